@@ -1,0 +1,115 @@
+//! Reads of PostgreSQL's catalogs: does a table exist, what do its columns and indexes
+//! look like, can this server run the DDL.
+
+use postgres::GenericClient;
+
+use crate::error::describe_pg_error;
+
+/// The oldest server with a built-in `gen_random_uuid()`, which the outbox DDL needs.
+pub const MIN_SERVER_VERSION: i32 = 130_000;
+
+/// The library's probe: `to_regclass` resolves the unqualified name through `search_path`
+/// and takes no locks.
+pub fn table_oid(client: &mut impl GenericClient, table: &str) -> anyhow::Result<Option<u32>> {
+    let row = client
+        .query_one("SELECT to_regclass($1)::oid", &[&table])
+        .map_err(|e| anyhow::anyhow!("probing table \"{table}\" failed: {}", describe_pg_error(&e)))?;
+    Ok(row.get(0))
+}
+
+/// Fails with a clear message when the server cannot hold the tables where they would go:
+/// too old for `gen_random_uuid()`, or no schema to create them in.
+pub fn ensure_creatable(client: &mut impl GenericClient, schema: Option<&str>) -> anyhow::Result<()> {
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_version_num')::int, current_setting('server_version'), current_schema()",
+            &[],
+        )
+        .map_err(|e| anyhow::anyhow!("reading the server version failed: {}", describe_pg_error(&e)))?;
+    let version_num: i32 = row.get(0);
+    let version: String = row.get(1);
+    let current_schema: Option<String> = row.get(2);
+    if version_num < MIN_SERVER_VERSION {
+        anyhow::bail!(
+            "PostgreSQL {version} is too old: the outbox table needs PostgreSQL 13 or later (built-in gen_random_uuid())"
+        );
+    }
+    if current_schema.is_none() {
+        match schema {
+            Some(schema) => anyhow::bail!(
+                "schema \"{schema}\" does not exist — create it first (CREATE SCHEMA {schema}) or drop --schema"
+            ),
+            None => anyhow::bail!(
+                "no schema in the search_path exists to create the tables in — pass --schema or fix search_path"
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// One column as the catalogs describe it.
+#[derive(Debug, Clone)]
+pub struct LiveColumn {
+    pub name: String,
+    pub data_type: String,
+    pub not_null: bool,
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LiveIndex {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub predicate: Option<String>,
+    pub primary: bool,
+    pub valid: bool,
+}
+
+pub fn columns(client: &mut impl GenericClient, oid: u32) -> Result<Vec<LiveColumn>, postgres::Error> {
+    let rows = client.query(
+        "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+                pg_get_expr(d.adbin, d.adrelid)
+           FROM pg_attribute a
+           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
+          ORDER BY a.attnum",
+        &[&oid],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| LiveColumn {
+            name: r.get(0),
+            data_type: r.get(1),
+            not_null: r.get(2),
+            default: r.get(3),
+        })
+        .collect())
+}
+
+pub fn indexes(client: &mut impl GenericClient, oid: u32) -> Result<Vec<LiveIndex>, postgres::Error> {
+    let rows = client.query(
+        "SELECT c.relname::text,
+                ARRAY(SELECT a.attname::text
+                        FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                       ORDER BY k.ord),
+                pg_get_expr(i.indpred, i.indrelid),
+                i.indisprimary,
+                i.indisvalid
+           FROM pg_index i
+           JOIN pg_class c ON c.oid = i.indexrelid
+          WHERE i.indrelid = $1
+          ORDER BY c.relname",
+        &[&oid],
+    )?;
+    Ok(rows
+        .iter()
+        .map(|r| LiveIndex {
+            name: r.get(0),
+            columns: r.get(1),
+            predicate: r.get(2),
+            primary: r.get(3),
+            valid: r.get(4),
+        })
+        .collect())
+}

@@ -1,0 +1,394 @@
+//! Opening the session: libpq-style parameters (see `conninfo`), TLS (see `tls`), the
+//! session settings every command relies on, and a connect timeout that covers the whole
+//! handshake, not just the TCP connect.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use postgres::Client;
+
+use crate::conninfo::{self, Params};
+use crate::error::{describe_pg_error, usage};
+use crate::ident;
+use crate::tls::{self, Roots, SslMode};
+
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_PORT: u16 = 5432;
+
+/// What the global options contribute to a connection.
+#[derive(Clone, Debug, Default)]
+pub struct ConnectOptions {
+    pub database_url: Option<String>,
+    pub schema: Option<String>,
+    pub connect_timeout: Option<Duration>,
+    pub lock_timeout: Option<Duration>,
+    pub statement_timeout: Option<Duration>,
+}
+
+/// Everything needed to connect, resolved from the options, the environment and libpq's
+/// defaults. Holds the password, so it has no `Debug`.
+pub struct Target {
+    config: postgres::Config,
+    sslmode: SslMode,
+    sslrootcert: Option<PathBuf>,
+    client_cert: Option<(PathBuf, PathBuf)>,
+    timeout: Duration,
+    /// `host:port` (or socket path) of each server tried, for error messages.
+    pub endpoints: Vec<String>,
+}
+
+impl Target {
+    pub fn resolve(options: &ConnectOptions) -> anyhow::Result<Self> {
+        Self::resolve_with_env(options, |var| std::env::var(var).ok())
+    }
+
+    pub fn resolve_with_env(
+        options: &ConnectOptions,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Self> {
+        if let Some(schema) = &options.schema {
+            ident::validate("--schema", schema)?;
+        }
+        let mut params = match &options.database_url {
+            Some(url) if !url.trim().is_empty() => conninfo::parse(url)?,
+            _ => Params::default(),
+        };
+        conninfo::apply_env(&mut params, &env);
+
+        let ports = parse_ports(params.get("port"))?;
+        let hostaddrs = parse_hostaddrs(params.get("hostaddr"))?;
+        let mut hosts: Vec<String> = params
+            .get("host")
+            .map(|h| h.split(',').map(str::to_string).collect())
+            .unwrap_or_default();
+        if hosts.is_empty() {
+            if hostaddrs.is_empty() {
+                hosts.push(default_host(ports.first().copied().unwrap_or(DEFAULT_PORT)));
+            } else {
+                hosts = hostaddrs.iter().map(IpAddr::to_string).collect();
+            }
+        }
+        if !hostaddrs.is_empty() && hostaddrs.len() != hosts.len() {
+            return Err(usage(
+                "connection parameters: host and hostaddr must list the same number of entries",
+            ));
+        }
+        if ports.len() > 1 && ports.len() != hosts.len() {
+            return Err(usage(
+                "connection parameters: port must give one port, or one per host",
+            ));
+        }
+        let port_of = |i: usize| match ports.len() {
+            0 => DEFAULT_PORT,
+            1 => ports[0],
+            _ => ports[i],
+        };
+
+        let user = params
+            .get("user")
+            .map(str::to_string)
+            .or_else(os_user)
+            .ok_or_else(|| anyhow!("no user name given and the operating system user is unknown: set PGUSER"))?;
+        let dbname = params.get("dbname").unwrap_or(&user).to_string();
+
+        let mut config = postgres::Config::new();
+        let mut endpoints = Vec::new();
+        for (i, host) in hosts.iter().enumerate() {
+            let port = port_of(i);
+            if host.starts_with('/') {
+                config.host_path(host);
+                endpoints.push(format!("{host}/.s.PGSQL.{port}"));
+            } else {
+                config.host(host);
+                endpoints.push(format!("{host}:{port}"));
+            }
+            config.port(port);
+        }
+        for addr in &hostaddrs {
+            config.hostaddr(*addr);
+        }
+        config.user(&user);
+        config.dbname(&dbname);
+
+        let password = params.get("password").map(str::to_string).or_else(|| {
+            let file = conninfo::pgpass_file(&params)?;
+            if !pgpass_permissions_ok(&file) {
+                eprintln!(
+                    "warning: password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
+                    file.display()
+                );
+                return None;
+            }
+            // libpq matches socket connections as "localhost".
+            let host = if hosts[0].starts_with('/') { "localhost" } else { &hosts[0] };
+            conninfo::pgpass_lookup(&file, host, &port_of(0).to_string(), &dbname, &user)
+        });
+        if let Some(password) = &password {
+            config.password(password);
+        }
+
+        config.application_name(params.get("application_name").unwrap_or("outboxctl"));
+        let options_text = session_options(params.get("options"), options);
+        if !options_text.is_empty() {
+            config.options(&options_text);
+        }
+
+        let timeout = match options.connect_timeout {
+            Some(t) => t,
+            None => match params.get("connect_timeout") {
+                Some(text) => {
+                    let secs: u64 = text.trim().parse().map_err(|_| {
+                        usage(format!("invalid connect_timeout \"{text}\": give whole seconds"))
+                    })?;
+                    // libpq treats 0 as "wait forever" and raises 1 to 2 seconds.
+                    match secs {
+                        0 => Duration::from_secs(u64::from(u32::MAX)),
+                        1 => Duration::from_secs(2),
+                        s => Duration::from_secs(s),
+                    }
+                }
+                None => DEFAULT_CONNECT_TIMEOUT,
+            },
+        };
+        if timeout.is_zero() {
+            return Err(usage("--connect-timeout must be greater than zero"));
+        }
+        config.connect_timeout(timeout);
+
+        if let Some(value) = params.get("keepalives") {
+            config.keepalives(value != "0");
+        }
+        if let Some(value) = params.get("keepalives_idle") {
+            let secs: u64 = value
+                .parse()
+                .map_err(|_| usage(format!("invalid keepalives_idle \"{value}\"")))?;
+            config.keepalives_idle(Duration::from_secs(secs));
+        }
+        if let Some(value) = params.get("target_session_attrs") {
+            config.target_session_attrs(match value {
+                "any" => postgres::config::TargetSessionAttrs::Any,
+                "read-write" => postgres::config::TargetSessionAttrs::ReadWrite,
+                "read-only" => postgres::config::TargetSessionAttrs::ReadOnly,
+                other => {
+                    return Err(usage(format!(
+                        "invalid target_session_attrs \"{other}\": use any, read-write or read-only"
+                    )));
+                }
+            });
+        }
+        if let Some(value) = params.get("channel_binding") {
+            config.channel_binding(match value {
+                "disable" => postgres::config::ChannelBinding::Disable,
+                "prefer" => postgres::config::ChannelBinding::Prefer,
+                "require" => postgres::config::ChannelBinding::Require,
+                other => {
+                    return Err(usage(format!(
+                        "invalid channel_binding \"{other}\": use disable, prefer or require"
+                    )));
+                }
+            });
+        }
+
+        let sslrootcert = params.get("sslrootcert").map(PathBuf::from);
+        let mut sslmode = SslMode::parse(params.get("sslmode").unwrap_or("prefer"))?;
+        // libpq: with a root certificate given, `require` verifies the chain like verify-ca.
+        if sslmode == SslMode::Require
+            && sslrootcert.as_deref().is_some_and(|p| p.as_os_str() != "system" && p.exists())
+        {
+            sslmode = SslMode::VerifyCa;
+        }
+        config.ssl_mode(sslmode.wire_mode());
+        let client_cert = match (params.get("sslcert"), params.get("sslkey")) {
+            (Some(cert), Some(key)) => Some((PathBuf::from(cert), PathBuf::from(key))),
+            (None, None) => None,
+            _ => return Err(usage("sslcert and sslkey must be given together")),
+        };
+
+        Ok(Self {
+            config,
+            sslmode,
+            sslrootcert,
+            client_cert,
+            timeout,
+            endpoints,
+        })
+    }
+
+    /// Connects, failing within the connect timeout (per host tried) with one line that
+    /// names the server.
+    pub fn connect(&self) -> anyhow::Result<Client> {
+        let default_root = conninfo::home_dir().map(|h| h.join(".postgresql/root.crt"));
+        let roots = match self.sslrootcert.as_deref() {
+            Some(p) if p.as_os_str() == "system" => Roots::System,
+            Some(p) => Roots::File(p),
+            None => match default_root.as_deref() {
+                Some(p) if p.exists() => Roots::File(p),
+                _ => Roots::System,
+            },
+        };
+        let client_cert = self
+            .client_cert
+            .as_ref()
+            .map(|(c, k)| (c.as_path(), k.as_path()));
+        let connector = tls::connector(self.sslmode, roots, client_cert)?;
+
+        let where_ = self.endpoints.join(", ");
+        let config = self.config.clone();
+        let (sender, receiver) = mpsc::channel();
+        // The driver's own timeout covers only the TCP connect; a server that accepts and
+        // then never answers would hang the handshake. The thread is abandoned on timeout.
+        std::thread::spawn(move || {
+            let _ = sender.send(config.connect(connector));
+        });
+        let budget = self.timeout.saturating_mul(self.endpoints.len().max(1) as u32);
+        match receiver.recv_timeout(budget) {
+            Ok(Ok(client)) => Ok(client),
+            Ok(Err(err)) => Err(anyhow!(
+                "could not connect to {where_}: {}",
+                connect_error_text(&err)
+            )),
+            Err(_) => Err(anyhow!(
+                "could not connect to {where_}: no answer within the connect timeout of {}s (--connect-timeout)",
+                budget.as_secs_f64()
+            )),
+        }
+    }
+}
+
+/// The driver's connection errors, made readable: `error connecting to server: Connection
+/// refused (os error 111)` becomes `Connection refused (os error 111)`.
+fn connect_error_text(err: &postgres::Error) -> String {
+    let text = describe_pg_error(err);
+    text.strip_prefix("error connecting to server: ")
+        .unwrap_or(&text)
+        .to_string()
+}
+
+/// The `options` startup parameter: the user's own, then the settings outboxctl needs.
+/// Sent with the startup packet, so they cost no extra round trip.
+fn session_options(user_options: Option<&str>, options: &ConnectOptions) -> String {
+    let mut parts: Vec<String> = user_options.map(str::to_string).into_iter().collect();
+    if let Some(schema) = &options.schema {
+        parts.push(format!("-c search_path={schema}"));
+    }
+    if let Some(t) = options.lock_timeout {
+        parts.push(format!("-c lock_timeout={}", t.as_millis()));
+    }
+    if let Some(t) = options.statement_timeout {
+        parts.push(format!("-c statement_timeout={}", t.as_millis()));
+    }
+    parts.join(" ")
+}
+
+fn parse_ports(text: Option<&str>) -> anyhow::Result<Vec<u16>> {
+    let Some(text) = text else { return Ok(Vec::new()) };
+    text.split(',')
+        .map(|p| {
+            if p.is_empty() {
+                return Ok(DEFAULT_PORT);
+            }
+            p.trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p != 0)
+                .ok_or_else(|| usage(format!("invalid port \"{p}\": give a number from 1 to 65535")))
+        })
+        .collect()
+}
+
+fn parse_hostaddrs(text: Option<&str>) -> anyhow::Result<Vec<IpAddr>> {
+    let Some(text) = text else { return Ok(Vec::new()) };
+    text.split(',')
+        .map(|a| {
+            a.trim()
+                .parse()
+                .map_err(|_| usage(format!("invalid hostaddr \"{a}\": give a numeric IP address")))
+        })
+        .collect()
+}
+
+/// libpq's default: the local Unix socket when one is there, else `localhost`.
+fn default_host(port: u16) -> String {
+    conninfo::DEFAULT_SOCKET_DIRS
+        .iter()
+        .find(|dir| conninfo::socket_exists(dir, port))
+        .map_or_else(|| "localhost".to_string(), |dir| dir.to_string())
+}
+
+fn pgpass_permissions_ok(file: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(file).is_ok_and(|m| m.permissions().mode() & 0o077 == 0)
+}
+
+/// The operating system user, libpq's default role name.
+fn os_user() -> Option<String> {
+    // SAFETY: getpwuid returns a pointer into static storage or null; the name is copied
+    // out before any other call could overwrite it.
+    unsafe {
+        let entry = libc::getpwuid(libc::geteuid());
+        if entry.is_null() || (*entry).pw_name.is_null() {
+            return std::env::var("USER").ok();
+        }
+        std::ffi::CStr::from_ptr((*entry).pw_name)
+            .to_str()
+            .ok()
+            .map(str::to_string)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(url: &str, env: &[(&str, &str)]) -> anyhow::Result<Target> {
+        let options = ConnectOptions {
+            database_url: Some(url.to_string()),
+            ..Default::default()
+        };
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Target::resolve_with_env(&options, move |var| {
+            env.iter().find(|(k, _)| k == var).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn env_supplies_missing_parts() {
+        let target = resolve("dbname=x", &[("PGHOST", "db1"), ("PGPORT", "6000"), ("PGUSER", "u")]).unwrap();
+        assert_eq!(target.endpoints, vec!["db1:6000"]);
+        assert_eq!(target.config.get_user(), Some("u"));
+        assert_eq!(target.config.get_dbname(), Some("x"));
+        assert_eq!(target.config.get_application_name(), Some("outboxctl"));
+    }
+
+    #[test]
+    fn session_settings_travel_in_options() {
+        let options = ConnectOptions {
+            database_url: Some("host=h user=u".into()),
+            schema: Some("ops".into()),
+            lock_timeout: Some(Duration::from_secs(1)),
+            ..Default::default()
+        };
+        let target = Target::resolve_with_env(&options, |_| None).unwrap();
+        assert_eq!(target.config.get_options(), Some("-c search_path=ops -c lock_timeout=1000"));
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        for url in ["host=h port=x", "host=h sslmode=sometimes", "host=a,b port=1,2,3", "host=h hostaddr=nope"] {
+            let err = resolve(url, &[]).err().expect(url);
+            assert_eq!(crate::error::exit_code(&err), 2, "{url}");
+        }
+    }
+
+    #[test]
+    fn require_with_root_cert_verifies_the_chain() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.crt");
+        std::fs::write(&ca, "x").unwrap();
+        let target = resolve(&format!("host=h user=u sslmode=require sslrootcert={}", ca.display()), &[]).unwrap();
+        assert_eq!(target.sslmode, SslMode::VerifyCa);
+    }
+}

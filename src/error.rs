@@ -1,0 +1,140 @@
+//! Error classification: every failure maps to one of the exit codes in design.md §3.
+
+use std::fmt;
+
+/// Exit codes shared by every command.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const RUNTIME: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const NEGATIVE: u8 = 3;
+    pub const INTERRUPTED: u8 = 130;
+}
+
+/// An error that carries its own exit code. Anything else that reaches `main` is a runtime
+/// error (exit 1).
+#[derive(Debug)]
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Invalid usage or input: exit 2, and nothing has been sent to the server.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    Failure {
+        code: exit::USAGE,
+        message: message.into(),
+    }
+    .into()
+}
+
+/// A negative answer (not processed, drift, threshold breached): exit 3. The message is
+/// printed on stderr unless it is empty.
+pub fn negative(message: impl Into<String>) -> anyhow::Error {
+    Failure {
+        code: exit::NEGATIVE,
+        message: message.into(),
+    }
+    .into()
+}
+
+/// Stopped by Ctrl-C after the batch in flight: exit 130.
+pub fn interrupted(message: impl Into<String>) -> anyhow::Error {
+    Failure {
+        code: exit::INTERRUPTED,
+        message: message.into(),
+    }
+    .into()
+}
+
+/// The exit code for an error that reached the top level.
+pub fn exit_code(err: &anyhow::Error) -> u8 {
+    err.downcast_ref::<Failure>()
+        .map_or(exit::RUNTIME, |failure| failure.code)
+}
+
+/// One line for stderr: the whole chain, newlines folded, so a script reading the first
+/// line of stderr sees everything.
+pub fn one_line(err: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in err.chain() {
+        let text = match cause.downcast_ref::<postgres::Error>() {
+            Some(pg) => describe_pg_error(pg),
+            None => cause.to_string(),
+        };
+        // anyhow's context chain often repeats the inner message; keep each part once.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ").replace(['\n', '\r'], " ")
+}
+
+/// A PostgreSQL error as `ERROR 42P01: relation "x" does not exist (detail; hint)`, keeping
+/// the SQLSTATE and the server's own words.
+pub fn describe_pg_error(err: &postgres::Error) -> String {
+    if let Some(db) = err.as_db_error() {
+        let mut text = format!(
+            "{} {}: {}",
+            db.severity(),
+            db.code().code(),
+            db.message()
+        );
+        if let Some(detail) = db.detail() {
+            text.push_str(&format!(" (detail: {detail})"));
+        }
+        if let Some(hint) = db.hint() {
+            text.push_str(&format!(" (hint: {hint})"));
+        }
+        return text;
+    }
+    if err.is_closed() {
+        return "the server closed the connection unexpectedly".to_string();
+    }
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(inner) = source {
+        let inner_text = inner.to_string();
+        if !text.contains(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        source = inner.source();
+    }
+    text
+}
+
+/// Turns a failed statement on one of our tables into the message an operator needs: the
+/// fix first where there is a known one, the server's words after it.
+pub fn explain_table_error(err: postgres::Error, table: &str) -> anyhow::Error {
+    use postgres::error::SqlState;
+    let detail = describe_pg_error(&err);
+    let code = err.code().cloned();
+    let message = match code {
+        Some(c) if c == SqlState::UNDEFINED_TABLE => format!(
+            "table \"{table}\" does not exist — run \"outboxctl migrate\" (or check --schema / --table) [{detail}]"
+        ),
+        Some(c) if c == SqlState::UNDEFINED_COLUMN || c == SqlState::DATATYPE_MISMATCH => format!(
+            "table \"{table}\" does not match the expected schema — run \"outboxctl check\" to see the differences [{detail}]"
+        ),
+        Some(c) if c == SqlState::LOCK_NOT_AVAILABLE => format!(
+            "could not lock table \"{table}\" within --lock-timeout: another session holds a conflicting lock [{detail}]"
+        ),
+        Some(c) if c == SqlState::QUERY_CANCELED => format!(
+            "statement on table \"{table}\" was cancelled, most likely by --statement-timeout [{detail}]"
+        ),
+        Some(c) if c == SqlState::INSUFFICIENT_PRIVILEGE => {
+            format!("permission denied on table \"{table}\" [{detail}]")
+        }
+        _ => detail,
+    };
+    anyhow::Error::msg(message)
+}

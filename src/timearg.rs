@@ -1,0 +1,161 @@
+//! Time arguments (`--before`, `--after`, thresholds, timeouts): a duration meaning "that
+//! long ago", an RFC 3339 timestamp, or a date at midnight UTC (design.md §3).
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// Longest duration accepted: far beyond any retention window, well inside the range of
+/// PostgreSQL intervals and timestamps, so arithmetic on it never overflows.
+const MAX_DURATION_SECS: u64 = 1000 * 366 * 86_400;
+
+/// A point in time as the user gave it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeArg {
+    /// That long before the database server's `now()`.
+    Ago(Duration),
+    /// An absolute instant.
+    At(DateTime<Utc>),
+}
+
+impl std::str::FromStr for TimeArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("empty time: give a duration like 7d, a date like 2026-11-01, or an RFC 3339 timestamp".into());
+        }
+        if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+            return Ok(TimeArg::At(at.with_timezone(&Utc)));
+        }
+        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+            return Ok(TimeArg::At(midnight.and_utc()));
+        }
+        if text.as_bytes()[0].is_ascii_digit() && text.contains(|c: char| c.is_ascii_alphabetic()) && !text.contains(['-', ':']) {
+            return parse_duration(text).map(TimeArg::Ago);
+        }
+        Err(format!(
+            "invalid time {text:?}: give a duration like 90s, 15m, 36h, 7d, 2w or 1d12h, a date like 2026-11-01, or an RFC 3339 timestamp like 2026-11-01T12:00:00Z"
+        ))
+    }
+}
+
+impl TimeArg {
+    /// The SQL expression for this instant, with its bind value as `$n`: durations are
+    /// measured on the server's clock.
+    pub fn sql(&self, n: usize) -> String {
+        match self {
+            TimeArg::Ago(_) => format!("(now() - ${n}::bigint * interval '1 millisecond')"),
+            TimeArg::At(_) => format!("${n}::timestamptz"),
+        }
+    }
+
+    /// The bind value that goes with [`TimeArg::sql`].
+    pub fn param(&self) -> Box<dyn postgres::types::ToSql + Sync + Send> {
+        match self {
+            TimeArg::Ago(d) => Box::new(d.as_millis() as i64),
+            TimeArg::At(t) => Box::new(*t),
+        }
+    }
+}
+
+/// Parses `90s`, `15m`, `36h`, `7d`, `2w`, `500ms` and combinations such as `1d12h`.
+/// Every part needs a unit, so a bare `0` or `5` is refused rather than guessed at.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let invalid = || {
+        format!("invalid duration {text:?}: use a number and a unit (ms, s, m, h, d, w), e.g. 90s, 15m, 7d or 1d12h")
+    };
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(invalid());
+    }
+    let mut total_ms: u64 = 0;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(invalid());
+        }
+        let number: u64 = rest[..digits].parse().map_err(|_| too_large(text))?;
+        rest = &rest[digits..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_ms: u64 = match &rest[..unit_len] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            "w" => 7 * 86_400_000,
+            _ => return Err(invalid()),
+        };
+        rest = &rest[unit_len..];
+        total_ms = number
+            .checked_mul(unit_ms)
+            .and_then(|ms| total_ms.checked_add(ms))
+            .ok_or_else(|| too_large(text))?;
+    }
+    if total_ms > MAX_DURATION_SECS * 1000 {
+        return Err(too_large(text));
+    }
+    Ok(Duration::from_millis(total_ms))
+}
+
+fn too_large(text: &str) -> String {
+    format!("duration {text:?} is too large (at most 1000 years)")
+}
+
+/// A duration as a compact human string (`3d4h`, `12m5s`, `0s`).
+pub fn humanize(seconds: i64) -> String {
+    let sign = if seconds < 0 { "-" } else { "" };
+    let mut rest = seconds.unsigned_abs();
+    let mut parts = Vec::new();
+    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+        if rest >= size || (unit == "s" && parts.is_empty()) {
+            parts.push(format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+        if parts.len() == 2 {
+            break;
+        }
+    }
+    format!("{sign}{}", parts.join(""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("1d12h").unwrap(), Duration::from_secs(36 * 3600));
+        assert_eq!(parse_duration("2w").unwrap(), Duration::from_secs(14 * 86400));
+        assert_eq!(parse_duration("0s").unwrap(), Duration::ZERO);
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        for bad in ["", "0", "7x", "-5d", "d", "1.5h", "999999999999d", "99999999999999999999999s", "1d 2h"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn time_args() {
+        assert_eq!("7d".parse::<TimeArg>().unwrap(), TimeArg::Ago(Duration::from_secs(7 * 86400)));
+        let TimeArg::At(t) = "2026-11-01".parse::<TimeArg>().unwrap() else { panic!() };
+        assert_eq!(t.to_rfc3339(), "2026-11-01T00:00:00+00:00");
+        let TimeArg::At(t) = "2026-11-01T12:00:00+02:00".parse::<TimeArg>().unwrap() else { panic!() };
+        assert_eq!(t.to_rfc3339(), "2026-11-01T10:00:00+00:00");
+        for bad in ["", "yesterday", "2026-13-01", "2026-11-01T25:00:00Z", "7x", "0", "-5d"] {
+            assert!(bad.parse::<TimeArg>().is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn humanized() {
+        assert_eq!(humanize(0), "0s");
+        assert_eq!(humanize(3725), "1h2m");
+        assert_eq!(humanize(90061), "1d1h");
+        assert_eq!(humanize(59), "59s");
+    }
+}
