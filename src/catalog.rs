@@ -13,13 +13,21 @@ pub const MIN_SERVER_VERSION: i32 = 130_000;
 pub fn table_oid(client: &mut impl GenericClient, table: &str) -> anyhow::Result<Option<u32>> {
     let row = client
         .query_one("SELECT to_regclass($1)::oid", &[&table])
-        .map_err(|e| anyhow::anyhow!("probing table \"{table}\" failed: {}", describe_pg_error(&e)))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "probing table \"{table}\" failed: {}",
+                describe_pg_error(&e)
+            )
+        })?;
     Ok(row.get(0))
 }
 
 /// Fails with a clear message when the server cannot hold the tables where they would go:
 /// too old for `gen_random_uuid()`, or no schema to create them in.
-pub fn ensure_creatable(client: &mut impl GenericClient, schema: Option<&str>) -> anyhow::Result<()> {
+pub fn ensure_creatable(
+    client: &mut impl GenericClient,
+    schema: Option<&str>,
+) -> anyhow::Result<()> {
     let row = client
         .query_one(
             "SELECT current_setting('server_version_num')::int, current_setting('server_version'), current_schema()",
@@ -65,7 +73,10 @@ pub struct LiveIndex {
     pub valid: bool,
 }
 
-pub fn columns(client: &mut impl GenericClient, oid: u32) -> Result<Vec<LiveColumn>, postgres::Error> {
+pub fn columns(
+    client: &mut impl GenericClient,
+    oid: u32,
+) -> Result<Vec<LiveColumn>, postgres::Error> {
     let rows = client.query(
         "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                 pg_get_expr(d.adbin, d.adrelid)
@@ -86,7 +97,10 @@ pub fn columns(client: &mut impl GenericClient, oid: u32) -> Result<Vec<LiveColu
         .collect())
 }
 
-pub fn indexes(client: &mut impl GenericClient, oid: u32) -> Result<Vec<LiveIndex>, postgres::Error> {
+pub fn indexes(
+    client: &mut impl GenericClient,
+    oid: u32,
+) -> Result<Vec<LiveIndex>, postgres::Error> {
     let rows = client.query(
         "SELECT c.relname::text,
                 ARRAY(SELECT a.attname::text

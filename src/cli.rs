@@ -90,11 +90,15 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the DDL of both tables (no database needed)
-    #[command(after_help = "Example:\n  outboxctl ddl --table billing_outbox --processed-table billing_seen | psql")]
+    #[command(
+        after_help = "Example:\n  outboxctl ddl --table billing_outbox --processed-table billing_seen | psql"
+    )]
     Ddl(DdlArgs),
 
     /// Create both tables where missing (safe to run from many processes at once)
-    #[command(after_help = "Examples:\n  outboxctl migrate\n  outboxctl migrate --dry-run\n  outboxctl migrate --only outbox")]
+    #[command(
+        after_help = "Examples:\n  outboxctl migrate\n  outboxctl migrate --dry-run\n  outboxctl migrate --only outbox"
+    )]
     Migrate(MigrateArgs),
 
     /// Compare the live tables with the contract; exit 3 on drift

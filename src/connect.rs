@@ -91,7 +91,9 @@ impl Target {
             .get("user")
             .map(str::to_string)
             .or_else(os_user)
-            .ok_or_else(|| anyhow!("no user name given and the operating system user is unknown: set PGUSER"))?;
+            .ok_or_else(|| {
+                anyhow!("no user name given and the operating system user is unknown: set PGUSER")
+            })?;
         let dbname = params.get("dbname").unwrap_or(&user).to_string();
 
         let mut config = postgres::Config::new();
@@ -141,7 +143,9 @@ impl Target {
             None => match params.get("connect_timeout") {
                 Some(text) => {
                     let secs: u64 = text.trim().parse().map_err(|_| {
-                        usage(format!("invalid connect_timeout \"{text}\": give whole seconds"))
+                        usage(format!(
+                            "invalid connect_timeout \"{text}\": give whole seconds"
+                        ))
                     })?;
                     // libpq treats 0 as "wait forever" and raises 1 to 2 seconds.
                     match secs {
@@ -196,7 +200,9 @@ impl Target {
         let mut sslmode = SslMode::parse(params.get("sslmode").unwrap_or("prefer"))?;
         // libpq: with a root certificate given, `require` verifies the chain like verify-ca.
         if sslmode == SslMode::Require
-            && sslrootcert.as_deref().is_some_and(|p| p.as_os_str() != "system" && p.exists())
+            && sslrootcert
+                .as_deref()
+                .is_some_and(|p| p.as_os_str() != "system" && p.exists())
         {
             sslmode = SslMode::VerifyCa;
         }
@@ -243,7 +249,9 @@ impl Target {
         std::thread::spawn(move || {
             let _ = sender.send(config.connect(connector));
         });
-        let budget = self.timeout.saturating_mul(self.endpoints.len().max(1) as u32);
+        let budget = self
+            .timeout
+            .saturating_mul(self.endpoints.len().max(1) as u32);
         match receiver.recv_timeout(budget) {
             Ok(Ok(client)) => Ok(client),
             Ok(Err(err)) => Err(anyhow!(
@@ -284,7 +292,9 @@ fn session_options(user_options: Option<&str>, options: &ConnectOptions) -> Stri
 }
 
 fn parse_ports(text: Option<&str>) -> anyhow::Result<Vec<u16>> {
-    let Some(text) = text else { return Ok(Vec::new()) };
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
     text.split(',')
         .map(|p| {
             if p.is_empty() {
@@ -294,18 +304,26 @@ fn parse_ports(text: Option<&str>) -> anyhow::Result<Vec<u16>> {
                 .parse::<u16>()
                 .ok()
                 .filter(|p| *p != 0)
-                .ok_or_else(|| usage(format!("invalid port \"{p}\": give a number from 1 to 65535")))
+                .ok_or_else(|| {
+                    usage(format!(
+                        "invalid port \"{p}\": give a number from 1 to 65535"
+                    ))
+                })
         })
         .collect()
 }
 
 fn parse_hostaddrs(text: Option<&str>) -> anyhow::Result<Vec<IpAddr>> {
-    let Some(text) = text else { return Ok(Vec::new()) };
+    let Some(text) = text else {
+        return Ok(Vec::new());
+    };
     text.split(',')
         .map(|a| {
-            a.trim()
-                .parse()
-                .map_err(|_| usage(format!("invalid hostaddr \"{a}\": give a numeric IP address")))
+            a.trim().parse().map_err(|_| {
+                usage(format!(
+                    "invalid hostaddr \"{a}\": give a numeric IP address"
+                ))
+            })
         })
         .collect()
 }
@@ -348,7 +366,10 @@ mod tests {
             database_url: Some(url.to_string()),
             ..Default::default()
         };
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Target::resolve_with_env(&options, move |var| {
             env.iter().find(|(k, _)| k == var).map(|(_, v)| v.clone())
         })
@@ -356,7 +377,11 @@ mod tests {
 
     #[test]
     fn env_supplies_missing_parts() {
-        let target = resolve("dbname=x", &[("PGHOST", "db1"), ("PGPORT", "6000"), ("PGUSER", "u")]).unwrap();
+        let target = resolve(
+            "dbname=x",
+            &[("PGHOST", "db1"), ("PGPORT", "6000"), ("PGUSER", "u")],
+        )
+        .unwrap();
         assert_eq!(target.endpoints, vec!["db1:6000"]);
         assert_eq!(target.config.get_user(), Some("u"));
         assert_eq!(target.config.get_dbname(), Some("x"));
@@ -372,12 +397,20 @@ mod tests {
             ..Default::default()
         };
         let target = Target::resolve_with_env(&options, |_| None).unwrap();
-        assert_eq!(target.config.get_options(), Some("-c search_path=ops -c lock_timeout=1000"));
+        assert_eq!(
+            target.config.get_options(),
+            Some("-c search_path=ops -c lock_timeout=1000")
+        );
     }
 
     #[test]
     fn bad_values_are_usage_errors() {
-        for url in ["host=h port=x", "host=h sslmode=sometimes", "host=a,b port=1,2,3", "host=h hostaddr=nope"] {
+        for url in [
+            "host=h port=x",
+            "host=h sslmode=sometimes",
+            "host=a,b port=1,2,3",
+            "host=h hostaddr=nope",
+        ] {
             let err = resolve(url, &[]).err().expect(url);
             assert_eq!(crate::error::exit_code(&err), 2, "{url}");
         }
@@ -388,7 +421,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ca = dir.path().join("ca.crt");
         std::fs::write(&ca, "x").unwrap();
-        let target = resolve(&format!("host=h user=u sslmode=require sslrootcert={}", ca.display()), &[]).unwrap();
+        let target = resolve(
+            &format!("host=h user=u sslmode=require sslrootcert={}", ca.display()),
+            &[],
+        )
+        .unwrap();
         assert_eq!(target.sslmode, SslMode::VerifyCa);
     }
 }

@@ -77,7 +77,10 @@ impl std::fmt::Debug for Params {
 
 impl Params {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.0
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     pub fn set(&mut self, key: &str, value: impl Into<String>) {
@@ -91,7 +94,11 @@ impl Params {
     fn insert_checked(&mut self, key: &str, value: String) -> anyhow::Result<()> {
         let key = match key {
             // Aliases libpq accepts.
-            "requiressl" => return Err(usage("connection option \"requiressl\" is obsolete: use sslmode=require")),
+            "requiressl" => {
+                return Err(usage(
+                    "connection option \"requiressl\" is obsolete: use sslmode=require",
+                ));
+            }
             other => other,
         };
         if !KNOWN_KEYS.contains(&key) {
@@ -128,7 +135,11 @@ fn decode(part: &str, what: &str) -> anyhow::Result<String> {
     percent_decode_str(part)
         .decode_utf8()
         .map(|s| s.into_owned())
-        .map_err(|_| usage(format!("invalid --database-url: the {what} is not valid percent-encoded UTF-8")))
+        .map_err(|_| {
+            usage(format!(
+                "invalid --database-url: the {what} is not valid percent-encoded UTF-8"
+            ))
+        })
 }
 
 fn parse_url(rest: &str) -> anyhow::Result<Params> {
@@ -307,13 +318,15 @@ pub fn pgpass_lookup(
 ) -> Option<String> {
     let text = std::fs::read_to_string(file).ok()?;
     let wanted = [host, port, dbname, user];
-    text.lines().filter_map(parse_pgpass_line).find_map(|entry| {
-        let matches = entry.fields[..4]
-            .iter()
-            .zip(wanted)
-            .all(|(field, want)| field == "*" || field == want);
-        matches.then(|| entry.fields[4].clone())
-    })
+    text.lines()
+        .filter_map(parse_pgpass_line)
+        .find_map(|entry| {
+            let matches = entry.fields[..4]
+                .iter()
+                .zip(wanted)
+                .all(|(field, want)| field == "*" || field == want);
+            matches.then(|| entry.fields[4].clone())
+        })
 }
 
 /// The password file libpq would read, and whether its permissions let it be used
@@ -347,7 +360,9 @@ mod tests {
 
     #[test]
     fn urls() {
-        let params = p("postgres://alice:s%40cret@db.example:6543/orders?sslmode=require&application_name=x");
+        let params = p(
+            "postgres://alice:s%40cret@db.example:6543/orders?sslmode=require&application_name=x",
+        );
         assert_eq!(params.get("user"), Some("alice"));
         assert_eq!(params.get("password"), Some("s@cret"));
         assert_eq!(params.get("host"), Some("db.example"));
@@ -383,7 +398,11 @@ mod tests {
 
     #[test]
     fn errors_never_echo_the_input() {
-        for text in ["postgres://u:hunter2@h/db?x", "password=hunter2 bogus=1", "password='hunter2"] {
+        for text in [
+            "postgres://u:hunter2@h/db?x",
+            "password=hunter2 bogus=1",
+            "password='hunter2",
+        ] {
             let err = parse(text).unwrap_err().to_string();
             assert!(!err.contains("hunter2"), "{err}");
         }
@@ -416,7 +435,13 @@ mod tests {
             "# comment\nother:5432:*:*:nope\nlocalhost:5432:db:u:pa\\:ss\n*:*:*:*:fallback\n",
         )
         .unwrap();
-        assert_eq!(pgpass_lookup(&file, "localhost", "5432", "db", "u").as_deref(), Some("pa:ss"));
-        assert_eq!(pgpass_lookup(&file, "x", "1", "db", "u").as_deref(), Some("fallback"));
+        assert_eq!(
+            pgpass_lookup(&file, "localhost", "5432", "db", "u").as_deref(),
+            Some("pa:ss")
+        );
+        assert_eq!(
+            pgpass_lookup(&file, "x", "1", "db", "u").as_deref(),
+            Some("fallback")
+        );
     }
 }

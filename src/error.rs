@@ -82,12 +82,7 @@ pub fn one_line(err: &anyhow::Error) -> String {
 /// the SQLSTATE and the server's own words.
 pub fn describe_pg_error(err: &postgres::Error) -> String {
     if let Some(db) = err.as_db_error() {
-        let mut text = format!(
-            "{} {}: {}",
-            db.severity(),
-            db.code().code(),
-            db.message()
-        );
+        let mut text = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
         if let Some(detail) = db.detail() {
             text.push_str(&format!(" (detail: {detail})"));
         }

@@ -33,7 +33,11 @@ impl Output {
         let color = !no_color
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             && io::stdout().is_terminal();
-        Self { format, color, quiet }
+        Self {
+            format,
+            color,
+            quiet,
+        }
     }
 
     /// A table styled for the terminal; its width follows the terminal when there is one.
@@ -86,7 +90,7 @@ pub struct RowWriter<W: Write> {
 enum Sink<W: Write> {
     Json(W),
     Ndjson(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 impl<W: Write> RowWriter<W> {
@@ -98,7 +102,7 @@ impl<W: Write> RowWriter<W> {
             Format::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
                 writer.write_record(columns)?;
-                Sink::Csv(writer)
+                Sink::Csv(Box::new(writer))
             }
             Format::Table => panic!("RowWriter is for machine formats"),
         };

@@ -151,7 +151,12 @@ pub fn contract(kind: TableKind, table: &str) -> TableSpec {
                 column("status", "text", true, Some("'pending'::text")),
                 column("retries", "integer", true, Some("0")),
                 column("last_error", "text", true, Some("''::text")),
-                column("created_at", "timestamp with time zone", true, Some("now()")),
+                column(
+                    "created_at",
+                    "timestamp with time zone",
+                    true,
+                    Some("now()"),
+                ),
                 column("processed_at", "timestamp with time zone", false, None),
             ],
             primary_key: vec!["id"],
@@ -166,7 +171,12 @@ pub fn contract(kind: TableKind, table: &str) -> TableSpec {
                 column("group_name", "text", true, None),
                 column("msg_id", "text", true, None),
                 column("metadata", "jsonb", false, None),
-                column("processed_at", "timestamp with time zone", true, Some("now()")),
+                column(
+                    "processed_at",
+                    "timestamp with time zone",
+                    true,
+                    Some("now()"),
+                ),
             ],
             primary_key: vec!["group_name", "msg_id"],
             indexes: vec![IndexSpec {
@@ -186,7 +196,9 @@ mod tests {
     fn index_names_follow_the_library() {
         let spec = contract(TableKind::Outbox, "billing_outbox");
         assert_eq!(spec.indexes[0].name, "idx_billing_outbox_pending");
-        assert!(outbox_ddl("billing_outbox").contains("idx_billing_outbox_pending ON billing_outbox"));
+        assert!(
+            outbox_ddl("billing_outbox").contains("idx_billing_outbox_pending ON billing_outbox")
+        );
     }
 
     #[test]

@@ -33,7 +33,10 @@ impl std::str::FromStr for TimeArg {
             let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
             return Ok(TimeArg::At(midnight.and_utc()));
         }
-        if text.as_bytes()[0].is_ascii_digit() && text.contains(|c: char| c.is_ascii_alphabetic()) && !text.contains(['-', ':']) {
+        if text.as_bytes()[0].is_ascii_digit()
+            && text.contains(|c: char| c.is_ascii_alphabetic())
+            && !text.contains(['-', ':'])
+        {
             return parse_duration(text).map(TimeArg::Ago);
         }
         Err(format!(
@@ -65,7 +68,9 @@ impl TimeArg {
 /// Every part needs a unit, so a bare `0` or `5` is refused rather than guessed at.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let invalid = || {
-        format!("invalid duration {text:?}: use a number and a unit (ms, s, m, h, d, w), e.g. 90s, 15m, 7d or 1d12h")
+        format!(
+            "invalid duration {text:?}: use a number and a unit (ms, s, m, h, d, w), e.g. 90s, 15m, 7d or 1d12h"
+        )
     };
     let text = text.trim();
     if text.is_empty() {
@@ -74,13 +79,17 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let mut total_ms: u64 = 0;
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return Err(invalid());
         }
         let number: u64 = rest[..digits].parse().map_err(|_| too_large(text))?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let unit_ms: u64 = match &rest[..unit_len] {
             "ms" => 1,
             "s" => 1_000,
@@ -130,23 +139,54 @@ mod tests {
     #[test]
     fn durations() {
         assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
-        assert_eq!(parse_duration("1d12h").unwrap(), Duration::from_secs(36 * 3600));
-        assert_eq!(parse_duration("2w").unwrap(), Duration::from_secs(14 * 86400));
+        assert_eq!(
+            parse_duration("1d12h").unwrap(),
+            Duration::from_secs(36 * 3600)
+        );
+        assert_eq!(
+            parse_duration("2w").unwrap(),
+            Duration::from_secs(14 * 86400)
+        );
         assert_eq!(parse_duration("0s").unwrap(), Duration::ZERO);
         assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
-        for bad in ["", "0", "7x", "-5d", "d", "1.5h", "999999999999d", "99999999999999999999999s", "1d 2h"] {
+        for bad in [
+            "",
+            "0",
+            "7x",
+            "-5d",
+            "d",
+            "1.5h",
+            "999999999999d",
+            "99999999999999999999999s",
+            "1d 2h",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
     fn time_args() {
-        assert_eq!("7d".parse::<TimeArg>().unwrap(), TimeArg::Ago(Duration::from_secs(7 * 86400)));
-        let TimeArg::At(t) = "2026-11-01".parse::<TimeArg>().unwrap() else { panic!() };
+        assert_eq!(
+            "7d".parse::<TimeArg>().unwrap(),
+            TimeArg::Ago(Duration::from_secs(7 * 86400))
+        );
+        let TimeArg::At(t) = "2026-11-01".parse::<TimeArg>().unwrap() else {
+            panic!()
+        };
         assert_eq!(t.to_rfc3339(), "2026-11-01T00:00:00+00:00");
-        let TimeArg::At(t) = "2026-11-01T12:00:00+02:00".parse::<TimeArg>().unwrap() else { panic!() };
+        let TimeArg::At(t) = "2026-11-01T12:00:00+02:00".parse::<TimeArg>().unwrap() else {
+            panic!()
+        };
         assert_eq!(t.to_rfc3339(), "2026-11-01T10:00:00+00:00");
-        for bad in ["", "yesterday", "2026-13-01", "2026-11-01T25:00:00Z", "7x", "0", "-5d"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01",
+            "2026-11-01T25:00:00Z",
+            "7x",
+            "0",
+            "-5d",
+        ] {
             assert!(bad.parse::<TimeArg>().is_err(), "{bad:?} accepted");
         }
     }

@@ -80,7 +80,11 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn inspect<'a>(client: &mut Client, kind: TableKind, table: &'a str) -> anyhow::Result<TableReport<'a>> {
+fn inspect<'a>(
+    client: &mut Client,
+    kind: TableKind,
+    table: &'a str,
+) -> anyhow::Result<TableReport<'a>> {
     let mut report = TableReport {
         kind,
         table,
@@ -92,7 +96,12 @@ fn inspect<'a>(client: &mut Client, kind: TableKind, table: &'a str) -> anyhow::
         return Ok(report);
     };
     report.exists = true;
-    let fail = |e: postgres::Error| anyhow::anyhow!("reading the catalog for \"{table}\" failed: {}", describe_pg_error(&e));
+    let fail = |e: postgres::Error| {
+        anyhow::anyhow!(
+            "reading the catalog for \"{table}\" failed: {}",
+            describe_pg_error(&e)
+        )
+    };
     let live_columns = catalog::columns(client, oid).map_err(fail)?;
     let live_indexes = catalog::indexes(client, oid).map_err(fail)?;
     let spec = schema::contract(kind, table);
@@ -135,7 +144,12 @@ fn describe_column(c: &ColumnSpec) -> String {
 }
 
 /// Every way the live table differs from the contract, in words an operator can act on.
-fn compare(table: &str, spec: &TableSpec, columns: &[LiveColumn], indexes: &[LiveIndex]) -> Vec<String> {
+fn compare(
+    table: &str,
+    spec: &TableSpec,
+    columns: &[LiveColumn],
+    indexes: &[LiveIndex],
+) -> Vec<String> {
     let mut differences = Vec::new();
     for want in &spec.columns {
         let Some(have) = columns.iter().find(|c| c.name == want.name) else {
@@ -152,8 +166,16 @@ fn compare(table: &str, spec: &TableSpec, columns: &[LiveColumn], indexes: &[Liv
             differences.push(format!(
                 "column {} is {}, expected {}",
                 want.name,
-                if have.not_null { "NOT NULL" } else { "nullable" },
-                if want.not_null { "NOT NULL" } else { "nullable" }
+                if have.not_null {
+                    "NOT NULL"
+                } else {
+                    "nullable"
+                },
+                if want.not_null {
+                    "NOT NULL"
+                } else {
+                    "nullable"
+                }
             ));
         }
         if have.default.as_deref() != want.default {
@@ -165,7 +187,10 @@ fn compare(table: &str, spec: &TableSpec, columns: &[LiveColumn], indexes: &[Liv
             ));
         }
     }
-    for extra in columns.iter().filter(|c| !spec.columns.iter().any(|w| w.name == c.name)) {
+    for extra in columns
+        .iter()
+        .filter(|c| !spec.columns.iter().any(|w| w.name == c.name))
+    {
         differences.push(format!(
             "extra column {} {}{} (not in the contract)",
             extra.name,
@@ -179,7 +204,10 @@ fn compare(table: &str, spec: &TableSpec, columns: &[LiveColumn], indexes: &[Liv
     }
 
     match indexes.iter().find(|i| i.primary) {
-        None => differences.push(format!("missing primary key ({})", spec.primary_key.join(", "))),
+        None => differences.push(format!(
+            "missing primary key ({})",
+            spec.primary_key.join(", ")
+        )),
         Some(pk) if pk.columns != spec.primary_key => differences.push(format!(
             "primary key is ({}), expected ({})",
             pk.columns.join(", "),
@@ -194,7 +222,9 @@ fn compare(table: &str, spec: &TableSpec, columns: &[LiveColumn], indexes: &[Liv
                 "missing index {} on {table} ({}){}",
                 want.name,
                 want.columns.join(", "),
-                want.predicate.map(|p| format!(" WHERE {p}")).unwrap_or_default()
+                want.predicate
+                    .map(|p| format!(" WHERE {p}"))
+                    .unwrap_or_default()
             ));
             continue;
         };

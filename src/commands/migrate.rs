@@ -11,7 +11,7 @@ use crate::error::describe_pg_error;
 use crate::output::{print_json, print_text};
 use crate::schema::{self, TableKind};
 
-/// Advisory lock key held by the creating transaction: fixed ("outboxmg" in ASCII)
+/// Advisory lock key held while a table is created: fixed ("outboxmg" in ASCII)
 /// so that every outboxctl version takes the same lock.
 const MIGRATE_LOCK_KEY: i64 = 0x6f75_7462_6f78_6d67;
 
@@ -79,17 +79,32 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
 }
 
 /// Creates one table under the migrate lock, re-probing once the lock is held: another
-/// process may have created it while this one waited.
+/// process may have created it while this one waited. The lock is a session lock taken
+/// before the creating transaction begins: a transaction that starts after the wait sees
+/// the other process's table, while a probe inside a transaction that was already open
+/// during the wait can still read a stale catalog cache. A process that dies releases the
+/// lock with its session.
 fn create(client: &mut postgres::Client, kind: TableKind, table: &str) -> anyhow::Result<Action> {
-    let fail = |e: postgres::Error| anyhow::anyhow!("creating table \"{table}\" failed: {}", describe_pg_error(&e));
-    let mut tx = client.transaction().map_err(fail)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATE_LOCK_KEY])
+    let fail = |e: postgres::Error| {
+        anyhow::anyhow!(
+            "creating table \"{table}\" failed: {}",
+            describe_pg_error(&e)
+        )
+    };
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK_KEY])
         .map_err(fail)?;
-    if catalog::table_oid(&mut tx, table)?.is_some() {
+    let created = (|| -> anyhow::Result<Action> {
+        let mut tx = client.transaction().map_err(fail)?;
+        if catalog::table_oid(&mut tx, table)?.is_some() {
+            return Ok(Action::Exists);
+        }
+        tx.batch_execute(&schema::ddl(kind, table)).map_err(fail)?;
         tx.commit().map_err(fail)?;
-        return Ok(Action::Exists);
-    }
-    tx.batch_execute(&schema::ddl(kind, table)).map_err(fail)?;
-    tx.commit().map_err(fail)?;
-    Ok(Action::Created)
+        Ok(Action::Created)
+    })();
+    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATE_LOCK_KEY]);
+    let action = created?;
+    unlocked.map_err(fail)?;
+    Ok(action)
 }

@@ -1,0 +1,322 @@
+//! Connecting the libpq way: PG* variables, the password file, the Unix socket, TLS modes,
+//! timeouts, and never printing a password.
+
+use std::os::unix::fs::PermissionsExt;
+use std::time::{Duration, Instant};
+
+use crate::harness::{PASSWORD, PASSWORD_USER, TLS_ONLY_USER, TestDb, bare_cmd, private_cluster};
+use crate::{assert_exit, assert_one_line_error, stderr, stdout};
+
+fn private_db() -> TestDb {
+    TestDb::on(private_cluster())
+}
+
+fn conninfo(db: &TestDb, extra: &str) -> String {
+    format!("port={} dbname={} {extra}", db.server.port, db.name)
+}
+
+/// Runs `check --only outbox` (a read that needs the table) with a connection string.
+fn check_with(url: &str) -> std::process::Output {
+    bare_cmd()
+        .env("HOME", db_home())
+        .args([
+            "-d",
+            url,
+            "--connect-timeout",
+            "5s",
+            "check",
+            "--only",
+            "outbox",
+        ])
+        .output()
+        .unwrap()
+}
+
+/// An empty home, so no ~/.pgpass or ~/.postgresql/root.crt of the developer's is used.
+fn db_home() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("outboxctl-test-home-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn tls_require_encrypts_without_verifying() {
+    let db = private_db().migrated();
+    // tls_only is rejected by pg_hba.conf unless the connection is encrypted.
+    let out = check_with(&conninfo(
+        &db,
+        &format!("host=127.0.0.1 user={TLS_ONLY_USER} sslmode=require"),
+    ));
+    assert_exit(&out, 0);
+    let out = check_with(&conninfo(
+        &db,
+        &format!("host=127.0.0.1 user={TLS_ONLY_USER} sslmode=prefer"),
+    ));
+    assert_exit(&out, 0);
+}
+
+#[test]
+fn tls_verify_full_with_the_ca_connects() {
+    let db = private_db().migrated();
+    let ca = db.server.ca_file.as_ref().unwrap().display().to_string();
+    let out = check_with(&conninfo(
+        &db,
+        &format!("host=localhost user={TLS_ONLY_USER} sslmode=verify-full sslrootcert={ca}"),
+    ));
+    assert_exit(&out, 0);
+    // verify-ca does not check the name, so the IP address is fine there.
+    let out = check_with(&conninfo(
+        &db,
+        &format!("host=127.0.0.1 user={TLS_ONLY_USER} sslmode=verify-ca sslrootcert={ca}"),
+    ));
+    assert_exit(&out, 0);
+}
+
+#[test]
+fn tls_verify_full_refuses_a_wrong_host_name() {
+    let db = private_db().migrated();
+    let ca = db.server.ca_file.as_ref().unwrap().display().to_string();
+    let out = check_with(&conninfo(
+        &db,
+        &format!("host=127.0.0.1 user={TLS_ONLY_USER} sslmode=verify-full sslrootcert={ca}"),
+    ));
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    assert!(stderr(&out).contains("certificate"), "{}", stderr(&out));
+}
+
+#[test]
+fn tls_verify_full_without_the_ca_fails() {
+    let db = private_db().migrated();
+    let out = check_with(&conninfo(
+        &db,
+        &format!("host=localhost user={TLS_ONLY_USER} sslmode=verify-full"),
+    ));
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    assert!(stderr(&out).contains("certificate"), "{}", stderr(&out));
+}
+
+#[test]
+fn sslmode_disable_against_a_hostssl_only_role_fails_clearly() {
+    let db = private_db().migrated();
+    let out = check_with(&conninfo(
+        &db,
+        &format!("host=127.0.0.1 user={TLS_ONLY_USER} sslmode=disable"),
+    ));
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    assert!(
+        stderr(&out).contains("pg_hba.conf rejects connection"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn pg_variables_and_password_file() {
+    let db = private_db().migrated();
+    let home = tempfile::tempdir().unwrap();
+    let passfile = home.path().join("pgpass");
+    std::fs::write(
+        &passfile,
+        format!(
+            "# test\n127.0.0.1:{}:*:{PASSWORD_USER}:{PASSWORD}\n",
+            db.server.port
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&passfile, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let run = |envs: &[(&str, String)]| {
+        let mut cmd = bare_cmd();
+        cmd.env("HOME", home.path());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.args(["check", "--only", "outbox"]).output().unwrap()
+    };
+    let base = vec![
+        ("PGHOST", "127.0.0.1".to_string()),
+        ("PGPORT", db.server.port.to_string()),
+        ("PGUSER", PASSWORD_USER.to_string()),
+        ("PGDATABASE", db.name.clone()),
+        ("PGSSLMODE", "disable".to_string()),
+    ];
+    // PGPASSWORD.
+    let mut envs = base.clone();
+    envs.push(("PGPASSWORD", PASSWORD.to_string()));
+    assert_exit(&run(&envs), 0);
+    // No password at all: scram authentication fails.
+    assert_exit(&run(&base), 1);
+    // PGPASSFILE.
+    let mut envs = base.clone();
+    envs.push(("PGPASSFILE", passfile.display().to_string()));
+    assert_exit(&run(&envs), 0);
+    // ~/.pgpass.
+    std::fs::copy(&passfile, home.path().join(".pgpass")).unwrap();
+    std::fs::set_permissions(
+        home.path().join(".pgpass"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    assert_exit(&run(&base), 0);
+    // A world-readable password file is ignored, with libpq's warning.
+    std::fs::set_permissions(
+        home.path().join(".pgpass"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let out = run(&base);
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("has group or world access"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn unix_socket_from_pghost() {
+    let db = private_db().migrated();
+    let socket_dir = db.server.socket_dir.as_ref().unwrap();
+    let out = bare_cmd()
+        .env("PGHOST", socket_dir)
+        .env("PGPORT", db.server.port.to_string())
+        .env("PGUSER", "postgres")
+        .env("PGDATABASE", &db.name)
+        .args(["check", "--only", "outbox"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let url = format!(
+        "postgresql://postgres@{}:{}/{}",
+        socket_dir.display().to_string().replace('/', "%2F"),
+        db.server.port,
+        db.name
+    );
+    let out = bare_cmd()
+        .args(["-d", &url, "check", "--only", "outbox"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+}
+
+#[test]
+fn passwords_never_appear_in_output() {
+    let db = private_db().migrated();
+    let secret = "Wr0ng-hunter2-secret";
+    let url = format!(
+        "postgres://{PASSWORD_USER}:{secret}@127.0.0.1:{}/{}?sslmode=disable",
+        db.server.port, db.name
+    );
+    let out = bare_cmd().args(["-d", &url, "check"]).output().unwrap();
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    assert!(stderr(&out).contains("28P01"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains(secret) && !stdout(&out).contains(secret));
+
+    let out = bare_cmd()
+        .env("PGPASSWORD", secret)
+        .args([
+            "-d",
+            &format!(
+                "host=127.0.0.1 port={} user={PASSWORD_USER} dbname={} sslmode=disable",
+                db.server.port, db.name
+            ),
+            "check",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(!stderr(&out).contains(secret) && !stdout(&out).contains(secret));
+
+    // Usage errors in the URL do not echo it.
+    let out = bare_cmd()
+        .args([
+            "-d",
+            &format!("postgres://u:{secret}@h/db?nosuchoption=1"),
+            "check",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(!stderr(&out).contains(secret));
+
+    // --help shows where the URL comes from, never its value.
+    let out = bare_cmd()
+        .env("DATABASE_URL", format!("postgres://u:{secret}@h/db"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(!stdout(&out).contains(secret));
+}
+
+#[test]
+fn nothing_listening_fails_fast_naming_the_server() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = bare_cmd()
+        .args(["-d", &format!("postgres://x@127.0.0.1:{port}/x"), "check"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    assert!(
+        stderr(&out).contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_server_that_never_answers_times_out() {
+    // Accepts TCP (the kernel completes the handshake) but never speaks.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let started = Instant::now();
+    let out = bare_cmd()
+        .args([
+            "-d",
+            &format!("postgres://x@127.0.0.1:{port}/x?sslmode=disable"),
+            "--connect-timeout",
+            "1s",
+            "check",
+        ])
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    assert!(
+        stderr(&out).contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("connect timeout"), "{}", stderr(&out));
+    assert!(elapsed < Duration::from_secs(8), "took {elapsed:?}");
+    drop(listener);
+}
+
+#[test]
+fn lock_timeout_applies_to_the_session() {
+    let db = TestDb::new().migrated();
+    let mut holder = db.client();
+    let mut tx = holder.transaction().unwrap();
+    tx.batch_execute("LOCK TABLE outbox_messages IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let started = Instant::now();
+    let out = db
+        .cmd()
+        .args(["--lock-timeout", "1s", "check", "--only", "outbox"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    assert!(stderr(&out).contains("55P03"), "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    tx.rollback().unwrap();
+}

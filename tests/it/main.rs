@@ -1,0 +1,40 @@
+//! Integration tests: the real binary against a real PostgreSQL, each test in its own
+//! database (see `harness`).
+
+mod completions;
+mod connection;
+mod harness;
+mod schema_commands;
+
+use std::process::Output;
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the exit code, printing both streams when it differs.
+#[track_caller]
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "unexpected exit code\nstdout: {}\nstderr: {}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// Asserts a failure printed exactly one line on stderr.
+#[track_caller]
+pub fn assert_one_line_error(out: &Output) {
+    let err = stderr(out);
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "expected one line on stderr, got: {err}"
+    );
+}
