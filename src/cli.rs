@@ -5,9 +5,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::mutation::MutationArgs;
 use crate::output::Format;
 use crate::schema::{DEFAULT_OUTBOX_TABLE, DEFAULT_PROCESSED_TABLE, TableKind};
-use crate::timearg::parse_duration;
+use crate::timearg::{TimeArg, parse_duration};
 
 const AFTER_HELP: &str = "\
 Connection: --database-url takes a postgres:// URL or a key=value conninfo string. Without one,
@@ -105,6 +106,34 @@ pub enum Command {
     #[command(after_help = "Examples:\n  outboxctl check\n  outboxctl check --format json")]
     Check(CheckArgs),
 
+    /// Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring
+    #[command(
+        after_help = "Examples:\n  outboxctl stats\n  outboxctl stats --by-topic --format json\n  outboxctl stats --max-pending-age 5m --max-failed 100   # exit 3 when breached"
+    )]
+    Stats(StatsArgs),
+
+    /// List messages (default: pending and failed, oldest first, 50 rows)
+    #[command(
+        after_help = "Examples:\n  outboxctl list\n  outboxctl list --status failed --topic orders --error-contains timeout --after 2h\n  outboxctl list --status processed --limit 0 --format ndjson > all.ndjson"
+    )]
+    List(ListArgs),
+
+    /// Show one message in full
+    #[command(after_help = "Example:\n  outboxctl show 1b4e28ba-2fa1-11d2-883f-0016d3cca427")]
+    Show(ShowArgs),
+
+    /// Move failed (or stuck / processed) messages back to pending
+    #[command(
+        after_help = "Examples:\n  outboxctl requeue 1b4e28ba-2fa1-11d2-883f-0016d3cca427\n  outboxctl requeue --all --topic orders --dry-run\n  outboxctl requeue --stuck --before 15m\n  outboxctl requeue --replay --topic orders --after 1h"
+    )]
+    Requeue(RequeueArgs),
+
+    /// Delete processed messages older than a cutoff (the library's retention rule)
+    #[command(
+        after_help = "Examples:\n  outboxctl purge --before 7d\n  outboxctl purge --before 2026-11-01 --include-failed --dry-run"
+    )]
+    Purge(PurgeArgs),
+
     /// Print a shell completion script
     #[command(after_help = "Example:\n  outboxctl completions zsh > ~/.zfunc/_outboxctl")]
     Completions(CompletionsArgs),
@@ -140,6 +169,135 @@ pub struct CompletionsArgs {
     /// The shell to generate completions for
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Add a per-topic breakdown
+    #[arg(long)]
+    pub by_topic: bool,
+
+    /// Exit 3 when the oldest pending message is older than this (e.g. 5m)
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub max_pending_age: Option<Duration>,
+
+    /// Exit 3 when more than N messages are failed
+    #[arg(long, value_name = "N")]
+    pub max_failed: Option<u64>,
+
+    /// Exit 3 when more than N messages are pending
+    #[arg(long, value_name = "N")]
+    pub max_pending: Option<u64>,
+}
+
+/// Filters shared by `list` and `requeue --all`.
+#[derive(Debug, Clone, Args)]
+pub struct MessageFilterArgs {
+    /// Only this topic (repeatable)
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
+
+    /// Only this message key
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+
+    /// Only messages whose headers contain KEY=VALUE (repeatable)
+    #[arg(long, value_parser = crate::outbox::parse_header, value_name = "KEY=VALUE")]
+    pub header: Vec<(String, String)>,
+
+    /// Only messages whose last error contains this text (case-insensitive)
+    #[arg(long, value_name = "TEXT")]
+    pub error_contains: Option<String>,
+
+    /// Only messages created before this (7d, 2026-11-01, RFC 3339)
+    #[arg(long, value_name = "WHEN")]
+    pub before: Option<TimeArg>,
+
+    /// Only messages created at or after this (2h, 2026-11-01, RFC 3339)
+    #[arg(long, value_name = "WHEN")]
+    pub after: Option<TimeArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Order {
+    Oldest,
+    Newest,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "pending,failed",
+        value_name = "STATUS"
+    )]
+    pub status: Vec<String>,
+
+    #[command(flatten)]
+    pub filter: MessageFilterArgs,
+
+    /// Oldest or newest first (by created_at)
+    #[arg(long, value_enum, default_value_t = Order::Oldest)]
+    pub order: Order,
+
+    /// At most N rows; 0 lists all (streamed in json, ndjson and csv)
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub limit: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The message id (a UUID)
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RequeueArgs {
+    /// Message ids to requeue
+    #[arg(value_name = "ID", conflicts_with = "all")]
+    pub ids: Vec<String>,
+
+    /// Requeue every message in the source status that matches the filters
+    #[arg(long)]
+    pub all: bool,
+
+    /// Take messages left in 'processing' by a dead relay (needs --before)
+    #[arg(long, conflicts_with = "replay")]
+    pub stuck: bool,
+
+    /// Take processed messages and deliver them again (clears processed_at)
+    #[arg(long)]
+    pub replay: bool,
+
+    /// Keep the retry count instead of resetting it to 0
+    #[arg(long)]
+    pub keep_retries: bool,
+
+    #[command(flatten)]
+    pub filter: MessageFilterArgs,
+
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// Delete processed messages whose processed_at is older than this (7d, 2026-11-01, RFC 3339)
+    #[arg(long, value_name = "WHEN")]
+    pub before: TimeArg,
+
+    /// Also delete failed messages whose created_at is older than the cutoff
+    #[arg(long)]
+    pub include_failed: bool,
+
+    /// Only this topic (repeatable)
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Vec<String>,
+
+    #[command(flatten)]
+    pub mutation: MutationArgs,
 }
 
 /// The tables a command with `--only` works on.

@@ -9,12 +9,17 @@ pub mod commands;
 pub mod connect;
 pub mod conninfo;
 pub mod context;
+pub mod dedup;
 pub mod error;
 pub mod ident;
+pub mod mutation;
+pub mod outbox;
 pub mod output;
 pub mod schema;
+pub mod sql;
 pub mod timearg;
 pub mod tls;
+pub mod walk;
 
 use std::process::ExitCode;
 

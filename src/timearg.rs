@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::sql::Params;
+
 /// Longest duration accepted: far beyond any retention window, well inside the range of
 /// PostgreSQL intervals and timestamps, so arithmetic on it never overflows.
 const MAX_DURATION_SECS: u64 = 1000 * 366 * 86_400;
@@ -46,20 +48,15 @@ impl std::str::FromStr for TimeArg {
 }
 
 impl TimeArg {
-    /// The SQL expression for this instant, with its bind value as `$n`: durations are
-    /// measured on the server's clock.
-    pub fn sql(&self, n: usize) -> String {
+    /// The SQL expression for this instant, its value bound in `params`. Durations are
+    /// measured on the database server's clock.
+    pub fn to_sql(&self, params: &mut Params) -> String {
         match self {
-            TimeArg::Ago(_) => format!("(now() - ${n}::bigint * interval '1 millisecond')"),
-            TimeArg::At(_) => format!("${n}::timestamptz"),
-        }
-    }
-
-    /// The bind value that goes with [`TimeArg::sql`].
-    pub fn param(&self) -> Box<dyn postgres::types::ToSql + Sync + Send> {
-        match self {
-            TimeArg::Ago(d) => Box::new(d.as_millis() as i64),
-            TimeArg::At(t) => Box::new(*t),
+            TimeArg::Ago(d) => {
+                let ms = params.push(d.as_millis() as i64);
+                format!("(now() - {ms}::bigint * interval '1 millisecond')")
+            }
+            TimeArg::At(t) => format!("{}::timestamptz", params.push(*t)),
         }
     }
 }

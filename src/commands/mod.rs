@@ -3,12 +3,19 @@
 mod check;
 mod completions;
 mod ddl;
+mod list;
 mod migrate;
+mod preview;
+mod purge;
+mod requeue;
+mod show;
+mod stats;
 
 pub use completions::{render_completions, render_man_page};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, MessageFilterArgs};
 use crate::context::Context;
+use crate::outbox::MessageFilter;
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let ctx = Context::new(&cli.global)?;
@@ -16,6 +23,24 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Ddl(args) => ddl::run(&ctx, &args),
         Command::Migrate(args) => migrate::run(&ctx, &args),
         Command::Check(args) => check::run(&ctx, &args),
+        Command::Stats(args) => stats::run(&ctx, &args),
+        Command::List(args) => list::run(&ctx, &args),
+        Command::Show(args) => show::run(&ctx, &args),
+        Command::Requeue(args) => requeue::run(&ctx, &args),
+        Command::Purge(args) => purge::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
+    }
+}
+
+/// The filter a command's options describe, with the statuses it selects.
+fn message_filter(args: &MessageFilterArgs, statuses: Vec<String>) -> MessageFilter {
+    MessageFilter {
+        statuses,
+        topics: args.topic.clone(),
+        key: args.key.clone(),
+        headers: args.header.clone(),
+        error_contains: args.error_contains.clone(),
+        created_before: args.before,
+        created_after: args.after,
     }
 }

@@ -1,0 +1,131 @@
+//! `outboxctl purge --before WHEN`: the library's retention rule — delete processed
+//! messages whose processed_at is older than the cutoff — in batches that walk the table
+//! once. `--include-failed` also deletes failed messages created before the cutoff.
+//! Pending and processing messages are never deleted.
+
+use chrono::{DateTime, Utc};
+
+use crate::cli::PurgeArgs;
+use crate::commands::preview;
+use crate::context::Context;
+use crate::error::{explain_table_error, usage};
+use crate::mutation::{confirm, interactive, report, run_batches};
+use crate::outbox::{self, rfc3339};
+use crate::sql::Params;
+use crate::timearg::TimeArg;
+use crate::walk::{CtidWalk, WalkAction};
+
+pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
+    let table = &ctx.tables.outbox;
+    let mut client = ctx.connect()?;
+    let cutoff = resolve_cutoff(&mut client, &args.before)?;
+    let topics = args.topic.clone();
+    let include_failed = args.include_failed;
+    let conditions = move |params: &mut Params| {
+        let c = params.push(cutoff);
+        let mut sql = format!("(status = 'processed' AND processed_at < {c}");
+        if include_failed {
+            sql.push_str(&format!(" OR status = 'failed' AND created_at < {c}"));
+        }
+        sql.push(')');
+        if !topics.is_empty() {
+            sql.push_str(&format!(
+                " AND topic = ANY({})",
+                params.push(topics.clone())
+            ));
+        }
+        sql
+    };
+    let what = if include_failed {
+        "processed and failed messages"
+    } else {
+        "processed messages"
+    };
+
+    if args.mutation.dry_run {
+        return preview::dry_run(ctx, &mut client, &conditions, "delete");
+    }
+    let fail = |e| explain_table_error(e, table);
+    let total = if interactive() && !ctx.out.quiet {
+        Some(outbox::count_matching(&mut client, table, &conditions).map_err(fail)?)
+    } else {
+        None
+    };
+    if let Some(total) = total
+        && !confirm(
+            &format!(
+                "Delete {total} {what} older than {} from \"{table}\"?",
+                rfc3339(&cutoff)
+            ),
+            &args.mutation,
+        )?
+    {
+        anyhow::bail!("aborted: nothing was deleted");
+    }
+
+    let mut params = Params::default();
+    let sql = conditions(&mut params);
+    let mut walk = CtidWalk::new(
+        &mut client,
+        table,
+        &sql,
+        params,
+        WalkAction::Delete,
+        args.mutation.batch_size,
+    )
+    .map_err(fail)?;
+    let summary = run_batches(
+        &mut client,
+        &mut walk,
+        &args.mutation,
+        total,
+        &ctx.out,
+        "deleted",
+    )?;
+    report(
+        &summary,
+        &ctx.out,
+        &format!(
+            "deleted {} {what} older than {} in {} batch{} (longest {} ms){}",
+            summary.changed,
+            rfc3339(&cutoff),
+            summary.batches,
+            if summary.batches == 1 { "" } else { "es" },
+            summary.longest_batch.as_millis(),
+            if summary.skipped > 0 {
+                format!(
+                    "; {} skipped: changed by another session first",
+                    summary.skipped
+                )
+            } else {
+                String::new()
+            }
+        ),
+    )
+}
+
+/// Fixes the cutoff once, on the server's clock, so every batch uses the same instant.
+/// A cutoff in the future would delete messages processed a moment ago: refused.
+fn resolve_cutoff(
+    client: &mut postgres::Client,
+    before: &TimeArg,
+) -> anyhow::Result<DateTime<Utc>> {
+    let mut params = Params::default();
+    let expr = before.to_sql(&mut params);
+    let row = client
+        .query_one(&format!("SELECT {expr}, {expr} > now()"), &params.as_refs())
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "resolving --before failed: {}",
+                crate::error::describe_pg_error(&e)
+            )
+        })?;
+    let cutoff: DateTime<Utc> = row.get(0);
+    if row.get::<_, bool>(1) {
+        return Err(usage(format!(
+            "--before {} is in the future: purge only deletes messages older than a past instant",
+            rfc3339(&cutoff)
+        )));
+    }
+    Ok(cutoff)
+}

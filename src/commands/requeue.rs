@@ -1,0 +1,290 @@
+//! `outboxctl requeue`: put messages back to pending — failed ones by default, rows left
+//! in processing by a dead relay with `--stuck`, processed ones with `--replay`. A row is
+//! changed only if it is still in the source status when the update reaches it, so a
+//! relay that moved it first wins and the row is counted as skipped.
+
+use postgres::Transaction;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::cli::RequeueArgs;
+use crate::commands::{message_filter, preview};
+use crate::context::Context;
+use crate::error::{explain_table_error, usage};
+use crate::mutation::{BatchOutcome, Batcher, confirm, interactive, report, run_batches};
+use crate::outbox;
+use crate::sql::Params;
+use crate::walk::{CtidWalk, WalkAction};
+
+pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
+    let ids: Vec<Uuid> = args
+        .ids
+        .iter()
+        .map(|id| outbox::parse_id(id))
+        .collect::<Result<_, _>>()?;
+    let filter = message_filter(&args.filter, Vec::new());
+    let filtered = !filter.topics.is_empty()
+        || filter.key.is_some()
+        || !filter.headers.is_empty()
+        || filter.error_contains.is_some()
+        || filter.created_before.is_some()
+        || filter.created_after.is_some();
+    if ids.is_empty() && !args.all {
+        return Err(usage(
+            "nothing selected: give message ids, or --all to requeue every message that matches the filters",
+        ));
+    }
+    if !ids.is_empty() && filtered {
+        return Err(usage("filters apply only with --all, not to message ids"));
+    }
+    let source = if args.stuck {
+        "processing"
+    } else if args.replay {
+        "processed"
+    } else {
+        "failed"
+    };
+    if args.stuck && args.all && filter.created_before.is_none() {
+        return Err(usage(
+            "--stuck needs --before (e.g. --before 15m): rows in 'processing' are aged by created_at, the only clock the table has",
+        ));
+    }
+    let set = match (args.keep_retries, args.replay) {
+        (false, false) => "status = 'pending', retries = 0",
+        (true, false) => "status = 'pending'",
+        (false, true) => "status = 'pending', retries = 0, processed_at = NULL",
+        (true, true) => "status = 'pending', processed_at = NULL",
+    };
+    if args.stuck {
+        ctx.out.warn(
+            "a relay that is still alive may hold rows in 'processing'; requeued rows it later finishes will be delivered twice",
+        );
+    }
+
+    let mut client = ctx.connect()?;
+    if ids.is_empty() {
+        requeue_matching(ctx, &mut client, args, source, set, filter)
+    } else {
+        requeue_ids(ctx, &mut client, args, source, set, ids)
+    }
+}
+
+fn requeue_matching(
+    ctx: &Context,
+    client: &mut postgres::Client,
+    args: &RequeueArgs,
+    source: &'static str,
+    set: &'static str,
+    filter: outbox::MessageFilter,
+) -> anyhow::Result<()> {
+    let table = &ctx.tables.outbox;
+    let conditions = move |params: &mut Params| {
+        let mut parts = vec![format!("status = {}", params.push(source.to_string()))];
+        parts.extend(filter.conditions(params));
+        parts.join(" AND ")
+    };
+    if args.mutation.dry_run {
+        return preview::dry_run(ctx, client, &conditions, "requeue");
+    }
+    let fail = |e| explain_table_error(e, table);
+    let total = if interactive() && !ctx.out.quiet {
+        Some(outbox::count_matching(client, table, &conditions).map_err(fail)?)
+    } else {
+        None
+    };
+    if let Some(total) = total
+        && !confirm(
+            &format!("Requeue {total} {source} messages in \"{table}\"?"),
+            &args.mutation,
+        )?
+    {
+        anyhow::bail!("aborted: nothing was requeued");
+    }
+    let mut params = Params::default();
+    let sql = conditions(&mut params);
+    let mut walk = CtidWalk::new(
+        client,
+        table,
+        &sql,
+        params,
+        WalkAction::Update(set),
+        args.mutation.batch_size,
+    )
+    .map_err(fail)?;
+    let summary = run_batches(
+        client,
+        &mut walk,
+        &args.mutation,
+        total,
+        &ctx.out,
+        "requeued",
+    )?;
+    report(
+        &summary,
+        &ctx.out,
+        &format!(
+            "requeued {} {source} message{} in {} batch{}{}",
+            summary.changed,
+            if summary.changed == 1 { "" } else { "s" },
+            summary.batches,
+            if summary.batches == 1 { "" } else { "es" },
+            if summary.skipped > 0 {
+                format!(
+                    "; {} skipped: moved out of '{source}' by another session first",
+                    summary.skipped
+                )
+            } else {
+                String::new()
+            }
+        ),
+    )
+}
+
+/// Batches of ids, each one `UPDATE … WHERE id = ANY(…) AND status = source`.
+struct IdBatcher {
+    statement: String,
+    source: &'static str,
+    ids: Vec<Uuid>,
+    next: usize,
+    changed: Vec<Uuid>,
+}
+
+impl Batcher for IdBatcher {
+    fn run_batch(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        limit: u32,
+    ) -> Result<BatchOutcome, postgres::Error> {
+        let end = (self.next + limit as usize).min(self.ids.len());
+        let chunk = &self.ids[self.next..end];
+        let rows = tx.query(&self.statement, &[&chunk, &self.source])?;
+        self.changed
+            .extend(rows.iter().map(|r| r.get::<_, Uuid>(0)));
+        self.next = end;
+        Ok(BatchOutcome {
+            matched: chunk.len() as u64,
+            changed: rows.len() as u64,
+            done: self.next >= self.ids.len(),
+        })
+    }
+}
+
+fn requeue_ids(
+    ctx: &Context,
+    client: &mut postgres::Client,
+    args: &RequeueArgs,
+    source: &'static str,
+    set: &'static str,
+    mut ids: Vec<Uuid>,
+) -> anyhow::Result<()> {
+    let table = &ctx.tables.outbox;
+    let fail = |e| explain_table_error(e, table);
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| seen.insert(*id));
+
+    let (changed, summary) = if args.mutation.dry_run {
+        let rows = client
+            .query(
+                &format!("SELECT id FROM {table} WHERE id = ANY($1) AND status = $2"),
+                &[&ids, &source],
+            )
+            .map_err(fail)?;
+        let would: Vec<Uuid> = rows.iter().map(|r| r.get(0)).collect();
+        let summary = crate::mutation::Summary {
+            matched: ids.len() as u64,
+            dry_run: true,
+            ..Default::default()
+        };
+        (would, summary)
+    } else {
+        let mut batcher = IdBatcher {
+            statement: format!(
+                "UPDATE {table} SET {set} WHERE id = ANY($1) AND status = $2 RETURNING id"
+            ),
+            source,
+            ids: ids.clone(),
+            next: 0,
+            changed: Vec::new(),
+        };
+        let summary = run_batches(
+            client,
+            &mut batcher,
+            &args.mutation,
+            Some(ids.len() as u64),
+            &ctx.out,
+            "requeued",
+        )?;
+        (batcher.changed, summary)
+    };
+
+    // Say what happened to every id that was not requeued: missing, in another status,
+    // or past the point where Ctrl-C stopped the run.
+    let changed: std::collections::HashSet<Uuid> = changed.into_iter().collect();
+    let unchanged: Vec<Uuid> = ids
+        .iter()
+        .filter(|id| !changed.contains(id))
+        .copied()
+        .collect();
+    let current: std::collections::HashMap<Uuid, String> = if unchanged.is_empty() {
+        Default::default()
+    } else {
+        client
+            .query(
+                &format!("SELECT id, status FROM {table} WHERE id = ANY($1)"),
+                &[&unchanged],
+            )
+            .map_err(fail)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect()
+    };
+    let reached = if summary.interrupted {
+        summary.batches as usize * args.mutation.batch_size as usize
+    } else {
+        ids.len()
+    };
+    let done_word = if args.mutation.dry_run {
+        "would requeue"
+    } else {
+        "requeued"
+    };
+    let mut results = Vec::new();
+    let mut not_found = 0;
+    for (position, id) in ids.iter().enumerate() {
+        let result = if changed.contains(id) {
+            done_word.to_string()
+        } else if position >= reached {
+            "not reached (interrupted)".to_string()
+        } else {
+            match current.get(id) {
+                Some(status) => format!("skipped: status is '{status}', not '{source}'"),
+                None => {
+                    not_found += 1;
+                    "not found".to_string()
+                }
+            }
+        };
+        if !changed.contains(id) {
+            ctx.out.note(format!("{id}: {result}"));
+        }
+        results.push(json!({"id": id.to_string(), "result": result}));
+    }
+    let mut summary = summary;
+    summary.extra.insert("ids".into(), Value::Array(results));
+    summary.extra.insert("not_found".into(), json!(not_found));
+    report(
+        &summary,
+        &ctx.out,
+        &format!(
+            "{done_word} {} of {} message{}{}",
+            changed.len(),
+            ids.len(),
+            if ids.len() == 1 { "" } else { "s" },
+            if args.mutation.dry_run {
+                "; nothing changed"
+            } else {
+                ""
+            }
+        ),
+    )
+}

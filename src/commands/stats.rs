@@ -1,0 +1,203 @@
+//! `outboxctl stats`: counts by status (and topic), the oldest pending message, dedup
+//! totals, and thresholds that turn it into a monitoring check (exit 3 when breached).
+
+use serde_json::{Map, Value, json};
+
+use crate::cli::StatsArgs;
+use crate::context::Context;
+use crate::dedup::{self, DedupStats};
+use crate::error::{explain_table_error, negative};
+use crate::outbox::{self, OutboxStats, rfc3339};
+use crate::output::{print_json, print_text};
+use crate::schema::STATUSES;
+use crate::timearg::humanize;
+
+struct Breach {
+    threshold: &'static str,
+    limit: Value,
+    actual: Value,
+    message: String,
+}
+
+pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
+    let mut client = ctx.connect()?;
+    let table = &ctx.tables.outbox;
+    let stats = outbox::stats(&mut client, table, args.by_topic)
+        .map_err(|e| explain_table_error(e, table))?;
+    let processed_table = &ctx.tables.processed;
+    let dedup = dedup::stats(&mut client, processed_table)
+        .map_err(|e| explain_table_error(e, processed_table))?;
+    let breaches = breaches(&stats, args);
+
+    if ctx.out.format.is_machine() {
+        print_json(&to_json(ctx, &stats, &dedup, &breaches))?;
+    } else {
+        print_text(render(ctx, &stats, &dedup, &breaches))?;
+    }
+    if breaches.is_empty() {
+        Ok(())
+    } else {
+        let messages: Vec<&str> = breaches.iter().map(|b| b.message.as_str()).collect();
+        Err(negative(format!(
+            "threshold breached: {}",
+            messages.join("; ")
+        )))
+    }
+}
+
+fn breaches(stats: &OutboxStats, args: &StatsArgs) -> Vec<Breach> {
+    let mut found = Vec::new();
+    if let (Some(limit), Some(age)) = (args.max_pending_age, stats.oldest_pending_age_seconds)
+        && age > limit.as_secs_f64()
+    {
+        found.push(Breach {
+            threshold: "max_pending_age",
+            limit: json!(limit.as_secs_f64()),
+            actual: json!(age),
+            message: format!(
+                "oldest pending message is {} old (limit {})",
+                humanize(age as i64),
+                humanize(limit.as_secs() as i64)
+            ),
+        });
+    }
+    for (threshold, status, limit) in [
+        ("max_failed", "failed", args.max_failed),
+        ("max_pending", "pending", args.max_pending),
+    ] {
+        let count = stats.by_status.get(status);
+        if let Some(limit) = limit
+            && count as u64 > limit
+        {
+            found.push(Breach {
+                threshold,
+                limit: json!(limit),
+                actual: json!(count),
+                message: format!("{count} {status} messages (limit {limit})"),
+            });
+        }
+    }
+    found
+}
+
+fn status_counts(counts: impl Fn(&str) -> i64) -> Map<String, Value> {
+    STATUSES
+        .iter()
+        .map(|s| (s.to_string(), json!(counts(s))))
+        .collect()
+}
+
+fn to_json(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[Breach]) -> Value {
+    let mut outbox = json!({
+        "table": ctx.tables.outbox,
+        "total": stats.by_status.total(),
+        "by_status": status_counts(|s| stats.by_status.get(s)),
+        "oldest_pending_created_at": stats.oldest_pending.as_ref().map(rfc3339),
+        "oldest_pending_age_seconds": stats.oldest_pending_age_seconds,
+    });
+    // Statuses the library never sets are reported rather than hidden.
+    let unknown: Map<String, Value> = stats
+        .by_status
+        .0
+        .iter()
+        .filter(|(s, _)| !STATUSES.contains(&s.as_str()))
+        .map(|(s, n)| (s.clone(), json!(n)))
+        .collect();
+    if !unknown.is_empty() {
+        outbox["other_statuses"] = Value::Object(unknown);
+    }
+    if let Some(topics) = &stats.by_topic {
+        let by_topic: Map<String, Value> = topics
+            .iter()
+            .map(|(topic, counts)| {
+                let mut entry = status_counts(|s| counts.get(s));
+                entry.insert("total".into(), json!(counts.total()));
+                (topic.clone(), Value::Object(entry))
+            })
+            .collect();
+        outbox["by_topic"] = Value::Object(by_topic);
+    }
+    json!({
+        "outbox": outbox,
+        "dedup": {
+            "table": ctx.tables.processed,
+            "exists": dedup.exists,
+            "total": dedup.exists.then_some(dedup.total),
+            "groups": dedup.exists.then_some(dedup.groups),
+            "oldest_processed_at": dedup.oldest.as_ref().map(rfc3339),
+        },
+        "breaches": breaches.iter().map(|b| json!({
+            "threshold": b.threshold,
+            "limit": b.limit,
+            "actual": b.actual,
+            "message": b.message,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn render(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[Breach]) -> String {
+    let mut table = ctx.out.table(&["outbox", &ctx.tables.outbox]);
+    table.add_row(vec![
+        "total".to_string(),
+        stats.by_status.total().to_string(),
+    ]);
+    for status in STATUSES {
+        table.add_row(vec![
+            status.to_string(),
+            stats.by_status.get(status).to_string(),
+        ]);
+    }
+    for (status, count) in stats
+        .by_status
+        .0
+        .iter()
+        .filter(|(s, _)| !STATUSES.contains(&s.as_str()))
+    {
+        table.add_row(vec![
+            format!("{status} (unknown status)"),
+            count.to_string(),
+        ]);
+    }
+    let oldest = match (&stats.oldest_pending, stats.oldest_pending_age_seconds) {
+        (Some(at), Some(age)) => format!("{} ({} ago)", rfc3339(at), humanize(age as i64)),
+        _ => "none".to_string(),
+    };
+    table.add_row(vec!["oldest pending".to_string(), oldest]);
+    let mut text = table.to_string();
+
+    if let Some(topics) = &stats.by_topic {
+        let mut header = vec!["topic"];
+        header.extend(STATUSES);
+        header.push("total");
+        let mut by_topic = ctx.out.table(&header);
+        for (topic, counts) in topics {
+            let mut row = vec![topic.clone()];
+            row.extend(STATUSES.iter().map(|s| counts.get(s).to_string()));
+            row.push(counts.total().to_string());
+            by_topic.add_row(row);
+        }
+        text.push('\n');
+        text.push_str(&by_topic.to_string());
+    }
+
+    let mut dedup_table = ctx.out.table(&["dedup", &ctx.tables.processed]);
+    if dedup.exists {
+        dedup_table.add_row(vec!["total".to_string(), dedup.total.to_string()]);
+        dedup_table.add_row(vec!["groups".to_string(), dedup.groups.to_string()]);
+        dedup_table.add_row(vec![
+            "oldest entry".to_string(),
+            dedup.oldest.as_ref().map_or("none".to_string(), rfc3339),
+        ]);
+    } else {
+        dedup_table.add_row(vec![
+            "exists".to_string(),
+            "no (run \"outboxctl migrate\")".to_string(),
+        ]);
+    }
+    text.push('\n');
+    text.push_str(&dedup_table.to_string());
+    for breach in breaches {
+        text.push_str(&format!("\nBREACHED: {}", breach.message));
+    }
+    text
+}

@@ -1,0 +1,238 @@
+//! What every mutation shares (design.md §3): confirmation on a terminal, batches that are
+//! each their own short transaction, a progress bar, Ctrl-C after the batch in flight, and
+//! the summary scripts read.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use postgres::{Client, Transaction};
+use serde_json::{Map, Value, json};
+
+use crate::error::{describe_pg_error, interrupted};
+use crate::output::{Format, Output, RowWriter, print_json};
+
+/// Options every mutation takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MutationArgs {
+    /// Say what would change, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation on a terminal
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Rows per batch; each batch is its own transaction
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
+    pub batch_size: u32,
+}
+
+/// What one batch did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BatchOutcome {
+    /// Rows the batch selected as matching.
+    pub matched: u64,
+    /// Rows it changed: fewer than matched when another session moved a row first.
+    pub changed: u64,
+    /// Nothing is left to select.
+    pub done: bool,
+}
+
+/// One strategy for walking a table in batches. Each call does work proportional to
+/// its own batch, so a whole run costs about one pass over the table.
+pub trait Batcher {
+    fn run_batch(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        limit: u32,
+    ) -> Result<BatchOutcome, postgres::Error>;
+}
+
+/// The running tally of a mutation, printed at the end however it ends.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub matched: u64,
+    pub changed: u64,
+    pub skipped: u64,
+    pub batches: u64,
+    pub dry_run: bool,
+    pub interrupted: bool,
+    pub longest_batch: Duration,
+    /// Extra fields for the machine summary (e.g. `ids`, `inserted`).
+    pub extra: Map<String, Value>,
+}
+
+impl Summary {
+    pub fn to_json(&self) -> Map<String, Value> {
+        let mut map = Map::new();
+        map.insert("matched".into(), json!(self.matched));
+        map.insert("changed".into(), json!(self.changed));
+        map.insert("skipped".into(), json!(self.skipped));
+        map.insert("batches".into(), json!(self.batches));
+        map.insert("dry_run".into(), json!(self.dry_run));
+        map.insert("interrupted".into(), json!(self.interrupted));
+        map.insert(
+            "longest_batch_ms".into(),
+            json!(self.longest_batch.as_millis() as u64),
+        );
+        for (k, v) in &self.extra {
+            map.insert(k.clone(), v.clone());
+        }
+        map
+    }
+}
+
+static INTERRUPTS: AtomicU32 = AtomicU32::new(0);
+static AT_PROMPT: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler once: the first Ctrl-C asks the batch loop to stop after
+/// the batch in flight (or leaves a prompt at once); a second one exits immediately, and
+/// the server rolls back the uncommitted batch.
+pub fn install_interrupt_handler() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            let count = INTERRUPTS.fetch_add(1, Ordering::SeqCst) + 1;
+            if count > 1 || AT_PROMPT.load(Ordering::SeqCst) {
+                eprintln!("\noutboxctl: interrupted");
+                std::process::exit(130);
+            }
+            eprintln!("\noutboxctl: stopping after the batch in flight (Ctrl-C again to abort it)");
+        });
+    });
+}
+
+pub fn interrupt_requested() -> bool {
+    INTERRUPTS.load(Ordering::SeqCst) > 0
+}
+
+/// Whether a prompt can be shown: both stdin and stderr are terminals.
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Asks `question [y/N]` on a terminal. Without a terminal, or with `--yes`, the answer
+/// is yes: scripts run as told.
+pub fn confirm(question: &str, args: &MutationArgs) -> anyhow::Result<bool> {
+    if args.yes || args.dry_run || !interactive() {
+        return Ok(true);
+    }
+    install_interrupt_handler();
+    AT_PROMPT.store(true, Ordering::SeqCst);
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    AT_PROMPT.store(false, Ordering::SeqCst);
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+/// Runs `batcher` to the end, one transaction per batch, stopping early on Ctrl-C.
+/// `total` (when counted up front) sizes the progress bar. An error mid-way keeps what
+/// committed and says how far the run got.
+pub fn run_batches(
+    client: &mut Client,
+    batcher: &mut dyn Batcher,
+    args: &MutationArgs,
+    total: Option<u64>,
+    out: &Output,
+    what: &str,
+) -> anyhow::Result<Summary> {
+    install_interrupt_handler();
+    let bar = progress_bar(total, out, what);
+    let mut summary = Summary::default();
+    loop {
+        if interrupt_requested() {
+            summary.interrupted = true;
+            break;
+        }
+        let started = Instant::now();
+        let result = (|| {
+            let mut tx = client.transaction()?;
+            let outcome = batcher.run_batch(&mut tx, args.batch_size)?;
+            tx.commit()?;
+            Ok::<_, postgres::Error>(outcome)
+        })();
+        let outcome = match result {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                bar.finish_and_clear();
+                return Err(anyhow::Error::msg(format!(
+                    "{} — stopped after {} committed batch{} ({} {what}); what committed stays, rerun to continue",
+                    describe_pg_error(&err),
+                    summary.batches,
+                    if summary.batches == 1 { "" } else { "es" },
+                    summary.changed,
+                )));
+            }
+        };
+        summary.longest_batch = summary.longest_batch.max(started.elapsed());
+        if outcome.matched > 0 || outcome.changed > 0 {
+            summary.batches += 1;
+        }
+        summary.matched += outcome.matched;
+        summary.changed += outcome.changed;
+        summary.skipped += outcome.matched.saturating_sub(outcome.changed);
+        bar.set_position(summary.changed);
+        if outcome.done {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+fn progress_bar(total: Option<u64>, out: &Output, what: &str) -> ProgressBar {
+    if out.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(total) => ProgressBar::new(total).with_style(
+            ProgressStyle::with_template(
+                "{spinner} {msg} {wide_bar} {pos}/{len} ({per_sec}, eta {eta})",
+            )
+            .expect("valid template"),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} {msg} {pos} ({per_sec})")
+                .expect("valid template"),
+        ),
+    };
+    if !out.color {
+        bar.set_style(bar.style().progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Prints the summary: one object on stdout in machine formats, one line on stderr for
+/// people. Ends in exit 130 when the run was interrupted.
+pub fn report(summary: &Summary, out: &Output, human: &str) -> anyhow::Result<()> {
+    match out.format {
+        Format::Json => print_json(&Value::Object(summary.to_json()))?,
+        Format::Ndjson | Format::Csv => {
+            let map = summary.to_json();
+            let columns: Vec<&str> = map.keys().map(String::as_str).collect();
+            let mut writer = RowWriter::new(out.format, std::io::stdout().lock(), &columns)?;
+            writer.write(&map)?;
+            writer.finish()?;
+        }
+        Format::Table => out.note(human),
+    }
+    if summary.interrupted {
+        return Err(interrupted(format!(
+            "interrupted after {} batch{}: {} committed, the rest untouched — rerun to continue",
+            summary.batches,
+            if summary.batches == 1 { "" } else { "es" },
+            summary.changed
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,344 @@
+//! Queries on the outbox table: selecting messages by filter, reading them as rows, and
+//! the figures `stats` reports.
+
+use base64::Engine;
+use chrono::{DateTime, SecondsFormat, Utc};
+use postgres::Row;
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+use crate::error::usage;
+use crate::schema::STATUSES;
+use crate::sql::{Params, like_literal};
+use crate::timearg::TimeArg;
+
+/// Every column of a message, in the table's order: the select list and the keys of a
+/// machine-format row.
+pub const MESSAGE_COLUMNS: &str =
+    "id, topic, key, payload, headers, status, retries, last_error, created_at, processed_at";
+
+/// The keys of a message row in machine formats (design.md §3), in order.
+pub const MESSAGE_FIELDS: &[&str] = &[
+    "id",
+    "topic",
+    "key",
+    "payload",
+    "payload_encoding",
+    "headers",
+    "status",
+    "retries",
+    "last_error",
+    "created_at",
+    "processed_at",
+];
+
+/// Which messages a command works on. Every value is bound, never spliced.
+#[derive(Clone, Debug, Default)]
+pub struct MessageFilter {
+    pub statuses: Vec<String>,
+    pub topics: Vec<String>,
+    pub key: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub error_contains: Option<String>,
+    pub created_before: Option<TimeArg>,
+    pub created_after: Option<TimeArg>,
+}
+
+impl MessageFilter {
+    /// The conditions, ANDed by the caller.
+    pub fn conditions(&self, params: &mut Params) -> Vec<String> {
+        let mut conditions = Vec::new();
+        if !self.statuses.is_empty() {
+            conditions.push(format!(
+                "status = ANY({})",
+                params.push(self.statuses.clone())
+            ));
+        }
+        if !self.topics.is_empty() {
+            conditions.push(format!("topic = ANY({})", params.push(self.topics.clone())));
+        }
+        if let Some(key) = &self.key {
+            conditions.push(format!("key = {}", params.push(key.clone())));
+        }
+        if !self.headers.is_empty() {
+            let wanted: Map<String, Value> = self
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            conditions.push(format!(
+                "headers @> {}::jsonb",
+                params.push(Value::Object(wanted))
+            ));
+        }
+        if let Some(text) = &self.error_contains {
+            let pattern = format!("%{}%", like_literal(text));
+            conditions.push(format!("last_error ILIKE {}", params.push(pattern)));
+        }
+        if let Some(before) = &self.created_before {
+            conditions.push(format!("created_at < {}", before.to_sql(params)));
+        }
+        if let Some(after) = &self.created_after {
+            conditions.push(format!("created_at >= {}", after.to_sql(params)));
+        }
+        conditions
+    }
+}
+
+/// Parses `--status` values: the four statuses the library uses, or `all`.
+pub fn parse_statuses(values: &[String]) -> anyhow::Result<Vec<String>> {
+    let mut statuses = Vec::new();
+    for value in values.iter().map(|v| v.trim()) {
+        if value.eq_ignore_ascii_case("all") {
+            return Ok(Vec::new());
+        }
+        if !STATUSES.contains(&value) {
+            return Err(usage(format!(
+                "unknown status {value:?}: use {} or all",
+                STATUSES.join(", ")
+            )));
+        }
+        if !statuses.iter().any(|s| s == value) {
+            statuses.push(value.to_string());
+        }
+    }
+    Ok(statuses)
+}
+
+/// Parses `--header k=v`.
+pub fn parse_header(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("invalid header filter {text:?}: use KEY=VALUE")),
+    }
+}
+
+/// Parses a message id; a malformed one is a usage error before any query.
+pub fn parse_id(text: &str) -> anyhow::Result<Uuid> {
+    Uuid::parse_str(text.trim()).map_err(|_| {
+        usage(format!(
+            "invalid message id {text:?}: expected a UUID like 1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+        ))
+    })
+}
+
+/// A full message, as read with [`MESSAGE_COLUMNS`].
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub id: Uuid,
+    pub topic: String,
+    pub key: String,
+    pub payload: Option<Vec<u8>>,
+    pub headers: Option<Value>,
+    pub status: String,
+    pub retries: i32,
+    pub last_error: String,
+    pub created_at: DateTime<Utc>,
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
+impl Message {
+    pub fn from_row(row: &Row) -> Result<Self, postgres::Error> {
+        Ok(Self {
+            id: row.try_get(0)?,
+            topic: row.try_get(1)?,
+            key: row.try_get(2)?,
+            payload: row.try_get(3)?,
+            headers: row.try_get(4)?,
+            status: row.try_get(5)?,
+            retries: row.try_get(6)?,
+            last_error: row.try_get(7)?,
+            created_at: row.try_get(8)?,
+            processed_at: row.try_get(9)?,
+        })
+    }
+
+    /// The machine-format row: the table's column names as keys, full values.
+    pub fn to_json(&self) -> Map<String, Value> {
+        let (payload, encoding) = encode_payload(self.payload.as_deref());
+        let mut map = Map::new();
+        map.insert("id".into(), json!(self.id.to_string()));
+        map.insert("topic".into(), json!(self.topic));
+        map.insert("key".into(), json!(self.key));
+        map.insert("payload".into(), payload);
+        map.insert("payload_encoding".into(), encoding);
+        map.insert(
+            "headers".into(),
+            self.headers.clone().unwrap_or(Value::Null),
+        );
+        map.insert("status".into(), json!(self.status));
+        map.insert("retries".into(), json!(self.retries));
+        map.insert("last_error".into(), json!(self.last_error));
+        map.insert("created_at".into(), json!(rfc3339(&self.created_at)));
+        map.insert(
+            "processed_at".into(),
+            json!(self.processed_at.as_ref().map(rfc3339)),
+        );
+        map
+    }
+}
+
+/// `payload` and `payload_encoding` for JSON: text when UTF-8, else base64; both null for
+/// a NULL payload.
+pub fn encode_payload(payload: Option<&[u8]>) -> (Value, Value) {
+    match payload {
+        None => (Value::Null, Value::Null),
+        Some(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => (json!(text), json!("utf8")),
+            Err(_) => (
+                json!(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                json!("base64"),
+            ),
+        },
+    }
+}
+
+/// RFC 3339 in UTC with microseconds, PostgreSQL's precision.
+pub fn rfc3339(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Row counts by status, in the order the server returned them.
+#[derive(Debug, Clone, Default)]
+pub struct StatusCounts(pub Vec<(String, i64)>);
+
+impl StatusCounts {
+    /// The count for one status; 0 when no row has it.
+    pub fn get(&self, status: &str) -> i64 {
+        self.0
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    pub fn total(&self) -> i64 {
+        self.0.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// The figures `stats` reports for the outbox table.
+#[derive(Debug, Clone, Default)]
+pub struct OutboxStats {
+    pub by_status: StatusCounts,
+    pub oldest_pending: Option<DateTime<Utc>>,
+    pub oldest_pending_age_seconds: Option<f64>,
+    pub by_topic: Option<Vec<(String, StatusCounts)>>,
+}
+
+/// One pass over the table for the counts; the oldest pending row comes from the
+/// library's partial index.
+pub fn stats(
+    client: &mut impl postgres::GenericClient,
+    table: &str,
+    by_topic: bool,
+) -> Result<OutboxStats, postgres::Error> {
+    let mut stats = OutboxStats::default();
+    let rows = client.query(
+        &format!("SELECT status, count(*) FROM {table} GROUP BY status ORDER BY status"),
+        &[],
+    )?;
+    for row in rows {
+        stats.by_status.0.push((row.try_get(0)?, row.try_get(1)?));
+    }
+    let row = client.query_one(
+        &format!(
+            "SELECT min(created_at), EXTRACT(EPOCH FROM now() - min(created_at))::float8
+               FROM {table} WHERE status = 'pending'"
+        ),
+        &[],
+    )?;
+    stats.oldest_pending = row.try_get(0)?;
+    stats.oldest_pending_age_seconds = row.try_get(1)?;
+    if by_topic {
+        let rows = client.query(
+            &format!("SELECT topic, status, count(*) FROM {table} GROUP BY topic, status ORDER BY topic, status"),
+            &[],
+        )?;
+        let mut topics: Vec<(String, StatusCounts)> = Vec::new();
+        for row in rows {
+            let topic: String = row.try_get(0)?;
+            let entry = (row.try_get::<_, String>(1)?, row.try_get::<_, i64>(2)?);
+            match topics.last_mut() {
+                Some((t, counts)) if *t == topic => counts.0.push(entry),
+                _ => topics.push((topic, StatusCounts(vec![entry]))),
+            }
+        }
+        stats.by_topic = Some(topics);
+    }
+    Ok(stats)
+}
+
+/// How many rows match `conditions` (built fresh into its own parameters).
+pub fn count_matching(
+    client: &mut impl postgres::GenericClient,
+    table: &str,
+    conditions: &dyn Fn(&mut Params) -> String,
+) -> Result<u64, postgres::Error> {
+    let mut params = Params::default();
+    let sql = format!(
+        "SELECT count(*) FROM {table} WHERE {}",
+        conditions(&mut params)
+    );
+    let count: i64 = client.query_one(&sql, &params.as_refs())?.get(0);
+    Ok(count as u64)
+}
+
+/// The oldest few rows matching `conditions`, for a dry run's sample.
+pub fn sample_matching(
+    client: &mut impl postgres::GenericClient,
+    table: &str,
+    conditions: &dyn Fn(&mut Params) -> String,
+    limit: i64,
+) -> Result<Vec<Message>, postgres::Error> {
+    let mut params = Params::default();
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM {table} WHERE {} ORDER BY created_at, id LIMIT {}",
+        conditions(&mut params),
+        params.push(limit)
+    );
+    client
+        .query(&sql, &params.as_refs())?
+        .iter()
+        .map(Message::from_row)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(
+            parse_statuses(&["pending".into(), "failed".into()]).unwrap(),
+            vec!["pending", "failed"]
+        );
+        assert!(parse_statuses(&["all".into()]).unwrap().is_empty());
+        assert!(parse_statuses(&["done".into()]).is_err());
+    }
+
+    #[test]
+    fn payload_encoding() {
+        assert_eq!(encode_payload(None), (Value::Null, Value::Null));
+        assert_eq!(encode_payload(Some(b"hi")), (json!("hi"), json!("utf8")));
+        assert_eq!(
+            encode_payload(Some(&[0xff, 0])),
+            (json!("/wA="), json!("base64"))
+        );
+    }
+
+    #[test]
+    fn filter_binds_every_value() {
+        let filter = MessageFilter {
+            statuses: vec!["failed".into()],
+            topics: vec!["o'rders".into()],
+            error_contains: Some("50%".into()),
+            headers: vec![("tenant".into(), "a".into())],
+            ..Default::default()
+        };
+        let mut params = Params::default();
+        let sql = filter.conditions(&mut params).join(" AND ");
+        assert!(!sql.contains("o'rders") && !sql.contains("50%"));
+        assert_eq!(params.as_refs().len(), 4);
+    }
+}

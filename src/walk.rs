@@ -1,0 +1,163 @@
+//! Batches over a table with no index on what they select (the outbox table has none on
+//! `processed_at` or on failed rows): walk it in physical order by `ctid` ranges, which
+//! PostgreSQL 14+ plans as TID range scans. Each batch reads only its own range, so a whole
+//! run is about one pass over the table instead of one pass per batch.
+
+use std::time::{Duration, Instant};
+
+use postgres::{GenericClient, Transaction};
+
+use crate::mutation::{BatchOutcome, Batcher};
+use crate::sql::Params;
+
+/// Largest range one batch scans: 16384 blocks is 128 MiB, a few hundred milliseconds.
+const MAX_STEP_BLOCKS: u64 = 16_384;
+/// A batch slower than this halves the next range.
+const SLOW_BATCH: Duration = Duration::from_millis(700);
+
+/// What each batch does to the rows it selects.
+pub enum WalkAction {
+    Delete,
+    /// `SET …` assignments (no values spliced: only constants and column names).
+    Update(&'static str),
+}
+
+pub struct CtidWalk {
+    statement: String,
+    params: Params,
+    /// Exclusive lower bound: (block, offset).
+    after: (u64, u64),
+    step: u64,
+    /// Blocks in the table when the walk started; past them, one open-ended range
+    /// catches rows that moved there meanwhile.
+    end_block: u64,
+}
+
+impl CtidWalk {
+    /// `conditions` is the WHERE text for rows to change with its bind values in
+    /// `params`; it is checked again in the changing statement, so a row that another
+    /// session moved out of that state first is skipped, never changed.
+    pub fn new(
+        client: &mut impl GenericClient,
+        table: &str,
+        conditions: &str,
+        mut params: Params,
+        action: WalkAction,
+        batch_size: u32,
+    ) -> Result<Self, postgres::Error> {
+        let row = client.query_one(
+            "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
+                    CASE WHEN c.relpages > 0 AND c.reltuples > 0
+                         THEN c.reltuples / c.relpages ELSE 100 END::float8
+               FROM pg_class c WHERE c.oid = to_regclass($1)",
+            &[&table],
+        )?;
+        let end_block: i64 = row.get(0);
+        let rows_per_block: f64 = row.get(1);
+        let after = params.push(String::new());
+        let before = params.push(String::new());
+        let limit = params.push(0i64);
+        let change = match action {
+            WalkAction::Delete => format!("DELETE FROM {table}"),
+            WalkAction::Update(set) => format!("UPDATE {table} SET {set}"),
+        };
+        // `ctid = ANY(ARRAY(…))` is a TID scan: the changing statement touches exactly
+        // the selected rows, re-checking the conditions on their current version.
+        let statement = format!(
+            "WITH selected AS (
+                 SELECT ctid FROM {table}
+                  WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid AND ({conditions})
+                  ORDER BY ctid LIMIT {limit}),
+             changed AS (
+                 {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)) AND ({conditions})
+                 RETURNING 1)
+             SELECT (SELECT count(*) FROM selected), (SELECT count(*) FROM changed),
+                    (SELECT max(ctid)::text FROM selected)"
+        );
+        let initial_step = ((f64::from(batch_size) / rows_per_block.max(1.0)).ceil() as u64).max(1);
+        Ok(Self {
+            statement,
+            params,
+            after: (0, 0),
+            step: initial_step.min(MAX_STEP_BLOCKS),
+            end_block: end_block.max(0) as u64,
+        })
+    }
+}
+
+fn parse_tid(text: &str) -> Option<(u64, u64)> {
+    let (block, offset) = text
+        .trim_matches(|c| c == '(' || c == ')')
+        .split_once(',')?;
+    Some((block.parse().ok()?, offset.parse().ok()?))
+}
+
+impl Batcher for CtidWalk {
+    fn run_batch(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        limit: u32,
+    ) -> Result<BatchOutcome, postgres::Error> {
+        let start_block = self.after.0;
+        let tail = start_block >= self.end_block;
+        let upper = if tail {
+            // Open-ended: the largest block number PostgreSQL can have.
+            u64::from(u32::MAX)
+        } else {
+            (self.after.0 + self.step).min(self.end_block)
+        };
+        let n = self.params.as_refs().len();
+        let mut values = self.params.as_refs();
+        let after_text = format!("({},{})", self.after.0, self.after.1);
+        let before_text = format!("({upper},0)");
+        let limit_value = i64::from(limit);
+        values[n - 3] = &after_text;
+        values[n - 2] = &before_text;
+        values[n - 1] = &limit_value;
+
+        let started = Instant::now();
+        let row = tx.query_one(&self.statement, &values)?;
+        let elapsed = started.elapsed();
+        let matched = row.get::<_, i64>(0) as u64;
+        let changed = row.get::<_, i64>(1) as u64;
+        let last: Option<String> = row.get(2);
+
+        let full = matched >= u64::from(limit);
+        if full {
+            // The range held more than a batch: continue inside it, with a smaller step.
+            self.after = last.as_deref().and_then(parse_tid).unwrap_or((upper, 0));
+            self.step = (self.step / 2).max(1);
+        } else {
+            self.after = (upper, 0);
+            // Aim the next range at about one batch of matching rows.
+            let scanned = upper.saturating_sub(start_block).max(1) as f64;
+            let density = matched as f64 / scanned;
+            let ideal = if density > 0.0 {
+                (f64::from(limit) * 0.8 / density) as u64
+            } else {
+                self.step * 4
+            };
+            self.step = ideal.clamp(1, (self.step * 4).min(MAX_STEP_BLOCKS));
+        }
+        if elapsed > SLOW_BATCH {
+            self.step = (self.step / 2).max(1);
+        }
+        let done = tail && !full;
+        Ok(BatchOutcome {
+            matched,
+            changed,
+            done,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_tid;
+
+    #[test]
+    fn tids() {
+        assert_eq!(parse_tid("(12,7)"), Some((12, 7)));
+        assert_eq!(parse_tid("nope"), None);
+    }
+}
