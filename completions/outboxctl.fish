@@ -42,6 +42,11 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -s V -l version -d 'Pr
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "show" -d 'Show one message in full'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l only -d 'Only this table' -r -f -a "outbox\t''
@@ -96,6 +101,114 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s q -l quiet
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending-age -d 'Exit 3 when the oldest pending message is older than this (e.g. 5m)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-failed -d 'Exit 3 when more than N messages are failed' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending -d 'Exit 3 when more than N messages are pending' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-topic -d 'Add a per-topic breakdown'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l status -d 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l topic -d 'Only this topic (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l key -d 'Only this message key' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l header -d 'Only messages whose headers contain KEY=VALUE (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l order -d 'Oldest or newest first (by created_at)' -r -f -a "oldest\t''
+newest\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l limit -d 'At most N rows; 0 lists all (streamed in json, ndjson and csv)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l topic -d 'Only this topic (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l key -d 'Only this message key' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l header -d 'Only messages whose headers contain KEY=VALUE (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l all -d 'Requeue every message in the source status that matches the filters'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l stuck -d 'Take messages left in \'processing\' by a dead relay (needs --before)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l replay -d 'Take processed messages and deliver them again (clears processed_at)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l keep-retries -d 'Keep the retry count instead of resetting it to 0'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l dry-run -d 'Say what would change, change nothing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s y -l yes -d 'Do not ask for confirmation on a terminal'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l before -d 'Delete processed messages whose processed_at is older than this (7d, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l topic -d 'Only this topic (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l include-failed -d 'Also delete failed messages whose created_at is older than the cutoff'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l dry-run -d 'Say what would change, change nothing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s y -l yes -d 'Do not ask for confirmation on a terminal'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -111,8 +224,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s q -l
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "show" -d 'Show one message in full'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

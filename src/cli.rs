@@ -178,15 +178,15 @@ pub struct StatsArgs {
     pub by_topic: bool,
 
     /// Exit 3 when the oldest pending message is older than this (e.g. 5m)
-    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION", allow_hyphen_values = true)]
     pub max_pending_age: Option<Duration>,
 
     /// Exit 3 when more than N messages are failed
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub max_failed: Option<u64>,
 
     /// Exit 3 when more than N messages are pending
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub max_pending: Option<u64>,
 }
 
@@ -210,11 +210,11 @@ pub struct MessageFilterArgs {
     pub error_contains: Option<String>,
 
     /// Only messages created before this (7d, 2026-11-01, RFC 3339)
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub before: Option<TimeArg>,
 
     /// Only messages created at or after this (2h, 2026-11-01, RFC 3339)
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub after: Option<TimeArg>,
 }
 
@@ -243,7 +243,12 @@ pub struct ListArgs {
     pub order: Order,
 
     /// At most N rows; 0 lists all (streamed in json, ndjson and csv)
-    #[arg(long, default_value_t = 50, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 50,
+        value_name = "N",
+        allow_hyphen_values = true
+    )]
     pub limit: u64,
 }
 
@@ -285,7 +290,7 @@ pub struct RequeueArgs {
 #[derive(Debug, Args)]
 pub struct PurgeArgs {
     /// Delete processed messages whose processed_at is older than this (7d, 2026-11-01, RFC 3339)
-    #[arg(long, value_name = "WHEN")]
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub before: TimeArg,
 
     /// Also delete failed messages whose created_at is older than the cutoff

@@ -28,7 +28,10 @@ use clap::Parser;
 /// Parses the command line, runs the command, and maps the outcome to an exit code with
 /// one line on stderr for any failure.
 pub fn run() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     let quiet = cli.global.quiet;
     match commands::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -43,6 +46,40 @@ pub fn run() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// clap's own errors, folded to the one line every outboxctl error is; help and version
+/// print as clap renders them.
+fn usage_error(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = err.print();
+        return ExitCode::from(
+            if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                error::exit::USAGE
+            } else {
+                error::exit::OK
+            },
+        );
+    }
+    let rendered = err.render().to_string();
+    let message: Vec<&str> = rendered
+        .split("\n\n")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let message = message.join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    eprintln!("outboxctl: {message} (see --help)");
+    ExitCode::from(error::exit::USAGE)
 }
 
 /// `outboxctl list | head` closes stdout early; that is the reader's choice, not an error.

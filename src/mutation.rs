@@ -26,7 +26,7 @@ pub struct MutationArgs {
     pub yes: bool,
 
     /// Rows per batch; each batch is its own transaction
-    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N", allow_hyphen_values = true)]
     pub batch_size: u32,
 }
 

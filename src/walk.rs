@@ -49,7 +49,7 @@ impl CtidWalk {
             "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
                     CASE WHEN c.relpages > 0 AND c.reltuples > 0
                          THEN c.reltuples / c.relpages ELSE 100 END::float8
-               FROM pg_class c WHERE c.oid = to_regclass($1)",
+               FROM pg_class c WHERE c.oid = $1::text::regclass",
             &[&table],
         )?;
         let end_block: i64 = row.get(0);

@@ -531,3 +531,53 @@ fn make_owned(cluster: &Cluster, path: &Path) {
 fn chown(path: &Path, user: &str) {
     let _ = Command::new("chown").arg(user).arg(path).status();
 }
+
+/// A digest of a table's whole contents, to prove a command changed nothing.
+pub fn table_digest(client: &mut postgres::Client, table: &str) -> String {
+    client
+        .query_one(
+            &format!("SELECT coalesce(md5(string_agg(t::text, ',' ORDER BY t::text)), 'empty') FROM {table} t"),
+            &[],
+        )
+        .unwrap()
+        .get(0)
+}
+
+/// Inserts `n` messages with SQL expressions over `i` (1..=n) for each column.
+pub struct Seed<'a> {
+    pub n: i64,
+    pub topic: &'a str,
+    pub status: &'a str,
+    pub created_at: &'a str,
+    pub processed_at: &'a str,
+    pub last_error: &'a str,
+    pub retries: &'a str,
+}
+
+impl Default for Seed<'_> {
+    fn default() -> Self {
+        Self {
+            n: 10,
+            topic: "'orders'",
+            status: "'pending'",
+            created_at: "now() - i * interval '1 minute'",
+            processed_at: "NULL",
+            last_error: "''",
+            retries: "0",
+        }
+    }
+}
+
+impl Seed<'_> {
+    pub fn insert(&self, client: &mut postgres::Client) {
+        client
+            .batch_execute(&format!(
+                "INSERT INTO outbox_messages (topic, key, payload, headers, status, retries, last_error, created_at, processed_at)
+                 SELECT {}, 'key-' || i, convert_to('payload ' || i, 'UTF8'), jsonb_build_object('n', i::text),
+                        {}, {}, {}, {}, {}
+                   FROM generate_series(1, {}) AS i",
+                self.topic, self.status, self.retries, self.last_error, self.created_at, self.processed_at, self.n
+            ))
+            .unwrap();
+    }
+}

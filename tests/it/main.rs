@@ -4,6 +4,8 @@
 mod completions;
 mod connection;
 mod harness;
+mod messages;
+mod relay;
 mod schema_commands;
 
 use std::process::Output;
