@@ -45,6 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one message in full')
             [CompletionResult]::new('requeue', 'requeue', [CompletionResultType]::ParameterValue, 'Move failed (or stuck / processed) messages back to pending')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete processed messages older than a cutoff (the library''s retention rule)')
+            [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Mark, check, list, unmark and purge entries of the dedup ("processed") table')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -239,6 +240,171 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'outboxctl;dedup' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables (sets search_path for the session)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel any statement that runs longer than this (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never use colour (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('mark', 'mark', [CompletionResultType]::ParameterValue, 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List dedup entries (newest last, 50 rows)')
+            [CompletionResult]::new('unmark', 'unmark', [CompletionResultType]::ParameterValue, 'Forget entries so the messages are handled again')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete entries whose processed_at is older than a cutoff')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'outboxctl;dedup;mark' {
+            [CompletionResult]::new('--metadata', '--metadata', [CompletionResultType]::ParameterName, 'Metadata to store: any JSON value')
+            [CompletionResult]::new('--metadata-file', '--metadata-file', [CompletionResultType]::ParameterName, 'Read the metadata JSON from a file, or - for standard input')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables (sets search_path for the session)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel any statement that runs longer than this (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never use colour (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outboxctl;dedup;check' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables (sets search_path for the session)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel any statement that runs longer than this (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never use colour (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outboxctl;dedup;list' {
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Only this group (repeatable)')
+            [CompletionResult]::new('--msg-id', '--msg-id', [CompletionResultType]::ParameterName, 'Only this message id')
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only entries processed before this (7d, 2026-11-01, RFC 3339)')
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only entries processed at or after this (1h, 2026-11-01, RFC 3339)')
+            [CompletionResult]::new('--order', '--order', [CompletionResultType]::ParameterName, 'Oldest or newest first (by processed_at)')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most N rows; 0 lists all (streamed in json, ndjson and csv)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables (sets search_path for the session)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel any statement that runs longer than this (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never use colour (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outboxctl;dedup;unmark' {
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Rows per batch; each batch is its own transaction')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables (sets search_path for the session)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel any statement that runs longer than this (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say what would change, change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation on a terminal')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation on a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never use colour (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outboxctl;dedup;purge' {
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Delete entries processed before this (30d, 2026-11-01, RFC 3339)')
+            [CompletionResult]::new('--group', '--group', [CompletionResultType]::ParameterName, 'Only this group (repeatable)')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Rows per batch; each batch is its own transaction')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables (sets search_path for the session)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel any statement that runs longer than this (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say what would change, change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation on a terminal')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation on a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Never use colour (also when NO_COLOR is set)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outboxctl;dedup;help' {
+            [CompletionResult]::new('mark', 'mark', [CompletionResultType]::ParameterValue, 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List dedup entries (newest last, 50 rows)')
+            [CompletionResult]::new('unmark', 'unmark', [CompletionResultType]::ParameterValue, 'Forget entries so the messages are handled again')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete entries whose processed_at is older than a cutoff')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'outboxctl;dedup;help;mark' {
+            break
+        }
+        'outboxctl;dedup;help;check' {
+            break
+        }
+        'outboxctl;dedup;help;list' {
+            break
+        }
+        'outboxctl;dedup;help;unmark' {
+            break
+        }
+        'outboxctl;dedup;help;purge' {
+            break
+        }
+        'outboxctl;dedup;help;help' {
+            break
+        }
         'outboxctl;completions' {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
@@ -267,6 +433,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one message in full')
             [CompletionResult]::new('requeue', 'requeue', [CompletionResultType]::ParameterValue, 'Move failed (or stuck / processed) messages back to pending')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete processed messages older than a cutoff (the library''s retention rule)')
+            [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Mark, check, list, unmark and purge entries of the dedup ("processed") table')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -293,6 +460,29 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             break
         }
         'outboxctl;help;purge' {
+            break
+        }
+        'outboxctl;help;dedup' {
+            [CompletionResult]::new('mark', 'mark', [CompletionResultType]::ParameterValue, 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List dedup entries (newest last, 50 rows)')
+            [CompletionResult]::new('unmark', 'unmark', [CompletionResultType]::ParameterValue, 'Forget entries so the messages are handled again')
+            [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete entries whose processed_at is older than a cutoff')
+            break
+        }
+        'outboxctl;help;dedup;mark' {
+            break
+        }
+        'outboxctl;help;dedup;check' {
+            break
+        }
+        'outboxctl;help;dedup;list' {
+            break
+        }
+        'outboxctl;help;dedup;unmark' {
+            break
+        }
+        'outboxctl;help;dedup;purge' {
             break
         }
         'outboxctl;help;completions' {

@@ -42,6 +42,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand show 'Show one message in full'
             cand requeue 'Move failed (or stuck / processed) messages back to pending'
             cand purge 'Delete processed messages older than a cutoff (the library''s retention rule)'
+            cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -227,6 +228,158 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'outboxctl;dedup'= {
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --schema 'Schema that holds the tables (sets search_path for the session)'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel any statement that runs longer than this (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Never use colour (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand mark 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
+            cand check 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
+            cand list 'List dedup entries (newest last, 50 rows)'
+            cand unmark 'Forget entries so the messages are handled again'
+            cand purge 'Delete entries whose processed_at is older than a cutoff'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outboxctl;dedup;mark'= {
+            cand --metadata 'Metadata to store: any JSON value'
+            cand --metadata-file 'Read the metadata JSON from a file, or - for standard input'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --schema 'Schema that holds the tables (sets search_path for the session)'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel any statement that runs longer than this (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Never use colour (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outboxctl;dedup;check'= {
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --schema 'Schema that holds the tables (sets search_path for the session)'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel any statement that runs longer than this (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Never use colour (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outboxctl;dedup;list'= {
+            cand --group 'Only this group (repeatable)'
+            cand --msg-id 'Only this message id'
+            cand --before 'Only entries processed before this (7d, 2026-11-01, RFC 3339)'
+            cand --after 'Only entries processed at or after this (1h, 2026-11-01, RFC 3339)'
+            cand --order 'Oldest or newest first (by processed_at)'
+            cand --limit 'At most N rows; 0 lists all (streamed in json, ndjson and csv)'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --schema 'Schema that holds the tables (sets search_path for the session)'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel any statement that runs longer than this (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Never use colour (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outboxctl;dedup;unmark'= {
+            cand --batch-size 'Rows per batch; each batch is its own transaction'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --schema 'Schema that holds the tables (sets search_path for the session)'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel any statement that runs longer than this (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand --dry-run 'Say what would change, change nothing'
+            cand -y 'Do not ask for confirmation on a terminal'
+            cand --yes 'Do not ask for confirmation on a terminal'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Never use colour (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outboxctl;dedup;purge'= {
+            cand --before 'Delete entries processed before this (30d, 2026-11-01, RFC 3339)'
+            cand --group 'Only this group (repeatable)'
+            cand --batch-size 'Rows per batch; each batch is its own transaction'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --schema 'Schema that holds the tables (sets search_path for the session)'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel any statement that runs longer than this (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand --dry-run 'Say what would change, change nothing'
+            cand -y 'Do not ask for confirmation on a terminal'
+            cand --yes 'Do not ask for confirmation on a terminal'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Never use colour (also when NO_COLOR is set)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outboxctl;dedup;help'= {
+            cand mark 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
+            cand check 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
+            cand list 'List dedup entries (newest last, 50 rows)'
+            cand unmark 'Forget entries so the messages are handled again'
+            cand purge 'Delete entries whose processed_at is older than a cutoff'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outboxctl;dedup;help;mark'= {
+        }
+        &'outboxctl;dedup;help;check'= {
+        }
+        &'outboxctl;dedup;help;list'= {
+        }
+        &'outboxctl;dedup;help;unmark'= {
+        }
+        &'outboxctl;dedup;help;purge'= {
+        }
+        &'outboxctl;dedup;help;help'= {
+        }
         &'outboxctl;completions'= {
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
@@ -254,6 +407,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand show 'Show one message in full'
             cand requeue 'Move failed (or stuck / processed) messages back to pending'
             cand purge 'Delete processed messages older than a cutoff (the library''s retention rule)'
+            cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -272,6 +426,23 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         &'outboxctl;help;requeue'= {
         }
         &'outboxctl;help;purge'= {
+        }
+        &'outboxctl;help;dedup'= {
+            cand mark 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
+            cand check 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
+            cand list 'List dedup entries (newest last, 50 rows)'
+            cand unmark 'Forget entries so the messages are handled again'
+            cand purge 'Delete entries whose processed_at is older than a cutoff'
+        }
+        &'outboxctl;help;dedup;mark'= {
+        }
+        &'outboxctl;help;dedup;check'= {
+        }
+        &'outboxctl;help;dedup;list'= {
+        }
+        &'outboxctl;help;dedup;unmark'= {
+        }
+        &'outboxctl;help;dedup;purge'= {
         }
         &'outboxctl;help;completions'= {
         }

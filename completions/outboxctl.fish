@@ -47,6 +47,7 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "list" -d 'List 
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "show" -d 'Show one message in full'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l only -d 'Only this table' -r -f -a "outbox\t''
@@ -209,6 +210,125 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s q -l quiet
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -f -a "check" -d 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -f -a "list" -d 'List dedup entries (newest last, 50 rows)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -f -a "unmark" -d 'Forget entries so the messages are handled again'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -f -a "purge" -d 'Delete entries whose processed_at is older than a cutoff'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l metadata -d 'Metadata to store: any JSON value' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l metadata-file -d 'Read the metadata JSON from a file, or - for standard input' -r -F
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l group -d 'Only this group (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l msg-id -d 'Only this message id' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l before -d 'Only entries processed before this (7d, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l after -d 'Only entries processed at or after this (1h, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l order -d 'Oldest or newest first (by processed_at)' -r -f -a "oldest\t''
+newest\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l limit -d 'At most N rows; 0 lists all (streamed in json, ndjson and csv)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l dry-run -d 'Say what would change, change nothing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s y -l yes -d 'Do not ask for confirmation on a terminal'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l before -d 'Delete entries processed before this (30d, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l group -d 'Only this group (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l dry-run -d 'Say what would change, change nothing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Do not ask for confirmation on a terminal'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "check" -d 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "list" -d 'List dedup entries (newest last, 50 rows)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "unmark" -d 'Forget entries so the messages are handled again'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete entries whose processed_at is older than a cutoff'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -224,13 +344,19 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s q -l
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "show" -d 'Show one message in full'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "show" -d 'Show one message in full'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "check" -d 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "list" -d 'List dedup entries (newest last, 50 rows)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "unmark" -d 'Forget entries so the messages are handled again'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "purge" -d 'Delete entries whose processed_at is older than a cutoff'

@@ -134,6 +134,10 @@ pub enum Command {
     )]
     Purge(PurgeArgs),
 
+    /// Mark, check, list, unmark and purge entries of the dedup ("processed") table
+    #[command(subcommand)]
+    Dedup(DedupCommand),
+
     /// Print a shell completion script
     #[command(after_help = "Example:\n  outboxctl completions zsh > ~/.zfunc/_outboxctl")]
     Completions(CompletionsArgs),
@@ -300,6 +304,120 @@ pub struct PurgeArgs {
     /// Only this topic (repeatable)
     #[arg(long, value_name = "TOPIC")]
     pub topic: Vec<String>,
+
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DedupCommand {
+    /// Record GROUP/MSG_ID as handled (never overwrites an existing entry)
+    #[command(
+        after_help = "Examples:\n  outboxctl dedup mark billing 1b4e28ba-2fa1-11d2-883f-0016d3cca427 --metadata '{\"by\":\"ops\",\"ticket\":\"INC-42\"}'\n  outboxctl dedup mark billing 1b4e28ba-2fa1-11d2-883f-0016d3cca427 --metadata-file note.json"
+    )]
+    Mark(DedupMarkArgs),
+
+    /// Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not
+    #[command(
+        after_help = "Example:\n  if outboxctl dedup check billing 1b4e28ba-2fa1-11d2-883f-0016d3cca427; then echo handled; fi"
+    )]
+    Check(DedupKeyArgs),
+
+    /// List dedup entries (newest last, 50 rows)
+    #[command(
+        after_help = "Examples:\n  outboxctl dedup list --group billing --after 1h --format json\n  outboxctl dedup list --limit 0 --format ndjson > seen.ndjson"
+    )]
+    List(DedupListArgs),
+
+    /// Forget entries so the messages are handled again
+    #[command(
+        after_help = "Example:\n  outboxctl dedup unmark billing 1b4e28ba-2fa1-11d2-883f-0016d3cca427 9f0c7e2a-0000-4000-8000-000000000000"
+    )]
+    Unmark(DedupUnmarkArgs),
+
+    /// Delete entries whose processed_at is older than a cutoff
+    #[command(
+        after_help = "Examples:\n  outboxctl dedup purge --before 30d\n  outboxctl dedup purge --before 2026-11-01 --group billing --dry-run"
+    )]
+    Purge(DedupPurgeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DedupKeyArgs {
+    /// Consumer group
+    pub group: String,
+    /// Message id (any text)
+    pub msg_id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupMarkArgs {
+    #[command(flatten)]
+    pub key: DedupKeyArgs,
+
+    /// Metadata to store: any JSON value
+    #[arg(long, value_name = "JSON", conflicts_with = "metadata_file")]
+    pub metadata: Option<String>,
+
+    /// Read the metadata JSON from a file, or - for standard input
+    #[arg(long, value_name = "PATH")]
+    pub metadata_file: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupListArgs {
+    /// Only this group (repeatable)
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
+
+    /// Only this message id
+    #[arg(long, value_name = "MSG_ID")]
+    pub msg_id: Option<String>,
+
+    /// Only entries processed before this (7d, 2026-11-01, RFC 3339)
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub before: Option<TimeArg>,
+
+    /// Only entries processed at or after this (1h, 2026-11-01, RFC 3339)
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub after: Option<TimeArg>,
+
+    /// Oldest or newest first (by processed_at)
+    #[arg(long, value_enum, default_value_t = Order::Oldest)]
+    pub order: Order,
+
+    /// At most N rows; 0 lists all (streamed in json, ndjson and csv)
+    #[arg(
+        long,
+        default_value_t = 50,
+        value_name = "N",
+        allow_hyphen_values = true
+    )]
+    pub limit: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupUnmarkArgs {
+    /// Consumer group
+    pub group: String,
+
+    /// Message ids to forget
+    #[arg(required = true, value_name = "MSG_ID")]
+    pub msg_ids: Vec<String>,
+
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DedupPurgeArgs {
+    /// Delete entries processed before this (30d, 2026-11-01, RFC 3339)
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub before: TimeArg,
+
+    /// Only this group (repeatable)
+    #[arg(long, value_name = "GROUP")]
+    pub group: Vec<String>,
 
     #[command(flatten)]
     pub mutation: MutationArgs,

@@ -2,10 +2,15 @@
 //! and what operators need around them.
 
 use chrono::{DateTime, Utc};
-use postgres::GenericClient;
+use postgres::types::ToSql;
+use postgres::{GenericClient, Transaction};
 use serde_json::{Map, Value, json};
 
+use crate::error::usage;
+use crate::mutation::{BatchOutcome, Batcher};
 use crate::outbox::rfc3339;
+use crate::sql::Params;
+use crate::timearg::TimeArg;
 
 /// The dedup table's figures for `stats`; `None` fields when it does not exist.
 #[derive(Debug, Clone, Default)]
@@ -83,5 +88,216 @@ impl Entry {
         );
         map.insert("processed_at".into(), json!(rfc3339(&self.processed_at)));
         map
+    }
+}
+
+/// Parses metadata as the library accepts it: empty means none (NULL); anything else must
+/// be valid JSON, and is refused with the parser's position before anything is sent.
+pub fn parse_metadata(text: &str) -> anyhow::Result<Option<Value>> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| usage(format!("invalid JSON metadata: {e}")))?;
+    if contains_nul(&value) {
+        return Err(usage(
+            "invalid JSON metadata: it contains \\u0000, which PostgreSQL's jsonb cannot store",
+        ));
+    }
+    Ok(Some(value))
+}
+
+fn contains_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(contains_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        _ => false,
+    }
+}
+
+/// The outcome of `mark`.
+pub struct Marked {
+    pub inserted: bool,
+    pub entry: Option<Entry>,
+}
+
+/// Inserts the entry unless the pair is there; never overwrites. Of many concurrent marks
+/// of one pair exactly one inserts (`ON CONFLICT DO NOTHING` on the primary key).
+pub fn mark(
+    client: &mut impl GenericClient,
+    table: &str,
+    group: &str,
+    msg_id: &str,
+    metadata: Option<&Value>,
+) -> Result<Marked, postgres::Error> {
+    let inserted = client.query_opt(
+        &format!(
+            "INSERT INTO {table} (group_name, msg_id, metadata) VALUES ($1, $2, $3::jsonb)
+             ON CONFLICT (group_name, msg_id) DO NOTHING
+             RETURNING {ENTRY_COLUMNS}"
+        ),
+        &[&group, &msg_id, &metadata],
+    )?;
+    if let Some(row) = inserted {
+        return Ok(Marked {
+            inserted: true,
+            entry: Some(Entry::from_row(&row)?),
+        });
+    }
+    // A new statement sees an entry another session committed while this one waited.
+    Ok(Marked {
+        inserted: false,
+        entry: lookup(client, table, group, msg_id)?,
+    })
+}
+
+pub fn lookup(
+    client: &mut impl GenericClient,
+    table: &str,
+    group: &str,
+    msg_id: &str,
+) -> Result<Option<Entry>, postgres::Error> {
+    client
+        .query_opt(
+            &format!("SELECT {ENTRY_COLUMNS} FROM {table} WHERE group_name = $1 AND msg_id = $2"),
+            &[&group, &msg_id],
+        )?
+        .map(|row| Entry::from_row(&row))
+        .transpose()
+}
+
+/// The conditions of `dedup list` and `dedup purge`.
+#[derive(Debug, Clone, Default)]
+pub struct EntryFilter {
+    pub groups: Vec<String>,
+    pub msg_id: Option<String>,
+    pub processed_before: Option<TimeArg>,
+    pub processed_after: Option<TimeArg>,
+}
+
+impl EntryFilter {
+    pub fn conditions(&self, params: &mut Params) -> Vec<String> {
+        let mut conditions = Vec::new();
+        if !self.groups.is_empty() {
+            conditions.push(format!(
+                "group_name = ANY({})",
+                params.push(self.groups.clone())
+            ));
+        }
+        if let Some(msg_id) = &self.msg_id {
+            conditions.push(format!("msg_id = {}", params.push(msg_id.clone())));
+        }
+        if let Some(before) = &self.processed_before {
+            conditions.push(format!("processed_at < {}", before.to_sql(params)));
+        }
+        if let Some(after) = &self.processed_after {
+            conditions.push(format!("processed_at >= {}", after.to_sql(params)));
+        }
+        conditions
+    }
+}
+
+/// `dedup purge` in batches along the `processed_at` index. Each batch reads the next
+/// `limit` entries in (processed_at, ctid) order from where the last one stopped (keyset),
+/// so it never re-reads what earlier batches passed over, and ties — entries marked in one
+/// transaction share a processed_at — cannot stall it. With a group filter the entries of
+/// other groups are read and passed over: the table has no (group_name, processed_at)
+/// index, and going through the primary key would re-read the group from the start in
+/// every batch. The rows a batch selected are deleted by `ctid` (a TID scan).
+pub struct KeysetPurge {
+    statement: String,
+    params: Params,
+    /// The last (processed_at, ctid) read; `None` before the first batch.
+    after: Option<(DateTime<Utc>, String)>,
+}
+
+impl KeysetPurge {
+    pub fn new(table: &str, cutoff: DateTime<Utc>, groups: &[String]) -> Self {
+        let (statement, params) = Self::statement(table, cutoff, groups);
+        Self {
+            statement,
+            params,
+            after: None,
+        }
+    }
+
+    /// The batch statement: `$1` and `$2` are where the last batch stopped (processed_at,
+    /// ctid as text; NULL at the start), `$3` the batch size. Public so a test can check
+    /// that its plan walks the index.
+    pub fn statement(table: &str, cutoff: DateTime<Utc>, groups: &[String]) -> (String, Params) {
+        let mut params = Params::starting_at(3);
+        let cutoff = params.push(cutoff);
+        let group_filter = if groups.is_empty() {
+            String::new()
+        } else {
+            format!(" AND group_name = ANY({})", params.push(groups.to_vec()))
+        };
+        let statement = format!(
+            "WITH scanned AS (
+                 SELECT ctid, processed_at, group_name FROM {table}
+                  WHERE processed_at >= coalesce($1::timestamptz, '-infinity')
+                    AND (processed_at, ctid) > (coalesce($1::timestamptz, '-infinity'), coalesce($2::text, '(0,0)')::tid)
+                    AND processed_at < {cutoff}
+                  ORDER BY processed_at, ctid LIMIT $3),
+             last AS (SELECT processed_at, ctid FROM scanned ORDER BY processed_at DESC, ctid DESC LIMIT 1),
+             selected AS (SELECT ctid FROM scanned WHERE TRUE{group_filter}),
+             deleted AS (
+                 DELETE FROM {table}
+                  WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)) AND processed_at < {cutoff}{group_filter}
+                 RETURNING 1)
+             SELECT (SELECT count(*) FROM scanned), (SELECT count(*) FROM selected),
+                    (SELECT count(*) FROM deleted),
+                    (SELECT processed_at FROM last), (SELECT ctid::text FROM last)"
+        );
+        (statement, params)
+    }
+}
+
+impl Batcher for KeysetPurge {
+    fn run_batch(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        limit: u32,
+    ) -> Result<BatchOutcome, postgres::Error> {
+        let limit = i64::from(limit);
+        let (after_time, after_ctid) = match &self.after {
+            Some((time, ctid)) => (Some(*time), Some(ctid.clone())),
+            None => (None, None),
+        };
+        let mut values: Vec<&(dyn ToSql + Sync)> = vec![&after_time, &after_ctid, &limit];
+        values.extend(self.params.as_refs());
+        let row = tx.query_one(&self.statement, &values)?;
+        let scanned: i64 = row.get(0);
+        let matched = row.get::<_, i64>(1) as u64;
+        let changed = row.get::<_, i64>(2) as u64;
+        if let (Some(time), Some(ctid)) = (row.get(3), row.get::<_, Option<String>>(4)) {
+            self.after = Some((time, ctid));
+        }
+        Ok(BatchOutcome {
+            matched,
+            changed,
+            done: scanned < limit,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata() {
+        assert_eq!(parse_metadata("").unwrap(), None);
+        assert_eq!(parse_metadata("  ").unwrap(), None);
+        assert_eq!(parse_metadata("42").unwrap(), Some(json!(42)));
+        assert_eq!(
+            parse_metadata("{\"a\":[1,\"x\"]}").unwrap(),
+            Some(json!({"a": [1, "x"]}))
+        );
+        let err = parse_metadata("{\"a\": }").unwrap_err().to_string();
+        assert!(err.contains("line 1 column 7"), "{err}");
+        assert!(parse_metadata("{\"a\":\"\\u0000\"}").is_err());
+        assert!(parse_metadata("[1] [2]").is_err());
     }
 }

@@ -8,11 +8,17 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use postgres::types::{FromSql, ToSql};
 use postgres::{Client, Transaction};
 use serde_json::{Map, Value, json};
 
-use crate::error::{describe_pg_error, interrupted};
+use chrono::{DateTime, Utc};
+
+use crate::error::{describe_pg_error, interrupted, usage};
+use crate::outbox::rfc3339;
 use crate::output::{Format, Output, RowWriter, print_json};
+use crate::sql::Params;
+use crate::timearg::TimeArg;
 
 /// Options every mutation takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -49,6 +55,56 @@ pub trait Batcher {
         tx: &mut Transaction<'_>,
         limit: u32,
     ) -> Result<BatchOutcome, postgres::Error>;
+}
+
+/// Batches over a list the user gave (ids, message ids): each batch runs `statement`
+/// with the next chunk as `$1` (an array) and the fixed values after it, and collects the
+/// first column of what it returns: the items it changed.
+pub struct ListBatcher<T> {
+    statement: String,
+    items: Vec<T>,
+    fixed: Params,
+    next: usize,
+    pub changed: Vec<T>,
+}
+
+impl<T> ListBatcher<T> {
+    /// `fixed` binds `$2…`; `$1` is left for the chunk.
+    pub fn new(statement: String, items: Vec<T>, fixed: Params) -> Self {
+        Self {
+            statement,
+            items,
+            fixed,
+            next: 0,
+            changed: Vec::new(),
+        }
+    }
+}
+
+impl<T> Batcher for ListBatcher<T>
+where
+    T: ToSql + for<'a> FromSql<'a> + Sync,
+{
+    fn run_batch(
+        &mut self,
+        tx: &mut Transaction<'_>,
+        limit: u32,
+    ) -> Result<BatchOutcome, postgres::Error> {
+        let end = (self.next + limit as usize).min(self.items.len());
+        let chunk = &self.items[self.next..end];
+        let mut values: Vec<&(dyn ToSql + Sync)> = vec![&chunk];
+        values.extend(self.fixed.as_refs());
+        let rows = tx.query(&self.statement, &values)?;
+        for row in &rows {
+            self.changed.push(row.try_get(0)?);
+        }
+        self.next = end;
+        Ok(BatchOutcome {
+            matched: chunk.len() as u64,
+            changed: rows.len() as u64,
+            done: self.next >= self.items.len(),
+        })
+    }
 }
 
 /// The running tally of a mutation, printed at the end however it ends.
@@ -235,4 +291,25 @@ pub fn report(summary: &Summary, out: &Output, human: &str) -> anyhow::Result<()
         )));
     }
     Ok(())
+}
+
+/// Fixes the cutoff once, on the server's clock, so every batch uses the same instant.
+/// A cutoff in the future would delete messages processed a moment ago: refused.
+pub fn resolve_past_cutoff(
+    client: &mut postgres::Client,
+    before: &TimeArg,
+) -> anyhow::Result<DateTime<Utc>> {
+    let mut params = Params::default();
+    let expr = before.to_sql(&mut params);
+    let row = client
+        .query_one(&format!("SELECT {expr}, {expr} > now()"), &params.as_refs())
+        .map_err(|e| anyhow::anyhow!("resolving --before failed: {}", describe_pg_error(&e)))?;
+    let cutoff: DateTime<Utc> = row.get(0);
+    if row.get::<_, bool>(1) {
+        return Err(usage(format!(
+            "--before {} is in the future: purge only deletes what is older than a past instant",
+            rfc3339(&cutoff)
+        )));
+    }
+    Ok(cutoff)
 }

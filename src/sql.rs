@@ -7,17 +7,22 @@ use postgres::types::ToSql;
 #[derive(Default)]
 pub struct Params {
     values: Vec<Box<dyn ToSql + Sync + Send>>,
+    /// Placeholders already taken by values bound elsewhere (see `starting_at`).
+    offset: usize,
 }
 
 impl Params {
-    pub fn push(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
-        self.values.push(Box::new(value));
-        format!("${}", self.values.len())
+    /// Parameters whose placeholders start after `taken` others (bound by the caller).
+    pub fn starting_at(taken: usize) -> Self {
+        Self {
+            values: Vec::new(),
+            offset: taken,
+        }
     }
 
-    pub fn push_boxed(&mut self, value: Box<dyn ToSql + Sync + Send>) -> String {
-        self.values.push(value);
-        format!("${}", self.values.len())
+    pub fn push(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+        self.values.push(Box::new(value));
+        format!("${}", self.offset + self.values.len())
     }
 
     pub fn as_refs(&self) -> Vec<&(dyn ToSql + Sync)> {
@@ -47,6 +52,30 @@ pub fn like_literal(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Rows fetched per round trip when streaming.
+pub const FETCH_SIZE: i32 = 1000;
+
+/// Runs `sql` through a portal and hands each row to `each`, fetching [`FETCH_SIZE`] rows
+/// at a time: memory stays flat whatever the result size. `fail` explains a server error.
+pub fn for_each_row(
+    tx: &mut postgres::Transaction<'_>,
+    sql: &str,
+    params: &Params,
+    fail: &dyn Fn(postgres::Error) -> anyhow::Error,
+    mut each: impl FnMut(&postgres::Row) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let portal = tx.bind(sql, &params.as_refs()).map_err(fail)?;
+    loop {
+        let rows = tx.query_portal(&portal, FETCH_SIZE).map_err(fail)?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        for row in &rows {
+            each(row)?;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! `outboxctl list`: messages by status and filter, oldest first. Rows are fetched from a
 //! portal a thousand at a time and written as they come, so memory stays flat in the
-//! streaming formats whatever the row count.
-
-use std::io::Write;
+//! streaming formats whatever the row count (see `sql::for_each_row`).
 
 use crate::cli::{ListArgs, Order};
 use crate::commands::message_filter;
@@ -10,11 +8,8 @@ use crate::context::Context;
 use crate::error::explain_table_error;
 use crate::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS, Message};
 use crate::output::{RowWriter, print_text, truncate};
-use crate::sql::{Params, where_clause};
+use crate::sql::{Params, for_each_row, where_clause};
 use crate::timearg::humanize;
-
-/// Rows fetched per round trip.
-pub const FETCH_SIZE: i32 = 1000;
 
 const SUMMARY_COLUMNS: &str = "id::text, status, topic, key, retries, \
      EXTRACT(EPOCH FROM now() - created_at)::float8, octet_length(payload), last_error";
@@ -51,7 +46,6 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
         .read_only(true)
         .start()
         .map_err(fail)?;
-    let portal = tx.bind(sql.as_str(), &params.as_refs()).map_err(fail)?;
 
     if ctx.out.format.is_machine() {
         let stdout = std::io::stdout().lock();
@@ -60,15 +54,10 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
             std::io::BufWriter::new(stdout),
             MESSAGE_FIELDS,
         )?;
-        loop {
-            let rows = tx.query_portal(&portal, FETCH_SIZE).map_err(fail)?;
-            if rows.is_empty() {
-                break;
-            }
-            for row in &rows {
-                writer.write(&Message::from_row(row).map_err(fail)?.to_json())?;
-            }
-        }
+        for_each_row(&mut tx, &sql, &params, &fail, |row| {
+            writer.write(&Message::from_row(row).map_err(fail)?.to_json())?;
+            Ok(())
+        })?;
         writer.finish()?;
     } else {
         let mut view = ctx.out.table(&[
@@ -82,45 +71,38 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
             "last error",
         ]);
         let mut count = 0u64;
-        loop {
-            let rows = tx.query_portal(&portal, FETCH_SIZE).map_err(fail)?;
-            if rows.is_empty() {
-                break;
-            }
-            for row in &rows {
-                let age: f64 = row.try_get(5).map_err(fail)?;
-                let size: Option<i32> = row.try_get(6).map_err(fail)?;
-                view.add_row(vec![
-                    row.try_get::<_, String>(0).map_err(fail)?,
-                    row.try_get::<_, String>(1).map_err(fail)?,
-                    truncate(&row.try_get::<_, String>(2).map_err(fail)?, 32),
-                    truncate(&row.try_get::<_, String>(3).map_err(fail)?, 24),
-                    row.try_get::<_, i32>(4).map_err(fail)?.to_string(),
-                    humanize(age as i64),
-                    size.map_or("null".to_string(), |s| s.to_string()),
-                    truncate(&row.try_get::<_, String>(7).map_err(fail)?, 60),
-                ]);
-                count += 1;
-            }
-        }
+        for_each_row(&mut tx, &sql, &params, &fail, |row| {
+            let age: f64 = row.try_get(5).map_err(fail)?;
+            let size: Option<i32> = row.try_get(6).map_err(fail)?;
+            view.add_row(vec![
+                row.try_get::<_, String>(0).map_err(fail)?,
+                row.try_get::<_, String>(1).map_err(fail)?,
+                truncate(&row.try_get::<_, String>(2).map_err(fail)?, 32),
+                truncate(&row.try_get::<_, String>(3).map_err(fail)?, 24),
+                row.try_get::<_, i32>(4).map_err(fail)?.to_string(),
+                humanize(age as i64),
+                size.map_or("null".to_string(), |s| s.to_string()),
+                truncate(&row.try_get::<_, String>(7).map_err(fail)?, 60),
+            ]);
+            count += 1;
+            Ok(())
+        })?;
         if count > 0 {
             print_text(&view)?;
         }
-        let shown = if count == 1 {
-            "1 message".to_string()
-        } else {
-            format!("{count} messages")
-        };
-        if args.limit > 0 && count == args.limit {
-            ctx.out.note(format!(
-                "{shown} (the first {}; --limit 0 lists all)",
-                args.limit
-            ));
-        } else {
-            ctx.out.note(shown);
-        }
+        note_count(ctx, count, args.limit, ("message", "messages"));
     }
     tx.commit().map_err(fail)?;
-    std::io::stdout().flush()?;
     Ok(())
+}
+
+/// How many rows a list printed, on stderr, with a hint when the limit cut it short.
+pub fn note_count(ctx: &Context, count: u64, limit: u64, (one, many): (&str, &str)) {
+    let shown = format!("{count} {}", if count == 1 { one } else { many });
+    if limit > 0 && count == limit {
+        ctx.out
+            .note(format!("{shown} (the first {limit}; --limit 0 lists all)"));
+    } else {
+        ctx.out.note(shown);
+    }
 }

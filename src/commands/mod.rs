@@ -3,7 +3,8 @@
 mod check;
 mod completions;
 mod ddl;
-mod list;
+mod dedup;
+pub(crate) mod list;
 mod migrate;
 mod preview;
 mod purge;
@@ -28,6 +29,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Show(args) => show::run(&ctx, &args),
         Command::Requeue(args) => requeue::run(&ctx, &args),
         Command::Purge(args) => purge::run(&ctx, &args),
+        Command::Dedup(command) => dedup::run(&ctx, &command),
         Command::Completions(args) => completions::run(&args),
     }
 }

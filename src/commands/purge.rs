@@ -3,22 +3,19 @@
 //! once. `--include-failed` also deletes failed messages created before the cutoff.
 //! Pending and processing messages are never deleted.
 
-use chrono::{DateTime, Utc};
-
 use crate::cli::PurgeArgs;
 use crate::commands::preview;
 use crate::context::Context;
-use crate::error::{explain_table_error, usage};
-use crate::mutation::{confirm, interactive, report, run_batches};
+use crate::error::explain_table_error;
+use crate::mutation::{confirm, interactive, report, resolve_past_cutoff, run_batches};
 use crate::outbox::{self, rfc3339};
 use crate::sql::Params;
-use crate::timearg::TimeArg;
 use crate::walk::{CtidWalk, WalkAction};
 
 pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     let table = &ctx.tables.outbox;
     let mut client = ctx.connect()?;
-    let cutoff = resolve_cutoff(&mut client, &args.before)?;
+    let cutoff = resolve_past_cutoff(&mut client, &args.before)?;
     let topics = args.topic.clone();
     let include_failed = args.include_failed;
     let conditions = move |params: &mut Params| {
@@ -102,30 +99,4 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
             }
         ),
     )
-}
-
-/// Fixes the cutoff once, on the server's clock, so every batch uses the same instant.
-/// A cutoff in the future would delete messages processed a moment ago: refused.
-fn resolve_cutoff(
-    client: &mut postgres::Client,
-    before: &TimeArg,
-) -> anyhow::Result<DateTime<Utc>> {
-    let mut params = Params::default();
-    let expr = before.to_sql(&mut params);
-    let row = client
-        .query_one(&format!("SELECT {expr}, {expr} > now()"), &params.as_refs())
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "resolving --before failed: {}",
-                crate::error::describe_pg_error(&e)
-            )
-        })?;
-    let cutoff: DateTime<Utc> = row.get(0);
-    if row.get::<_, bool>(1) {
-        return Err(usage(format!(
-            "--before {} is in the future: purge only deletes messages older than a past instant",
-            rfc3339(&cutoff)
-        )));
-    }
-    Ok(cutoff)
 }

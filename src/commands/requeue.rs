@@ -3,7 +3,6 @@
 //! changed only if it is still in the source status when the update reaches it, so a
 //! relay that moved it first wins and the row is counted as skipped.
 
-use postgres::Transaction;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -11,7 +10,7 @@ use crate::cli::RequeueArgs;
 use crate::commands::{message_filter, preview};
 use crate::context::Context;
 use crate::error::{explain_table_error, usage};
-use crate::mutation::{BatchOutcome, Batcher, confirm, interactive, report, run_batches};
+use crate::mutation::{ListBatcher, confirm, interactive, report, run_batches};
 use crate::outbox;
 use crate::sql::Params;
 use crate::walk::{CtidWalk, WalkAction};
@@ -140,35 +139,6 @@ fn requeue_matching(
     )
 }
 
-/// Batches of ids, each one `UPDATE … WHERE id = ANY(…) AND status = source`.
-struct IdBatcher {
-    statement: String,
-    source: &'static str,
-    ids: Vec<Uuid>,
-    next: usize,
-    changed: Vec<Uuid>,
-}
-
-impl Batcher for IdBatcher {
-    fn run_batch(
-        &mut self,
-        tx: &mut Transaction<'_>,
-        limit: u32,
-    ) -> Result<BatchOutcome, postgres::Error> {
-        let end = (self.next + limit as usize).min(self.ids.len());
-        let chunk = &self.ids[self.next..end];
-        let rows = tx.query(&self.statement, &[&chunk, &self.source])?;
-        self.changed
-            .extend(rows.iter().map(|r| r.get::<_, Uuid>(0)));
-        self.next = end;
-        Ok(BatchOutcome {
-            matched: chunk.len() as u64,
-            changed: rows.len() as u64,
-            done: self.next >= self.ids.len(),
-        })
-    }
-}
-
 fn requeue_ids(
     ctx: &Context,
     client: &mut postgres::Client,
@@ -197,15 +167,15 @@ fn requeue_ids(
         };
         (would, summary)
     } else {
-        let mut batcher = IdBatcher {
-            statement: format!(
-                "UPDATE {table} SET {set} WHERE id = ANY($1) AND status = $2 RETURNING id"
+        let mut fixed = Params::starting_at(1);
+        let status = fixed.push(source.to_string());
+        let mut batcher = ListBatcher::new(
+            format!(
+                "UPDATE {table} SET {set} WHERE id = ANY($1) AND status = {status} RETURNING id"
             ),
-            source,
-            ids: ids.clone(),
-            next: 0,
-            changed: Vec::new(),
-        };
+            ids.clone(),
+            fixed,
+        );
         let summary = run_batches(
             client,
             &mut batcher,

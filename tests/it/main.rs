@@ -3,6 +3,7 @@
 
 mod completions;
 mod connection;
+mod dedup;
 mod harness;
 mod messages;
 mod relay;

@@ -1,0 +1,57 @@
+//! `outboxctl dedup check GROUP MSG_ID`: exit 0 when the pair is recorded, 3 when it is
+//! not — usable as `if outboxctl dedup check …; then`.
+
+use serde_json::{Value, json};
+
+use crate::cli::DedupKeyArgs;
+use crate::context::Context;
+use crate::dedup;
+use crate::error::{explain_table_error, negative};
+use crate::output::{Format, RowWriter, print_json, print_text};
+
+use super::processed_when;
+
+pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
+    let table = &ctx.tables.processed;
+    let mut client = ctx.connect()?;
+    let entry = dedup::lookup(&mut client, table, &args.group, &args.msg_id)
+        .map_err(|e| explain_table_error(e, table))?;
+
+    let mut answer = serde_json::Map::new();
+    answer.insert("processed".into(), json!(entry.is_some()));
+    match &entry {
+        Some(entry) => answer.extend(entry.to_json()),
+        None => {
+            answer.insert("group_name".into(), json!(args.group));
+            answer.insert("msg_id".into(), json!(args.msg_id));
+            answer.insert("metadata".into(), Value::Null);
+            answer.insert("processed_at".into(), Value::Null);
+        }
+    }
+    match ctx.out.format {
+        Format::Json => print_json(&Value::Object(answer))?,
+        Format::Ndjson | Format::Csv => {
+            let columns: Vec<&str> = answer.keys().map(String::as_str).collect();
+            let mut writer = RowWriter::new(ctx.out.format, std::io::stdout().lock(), &columns)?;
+            writer.write(&answer)?;
+            writer.finish()?;
+        }
+        Format::Table => match &entry {
+            Some(entry) => {
+                let metadata = entry.metadata.as_ref().map_or("null".to_string(), |m| {
+                    serde_json::to_string_pretty(m).unwrap_or_default()
+                });
+                print_text(format!(
+                    "processed at {}\nmetadata: {metadata}",
+                    processed_when(entry)
+                ))?
+            }
+            None => print_text("not processed")?,
+        },
+    }
+    match entry {
+        Some(_) => Ok(()),
+        // The answer is already on stdout; exit 3 says it to scripts.
+        None => Err(negative("")),
+    }
+}

@@ -1,0 +1,79 @@
+//! `outboxctl dedup list`: entries by group, message id and time, streamed like `list`.
+
+use crate::cli::{DedupListArgs, Order};
+use crate::commands::list::note_count;
+use crate::context::Context;
+use crate::dedup::{ENTRY_COLUMNS, ENTRY_FIELDS, Entry, EntryFilter};
+use crate::error::explain_table_error;
+use crate::output::{RowWriter, print_text, truncate};
+use crate::sql::{Params, for_each_row, where_clause};
+
+use super::processed_when;
+
+pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
+    let table = &ctx.tables.processed;
+    let filter = EntryFilter {
+        groups: args.group.clone(),
+        msg_id: args.msg_id.clone(),
+        processed_before: args.before,
+        processed_after: args.after,
+    };
+    let mut params = Params::default();
+    let conditions = filter.conditions(&mut params);
+    let order = match args.order {
+        Order::Oldest => "processed_at, group_name, msg_id",
+        Order::Newest => "processed_at DESC, group_name DESC, msg_id DESC",
+    };
+    let limit = if args.limit > 0 {
+        format!(" LIMIT {}", params.push(args.limit as i64))
+    } else {
+        String::new()
+    };
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM {table}{} ORDER BY {order}{limit}",
+        where_clause(&conditions)
+    );
+
+    let mut client = ctx.connect()?;
+    let fail = |e| explain_table_error(e, table);
+    let mut tx = client
+        .build_transaction()
+        .read_only(true)
+        .start()
+        .map_err(fail)?;
+    if ctx.out.format.is_machine() {
+        let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut writer = RowWriter::new(ctx.out.format, stdout, ENTRY_FIELDS)?;
+        for_each_row(&mut tx, &sql, &params, &fail, |row| {
+            writer.write(&Entry::from_row(row).map_err(fail)?.to_json())?;
+            Ok(())
+        })?;
+        writer.finish()?;
+    } else {
+        let mut view = ctx
+            .out
+            .table(&["group", "message id", "processed at", "metadata"]);
+        let mut count = 0u64;
+        for_each_row(&mut tx, &sql, &params, &fail, |row| {
+            let entry = Entry::from_row(row).map_err(fail)?;
+            let metadata = entry
+                .metadata
+                .as_ref()
+                .map_or(String::new(), |m| m.to_string());
+            view.add_row(vec![
+                truncate(&entry.group_name, 32),
+                truncate(&entry.msg_id, 40),
+                processed_when(&entry),
+                truncate(&metadata, 60),
+            ]);
+            count += 1;
+            Ok(())
+        })?;
+        if count > 0 {
+            print_text(&view)?;
+        }
+        note_count(ctx, count, args.limit, ("entry", "entries"));
+    }
+    tx.commit().map_err(fail)?;
+    Ok(())
+}

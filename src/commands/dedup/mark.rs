@@ -1,0 +1,87 @@
+//! `outboxctl dedup mark GROUP MSG_ID`: record a message as handled by hand (to skip a
+//! poison message). Never overwrites an existing entry's metadata or time.
+
+use std::io::Read;
+
+use serde_json::{Value, json};
+
+use crate::cli::DedupMarkArgs;
+use crate::context::Context;
+use crate::dedup;
+use crate::error::{explain_table_error, usage};
+use crate::mutation::Summary;
+use crate::output::{Format, RowWriter, print_json, print_text};
+
+use super::processed_when;
+
+pub fn run(ctx: &Context, args: &DedupMarkArgs) -> anyhow::Result<()> {
+    // All input is read and checked before connecting: bad JSON sends nothing.
+    let text = match (&args.metadata, &args.metadata_file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| usage(format!("cannot read metadata from standard input: {e}")))?;
+            text
+        }
+        (None, Some(path)) => std::fs::read_to_string(path).map_err(|e| {
+            usage(format!(
+                "cannot read --metadata-file {}: {e}",
+                path.display()
+            ))
+        })?,
+        (None, None) => String::new(),
+    };
+    let metadata = dedup::parse_metadata(&text)?;
+
+    let table = &ctx.tables.processed;
+    let mut client = ctx.connect()?;
+    let key = &args.key;
+    let marked = dedup::mark(
+        &mut client,
+        table,
+        &key.group,
+        &key.msg_id,
+        metadata.as_ref(),
+    )
+    .map_err(|e| explain_table_error(e, table))?;
+
+    let mut summary = Summary {
+        matched: 1,
+        changed: u64::from(marked.inserted),
+        skipped: u64::from(!marked.inserted),
+        batches: 1,
+        ..Summary::default()
+    };
+    summary
+        .extra
+        .insert("inserted".into(), json!(marked.inserted));
+    match &marked.entry {
+        Some(entry) => summary.extra.extend(entry.to_json()),
+        None => {
+            summary.extra.insert("group_name".into(), json!(key.group));
+            summary.extra.insert("msg_id".into(), json!(key.msg_id));
+        }
+    }
+    match ctx.out.format {
+        Format::Json => print_json(&Value::Object(summary.to_json()))?,
+        Format::Ndjson | Format::Csv => {
+            let map = summary.to_json();
+            let columns: Vec<&str> = map.keys().map(String::as_str).collect();
+            let mut writer = RowWriter::new(ctx.out.format, std::io::stdout().lock(), &columns)?;
+            writer.write(&map)?;
+            writer.finish()?;
+        }
+        Format::Table => match (&marked.entry, marked.inserted) {
+            (_, true) => print_text("marked")?,
+            (Some(entry), false) => {
+                print_text(format!("already processed (at {})", processed_when(entry)))?
+            }
+            (None, false) => {
+                print_text("already processed (the entry was removed again meanwhile)")?
+            }
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,30 @@
+//! `outboxctl dedup …`: the dedup ("processed") table, one file per subcommand.
+
+mod check;
+mod list;
+mod mark;
+mod purge;
+mod unmark;
+
+use crate::cli::DedupCommand;
+use crate::context::Context;
+
+pub fn run(ctx: &Context, command: &DedupCommand) -> anyhow::Result<()> {
+    match command {
+        DedupCommand::Mark(args) => mark::run(ctx, args),
+        DedupCommand::Check(args) => check::run(ctx, args),
+        DedupCommand::List(args) => list::run(ctx, args),
+        DedupCommand::Unmark(args) => unmark::run(ctx, args),
+        DedupCommand::Purge(args) => purge::run(ctx, args),
+    }
+}
+
+/// `processed at 2026-11-27T00:00:00Z (3m ago)`, ages on the client's clock.
+fn processed_when(entry: &crate::dedup::Entry) -> String {
+    let age = (chrono::Utc::now() - entry.processed_at).num_seconds();
+    format!(
+        "{} ({} ago)",
+        crate::outbox::rfc3339(&entry.processed_at),
+        crate::timearg::humanize(age)
+    )
+}

@@ -1,0 +1,111 @@
+//! `outboxctl dedup unmark GROUP MSG_ID…`: forget entries so the messages are handled
+//! again; says which existed.
+
+use serde_json::{Value, json};
+
+use crate::cli::DedupUnmarkArgs;
+use crate::context::Context;
+use crate::error::explain_table_error;
+use crate::mutation::{ListBatcher, Summary, confirm, report, run_batches};
+use crate::sql::Params;
+
+pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
+    let table = &ctx.tables.processed;
+    let mut msg_ids = args.msg_ids.clone();
+    let mut seen = std::collections::HashSet::new();
+    msg_ids.retain(|id| seen.insert(id.clone()));
+
+    let mut client = ctx.connect()?;
+    let fail = |e| explain_table_error(e, table);
+    if msg_ids.len() > 1
+        && !confirm(
+            &format!(
+                "Forget {} entries of group \"{}\" in \"{table}\"?",
+                msg_ids.len(),
+                args.group
+            ),
+            &args.mutation,
+        )?
+    {
+        anyhow::bail!("aborted: nothing was unmarked");
+    }
+
+    let (removed, mut summary) = if args.mutation.dry_run {
+        let rows = client
+            .query(
+                &format!("SELECT msg_id FROM {table} WHERE group_name = $2 AND msg_id = ANY($1)"),
+                &[&msg_ids, &args.group],
+            )
+            .map_err(fail)?;
+        let summary = Summary {
+            matched: msg_ids.len() as u64,
+            dry_run: true,
+            ..Summary::default()
+        };
+        (
+            rows.iter()
+                .map(|r| r.get::<_, String>(0))
+                .collect::<Vec<_>>(),
+            summary,
+        )
+    } else {
+        let mut fixed = Params::starting_at(1);
+        let group = fixed.push(args.group.clone());
+        let mut batcher = ListBatcher::new(
+            format!(
+                "DELETE FROM {table} WHERE group_name = {group} AND msg_id = ANY($1) RETURNING msg_id"
+            ),
+            msg_ids.clone(),
+            fixed,
+        );
+        let summary = run_batches(
+            &mut client,
+            &mut batcher,
+            &args.mutation,
+            None,
+            &ctx.out,
+            "unmarked",
+        )?;
+        (batcher.changed, summary)
+    };
+
+    let removed: std::collections::HashSet<String> = removed.into_iter().collect();
+    let done = if args.mutation.dry_run {
+        "would unmark"
+    } else {
+        "unmarked"
+    };
+    let reached = if summary.interrupted {
+        summary.batches as usize * args.mutation.batch_size as usize
+    } else {
+        msg_ids.len()
+    };
+    let mut results = Vec::new();
+    for (position, msg_id) in msg_ids.iter().enumerate() {
+        let result = if removed.contains(msg_id) {
+            done
+        } else if position >= reached {
+            "not reached (interrupted)"
+        } else {
+            "not found"
+        };
+        ctx.out.note(format!("{}/{msg_id}: {result}", args.group));
+        results.push(json!({"msg_id": msg_id, "result": result}));
+    }
+    summary.extra.insert("ids".into(), Value::Array(results));
+    report(
+        &summary,
+        &ctx.out,
+        &format!(
+            "{done} {} of {} entr{}{}",
+            removed.len(),
+            msg_ids.len(),
+            if msg_ids.len() == 1 { "y" } else { "ies" },
+            if args.mutation.dry_run {
+                "; nothing changed"
+            } else {
+                ""
+            }
+        ),
+    )
+}
