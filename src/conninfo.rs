@@ -91,6 +91,16 @@ impl Params {
         self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
+    /// The parameters as a conninfo string that [`parse`] reads back: every value quoted,
+    /// with `\\` and `'` escaped.
+    pub fn to_conninfo(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}='{}'", v.replace('\\', "\\\\").replace('\'', "\\'")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     fn insert_checked(&mut self, key: &str, value: String) -> anyhow::Result<()> {
         let key = match key {
             // Aliases libpq accepts.
@@ -122,13 +132,21 @@ pub fn parse(text: &str) -> anyhow::Result<Params> {
         .or_else(|| trimmed.strip_prefix("postgres://"))
     {
         parse_url(rest)
-    } else if trimmed.contains("://") {
+    } else if has_url_scheme(trimmed) {
         Err(usage(
             "invalid --database-url: the URL scheme must be postgres:// or postgresql://",
         ))
     } else {
         parse_conninfo(trimmed)
     }
+}
+
+/// `scheme://…` at the very start; a conninfo value may contain `://` anywhere else.
+fn has_url_scheme(text: &str) -> bool {
+    text.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 fn decode(part: &str, what: &str) -> anyhow::Result<String> {
@@ -380,6 +398,7 @@ mod tests {
         assert_eq!(p("postgres://"), Params::default());
         assert!(parse("postgres://h/db?bogus=1").is_err());
         assert!(parse("mysql://h/db").is_err());
+        assert_eq!(p("host=h password='a://b'").get("password"), Some("a://b"));
     }
 
     #[test]
@@ -406,6 +425,12 @@ mod tests {
             let err = parse(text).unwrap_err().to_string();
             assert!(!err.contains("hunter2"), "{err}");
         }
+    }
+
+    #[test]
+    fn conninfo_round_trip() {
+        let params = p(r"password='a b\'c\\d' host=h user=''");
+        assert_eq!(parse(&params.to_conninfo()).unwrap(), params);
     }
 
     #[test]

@@ -95,6 +95,10 @@ pub fn describe_pg_error(err: &postgres::Error) -> String {
         return "the server closed the connection unexpectedly".to_string();
     }
     let mut text = err.to_string();
+    if text == "error communicating with the server" {
+        // A backend that was terminated, a server restart, a network cut.
+        text = "lost the connection to the server".to_string();
+    }
     let mut source = std::error::Error::source(err);
     while let Some(inner) = source {
         let inner_text = inner.to_string();

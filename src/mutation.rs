@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{describe_pg_error, interrupted, usage};
+use crate::error::{describe_pg_error, explain_table_error, interrupted, usage};
 use crate::outbox::rfc3339;
 use crate::output::{Format, Output, RowWriter, print_json};
 use crate::sql::Params;
@@ -191,13 +191,14 @@ pub fn confirm(question: &str, args: &MutationArgs) -> anyhow::Result<bool> {
 
 /// Runs `batcher` to the end, one transaction per batch, stopping early on Ctrl-C.
 /// `total` (when counted up front) sizes the progress bar. An error mid-way keeps what
-/// committed and says how far the run got.
+/// committed and says how far the run got; `table` names the table in that message.
 pub fn run_batches(
     client: &mut Client,
     batcher: &mut dyn Batcher,
     args: &MutationArgs,
     total: Option<u64>,
     out: &Output,
+    table: &str,
     what: &str,
 ) -> anyhow::Result<Summary> {
     install_interrupt_handler();
@@ -209,9 +210,14 @@ pub fn run_batches(
             break;
         }
         let started = Instant::now();
+        // A failure before COMMIT was sent rolls the batch back. A failure during COMMIT
+        // (the connection cut) leaves its outcome unknown: the server may have committed
+        // just before it went away, and the message says so.
+        let mut in_doubt = None;
         let result = (|| {
             let mut tx = client.transaction()?;
             let outcome = batcher.run_batch(&mut tx, args.batch_size)?;
+            in_doubt = Some(outcome.changed);
             tx.commit()?;
             Ok::<_, postgres::Error>(outcome)
         })();
@@ -219,9 +225,15 @@ pub fn run_batches(
             Ok(outcome) => outcome,
             Err(err) => {
                 bar.finish_and_clear();
+                let doubt = match in_doubt {
+                    Some(n) if n > 0 => format!(
+                        "; the commit of the last batch ({n} {what}) was cut off, so it may have been applied too"
+                    ),
+                    _ => String::new(),
+                };
                 return Err(anyhow::Error::msg(format!(
-                    "{} — stopped after {} committed batch{} ({} {what}); what committed stays, rerun to continue",
-                    describe_pg_error(&err),
+                    "{} — stopped after {} committed batch{} ({} {what}){doubt}; what committed stays, rerun to continue",
+                    explain_table_error(err, table),
                     summary.batches,
                     if summary.batches == 1 { "" } else { "es" },
                     summary.changed,

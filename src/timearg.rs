@@ -108,6 +108,29 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_millis(total_ms))
 }
 
+/// A duration in the form [`parse_duration`] reads back (`1d12h`, `250ms`, `0s`).
+pub fn format_duration(duration: Duration) -> String {
+    let mut rest = duration.as_millis();
+    let mut text = String::new();
+    for (unit, size) in [
+        ("w", 604_800_000),
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
+        if rest >= size {
+            text.push_str(&format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+    }
+    if text.is_empty() {
+        text.push_str("0s");
+    }
+    text
+}
+
 fn too_large(text: &str) -> String {
     format!("duration {text:?} is too large (at most 1000 years)")
 }
@@ -186,6 +209,15 @@ mod tests {
         ] {
             assert!(bad.parse::<TimeArg>().is_err(), "{bad:?} accepted");
         }
+    }
+
+    #[test]
+    fn formatted_durations_parse_back() {
+        for text in ["0s", "250ms", "1w2d3h4m5s6ms", "90s"] {
+            let d = parse_duration(text).unwrap();
+            assert_eq!(parse_duration(&format_duration(d)).unwrap(), d);
+        }
+        assert_eq!(format_duration(Duration::from_secs(36 * 3600)), "1d12h");
     }
 
     #[test]

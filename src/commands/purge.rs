@@ -77,6 +77,7 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         &args.mutation,
         total,
         &ctx.out,
+        table,
         "deleted",
     )?;
     report(

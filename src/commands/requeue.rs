@@ -116,6 +116,7 @@ fn requeue_matching(
         &args.mutation,
         total,
         &ctx.out,
+        table,
         "requeued",
     )?;
     report(
@@ -182,6 +183,7 @@ fn requeue_ids(
             &args.mutation,
             Some(ids.len() as u64),
             &ctx.out,
+            table,
             "requeued",
         )?;
         (batcher.changed, summary)

@@ -6,7 +6,9 @@ mod connection;
 mod dedup;
 mod harness;
 mod messages;
+mod properties;
 mod relay;
+mod reliability;
 mod schema_commands;
 
 use std::process::Output;

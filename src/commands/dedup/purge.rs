@@ -105,6 +105,7 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
         &args.mutation,
         total,
         &ctx.out,
+        table,
         "deleted",
     )?;
     report(

@@ -64,6 +64,7 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
             &args.mutation,
             None,
             &ctx.out,
+            table,
             "unmarked",
         )?;
         (batcher.changed, summary)
