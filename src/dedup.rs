@@ -198,59 +198,74 @@ impl EntryFilter {
     }
 }
 
-/// `dedup purge` in batches along the `processed_at` index. Each batch reads the next
-/// `limit` entries in (processed_at, ctid) order from where the last one stopped (keyset),
-/// so it never re-reads what earlier batches passed over, and ties — entries marked in one
-/// transaction share a processed_at — cannot stall it. With a group filter the entries of
-/// other groups are read and passed over: the table has no (group_name, processed_at)
-/// index, and going through the primary key would re-read the group from the start in
-/// every batch. The rows a batch selected are deleted by `ctid` (a TID scan).
+/// `dedup purge` in batches along the `processed_at` index. Each batch first finds, in
+/// the index, the timestamp `batch size` entries past where the last batch stopped, then
+/// deletes the index range below it: both steps read only this batch's entries, so the
+/// whole purge is one pass however large the table. With a group filter the entries of
+/// other groups count towards the window and are passed over: the table has no
+/// (group_name, processed_at) index, and going through the primary key would re-read the
+/// group from the start in every batch.
 pub struct KeysetPurge {
-    statement: String,
+    statements: [String; 3],
     params: Params,
-    /// The last (processed_at, ctid) read; `None` before the first batch.
-    after: Option<(DateTime<Utc>, String)>,
+    /// Where the next batch starts, and whether that instant itself is already done.
+    after: Option<(DateTime<Utc>, bool)>,
 }
+
+/// Which of the statements a batch runs.
+const FROM_START_INCLUSIVE: usize = 0;
+const FROM_START_EXCLUSIVE: usize = 1;
+const TIES: usize = 2;
 
 impl KeysetPurge {
     pub fn new(table: &str, cutoff: DateTime<Utc>, groups: &[String]) -> Self {
-        let (statement, params) = Self::statement(table, cutoff, groups);
+        let (statements, params) = Self::statements(table, cutoff, groups);
         Self {
-            statement,
+            statements,
             params,
             after: None,
         }
     }
 
-    /// The batch statement: `$1` and `$2` are where the last batch stopped (processed_at,
-    /// ctid as text; NULL at the start), `$3` the batch size. Public so a test can check
-    /// that its plan walks the index.
-    pub fn statement(table: &str, cutoff: DateTime<Utc>, groups: &[String]) -> (String, Params) {
-        let mut params = Params::starting_at(3);
+    /// The batch statements. In the first two, `$1` is where the batch starts (NULL at
+    /// the very start), inclusive or exclusive, and `$2` the batch size; they return the
+    /// rows deleted and the timestamp where the next batch starts (NULL when none is left).
+    /// The third deletes the entries at exactly `$1`, for when more than a batch share one
+    /// timestamp. Public so a test can check their plans use the index.
+    pub fn statements(
+        table: &str,
+        cutoff: DateTime<Utc>,
+        groups: &[String],
+    ) -> ([String; 3], Params) {
+        let mut params = Params::starting_at(2);
         let cutoff = params.push(cutoff);
         let group_filter = if groups.is_empty() {
             String::new()
         } else {
             format!(" AND group_name = ANY({})", params.push(groups.to_vec()))
         };
-        let statement = format!(
-            "WITH scanned AS (
-                 SELECT ctid, processed_at, group_name FROM {table}
-                  WHERE processed_at >= coalesce($1::timestamptz, '-infinity')
-                    AND (processed_at, ctid) > (coalesce($1::timestamptz, '-infinity'), coalesce($2::text, '(0,0)')::tid)
-                    AND processed_at < {cutoff}
-                  ORDER BY processed_at, ctid LIMIT $3),
-             last AS (SELECT processed_at, ctid FROM scanned ORDER BY processed_at DESC, ctid DESC LIMIT 1),
-             selected AS (SELECT ctid FROM scanned WHERE TRUE{group_filter}),
-             deleted AS (
-                 DELETE FROM {table}
-                  WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)) AND processed_at < {cutoff}{group_filter}
+        let window = |op: &str| {
+            format!(
+                "WITH bound AS (
+                     SELECT processed_at FROM {table}
+                      WHERE processed_at {op} coalesce($1::timestamptz, '-infinity') AND processed_at < {cutoff}
+                      ORDER BY processed_at OFFSET $2 LIMIT 1),
+                 deleted AS (
+                     DELETE FROM {table}
+                      WHERE processed_at {op} coalesce($1::timestamptz, '-infinity')
+                        AND processed_at < coalesce((SELECT processed_at FROM bound), {cutoff}){group_filter}
+                     RETURNING 1)
+                 SELECT (SELECT count(*) FROM deleted), (SELECT processed_at FROM bound)"
+            )
+        };
+        let ties = format!(
+            "WITH deleted AS (DELETE FROM {table}
+                  -- `$2 > 0` only keeps the parameter list the same as the window statements.
+                  WHERE processed_at = $1::timestamptz AND processed_at < {cutoff} AND $2::bigint > 0{group_filter}
                  RETURNING 1)
-             SELECT (SELECT count(*) FROM scanned), (SELECT count(*) FROM selected),
-                    (SELECT count(*) FROM deleted),
-                    (SELECT processed_at FROM last), (SELECT ctid::text FROM last)"
+             SELECT (SELECT count(*) FROM deleted), NULL::timestamptz"
         );
-        (statement, params)
+        ([window(">="), window(">"), ties], params)
     }
 }
 
@@ -261,23 +276,36 @@ impl Batcher for KeysetPurge {
         limit: u32,
     ) -> Result<BatchOutcome, postgres::Error> {
         let limit = i64::from(limit);
-        let (after_time, after_ctid) = match &self.after {
-            Some((time, ctid)) => (Some(*time), Some(ctid.clone())),
-            None => (None, None),
+        let (start, statement) = match self.after {
+            None => (None, FROM_START_INCLUSIVE),
+            Some((at, false)) => (Some(at), FROM_START_INCLUSIVE),
+            Some((at, true)) => (Some(at), FROM_START_EXCLUSIVE),
         };
-        let mut values: Vec<&(dyn ToSql + Sync)> = vec![&after_time, &after_ctid, &limit];
+        let mut values: Vec<&(dyn ToSql + Sync)> = vec![&start, &limit];
         values.extend(self.params.as_refs());
-        let row = tx.query_one(&self.statement, &values)?;
-        let scanned: i64 = row.get(0);
-        let matched = row.get::<_, i64>(1) as u64;
-        let changed = row.get::<_, i64>(2) as u64;
-        if let (Some(time), Some(ctid)) = (row.get(3), row.get::<_, Option<String>>(4)) {
-            self.after = Some((time, ctid));
+        let row = tx.query_one(&self.statements[statement], &values)?;
+        let mut deleted = row.get::<_, i64>(0) as u64;
+        let next: Option<DateTime<Utc>> = row.get(1);
+        match next {
+            // More than a batch share the starting instant: the window was empty. Delete
+            // that instant's entries on their own and move past it.
+            Some(at) if Some(at) == start || (start.is_none() && deleted == 0) => {
+                let tie_values: Vec<&(dyn ToSql + Sync)> = [&at as &(dyn ToSql + Sync), &limit]
+                    .into_iter()
+                    .chain(self.params.as_refs())
+                    .collect();
+                deleted += tx
+                    .query_one(&self.statements[TIES], &tie_values)?
+                    .get::<_, i64>(0) as u64;
+                self.after = Some((at, true));
+            }
+            Some(at) => self.after = Some((at, false)),
+            None => {}
         }
         Ok(BatchOutcome {
-            matched,
-            changed,
-            done: scanned < limit,
+            matched: deleted,
+            changed: deleted,
+            done: next.is_none(),
         })
     }
 }
