@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
-use postgres::{GenericClient, Transaction};
+use postgres::{Client, GenericClient};
 use serde_json::{Map, Value, json};
 
 use crate::error::usage;
@@ -272,7 +272,7 @@ impl KeysetPurge {
 impl Batcher for KeysetPurge {
     fn run_batch(
         &mut self,
-        tx: &mut Transaction<'_>,
+        client: &mut Client,
         limit: u32,
     ) -> Result<BatchOutcome, postgres::Error> {
         let limit = i64::from(limit);
@@ -283,7 +283,7 @@ impl Batcher for KeysetPurge {
         };
         let mut values: Vec<&(dyn ToSql + Sync)> = vec![&start, &limit];
         values.extend(self.params.as_refs());
-        let row = tx.query_one(&self.statements[statement], &values)?;
+        let row = client.query_one(&self.statements[statement], &values)?;
         let mut deleted = row.get::<_, i64>(0) as u64;
         let next: Option<DateTime<Utc>> = row.get(1);
         match next {
@@ -294,7 +294,7 @@ impl Batcher for KeysetPurge {
                     .into_iter()
                     .chain(self.params.as_refs())
                     .collect();
-                deleted += tx
+                deleted += client
                     .query_one(&self.statements[TIES], &tie_values)?
                     .get::<_, i64>(0) as u64;
                 self.after = Some((at, true));

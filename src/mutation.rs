@@ -8,15 +8,15 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use postgres::Client;
 use postgres::types::{FromSql, ToSql};
-use postgres::{Client, Transaction};
 use serde_json::{Map, Value, json};
 
 use chrono::{DateTime, Utc};
 
 use crate::error::{describe_pg_error, explain_table_error, interrupted, usage};
 use crate::outbox::rfc3339;
-use crate::output::{Format, Output, RowWriter, print_json};
+use crate::output::{Format, Output, RowWriter, count_of, print_json};
 use crate::sql::Params;
 use crate::timearg::TimeArg;
 
@@ -48,11 +48,12 @@ pub struct BatchOutcome {
 }
 
 /// One strategy for walking a table in batches. Each call does work proportional to
-/// its own batch, so a whole run costs about one pass over the table.
+/// its own batch, so a whole run costs about one pass over the table, and changes rows
+/// with a single statement: that statement is the batch's transaction.
 pub trait Batcher {
     fn run_batch(
         &mut self,
-        tx: &mut Transaction<'_>,
+        client: &mut Client,
         limit: u32,
     ) -> Result<BatchOutcome, postgres::Error>;
 }
@@ -69,6 +70,11 @@ pub struct ListBatcher<T> {
 }
 
 impl<T> ListBatcher<T> {
+    /// How many items the batches have got through.
+    pub fn reached(&self) -> usize {
+        self.next
+    }
+
     /// `fixed` binds `$2…`; `$1` is left for the chunk.
     pub fn new(statement: String, items: Vec<T>, fixed: Params) -> Self {
         Self {
@@ -87,14 +93,14 @@ where
 {
     fn run_batch(
         &mut self,
-        tx: &mut Transaction<'_>,
+        client: &mut Client,
         limit: u32,
     ) -> Result<BatchOutcome, postgres::Error> {
         let end = (self.next + limit as usize).min(self.items.len());
         let chunk = &self.items[self.next..end];
         let mut values: Vec<&(dyn ToSql + Sync)> = vec![&chunk];
         values.extend(self.fixed.as_refs());
-        let rows = tx.query(&self.statement, &values)?;
+        let rows = client.query(&self.statement, &values)?;
         for row in &rows {
             self.changed.push(row.try_get(0)?);
         }
@@ -122,6 +128,15 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// `in 3 batches (longest 12 ms)`, for the human summary line.
+    pub fn batches_text(&self) -> String {
+        format!(
+            "in {} (longest {} ms)",
+            count_of(self.batches, "batch", "batches"),
+            self.longest_batch.as_millis()
+        )
+    }
+
     pub fn to_json(&self) -> Map<String, Value> {
         let mut map = Map::new();
         map.insert("matched".into(), json!(self.matched));
@@ -218,32 +233,26 @@ pub fn run_batches(
             break;
         }
         let started = Instant::now();
-        // A failure before COMMIT was sent rolls the batch back. A failure during COMMIT
-        // (the connection cut) leaves its outcome unknown: the server may have committed
-        // just before it went away, and the message says so.
-        let mut in_doubt = None;
-        let result = (|| {
-            let mut tx = client.transaction()?;
-            let outcome = batcher.run_batch(&mut tx, args.batch_size)?;
-            in_doubt = Some(outcome.changed);
-            tx.commit()?;
-            Ok::<_, postgres::Error>(outcome)
-        })();
-        let outcome = match result {
+        // Each batch is one statement, so it is its own transaction with no BEGIN and
+        // COMMIT round trips. A statement the server rejected was rolled back; one cut off
+        // with the connection has an unknown outcome (it may have committed just before),
+        // and the message says so.
+        let outcome = match batcher.run_batch(client, args.batch_size) {
             Ok(outcome) => outcome,
             Err(err) => {
                 bar.finish_and_clear();
-                let doubt = match in_doubt {
-                    Some(n) if n > 0 => format!(
-                        "; the commit of the last batch ({n} {what}) was cut off, so it may have been applied too"
-                    ),
-                    _ => String::new(),
+                let doubt = if err.as_db_error().is_none() {
+                    format!(
+                        "; the batch in flight (up to {} {what}) was cut off and may have been applied too",
+                        args.batch_size
+                    )
+                } else {
+                    String::new()
                 };
                 return Err(anyhow::Error::msg(format!(
-                    "{} — stopped after {} committed batch{} ({} {what}){doubt}; what committed stays, rerun to continue",
+                    "{} — stopped after {} ({} {what}){doubt}; what committed stays, rerun to continue",
                     explain_table_error(err, table),
-                    summary.batches,
-                    if summary.batches == 1 { "" } else { "es" },
+                    count_of(summary.batches, "committed batch", "committed batches"),
                     summary.changed,
                 )));
             }
@@ -263,10 +272,9 @@ pub fn run_batches(
     bar.finish_and_clear();
     flush_commits(client).map_err(|e| {
         anyhow::anyhow!(
-            "{} — {} batch{} committed ({} {what}) but the final flush to disk failed; a server crash now could undo some of them, rerun to make sure",
+            "{} — {} committed ({} {what}) but the final flush to disk failed; a server crash now could undo some of them, rerun to make sure",
             describe_pg_error(&e),
-            summary.batches,
-            if summary.batches == 1 { "" } else { "es" },
+            count_of(summary.batches, "batch", "batches"),
             summary.changed,
         )
     })?;
@@ -320,9 +328,8 @@ pub fn report(summary: &Summary, out: &Output, human: &str) -> anyhow::Result<()
     }
     if summary.interrupted {
         return Err(interrupted(format!(
-            "interrupted after {} batch{}: {} committed, the rest untouched — rerun to continue",
-            summary.batches,
-            if summary.batches == 1 { "" } else { "es" },
+            "interrupted after {}: {} committed, the rest untouched — rerun to continue",
+            count_of(summary.batches, "batch", "batches"),
             summary.changed
         )));
     }

@@ -151,6 +151,12 @@ fn csv_field(value: &Value) -> String {
     }
 }
 
+/// `1 batch`, `3 batches`: a count with its noun in the right number.
+pub fn count_of(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Cuts text to `max` characters for a table cell, on one line.
 pub fn truncate(text: &str, max: usize) -> String {
     let one_line: String = text

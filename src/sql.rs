@@ -42,6 +42,15 @@ pub fn where_clause(conditions: &[String]) -> String {
     }
 }
 
+/// ` LIMIT $n` for `--limit N`, or nothing for 0 (no limit).
+pub fn limit_clause(params: &mut Params, limit: u64) -> String {
+    if limit == 0 {
+        String::new()
+    } else {
+        format!(" LIMIT {}", params.push(limit.min(i64::MAX as u64) as i64))
+    }
+}
+
 /// Escapes `%`, `_` and `\` so user text matches literally inside an ILIKE pattern.
 pub fn like_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
@@ -57,15 +66,28 @@ pub fn like_literal(text: &str) -> String {
 /// Rows fetched per round trip when streaming.
 pub const FETCH_SIZE: i32 = 1000;
 
-/// Runs `sql` through a portal and hands each row to `each`, fetching [`FETCH_SIZE`] rows
-/// at a time: memory stays flat whatever the result size. `fail` explains a server error.
+/// Results up to this many rows are fetched in one go rather than streamed.
+pub const SMALL_RESULT: u64 = 10_000;
+
+/// Runs `sql` and hands each row to `each`. A result limited to at most
+/// [`SMALL_RESULT`] rows (`limit`, 0 for none) is fetched at once, which lets the server
+/// plan it with parallel workers; anything larger goes through a portal, [`FETCH_SIZE`]
+/// rows at a time, so memory stays flat whatever the result size (the server plans a
+/// portal fetched in parts without parallel workers). `fail` explains a server error.
 pub fn for_each_row(
     tx: &mut postgres::Transaction<'_>,
     sql: &str,
     params: &Params,
+    limit: u64,
     fail: &dyn Fn(postgres::Error) -> anyhow::Error,
     mut each: impl FnMut(&postgres::Row) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    if (1..=SMALL_RESULT).contains(&limit) {
+        for row in &tx.query(sql, &params.as_refs()).map_err(fail)? {
+            each(row)?;
+        }
+        return Ok(());
+    }
     let portal = tx.bind(sql, &params.as_refs()).map_err(fail)?;
     loop {
         let rows = tx.query_portal(&portal, FETCH_SIZE).map_err(fail)?;

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use postgres::{GenericClient, Transaction};
+use postgres::{Client, GenericClient};
 
 use crate::mutation::{BatchOutcome, Batcher};
 use crate::sql::Params;
@@ -31,6 +31,7 @@ pub struct CtidWalk {
     /// Blocks in the table when the walk started; past them, one open-ended range
     /// catches rows that moved there meanwhile.
     end_block: u64,
+    rescans: bool,
 }
 
 impl CtidWalk {
@@ -48,12 +49,14 @@ impl CtidWalk {
         let row = client.query_one(
             "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
                     CASE WHEN c.relpages > 0 AND c.reltuples > 0
-                         THEN c.reltuples / c.relpages ELSE 100 END::float8
+                         THEN c.reltuples / c.relpages ELSE 100 END::float8,
+                    current_setting('server_version_num')::int
                FROM pg_class c WHERE c.oid = $1::text::regclass",
             &[&table],
         )?;
         let end_block: i64 = row.get(0);
         let rows_per_block: f64 = row.get(1);
+        let server_version: i32 = row.get(2);
         let after = params.push(String::new());
         let before = params.push(String::new());
         let limit = params.push(0i64);
@@ -81,7 +84,25 @@ impl CtidWalk {
             after: (0, 0),
             step: initial_step.min(MAX_STEP_BLOCKS),
             end_block: end_block.max(0) as u64,
+            rescans: server_version < 140_000,
         })
+    }
+}
+
+impl CtidWalk {
+    /// PostgreSQL 13 has no TID range scan: there every batch reads the whole table.
+    /// The caller says so to the operator.
+    pub fn rescans_every_batch(&self) -> bool {
+        self.rescans
+    }
+}
+
+/// Warns once, before a walk starts, when the server makes it quadratic.
+pub fn warn_if_slow(walk: &CtidWalk, out: &crate::output::Output) {
+    if walk.rescans_every_batch() {
+        out.warn(
+            "PostgreSQL 13 cannot scan ctid ranges, so every batch reads the whole table: on a large table use a larger --batch-size, or upgrade to 14+",
+        );
     }
 }
 
@@ -95,7 +116,7 @@ fn parse_tid(text: &str) -> Option<(u64, u64)> {
 impl Batcher for CtidWalk {
     fn run_batch(
         &mut self,
-        tx: &mut Transaction<'_>,
+        client: &mut Client,
         limit: u32,
     ) -> Result<BatchOutcome, postgres::Error> {
         let start_block = self.after.0;
@@ -116,7 +137,7 @@ impl Batcher for CtidWalk {
         values[n - 1] = &limit_value;
 
         let started = Instant::now();
-        let row = tx.query_one(&self.statement, &values)?;
+        let row = client.query_one(&self.statement, &values)?;
         let elapsed = started.elapsed();
         let matched = row.get::<_, i64>(0) as u64;
         let changed = row.get::<_, i64>(1) as u64;

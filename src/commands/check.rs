@@ -9,7 +9,7 @@ use crate::cli::{CheckArgs, selected_tables};
 use crate::context::Context;
 use crate::error::{describe_pg_error, negative};
 use crate::ident;
-use crate::output::{print_json, print_text};
+use crate::output::{count_of, print_json, print_text};
 use crate::schema::{self, ColumnSpec, STATUSES, TableKind, TableSpec};
 
 struct TableReport<'a> {
@@ -54,9 +54,9 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                     let lines: Vec<String> =
                         r.differences.iter().map(|d| format!("  - {d}")).collect();
                     print_text(format!(
-                        "{}: {n} difference{}\n{}",
+                        "{}: {}\n{}",
                         r.table,
-                        if n == 1 { "" } else { "s" },
+                        count_of(n as u64, "difference", "differences"),
                         lines.join("\n")
                     ))?
                 }
@@ -73,8 +73,8 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
     let drift: usize = reports.iter().map(|r| r.differences.len()).sum();
     if drift > 0 {
         return Err(negative(format!(
-            "schema drift: {drift} difference{} from the contract",
-            if drift == 1 { "" } else { "s" }
+            "schema drift: {} from the contract",
+            count_of(drift as u64, "difference", "differences")
         )));
     }
     Ok(())
@@ -122,8 +122,8 @@ fn inspect<'a>(
             let status: String = row.get(0);
             let count: i64 = row.get(1);
             report.differences.push(format!(
-                "{count} row{} with status {status:?}, which the library never sets (it uses {})",
-                if count == 1 { "" } else { "s" },
+                "{} with status {status:?}, which the library never sets (it uses {})",
+                count_of(count as u64, "row", "rows"),
                 STATUSES.join(", ")
             ));
             report.unknown_statuses.push((status, count));

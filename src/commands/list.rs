@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::error::explain_table_error;
 use crate::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS, Message};
 use crate::output::{RowWriter, print_text, truncate};
-use crate::sql::{Params, for_each_row, where_clause};
+use crate::sql::{Params, for_each_row, limit_clause, where_clause};
 use crate::timearg::humanize;
 
 const SUMMARY_COLUMNS: &str = "id::text, status, topic, key, retries, \
@@ -24,11 +24,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
         Order::Oldest => "created_at, id",
         Order::Newest => "created_at DESC, id DESC",
     };
-    let limit = if args.limit > 0 {
-        format!(" LIMIT {}", params.push(args.limit as i64))
-    } else {
-        String::new()
-    };
+    let limit = limit_clause(&mut params, args.limit);
     let columns = if ctx.out.format.is_machine() {
         MESSAGE_COLUMNS
     } else {
@@ -54,7 +50,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
             std::io::BufWriter::new(stdout),
             MESSAGE_FIELDS,
         )?;
-        for_each_row(&mut tx, &sql, &params, &fail, |row| {
+        for_each_row(&mut tx, &sql, &params, args.limit, &fail, |row| {
             writer.write(&Message::from_row(row).map_err(fail)?.to_json())?;
             Ok(())
         })?;
@@ -71,7 +67,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
             "last error",
         ]);
         let mut count = 0u64;
-        for_each_row(&mut tx, &sql, &params, &fail, |row| {
+        for_each_row(&mut tx, &sql, &params, args.limit, &fail, |row| {
             let age: f64 = row.try_get(5).map_err(fail)?;
             let size: Option<i32> = row.try_get(6).map_err(fail)?;
             view.add_row(vec![

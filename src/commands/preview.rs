@@ -7,7 +7,7 @@ use crate::context::Context;
 use crate::error::explain_table_error;
 use crate::mutation::{Summary, report};
 use crate::outbox::{self, rfc3339};
-use crate::output::{print_text, truncate};
+use crate::output::{count_of, print_text, truncate};
 use crate::sql::Params;
 
 const SAMPLE_SIZE: i64 = 10;
@@ -57,8 +57,8 @@ pub fn dry_run(
         &summary,
         &ctx.out,
         &format!(
-            "dry run: would {verb} {count} message{} in table \"{table}\"{}; nothing changed",
-            if count == 1 { "" } else { "s" },
+            "dry run: would {verb} {} in table \"{table}\"{}; nothing changed",
+            count_of(count, "message", "messages"),
             if count as usize > sample.len() && !sample.is_empty() {
                 format!(" (the oldest {} shown)", sample.len())
             } else {

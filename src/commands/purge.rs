@@ -10,7 +10,7 @@ use crate::error::explain_table_error;
 use crate::mutation::{confirm, interactive, report, resolve_past_cutoff, run_batches};
 use crate::outbox::{self, rfc3339};
 use crate::sql::Params;
-use crate::walk::{CtidWalk, WalkAction};
+use crate::walk::{CtidWalk, WalkAction, warn_if_slow};
 
 pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     let table = &ctx.tables.outbox;
@@ -71,6 +71,7 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         args.mutation.batch_size,
     )
     .map_err(fail)?;
+    warn_if_slow(&walk, &ctx.out);
     let summary = run_batches(
         &mut client,
         &mut walk,
@@ -84,12 +85,10 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         &summary,
         &ctx.out,
         &format!(
-            "deleted {} {what} older than {} in {} batch{} (longest {} ms){}",
+            "deleted {} {what} older than {} {}{}",
             summary.changed,
             rfc3339(&cutoff),
-            summary.batches,
-            if summary.batches == 1 { "" } else { "es" },
-            summary.longest_batch.as_millis(),
+            summary.batches_text(),
             if summary.skipped > 0 {
                 format!(
                     "; {} skipped: changed by another session first",

@@ -12,8 +12,9 @@ use crate::context::Context;
 use crate::error::{explain_table_error, usage};
 use crate::mutation::{ListBatcher, confirm, interactive, report, run_batches};
 use crate::outbox;
+use crate::output::count_of;
 use crate::sql::Params;
-use crate::walk::{CtidWalk, WalkAction};
+use crate::walk::{CtidWalk, WalkAction, warn_if_slow};
 
 pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
     let ids: Vec<Uuid> = args
@@ -110,6 +111,7 @@ fn requeue_matching(
         args.mutation.batch_size,
     )
     .map_err(fail)?;
+    warn_if_slow(&walk, &ctx.out);
     let summary = run_batches(
         client,
         &mut walk,
@@ -123,11 +125,13 @@ fn requeue_matching(
         &summary,
         &ctx.out,
         &format!(
-            "requeued {} {source} message{} in {} batch{}{}",
-            summary.changed,
-            if summary.changed == 1 { "" } else { "s" },
-            summary.batches,
-            if summary.batches == 1 { "" } else { "es" },
+            "requeued {} {}{}",
+            count_of(
+                summary.changed,
+                &format!("{source} message"),
+                &format!("{source} messages")
+            ),
+            summary.batches_text(),
             if summary.skipped > 0 {
                 format!(
                     "; {} skipped: moved out of '{source}' by another session first",
@@ -153,7 +157,7 @@ fn requeue_ids(
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
 
-    let (changed, summary) = if args.mutation.dry_run {
+    let (changed, summary, reached) = if args.mutation.dry_run {
         let rows = client
             .query(
                 &format!("SELECT id FROM {table} WHERE id = ANY($1) AND status = $2"),
@@ -166,7 +170,7 @@ fn requeue_ids(
             dry_run: true,
             ..Default::default()
         };
-        (would, summary)
+        (would, summary, ids.len())
     } else {
         let mut fixed = Params::starting_at(1);
         let status = fixed.push(source.to_string());
@@ -186,7 +190,8 @@ fn requeue_ids(
             table,
             "requeued",
         )?;
-        (batcher.changed, summary)
+        let reached = batcher.reached();
+        (batcher.changed, summary, reached)
     };
 
     // Say what happened to every id that was not requeued: missing, in another status,
@@ -209,11 +214,6 @@ fn requeue_ids(
             .iter()
             .map(|r| (r.get(0), r.get(1)))
             .collect()
-    };
-    let reached = if summary.interrupted {
-        summary.batches as usize * args.mutation.batch_size as usize
-    } else {
-        ids.len()
     };
     let done_word = if args.mutation.dry_run {
         "would requeue"
@@ -248,10 +248,9 @@ fn requeue_ids(
         &summary,
         &ctx.out,
         &format!(
-            "{done_word} {} of {} message{}{}",
+            "{done_word} {} of {}{}",
             changed.len(),
-            ids.len(),
-            if ids.len() == 1 { "" } else { "s" },
+            count_of(ids.len() as u64, "message", "messages"),
             if args.mutation.dry_run {
                 "; nothing changed"
             } else {

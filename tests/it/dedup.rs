@@ -6,12 +6,7 @@ use std::process::Stdio;
 use serde_json::{Value, json};
 
 use crate::harness::{TestDb, table_digest};
-use crate::{assert_exit, assert_one_line_error, stderr, stdout};
-
-fn json_out(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", stdout(out), stderr(out)))
-}
+use crate::{assert_exit, assert_one_line_error, json_out, stderr, stdout};
 
 fn entries(db: &TestDb) -> i64 {
     db.client()

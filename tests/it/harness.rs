@@ -160,6 +160,17 @@ impl TestDb {
         cmd
     }
 
+    /// Rows of the outbox table that meet `condition`.
+    pub fn count(&self, condition: &str) -> i64 {
+        self.client()
+            .query_one(
+                &format!("SELECT count(*) FROM outbox_messages WHERE {condition}"),
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    }
+
     /// Creates both tables with the tool itself.
     pub fn migrated(self) -> Self {
         let out = self.cmd().arg("migrate").output().unwrap();

@@ -21,6 +21,13 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// stdout parsed as one JSON document.
+#[track_caller]
+pub fn json_out(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", stdout(out), stderr(out)))
+}
+
 /// Asserts the exit code, printing both streams when it differs.
 #[track_caller]
 pub fn assert_exit(out: &Output, code: i32) {

@@ -3,22 +3,7 @@
 use serde_json::Value;
 
 use crate::harness::{Seed, TestDb, table_digest};
-use crate::{assert_exit, assert_one_line_error, stderr, stdout};
-
-fn json_out(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", stdout(out), stderr(out)))
-}
-
-fn count(db: &TestDb, condition: &str) -> i64 {
-    db.client()
-        .query_one(
-            &format!("SELECT count(*) FROM outbox_messages WHERE {condition}"),
-            &[],
-        )
-        .unwrap()
-        .get(0)
-}
+use crate::{assert_exit, assert_one_line_error, json_out, stderr, stdout};
 
 /// A table with a known mix: 6 pending, 2 processing, 5 processed (two old), 3 failed.
 fn mixed() -> TestDb {
@@ -628,7 +613,7 @@ fn requeue_all_with_filters_and_modes() {
         .unwrap();
     assert_exit(&out, 0);
     assert_eq!(json_out(&out)["changed"], 1);
-    assert_eq!(count(&db, "status = 'pending' AND retries = 5"), 1);
+    assert_eq!(db.count("status = 'pending' AND retries = 5"), 1);
     // The rest of the failed rows.
     let out = db
         .cmd()
@@ -636,12 +621,9 @@ fn requeue_all_with_filters_and_modes() {
         .output()
         .unwrap();
     assert_eq!(json_out(&out)["changed"], 2);
-    assert_eq!(count(&db, "status = 'failed'"), 0);
+    assert_eq!(db.count("status = 'failed'"), 0);
     assert_eq!(
-        count(
-            &db,
-            "status = 'pending' AND retries = 0 AND last_error <> ''"
-        ),
+        db.count("status = 'pending' AND retries = 0 AND last_error <> ''"),
         2
     );
 
@@ -660,7 +642,7 @@ fn requeue_all_with_filters_and_modes() {
     assert_exit(&out, 0);
     assert!(stderr(&out).contains("warning: a relay that is still alive"));
     assert_eq!(
-        count(&db, "status = 'processing'"),
+        db.count("status = 'processing'"),
         1,
         "only the one created more than 90s ago"
     );
@@ -675,10 +657,10 @@ fn requeue_all_with_filters_and_modes() {
         .unwrap();
     assert_eq!(json_out(&out)["changed"], 1);
     assert_eq!(
-        count(&db, "status = 'pending' AND processed_at IS NOT NULL"),
+        db.count("status = 'pending' AND processed_at IS NOT NULL"),
         0
     );
-    assert_eq!(count(&db, "status = 'processed'"), 4);
+    assert_eq!(db.count("status = 'processed'"), 4);
 }
 
 #[test]
@@ -738,7 +720,7 @@ fn purge_follows_the_retention_rule() {
         .unwrap();
     assert_exit(&out, 0);
     assert_eq!(json_out(&out)["changed"], 3);
-    assert_eq!(count(&db, "status = 'processed'"), 2);
+    assert_eq!(db.count("status = 'processed'"), 2);
     // Pending and processing are never deleted, however old the cutoff.
     let out = db
         .cmd()
@@ -753,17 +735,17 @@ fn purge_follows_the_retention_rule() {
         .output()
         .unwrap();
     assert_exit(&out, 0);
-    assert_eq!(count(&db, "status = 'failed'"), 0);
+    assert_eq!(db.count("status = 'failed'"), 0);
     assert_eq!(
-        count(&db, "status = 'processed'"),
+        db.count("status = 'processed'"),
         2,
         "the topic filter kept the orders rows"
     );
     let out = db.cmd().args(["purge", "--before", "0s"]).output().unwrap();
     assert_exit(&out, 0);
-    assert_eq!(count(&db, "status = 'processed'"), 0);
-    assert_eq!(count(&db, "status = 'pending'"), 6);
-    assert_eq!(count(&db, "status = 'processing'"), 2);
+    assert_eq!(db.count("status = 'processed'"), 0);
+    assert_eq!(db.count("status = 'pending'"), 6);
+    assert_eq!(db.count("status = 'processing'"), 2);
 
     // A future cutoff is refused, and so is none.
     for args in [
@@ -810,8 +792,8 @@ fn purge_in_many_batches_is_exact() {
         summary["batches"].as_u64().unwrap() >= 10_000 / 700,
         "{summary}"
     );
-    assert_eq!(count(&db, "status = 'processed'"), 0);
-    assert_eq!(count(&db, "status <> 'processed'"), 20_000);
+    assert_eq!(db.count("status = 'processed'"), 0);
+    assert_eq!(db.count("status <> 'processed'"), 20_000);
     // Rerunning finds nothing more.
     let out = db
         .cmd()
@@ -838,7 +820,7 @@ fn interrupt_after_progress(
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while count(db, condition) == initial {
+    while db.count(condition) == initial {
         assert!(
             std::time::Instant::now() < deadline,
             "the command made no progress"
@@ -873,7 +855,7 @@ fn ctrl_c_during_purge_keeps_whole_batches_and_the_rerun_finishes() {
     let changed = summary["changed"].as_i64().unwrap();
     assert!(changed > 0 && changed < 120_000, "{summary}");
     assert_eq!(
-        count(&db, "TRUE"),
+        db.count("TRUE"),
         120_000 - changed,
         "exactly the committed batches are gone"
     );
@@ -892,7 +874,7 @@ fn ctrl_c_during_purge_keeps_whole_batches_and_the_rerun_finishes() {
         json_out(&out)["changed"].as_i64().unwrap(),
         120_000 - changed
     );
-    assert_eq!(count(&db, "TRUE"), 0);
+    assert_eq!(db.count("TRUE"), 0);
 }
 
 #[test]
@@ -914,7 +896,7 @@ fn ctrl_c_during_requeue_keeps_whole_batches() {
     assert_exit(&out, 130);
     let changed = summary["changed"].as_i64().unwrap();
     assert!(changed > 0 && changed < 60_000, "{summary}");
-    assert_eq!(count(&db, "status = 'pending'"), changed);
+    assert_eq!(db.count("status = 'pending'"), changed);
     let out = db
         .cmd()
         .args(["requeue", "--all", "--format", "json"])

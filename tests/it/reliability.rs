@@ -425,16 +425,6 @@ fn backend_pids(db: &TestDb) -> Vec<i32> {
         .collect()
 }
 
-fn count(db: &TestDb, condition: &str) -> i64 {
-    db.client()
-        .query_one(
-            &format!("SELECT count(*) FROM outbox_messages WHERE {condition}"),
-            &[],
-        )
-        .unwrap()
-        .get(0)
-}
-
 #[test]
 fn a_backend_killed_mid_purge_leaves_whole_batches_and_the_rerun_finishes() {
     let db = TestDb::new().migrated();
@@ -453,7 +443,7 @@ fn a_backend_killed_mid_purge_leaves_whole_batches_and_the_rerun_finishes() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&db, "TRUE") == 150_000 {
+    while db.count("TRUE") == 150_000 {
         assert!(Instant::now() < deadline, "no progress");
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -484,14 +474,14 @@ fn a_backend_killed_mid_purge_leaves_whole_batches_and_the_rerun_finishes() {
         .or_else(|| number_after("committed batch ("))
         .unwrap_or_else(|| panic!("no deleted count in: {err}"));
     let in_doubt = number_after("the last batch (").unwrap_or(0);
-    let gone = 150_000 - count(&db, "TRUE");
+    let gone = 150_000 - db.count("TRUE");
     assert!(
         gone == deleted || gone == deleted + in_doubt,
         "{gone} gone; {err}"
     );
     let out = db.cmd().args(["purge", "--before", "7d"]).output().unwrap();
     assert_exit(&out, 0);
-    assert_eq!(count(&db, "TRUE"), 0);
+    assert_eq!(db.count("TRUE"), 0);
 }
 
 #[test]
@@ -547,5 +537,5 @@ fn lock_and_statement_timeouts_fail_fast_naming_the_cause() {
         );
     }
     tx.rollback().unwrap();
-    assert_eq!(count(&db, "TRUE"), 100);
+    assert_eq!(db.count("TRUE"), 100);
 }

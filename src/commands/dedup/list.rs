@@ -6,7 +6,7 @@ use crate::context::Context;
 use crate::dedup::{ENTRY_COLUMNS, ENTRY_FIELDS, Entry, EntryFilter};
 use crate::error::explain_table_error;
 use crate::output::{RowWriter, print_text, truncate};
-use crate::sql::{Params, for_each_row, where_clause};
+use crate::sql::{Params, for_each_row, limit_clause, where_clause};
 
 use super::processed_when;
 
@@ -24,11 +24,7 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
         Order::Oldest => "processed_at, group_name, msg_id",
         Order::Newest => "processed_at DESC, group_name DESC, msg_id DESC",
     };
-    let limit = if args.limit > 0 {
-        format!(" LIMIT {}", params.push(args.limit as i64))
-    } else {
-        String::new()
-    };
+    let limit = limit_clause(&mut params, args.limit);
     let sql = format!(
         "SELECT {ENTRY_COLUMNS} FROM {table}{} ORDER BY {order}{limit}",
         where_clause(&conditions)
@@ -44,7 +40,7 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
     if ctx.out.format.is_machine() {
         let stdout = std::io::BufWriter::new(std::io::stdout().lock());
         let mut writer = RowWriter::new(ctx.out.format, stdout, ENTRY_FIELDS)?;
-        for_each_row(&mut tx, &sql, &params, &fail, |row| {
+        for_each_row(&mut tx, &sql, &params, args.limit, &fail, |row| {
             writer.write(&Entry::from_row(row).map_err(fail)?.to_json())?;
             Ok(())
         })?;
@@ -54,7 +50,7 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
             .out
             .table(&["group", "message id", "processed at", "metadata"]);
         let mut count = 0u64;
-        for_each_row(&mut tx, &sql, &params, &fail, |row| {
+        for_each_row(&mut tx, &sql, &params, args.limit, &fail, |row| {
             let entry = Entry::from_row(row).map_err(fail)?;
             let metadata = entry
                 .metadata

@@ -9,7 +9,7 @@ use crate::dedup::{ENTRY_COLUMNS, Entry, EntryFilter, KeysetPurge};
 use crate::error::explain_table_error;
 use crate::mutation::{Summary, confirm, interactive, report, resolve_past_cutoff, run_batches};
 use crate::outbox::rfc3339;
-use crate::output::{print_text, truncate};
+use crate::output::{count_of, print_text, truncate};
 use crate::sql::{Params, where_clause};
 use crate::timearg::TimeArg;
 
@@ -112,12 +112,10 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
         &summary,
         &ctx.out,
         &format!(
-            "deleted {} entries processed before {} in {} batch{} (longest {} ms)",
-            summary.changed,
+            "deleted {} processed before {} {}",
+            count_of(summary.changed, "entry", "entries"),
             rfc3339(&cutoff),
-            summary.batches,
-            if summary.batches == 1 { "" } else { "es" },
-            summary.longest_batch.as_millis()
+            summary.batches_text()
         ),
     )
 }

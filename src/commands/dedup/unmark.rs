@@ -7,6 +7,7 @@ use crate::cli::DedupUnmarkArgs;
 use crate::context::Context;
 use crate::error::explain_table_error;
 use crate::mutation::{ListBatcher, Summary, confirm, report, run_batches};
+use crate::output::count_of;
 use crate::sql::Params;
 
 pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
@@ -30,7 +31,7 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         anyhow::bail!("aborted: nothing was unmarked");
     }
 
-    let (removed, mut summary) = if args.mutation.dry_run {
+    let (removed, mut summary, reached) = if args.mutation.dry_run {
         let rows = client
             .query(
                 &format!("SELECT msg_id FROM {table} WHERE group_name = $2 AND msg_id = ANY($1)"),
@@ -47,6 +48,7 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
                 .map(|r| r.get::<_, String>(0))
                 .collect::<Vec<_>>(),
             summary,
+            msg_ids.len(),
         )
     } else {
         let mut fixed = Params::starting_at(1);
@@ -67,7 +69,8 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
             table,
             "unmarked",
         )?;
-        (batcher.changed, summary)
+        let reached = batcher.reached();
+        (batcher.changed, summary, reached)
     };
 
     let removed: std::collections::HashSet<String> = removed.into_iter().collect();
@@ -75,11 +78,6 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         "would unmark"
     } else {
         "unmarked"
-    };
-    let reached = if summary.interrupted {
-        summary.batches as usize * args.mutation.batch_size as usize
-    } else {
-        msg_ids.len()
     };
     let mut results = Vec::new();
     for (position, msg_id) in msg_ids.iter().enumerate() {
@@ -98,10 +96,9 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         &summary,
         &ctx.out,
         &format!(
-            "{done} {} of {} entr{}{}",
+            "{done} {} of {}{}",
             removed.len(),
-            msg_ids.len(),
-            if msg_ids.len() == 1 { "y" } else { "ies" },
+            count_of(msg_ids.len() as u64, "entry", "entries"),
             if args.mutation.dry_run {
                 "; nothing changed"
             } else {
