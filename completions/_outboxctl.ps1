@@ -198,7 +198,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
             [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel any statement that runs longer than this (e.g. 30s)')
             [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
-            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Requeue every message in the source status that matches the filters')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Select by filter; alone, every message in the source status')
             [CompletionResult]::new('--stuck', '--stuck', [CompletionResultType]::ParameterName, 'Take messages left in ''processing'' by a dead relay (needs --before)')
             [CompletionResult]::new('--replay', '--replay', [CompletionResultType]::ParameterName, 'Take processed messages and deliver them again (clears processed_at)')
             [CompletionResult]::new('--keep-retries', '--keep-retries', [CompletionResultType]::ParameterName, 'Keep the retry count instead of resetting it to 0')

@@ -188,7 +188,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
             cand --statement-timeout 'Cancel any statement that runs longer than this (e.g. 30s)'
             cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
-            cand --all 'Requeue every message in the source status that matches the filters'
+            cand --all 'Select by filter; alone, every message in the source status'
             cand --stuck 'Take messages left in ''processing'' by a dead relay (needs --before)'
             cand --replay 'Take processed messages and deliver them again (clears processed_at)'
             cand --keep-retries 'Keep the retry count instead of resetting it to 0'

@@ -179,7 +179,7 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l all -d 'Requeue every message in the source status that matches the filters'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l all -d 'Select by filter; alone, every message in the source status'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l stuck -d 'Take messages left in \'processing\' by a dead relay (needs --before)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l replay -d 'Take processed messages and deliver them again (clears processed_at)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l keep-retries -d 'Keep the retry count instead of resetting it to 0'

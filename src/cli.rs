@@ -39,6 +39,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)
     #[arg(
@@ -268,7 +269,7 @@ pub struct RequeueArgs {
     #[arg(value_name = "ID", conflicts_with = "all")]
     pub ids: Vec<String>,
 
-    /// Requeue every message in the source status that matches the filters
+    /// Select by filter; alone, every message in the source status
     #[arg(long)]
     pub all: bool,
 

@@ -29,9 +29,11 @@ pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
         || filter.error_contains.is_some()
         || filter.created_before.is_some()
         || filter.created_after.is_some();
-    if ids.is_empty() && !args.all {
+    // A filter is a selection in itself (`requeue --stuck --before 15m`); with no ids,
+    // no filter and no --all there is nothing to act on, and "everything" must be said.
+    if ids.is_empty() && !args.all && !filtered {
         return Err(usage(
-            "nothing selected: give message ids, or --all to requeue every message that matches the filters",
+            "nothing selected: give message ids, filters (--topic, --before, …), or --all for every message in the source status",
         ));
     }
     if !ids.is_empty() && filtered {
@@ -44,7 +46,7 @@ pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
     } else {
         "failed"
     };
-    if args.stuck && args.all && filter.created_before.is_none() {
+    if args.stuck && ids.is_empty() && filter.created_before.is_none() {
         return Err(usage(
             "--stuck needs --before (e.g. --before 15m): rows in 'processing' are aged by created_at, the only clock the table has",
         ));

@@ -907,3 +907,36 @@ fn ctrl_c_during_requeue_keeps_whole_batches() {
         60_000 - changed
     );
 }
+
+#[test]
+fn a_filter_selects_by_itself_but_nothing_is_not_everything() {
+    let db = mixed();
+    // No selection at all: refused, whatever the mode.
+    for args in [
+        vec!["requeue"],
+        vec!["requeue", "--replay"],
+        vec!["requeue", "--keep-retries"],
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert_exit(&out, 2);
+        assert!(
+            stderr(&out).contains("nothing selected"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = db
+        .cmd()
+        .args(["requeue", "--stuck", "--before", "90s", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["changed"], 1);
+    let out = db
+        .cmd()
+        .args(["requeue", "--error-contains", "#2", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(json_out(&out)["changed"], 1);
+    assert_eq!(db.count("status = 'failed'"), 2);
+}
