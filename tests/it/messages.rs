@@ -940,3 +940,61 @@ fn a_filter_selects_by_itself_but_nothing_is_not_everything() {
     assert_eq!(json_out(&out)["changed"], 1);
     assert_eq!(db.count("status = 'failed'"), 2);
 }
+
+/// Runs a command on a pseudo-terminal (util-linux `script`), typing `answer` at its
+/// prompt, as an operator at a shell would.
+fn on_terminal(db: &TestDb, args: &str, answer: &str) -> std::process::Output {
+    use std::io::Write;
+    let binary = assert_cmd::cargo::cargo_bin("outboxctl");
+    let mut child = std::process::Command::new("script")
+        .args(["-qec", &format!("{} {args}", binary.display()), "/dev/null"])
+        .env("DATABASE_URL", db.url())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script (util-linux) runs the command on a terminal");
+    let mut stdin = child.stdin.take().unwrap();
+    // Give the prompt time to appear before answering, as a person would.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    stdin.write_all(answer.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_filter_selection_asks_on_a_terminal() {
+    let db = mixed();
+    let out = on_terminal(&db, "purge --before 1d", "n\n");
+    assert!(
+        stdout(&out).contains("Delete 5 processed messages older than"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("aborted: nothing was deleted"),
+        "{}",
+        stdout(&out)
+    );
+    assert_exit(&out, 1);
+    assert_eq!(db.count("status = 'processed'"), 5);
+
+    let out = on_terminal(&db, "purge --before 1d", "y\n");
+    assert!(
+        stdout(&out).contains("deleted 5 processed messages"),
+        "{}",
+        stdout(&out)
+    );
+    assert_exit(&out, 0);
+    assert_eq!(db.count("status = 'processed'"), 0);
+
+    // --yes skips the question; ids never ask.
+    let out = on_terminal(&db, "requeue --all --yes", "");
+    assert!(
+        stdout(&out).contains("requeued 3 failed messages"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("[y/N]"));
+}
