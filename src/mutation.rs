@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{describe_pg_error, explain_table_error, interrupted, usage};
 use crate::outbox::rfc3339;
-use crate::output::{Format, Output, RowWriter, count_of, print_json};
+use crate::output::{Output, count_of, print_record};
 use crate::sql::Params;
 use crate::timearg::TimeArg;
 
@@ -315,16 +315,10 @@ fn progress_bar(total: Option<u64>, out: &Output, what: &str) -> ProgressBar {
 /// Prints the summary: one object on stdout in machine formats, one line on stderr for
 /// people. Ends in exit 130 when the run was interrupted.
 pub fn report(summary: &Summary, out: &Output, human: &str) -> anyhow::Result<()> {
-    match out.format {
-        Format::Json => print_json(&Value::Object(summary.to_json()))?,
-        Format::Ndjson | Format::Csv => {
-            let map = summary.to_json();
-            let columns: Vec<&str> = map.keys().map(String::as_str).collect();
-            let mut writer = RowWriter::new(out.format, std::io::stdout().lock(), &columns)?;
-            writer.write(&map)?;
-            writer.finish()?;
-        }
-        Format::Table => out.note(human),
+    if out.format.is_machine() {
+        print_record(out.format, &summary.to_json())?;
+    } else {
+        out.note(human);
     }
     if summary.interrupted {
         return Err(interrupted(format!(

@@ -73,6 +73,21 @@ pub fn print_json(value: &Value) -> io::Result<()> {
     out.flush()
 }
 
+/// Prints one object in a machine format: a JSON document, one NDJSON line, or a CSV
+/// header (its keys) and one row.
+pub fn print_record(format: Format, record: &Map<String, Value>) -> io::Result<()> {
+    match format {
+        Format::Json => print_json(&Value::Object(record.clone())),
+        Format::Ndjson | Format::Csv => {
+            let columns: Vec<&str> = record.keys().map(String::as_str).collect();
+            let mut writer = RowWriter::new(format, io::stdout().lock(), &columns)?;
+            writer.write(record)?;
+            writer.finish().map(drop)
+        }
+        Format::Table => panic!("print_record is for machine formats"),
+    }
+}
+
 /// Prints a table (or any text) to stdout.
 pub fn print_text(text: impl std::fmt::Display) -> io::Result<()> {
     let mut out = io::stdout().lock();

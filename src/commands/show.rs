@@ -1,12 +1,10 @@
 //! `outboxctl show ID`: one message in full.
 
-use serde_json::Value;
-
 use crate::cli::ShowArgs;
 use crate::context::Context;
 use crate::error::explain_table_error;
-use crate::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS, Message, rfc3339};
-use crate::output::{Format, RowWriter, print_json, print_text};
+use crate::outbox::{self, MESSAGE_COLUMNS, Message, rfc3339};
+use crate::output::{print_record, print_text};
 use crate::timearg::humanize;
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
@@ -24,15 +22,11 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
     let message = Message::from_row(&row).map_err(fail)?;
     let age: f64 = row.try_get(10).map_err(fail)?;
 
-    match ctx.out.format {
-        Format::Json => print_json(&Value::Object(message.to_json()))?,
-        Format::Ndjson | Format::Csv => {
-            let mut writer =
-                RowWriter::new(ctx.out.format, std::io::stdout().lock(), MESSAGE_FIELDS)?;
-            writer.write(&message.to_json())?;
-            writer.finish()?;
-        }
-        Format::Table => print_text(render(ctx, &message, age))?,
+    // The record's keys are `outbox::MESSAGE_FIELDS` in order, so the csv header matches `list`'s.
+    if ctx.out.format.is_machine() {
+        print_record(ctx.out.format, &message.to_json())?;
+    } else {
+        print_text(render(ctx, &message, age))?;
     }
     Ok(())
 }

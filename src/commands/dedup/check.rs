@@ -7,7 +7,7 @@ use crate::cli::DedupKeyArgs;
 use crate::context::Context;
 use crate::dedup;
 use crate::error::{explain_table_error, negative};
-use crate::output::{Format, RowWriter, print_json, print_text};
+use crate::output::{print_record, print_text};
 
 use super::processed_when;
 
@@ -28,15 +28,10 @@ pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
             answer.insert("processed_at".into(), Value::Null);
         }
     }
-    match ctx.out.format {
-        Format::Json => print_json(&Value::Object(answer))?,
-        Format::Ndjson | Format::Csv => {
-            let columns: Vec<&str> = answer.keys().map(String::as_str).collect();
-            let mut writer = RowWriter::new(ctx.out.format, std::io::stdout().lock(), &columns)?;
-            writer.write(&answer)?;
-            writer.finish()?;
-        }
-        Format::Table => match &entry {
+    if ctx.out.format.is_machine() {
+        print_record(ctx.out.format, &answer)?;
+    } else {
+        match &entry {
             Some(entry) => {
                 let metadata = entry.metadata.as_ref().map_or("null".to_string(), |m| {
                     serde_json::to_string_pretty(m).unwrap_or_default()
@@ -47,7 +42,7 @@ pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
                 ))?
             }
             None => print_text("not processed")?,
-        },
+        }
     }
     match entry {
         Some(_) => Ok(()),

@@ -3,14 +3,14 @@
 
 use std::io::Read;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::cli::DedupMarkArgs;
 use crate::context::Context;
 use crate::dedup;
 use crate::error::{explain_table_error, usage};
 use crate::mutation::Summary;
-use crate::output::{Format, RowWriter, print_json, print_text};
+use crate::output::{print_record, print_text};
 
 use super::processed_when;
 
@@ -64,16 +64,10 @@ pub fn run(ctx: &Context, args: &DedupMarkArgs) -> anyhow::Result<()> {
             summary.extra.insert("msg_id".into(), json!(key.msg_id));
         }
     }
-    match ctx.out.format {
-        Format::Json => print_json(&Value::Object(summary.to_json()))?,
-        Format::Ndjson | Format::Csv => {
-            let map = summary.to_json();
-            let columns: Vec<&str> = map.keys().map(String::as_str).collect();
-            let mut writer = RowWriter::new(ctx.out.format, std::io::stdout().lock(), &columns)?;
-            writer.write(&map)?;
-            writer.finish()?;
-        }
-        Format::Table => match (&marked.entry, marked.inserted) {
+    if ctx.out.format.is_machine() {
+        print_record(ctx.out.format, &summary.to_json())?;
+    } else {
+        match (&marked.entry, marked.inserted) {
             (_, true) => print_text("marked")?,
             (Some(entry), false) => {
                 print_text(format!("already processed (at {})", processed_when(entry)))?
@@ -81,7 +75,7 @@ pub fn run(ctx: &Context, args: &DedupMarkArgs) -> anyhow::Result<()> {
             (None, false) => {
                 print_text("already processed (the entry was removed again meanwhile)")?
             }
-        },
+        }
     }
     Ok(())
 }
