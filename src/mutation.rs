@@ -234,14 +234,18 @@ pub fn run_batches(
         }
         let started = Instant::now();
         // Each batch is one statement, so it is its own transaction with no BEGIN and
-        // COMMIT round trips. A statement the server rejected was rolled back; one cut off
-        // with the connection has an unknown outcome (it may have committed just before),
-        // and the message says so.
+        // COMMIT round trips. A statement the server rejected with an ERROR was rolled
+        // back. One that ended the session — the connection cut, or a FATAL such as
+        // pg_terminate_backend's, which can arrive just after the commit — has an unknown
+        // outcome, and the message says so.
         let outcome = match batcher.run_batch(client, args.batch_size) {
             Ok(outcome) => outcome,
             Err(err) => {
                 bar.finish_and_clear();
-                let doubt = if err.as_db_error().is_none() {
+                let session_ended = err
+                    .as_db_error()
+                    .is_none_or(|db| matches!(db.severity(), "FATAL" | "PANIC"));
+                let doubt = if session_ended {
                     format!(
                         "; the batch in flight (up to {} {what}) was cut off and may have been applied too",
                         args.batch_size

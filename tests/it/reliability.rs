@@ -457,11 +457,13 @@ fn a_backend_killed_mid_purge_leaves_whole_batches_and_the_rerun_finishes() {
     assert_one_line_error(&out);
     let err = stderr(&out);
     assert!(
-        err.contains("57P01") || err.contains("closed the connection"),
+        err.contains("57P01")
+            || err.contains("closed the connection")
+            || err.contains("lost the connection"),
         "{err}"
     );
-    // "stopped after N committed batches (M deleted)": M is exactly what is gone, plus
-    // the batch whose commit was cut off when the message says there was one.
+    // "stopped after N committed batches (M deleted)": M is exactly what is gone, plus at
+    // most the batch in flight when the message says it was cut off ("up to K deleted").
     let number_after = |marker: &str| -> Option<i64> {
         err.split(marker)
             .nth(1)?
@@ -473,10 +475,10 @@ fn a_backend_killed_mid_purge_leaves_whole_batches_and_the_rerun_finishes() {
     let deleted = number_after("committed batches (")
         .or_else(|| number_after("committed batch ("))
         .unwrap_or_else(|| panic!("no deleted count in: {err}"));
-    let in_doubt = number_after("the last batch (").unwrap_or(0);
+    let in_doubt = number_after("the batch in flight (up to ").unwrap_or(0);
     let gone = 150_000 - db.count("TRUE");
     assert!(
-        gone == deleted || gone == deleted + in_doubt,
+        (deleted..=deleted + in_doubt).contains(&gone),
         "{gone} gone; {err}"
     );
     let out = db.cmd().args(["purge", "--before", "7d"]).output().unwrap();
