@@ -204,6 +204,27 @@ pub fn confirm(question: &str, args: &MutationArgs) -> anyhow::Result<bool> {
     ))
 }
 
+/// Before a change selected by filter: on a terminal, counts what it would touch (the
+/// count also sizes the progress bar) and asks `question(count)`; "no" ends the run with
+/// `aborted`. Without a terminal, or with `--quiet`, nothing is counted and scripts run
+/// as told.
+pub fn count_and_confirm(
+    args: &MutationArgs,
+    out: &Output,
+    count: impl FnOnce() -> anyhow::Result<u64>,
+    question: impl FnOnce(u64) -> String,
+    aborted: &str,
+) -> anyhow::Result<Option<u64>> {
+    if !interactive() || out.quiet {
+        return Ok(None);
+    }
+    let total = count()?;
+    if !confirm(&question(total), args)? {
+        anyhow::bail!("aborted: {aborted}");
+    }
+    Ok(Some(total))
+}
+
 /// Runs `batcher` to the end, one transaction per batch, stopping early on Ctrl-C.
 /// `total` (when counted up front) sizes the progress bar. An error mid-way keeps what
 /// committed and says how far the run got; `table` names the table in that message.

@@ -90,19 +90,14 @@ impl CtidWalk {
 }
 
 impl CtidWalk {
-    /// PostgreSQL 13 has no TID range scan: there every batch reads the whole table.
-    /// The caller says so to the operator.
-    pub fn rescans_every_batch(&self) -> bool {
-        self.rescans
-    }
-}
-
-/// Warns once, before a walk starts, when the server makes it quadratic.
-pub fn warn_if_slow(walk: &CtidWalk, out: &crate::output::Output) {
-    if walk.rescans_every_batch() {
-        out.warn(
-            "PostgreSQL 13 cannot scan ctid ranges, so every batch reads the whole table: on a large table use a larger --batch-size, or upgrade to 14+",
-        );
+    /// Warns before the walk starts when the server makes it quadratic: PostgreSQL 13 has
+    /// no TID range scan, so there every batch reads the whole table.
+    pub fn warn_if_slow(&self, out: &crate::output::Output) {
+        if self.rescans {
+            out.warn(
+                "PostgreSQL 13 cannot scan ctid ranges, so every batch reads the whole table: on a large table use a larger --batch-size, or upgrade to 14+",
+            );
+        }
     }
 }
 

@@ -7,10 +7,10 @@ use crate::cli::PurgeArgs;
 use crate::commands::preview;
 use crate::context::Context;
 use crate::error::explain_table_error;
-use crate::mutation::{confirm, interactive, report, resolve_past_cutoff, run_batches};
+use crate::mutation::{count_and_confirm, report, resolve_past_cutoff, run_batches};
 use crate::outbox::{self, rfc3339};
 use crate::sql::Params;
-use crate::walk::{CtidWalk, WalkAction, warn_if_slow};
+use crate::walk::{CtidWalk, WalkAction};
 
 pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     let table = &ctx.tables.outbox;
@@ -43,22 +43,18 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         return preview::dry_run(ctx, &mut client, &conditions, "delete");
     }
     let fail = |e| explain_table_error(e, table);
-    let total = if interactive() && !ctx.out.quiet {
-        Some(outbox::count_matching(&mut client, table, &conditions).map_err(fail)?)
-    } else {
-        None
-    };
-    if let Some(total) = total
-        && !confirm(
-            &format!(
+    let total = count_and_confirm(
+        &args.mutation,
+        &ctx.out,
+        || outbox::count_matching(&mut client, table, &conditions).map_err(fail),
+        |total| {
+            format!(
                 "Delete {total} {what} older than {} from \"{table}\"?",
                 rfc3339(&cutoff)
-            ),
-            &args.mutation,
-        )?
-    {
-        anyhow::bail!("aborted: nothing was deleted");
-    }
+            )
+        },
+        "nothing was deleted",
+    )?;
 
     let mut params = Params::default();
     let sql = conditions(&mut params);
@@ -71,7 +67,7 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         args.mutation.batch_size,
     )
     .map_err(fail)?;
-    warn_if_slow(&walk, &ctx.out);
+    walk.warn_if_slow(&ctx.out);
     let summary = run_batches(
         &mut client,
         &mut walk,

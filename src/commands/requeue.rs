@@ -10,11 +10,11 @@ use crate::cli::RequeueArgs;
 use crate::commands::{message_filter, preview};
 use crate::context::Context;
 use crate::error::{explain_table_error, usage};
-use crate::mutation::{ListBatcher, confirm, interactive, report, run_batches};
+use crate::mutation::{ListBatcher, count_and_confirm, report, run_batches};
 use crate::outbox;
 use crate::output::count_of;
 use crate::sql::Params;
-use crate::walk::{CtidWalk, WalkAction, warn_if_slow};
+use crate::walk::{CtidWalk, WalkAction};
 
 pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
     let ids: Vec<Uuid> = args
@@ -89,19 +89,13 @@ fn requeue_matching(
         return preview::dry_run(ctx, client, &conditions, "requeue");
     }
     let fail = |e| explain_table_error(e, table);
-    let total = if interactive() && !ctx.out.quiet {
-        Some(outbox::count_matching(client, table, &conditions).map_err(fail)?)
-    } else {
-        None
-    };
-    if let Some(total) = total
-        && !confirm(
-            &format!("Requeue {total} {source} messages in \"{table}\"?"),
-            &args.mutation,
-        )?
-    {
-        anyhow::bail!("aborted: nothing was requeued");
-    }
+    let total = count_and_confirm(
+        &args.mutation,
+        &ctx.out,
+        || outbox::count_matching(client, table, &conditions).map_err(fail),
+        |total| format!("Requeue {total} {source} messages in \"{table}\"?"),
+        "nothing was requeued",
+    )?;
     let mut params = Params::default();
     let sql = conditions(&mut params);
     let mut walk = CtidWalk::new(
@@ -113,7 +107,7 @@ fn requeue_matching(
         args.mutation.batch_size,
     )
     .map_err(fail)?;
-    warn_if_slow(&walk, &ctx.out);
+    walk.warn_if_slow(&ctx.out);
     let summary = run_batches(
         client,
         &mut walk,

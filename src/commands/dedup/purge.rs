@@ -7,7 +7,7 @@ use crate::cli::DedupPurgeArgs;
 use crate::context::Context;
 use crate::dedup::{ENTRY_COLUMNS, Entry, EntryFilter, KeysetPurge};
 use crate::error::explain_table_error;
-use crate::mutation::{Summary, confirm, interactive, report, resolve_past_cutoff, run_batches};
+use crate::mutation::{Summary, count_and_confirm, report, resolve_past_cutoff, run_batches};
 use crate::outbox::rfc3339;
 use crate::output::{count_of, print_text, truncate};
 use crate::sql::{Params, where_clause};
@@ -78,22 +78,18 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
         );
     }
 
-    let total = if interactive() && !ctx.out.quiet {
-        Some(count(&mut client)?)
-    } else {
-        None
-    };
-    if let Some(total) = total
-        && !confirm(
-            &format!(
+    let total = count_and_confirm(
+        &args.mutation,
+        &ctx.out,
+        || count(&mut client),
+        |total| {
+            format!(
                 "Delete {total} entries processed before {} from \"{table}\"?",
                 rfc3339(&cutoff)
-            ),
-            &args.mutation,
-        )?
-    {
-        anyhow::bail!("aborted: nothing was deleted");
-    }
+            )
+        },
+        "nothing was deleted",
+    )?;
     // Fails early, with the migrate hint, when the table is missing.
     crate::catalog::table_oid(&mut client, table)?.ok_or_else(|| {
         anyhow::anyhow!("table \"{table}\" does not exist — run \"outboxctl migrate\"")
