@@ -1,58 +1,61 @@
 //! Reads of PostgreSQL's catalogs: does a table exist, what do its columns and indexes
 //! look like, can this server run the DDL.
 
-use postgres::GenericClient;
+use crate::session::{Rel, Tx};
+use crate::sql::Params;
 
-use crate::error::describe_pg_error;
-
-/// The oldest server with a built-in `gen_random_uuid()`, which the outbox DDL needs.
+/// The oldest server with a built-in `gen_random_uuid()` and `pg_current_snapshot()`,
+/// which the DDL and the batch engine need.
 pub const MIN_SERVER_VERSION: i32 = 130_000;
 
-/// The library's probe: `to_regclass` resolves the unqualified name through `search_path`
-/// and takes no locks.
-pub fn table_oid(client: &mut impl GenericClient, table: &str) -> anyhow::Result<Option<u32>> {
-    let row = client
-        .query_one("SELECT to_regclass($1)::oid", &[&table])
+/// Fails with a clear message when the server cannot hold the tables where they would go:
+/// too old, or no schema to create them in.
+pub fn ensure_creatable(tx: &mut Tx<'_>, rel: &Rel, schema: Option<&str>) -> anyhow::Result<()> {
+    let row = tx
+        .query_one(
+            "SELECT current_setting('server_version_num')::int, current_setting('server_version')",
+            &Params::default(),
+        )
         .map_err(|e| {
             anyhow::anyhow!(
-                "probing table \"{table}\" failed: {}",
-                describe_pg_error(&e)
+                "reading the server version failed: {}",
+                crate::error::describe_pg_error(&e)
             )
         })?;
-    Ok(row.get(0))
-}
-
-/// Fails with a clear message when the server cannot hold the tables where they would go:
-/// too old for `gen_random_uuid()`, or no schema to create them in.
-pub fn ensure_creatable(
-    client: &mut impl GenericClient,
-    schema: Option<&str>,
-) -> anyhow::Result<()> {
-    let row = client
-        .query_one(
-            "SELECT current_setting('server_version_num')::int, current_setting('server_version'), current_schema()",
-            &[],
-        )
-        .map_err(|e| anyhow::anyhow!("reading the server version failed: {}", describe_pg_error(&e)))?;
     let version_num: i32 = row.get(0);
     let version: String = row.get(1);
-    let current_schema: Option<String> = row.get(2);
     if version_num < MIN_SERVER_VERSION {
         anyhow::bail!(
             "PostgreSQL {version} is too old: the outbox table needs PostgreSQL 13 or later (built-in gen_random_uuid())"
         );
     }
-    if current_schema.is_none() {
+    if rel.schema.is_none() {
         match schema {
             Some(schema) => anyhow::bail!(
-                "schema \"{schema}\" does not exist — create it first (CREATE SCHEMA {schema}) or drop --schema"
+                "schema \"{schema}\" does not exist in {} — create it first (CREATE SCHEMA {schema}) or drop --schema",
+                rel.target
             ),
             None => anyhow::bail!(
-                "no schema in the search_path exists to create the tables in — pass --schema or fix search_path"
+                "no schema in the search_path exists in {} to create the tables in — pass --schema or fix search_path",
+                rel.target
             ),
         }
     }
     Ok(())
+}
+
+/// Whether the table exists now, read from `pg_class` with the statement's own snapshot
+/// (a cached lookup could miss a table another session just committed).
+pub fn exists_now(tx: &mut Tx<'_>, rel: &Rel) -> Result<bool, postgres::Error> {
+    let Some(schema) = &rel.schema else {
+        return Ok(false);
+    };
+    let row = tx.query_opt(
+        "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relname = $1 AND n.nspname = $2",
+        &crate::params![crate::ident::folded(&rel.name), schema.clone()],
+    )?;
+    Ok(row.is_some())
 }
 
 /// One column as the catalogs describe it.
@@ -73,18 +76,15 @@ pub struct LiveIndex {
     pub valid: bool,
 }
 
-pub fn columns(
-    client: &mut impl GenericClient,
-    oid: u32,
-) -> Result<Vec<LiveColumn>, postgres::Error> {
-    let rows = client.query(
+pub fn columns(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveColumn>, postgres::Error> {
+    let rows = tx.query(
         "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                 pg_get_expr(d.adbin, d.adrelid)
            FROM pg_attribute a
            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
           WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
           ORDER BY a.attnum",
-        &[&oid],
+        &crate::params![oid],
     )?;
     Ok(rows
         .iter()
@@ -97,11 +97,8 @@ pub fn columns(
         .collect())
 }
 
-pub fn indexes(
-    client: &mut impl GenericClient,
-    oid: u32,
-) -> Result<Vec<LiveIndex>, postgres::Error> {
-    let rows = client.query(
+pub fn indexes(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveIndex>, postgres::Error> {
+    let rows = tx.query(
         "SELECT c.relname::text,
                 ARRAY(SELECT a.attname::text
                         FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
@@ -114,7 +111,7 @@ pub fn indexes(
            JOIN pg_class c ON c.oid = i.indexrelid
           WHERE i.indrelid = $1
           ORDER BY c.relname",
-        &[&oid],
+        &crate::params![oid],
     )?;
     Ok(rows
         .iter()

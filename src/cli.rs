@@ -199,11 +199,11 @@ pub struct StatsArgs {
 #[derive(Debug, Clone, Args)]
 pub struct MessageFilterArgs {
     /// Only this topic (repeatable)
-    #[arg(long, value_name = "TOPIC")]
+    #[arg(long, value_name = "TOPIC", value_parser = non_empty)]
     pub topic: Vec<String>,
 
     /// Only this message key
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", value_parser = non_empty)]
     pub key: Option<String>,
 
     /// Only messages whose headers contain KEY=VALUE (repeatable)
@@ -211,7 +211,7 @@ pub struct MessageFilterArgs {
     pub header: Vec<(String, String)>,
 
     /// Only messages whose last error contains this text (case-insensitive)
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = non_empty)]
     pub error_contains: Option<String>,
 
     /// Only messages created before this (7d, 2026-11-01, RFC 3339)
@@ -303,7 +303,7 @@ pub struct PurgeArgs {
     pub include_failed: bool,
 
     /// Only this topic (repeatable)
-    #[arg(long, value_name = "TOPIC")]
+    #[arg(long, value_name = "TOPIC", value_parser = non_empty)]
     pub topic: Vec<String>,
 
     #[command(flatten)]
@@ -368,11 +368,11 @@ pub struct DedupMarkArgs {
 #[derive(Debug, Args)]
 pub struct DedupListArgs {
     /// Only this group (repeatable)
-    #[arg(long, value_name = "GROUP")]
+    #[arg(long, value_name = "GROUP", value_parser = non_empty)]
     pub group: Vec<String>,
 
     /// Only this message id
-    #[arg(long, value_name = "MSG_ID")]
+    #[arg(long, value_name = "MSG_ID", value_parser = non_empty)]
     pub msg_id: Option<String>,
 
     /// Only entries processed before this (7d, 2026-11-01, RFC 3339)
@@ -417,11 +417,21 @@ pub struct DedupPurgeArgs {
     pub before: TimeArg,
 
     /// Only this group (repeatable)
-    #[arg(long, value_name = "GROUP")]
+    #[arg(long, value_name = "GROUP", value_parser = non_empty)]
     pub group: Vec<String>,
 
     #[command(flatten)]
     pub mutation: MutationArgs,
+}
+
+/// A filter value: an empty one (a script's unset `$PATTERN`) would select everything, so
+/// it is refused rather than read as "no filter".
+fn non_empty(text: &str) -> Result<String, String> {
+    if text.is_empty() {
+        Err("an empty filter value would match everything; give a value or leave the option out".into())
+    } else {
+        Ok(text.to_string())
+    }
 }
 
 /// The tables a command with `--only` works on.

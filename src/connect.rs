@@ -8,11 +8,11 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::anyhow;
-use postgres::Client;
 
 use crate::conninfo::{self, Params};
 use crate::error::{describe_pg_error, usage};
 use crate::ident;
+use crate::session::{Session, Settings, open_sockets};
 use crate::tls::{self, Roots, SslMode};
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -32,6 +32,10 @@ pub struct ConnectOptions {
 /// defaults. Holds the password, so it has no `Debug`.
 pub struct Target {
     config: postgres::Config,
+    settings: Settings,
+    schema: Option<String>,
+    /// `user@host:port/dbname`, for messages that name the target.
+    pub display: String,
     sslmode: SslMode,
     sslrootcert: Option<PathBuf>,
     client_cert: Option<(PathBuf, PathBuf)>,
@@ -56,7 +60,9 @@ impl Target {
             Some(url) if !url.trim().is_empty() => conninfo::parse(url)?,
             _ => Params::default(),
         };
+        conninfo::apply_service(&mut params, &env)?;
         conninfo::apply_env(&mut params, &env);
+        conninfo::refuse_unsupported(&params)?;
 
         let ports = parse_ports(params.get("port"))?;
         let hostaddrs = parse_hostaddrs(params.get("hostaddr"))?;
@@ -100,12 +106,25 @@ impl Target {
         let mut endpoints = Vec::new();
         for (i, host) in hosts.iter().enumerate() {
             let port = port_of(i);
-            if host.starts_with('/') {
-                config.host_path(host);
-                endpoints.push(format!("{host}/.s.PGSQL.{port}"));
-            } else {
-                config.host(host);
-                endpoints.push(format!("{host}:{port}"));
+            match hostaddrs.get(i) {
+                // libpq connects to hostaddr and uses host only for TLS and the password
+                // file: name both, the address being what was tried.
+                Some(addr) if addr.to_string() != *host => {
+                    config.host(host);
+                    endpoints.push(format!("{host} ({}):{port}", bracket(*addr)));
+                }
+                Some(addr) => {
+                    config.host(host);
+                    endpoints.push(format!("{}:{port}", bracket(*addr)));
+                }
+                None if host.starts_with('/') => {
+                    config.host_path(host);
+                    endpoints.push(format!("{host}/.s.PGSQL.{port}"));
+                }
+                None => {
+                    config.host(host);
+                    endpoints.push(format!("{host}:{port}"));
+                }
             }
             config.port(port);
         }
@@ -118,10 +137,10 @@ impl Target {
         let password = params.get("password").map(str::to_string).or_else(|| {
             let file = conninfo::pgpass_file(&params)?;
             if !pgpass_permissions_ok(&file) {
-                eprintln!(
+                crate::output::stderr_line(&format!(
                     "warning: password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
                     file.display()
-                );
+                ));
                 return None;
             }
             // libpq matches socket connections as "localhost".
@@ -132,21 +151,27 @@ impl Target {
             config.password(password);
         }
 
-        config.application_name(params.get("application_name").unwrap_or("outboxctl"));
-        let options_text = session_options(params.get("options"), options);
-        if !options_text.is_empty() {
-            config.options(&options_text);
+        config.application_name(
+            params
+                .get("application_name")
+                .or(params.get("fallback_application_name"))
+                .unwrap_or("outboxctl"),
+        );
+        // outboxctl's own settings go in each transaction (see `session`), never in the
+        // startup packet: PgBouncer refuses `options`, and a pooled server connection
+        // must not keep them.
+        if let Some(user_options) = params.get("options") {
+            config.options(user_options);
         }
 
         let timeout = match options.connect_timeout {
             Some(t) => t,
             None => match params.get("connect_timeout") {
                 Some(text) => {
-                    let secs: u64 = text.trim().parse().map_err(|_| {
-                        usage(format!(
-                            "invalid connect_timeout \"{text}\": give whole seconds"
-                        ))
-                    })?;
+                    let secs: u64 = text
+                        .trim()
+                        .parse()
+                        .map_err(|_| usage("invalid connect_timeout: give whole seconds"))?;
                     // libpq treats 0 as "wait forever" and raises 1 to 2 seconds.
                     match secs {
                         0 => Duration::from_secs(u64::from(u32::MAX)),
@@ -162,24 +187,47 @@ impl Target {
         }
         config.connect_timeout(timeout);
 
-        if let Some(value) = params.get("keepalives") {
-            config.keepalives(value != "0");
+        // TCP keepalives as libpq has them: on, so a dead peer or a cut network is noticed.
+        config.keepalives(params.get("keepalives") != Some("0"));
+        if let Some(secs) = seconds(&params, "keepalives_idle")? {
+            config.keepalives_idle(Duration::from_secs(secs.max(1)));
+        } else {
+            config.keepalives_idle(DEFAULT_KEEPALIVES_IDLE);
         }
-        if let Some(value) = params.get("keepalives_idle") {
-            let secs: u64 = value
-                .parse()
-                .map_err(|_| usage(format!("invalid keepalives_idle \"{value}\"")))?;
-            config.keepalives_idle(Duration::from_secs(secs));
+        if let Some(secs) = seconds(&params, "keepalives_interval")? {
+            config.keepalives_interval(Duration::from_secs(secs.max(1)));
+        }
+        if let Some(count) = seconds(&params, "keepalives_count")? {
+            config.keepalives_retries(count.clamp(1, u64::from(u32::MAX)) as u32);
+        }
+        if let Some(ms) = seconds(&params, "tcp_user_timeout")? {
+            config.tcp_user_timeout(Duration::from_millis(ms));
+        }
+        if let Some(value) = params.get("load_balance_hosts") {
+            config.load_balance_hosts(match value {
+                "disable" => postgres::config::LoadBalanceHosts::Disable,
+                "random" => postgres::config::LoadBalanceHosts::Random,
+                _ => {
+                    return Err(usage(
+                        "invalid load_balance_hosts: use disable or random",
+                    ));
+                }
+            });
         }
         if let Some(value) = params.get("target_session_attrs") {
             config.target_session_attrs(match value {
                 "any" => postgres::config::TargetSessionAttrs::Any,
                 "read-write" => postgres::config::TargetSessionAttrs::ReadWrite,
                 "read-only" => postgres::config::TargetSessionAttrs::ReadOnly,
-                other => {
+                "primary" | "standby" | "prefer-standby" => {
                     return Err(usage(format!(
-                        "invalid target_session_attrs \"{other}\": use any, read-write or read-only"
+                        "target_session_attrs={value} is not supported: use read-write to reach the primary, read-only for a standby, or any"
                     )));
+                }
+                _ => {
+                    return Err(usage(
+                        "invalid target_session_attrs: use any, read-write or read-only",
+                    ));
                 }
             });
         }
@@ -188,10 +236,10 @@ impl Target {
                 "disable" => postgres::config::ChannelBinding::Disable,
                 "prefer" => postgres::config::ChannelBinding::Prefer,
                 "require" => postgres::config::ChannelBinding::Require,
-                other => {
-                    return Err(usage(format!(
-                        "invalid channel_binding \"{other}\": use disable, prefer or require"
-                    )));
+                _ => {
+                    return Err(usage(
+                        "invalid channel_binding: use disable, prefer or require",
+                    ));
                 }
             });
         }
@@ -213,8 +261,23 @@ impl Target {
             _ => return Err(usage("sslcert and sslkey must be given together")),
         };
 
+        let display = format!(
+            "{user}@{}/{dbname}{}",
+            endpoints.join(","),
+            options
+                .schema
+                .as_deref()
+                .map(|s| format!(" (schema {s})"))
+                .unwrap_or_default()
+        );
         Ok(Self {
             config,
+            settings: Settings {
+                lock_timeout: options.lock_timeout,
+                statement_timeout: options.statement_timeout,
+            },
+            schema: options.schema.clone(),
+            display,
             sslmode,
             sslrootcert,
             client_cert,
@@ -225,7 +288,7 @@ impl Target {
 
     /// Connects, failing within the connect timeout (per host tried) with one line that
     /// names the server.
-    pub fn connect(&self) -> anyhow::Result<Client> {
+    pub fn connect(&self) -> anyhow::Result<Session> {
         let default_root = conninfo::home_dir().map(|h| h.join(".postgresql/root.crt"));
         let roots = match self.sslrootcert.as_deref() {
             Some(p) if p.as_os_str() == "system" => Roots::System,
@@ -243,6 +306,8 @@ impl Target {
 
         let where_ = self.endpoints.join(", ");
         let config = self.config.clone();
+        let for_cancel = connector.clone();
+        let before = open_sockets();
         let (sender, receiver) = mpsc::channel();
         // The driver's own timeout covers only the TCP connect; a server that accepts and
         // then never answers would hang the handshake. The thread is abandoned on timeout.
@@ -253,7 +318,20 @@ impl Target {
             .timeout
             .saturating_mul(self.endpoints.len().max(1) as u32);
         match receiver.recv_timeout(budget) {
-            Ok(Ok(client)) => Ok(client),
+            Ok(Ok(client)) => {
+                let sockets = open_sockets()
+                    .into_iter()
+                    .filter(|fd| !before.contains(fd))
+                    .collect();
+                Ok(Session::new(
+                    client,
+                    self.settings,
+                    self.display.clone(),
+                    self.schema.clone(),
+                    for_cancel,
+                    sockets,
+                ))
+            }
             Ok(Err(err)) => Err(anyhow!(
                 "could not connect to {where_}: {}",
                 connect_error_text(&err)
@@ -275,22 +353,6 @@ fn connect_error_text(err: &postgres::Error) -> String {
         .to_string()
 }
 
-/// The `options` startup parameter: the user's own, then the settings outboxctl needs.
-/// Sent with the startup packet, so they cost no extra round trip.
-fn session_options(user_options: Option<&str>, options: &ConnectOptions) -> String {
-    let mut parts: Vec<String> = user_options.map(str::to_string).into_iter().collect();
-    if let Some(schema) = &options.schema {
-        parts.push(format!("-c search_path={schema}"));
-    }
-    if let Some(t) = options.lock_timeout {
-        parts.push(format!("-c lock_timeout={}", t.as_millis()));
-    }
-    if let Some(t) = options.statement_timeout {
-        parts.push(format!("-c statement_timeout={}", t.as_millis()));
-    }
-    parts.join(" ")
-}
-
 fn parse_ports(text: Option<&str>) -> anyhow::Result<Vec<u16>> {
     let Some(text) = text else {
         return Ok(Vec::new());
@@ -304,11 +366,7 @@ fn parse_ports(text: Option<&str>) -> anyhow::Result<Vec<u16>> {
                 .parse::<u16>()
                 .ok()
                 .filter(|p| *p != 0)
-                .ok_or_else(|| {
-                    usage(format!(
-                        "invalid port \"{p}\": give a number from 1 to 65535"
-                    ))
-                })
+                .ok_or_else(|| usage("invalid port: give a number from 1 to 65535"))
         })
         .collect()
 }
@@ -319,13 +377,35 @@ fn parse_hostaddrs(text: Option<&str>) -> anyhow::Result<Vec<IpAddr>> {
     };
     text.split(',')
         .map(|a| {
-            a.trim().parse().map_err(|_| {
-                usage(format!(
-                    "invalid hostaddr \"{a}\": give a numeric IP address"
-                ))
-            })
+            a.trim()
+                .parse()
+                .map_err(|_| usage("invalid hostaddr: give a numeric IP address"))
         })
         .collect()
+}
+
+/// An address as it stands before `:port`.
+fn bracket(addr: IpAddr) -> String {
+    match addr {
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        IpAddr::V4(v4) => v4.to_string(),
+    }
+}
+
+/// libpq's keepalives_idle is the system default; outboxctl waits at most two minutes of
+/// silence before probing, so a dead server is noticed within a few minutes.
+const DEFAULT_KEEPALIVES_IDLE: Duration = Duration::from_secs(120);
+
+/// A whole-number parameter (seconds, milliseconds or a count).
+fn seconds(params: &Params, key: &'static str) -> anyhow::Result<Option<u64>> {
+    params
+        .get(key)
+        .map(|v| {
+            v.trim()
+                .parse::<u64>()
+                .map_err(|_| usage(format!("invalid {key}: give a whole number")))
+        })
+        .transpose()
 }
 
 /// libpq's default: the local Unix socket when one is there, else `localhost`.
@@ -389,18 +469,22 @@ mod tests {
     }
 
     #[test]
-    fn session_settings_travel_in_options() {
+    fn session_settings_stay_out_of_the_startup_packet() {
         let options = ConnectOptions {
-            database_url: Some("host=h user=u".into()),
+            database_url: Some("host=h user=u options='-c work_mem=64MB'".into()),
             schema: Some("ops".into()),
             lock_timeout: Some(Duration::from_secs(1)),
             ..Default::default()
         };
         let target = Target::resolve_with_env(&options, |_| None).unwrap();
-        assert_eq!(
-            target.config.get_options(),
-            Some("-c search_path=ops -c lock_timeout=1000")
-        );
+        assert_eq!(target.config.get_options(), Some("-c work_mem=64MB"));
+        assert_eq!(target.display, "u@h:5432/u (schema ops)");
+    }
+
+    #[test]
+    fn hostaddr_is_named_as_what_was_tried() {
+        let target = resolve("host=127.0.0.1 hostaddr=::1 user=u", &[]).unwrap();
+        assert_eq!(target.endpoints, vec!["127.0.0.1 ([::1]):5432"]);
     }
 
     #[test]

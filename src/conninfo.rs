@@ -18,18 +18,47 @@ const KNOWN_KEYS: &[&str] = &[
     "user",
     "password",
     "dbname",
+    "service",
     "sslmode",
     "sslrootcert",
     "sslcert",
     "sslkey",
     "connect_timeout",
     "application_name",
+    "fallback_application_name",
     "options",
     "passfile",
     "keepalives",
     "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
     "target_session_attrs",
+    "load_balance_hosts",
     "channel_binding",
+    "client_encoding",
+    "sslnegotiation",
+    "sslcompression",
+    "sslsni",
+    "gssencmode",
+];
+
+/// libpq keywords that change where or how a connection is made and that outboxctl cannot
+/// honour: refused by name (exit 2), never ignored.
+const UNSUPPORTED_KEYS: &[(&str, &str)] = &[
+    ("sslcrl", "certificate revocation lists are not checked"),
+    ("sslcrldir", "certificate revocation lists are not checked"),
+    ("sslpassword", "encrypted client keys cannot be read"),
+    ("sslcertmode", "the client certificate mode cannot be changed"),
+    ("ssl_min_protocol_version", "TLS versions are fixed at 1.2 and 1.3"),
+    ("ssl_max_protocol_version", "TLS versions are fixed at 1.2 and 1.3"),
+    ("requirepeer", "the socket peer cannot be checked"),
+    ("require_auth", "the authentication method cannot be restricted"),
+    ("krbsrvname", "Kerberos/GSSAPI is not supported"),
+    ("gsslib", "Kerberos/GSSAPI is not supported"),
+    ("gssdelegation", "Kerberos/GSSAPI is not supported"),
+    ("replication", "replication connections are not supported"),
+    ("requiressl", "it is obsolete: use sslmode=require"),
 ];
 
 /// `PG*` variables and the keyword each one supplies.
@@ -49,7 +78,24 @@ const ENV_VARS: &[(&str, &str)] = &[
     ("PGOPTIONS", "options"),
     ("PGPASSFILE", "passfile"),
     ("PGTARGETSESSIONATTRS", "target_session_attrs"),
+    ("PGLOADBALANCEHOSTS", "load_balance_hosts"),
     ("PGCHANNELBINDING", "channel_binding"),
+    ("PGCLIENTENCODING", "client_encoding"),
+    ("PGSSLNEGOTIATION", "sslnegotiation"),
+    ("PGSSLCOMPRESSION", "sslcompression"),
+    ("PGSSLSNI", "sslsni"),
+    ("PGGSSENCMODE", "gssencmode"),
+    ("PGSSLCRL", "sslcrl"),
+    ("PGSSLCRLDIR", "sslcrldir"),
+    ("PGSSLCERTMODE", "sslcertmode"),
+    ("PGSSLMINPROTOCOLVERSION", "ssl_min_protocol_version"),
+    ("PGSSLMAXPROTOCOLVERSION", "ssl_max_protocol_version"),
+    ("PGREQUIREPEER", "requirepeer"),
+    ("PGREQUIREAUTH", "require_auth"),
+    ("PGKRBSRVNAME", "krbsrvname"),
+    ("PGGSSLIB", "gsslib"),
+    ("PGGSSDELEGATION", "gssdelegation"),
+    ("PGREQUIRESSL", "requiressl"),
 ];
 
 /// Unix socket directories tried, in order, when no host is given: Debian's, then the
@@ -102,24 +148,61 @@ impl Params {
     }
 
     fn insert_checked(&mut self, key: &str, value: String) -> anyhow::Result<()> {
-        let key = match key {
-            // Aliases libpq accepts.
-            "requiressl" => {
-                return Err(usage(
-                    "connection option \"requiressl\" is obsolete: use sslmode=require",
-                ));
+        match known_key(key) {
+            // The name echoed is our own constant, never the input: a malformed string may
+            // have put part of a password where a keyword should be.
+            Some(key) => {
+                self.0.insert(key.to_string(), value);
+                Ok(())
             }
-            other => other,
-        };
-        if !KNOWN_KEYS.contains(&key) {
+            None => Err(usage(
+                "invalid --database-url: the connection string has an option libpq does not know (check the keywords and quoting)",
+            )),
+        }
+    }
+}
+
+/// The keyword as our own constant, if libpq knows it.
+fn known_key(key: &str) -> Option<&'static str> {
+    KNOWN_KEYS
+        .iter()
+        .copied()
+        .chain(UNSUPPORTED_KEYS.iter().map(|(k, _)| *k))
+        .find(|k| *k == key)
+}
+
+/// Refuses, by name, what outboxctl would otherwise have to ignore: keywords it cannot
+/// honour, and values of honoured keywords that ask for something it cannot do.
+pub fn refuse_unsupported(params: &Params) -> anyhow::Result<()> {
+    for (key, why) in UNSUPPORTED_KEYS {
+        if params.get(key).is_some() {
+            let off = *key == "replication" && matches!(params.get(key), Some("0" | "false" | "off" | "no"));
+            let default_mode = *key == "sslcertmode" && params.get(key) == Some("allow");
+            if !off && !default_mode {
+                return Err(usage(format!(
+                    "connection option {key} is not supported by outboxctl: {why} (remove it, or unset the PG* variable that sets it)"
+                )));
+            }
+        }
+    }
+    let allowed: &[(&str, &[&str], &str)] = &[
+        ("client_encoding", &["UTF8", "utf8", "UTF-8", "utf-8", "auto"], "outboxctl always talks UTF8"),
+        ("sslnegotiation", &["postgres"], "only the standard TLS negotiation is supported"),
+        ("sslcompression", &["0"], "TLS compression is not supported"),
+        ("sslsni", &["1"], "server name indication is always sent"),
+        ("gssencmode", &["disable", "prefer"], "GSSAPI encryption is not supported"),
+    ];
+    for (key, values, why) in allowed {
+        if let Some(value) = params.get(key)
+            && !values.contains(&value)
+        {
             return Err(usage(format!(
-                "invalid connection option \"{key}\" (outboxctl understands: {})",
-                KNOWN_KEYS.join(", ")
+                "connection option {key} accepts only {} here: {why}",
+                values.join(" or ")
             )));
         }
-        self.0.insert(key.to_string(), value);
-        Ok(())
     }
+    Ok(())
 }
 
 /// Parses `--database-url`: a URL when it starts with `postgres://` or `postgresql://`,
@@ -132,13 +215,19 @@ pub fn parse(text: &str) -> anyhow::Result<Params> {
         .or_else(|| trimmed.strip_prefix("postgres://"))
     {
         parse_url(rest)
-    } else if has_url_scheme(trimmed) {
+    } else if has_url_scheme(trimmed) || looks_like_url(trimmed) {
         Err(usage(
-            "invalid --database-url: the URL scheme must be postgres:// or postgresql://",
+            "invalid --database-url: a URL must start with postgres:// or postgresql:// (postgres://user:password@host:port/dbname)",
         ))
     } else {
         parse_conninfo(trimmed)
     }
+}
+
+/// `postgres:/x`, `postgresql:x`, `jdbc:postgresql:…`: a URL gone wrong, not a conninfo.
+fn looks_like_url(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    lower.starts_with("postgres:") || lower.starts_with("postgresql:") || lower.starts_with("jdbc:")
 }
 
 /// `scheme://…` at the very start; a conninfo value may contain `://` anywhere else.
@@ -164,6 +253,16 @@ fn decode(part: &str, what: &str) -> anyhow::Result<String> {
 
 fn parse_url(rest: &str) -> anyhow::Result<Params> {
     let mut params = Params::default();
+    // libpq ends the user-info part at the first `/` or `?`: an `@` after that is a
+    // password holding a reserved character, which would otherwise end up as the port,
+    // the database or a query parameter.
+    if let Some(end) = rest.find(['/', '?'])
+        && rest[end..].contains('@')
+    {
+        return Err(usage(
+            "invalid --database-url: \"@\" after the host part; percent-encode reserved characters in the user name and password (%40 for @, %2F for /, %3F for ?, %23 for #)",
+        ));
+    }
     let (before_query, query) = match rest.split_once('?') {
         Some((a, q)) => (a, Some(q)),
         None => (rest, None),
@@ -211,10 +310,9 @@ fn parse_url(rest: &str) -> anyhow::Result<Params> {
     if let Some(query) = query {
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let Some((key, value)) = pair.split_once('=') else {
-                return Err(usage(format!(
-                    "invalid --database-url: query parameter \"{}\" has no value",
-                    decode(pair, "query")?
-                )));
+                return Err(usage(
+                    "invalid --database-url: a query parameter has no \"=value\" (percent-encode & and = inside values)",
+                ));
             };
             let key = decode(key, "query")?;
             let value = decode(value, "query")?;
@@ -251,9 +349,9 @@ fn parse_conninfo(text: &str) -> anyhow::Result<Params> {
         }
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
         if chars.next() != Some('=') {
-            return Err(usage(format!(
-                "invalid --database-url: missing \"=\" after \"{key}\" in the connection string"
-            )));
+            return Err(usage(
+                "invalid --database-url: a word in the connection string has no \"=\" (quote values that contain spaces: password='a b')",
+            ));
         }
         while chars.next_if(|c| c.is_whitespace()).is_some() {}
         let mut value = String::new();
@@ -298,6 +396,120 @@ pub fn apply_env(params: &mut Params, env: impl Fn(&str) -> Option<String>) {
             params.set(key, value);
         }
     }
+}
+
+/// The system-wide service file's folder when `PGSYSCONFDIR` is not set: Debian's
+/// libpq is built with this one.
+const DEFAULT_SYSCONFDIR: &str = "/etc/postgresql-common";
+
+/// libpq's connection service files: the service named by `service=` (or `PGSERVICE`)
+/// supplies every parameter not given explicitly, before the environment does. The
+/// user's file (`PGSERVICEFILE`, else `~/.pg_service.conf`) is searched first, then
+/// `PGSYSCONFDIR/pg_service.conf`; a service named but found in neither is an error.
+pub fn apply_service(
+    params: &mut Params,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<()> {
+    let Some(service) = params
+        .get("service")
+        .map(str::to_string)
+        .or_else(|| env("PGSERVICE").filter(|s| !s.is_empty()))
+    else {
+        return Ok(());
+    };
+    let user_file = env("PGSERVICEFILE")
+        .filter(|f| !f.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home_dir().map(|h| h.join(".pg_service.conf")));
+    let system_file = PathBuf::from(
+        env("PGSYSCONFDIR")
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| DEFAULT_SYSCONFDIR.to_string()),
+    )
+    .join("pg_service.conf");
+    for file in user_file.iter().chain(std::iter::once(&system_file)) {
+        if let Some(entries) = read_service(file, &service)? {
+            for (key, value) in entries {
+                if params.get(&key).is_none() {
+                    params.set(&key, value);
+                }
+            }
+            return Ok(());
+        }
+    }
+    Err(usage(format!(
+        "definition of service \"{service}\" not found (searched {}{})",
+        user_file
+            .map(|f| format!("{}, ", f.display()))
+            .unwrap_or_default(),
+        system_file.display()
+    )))
+}
+
+/// The entries of `[service]` in a service file; `None` when the file or the section is
+/// not there.
+fn read_service(file: &Path, service: &str) -> anyhow::Result<Option<Vec<(String, String)>>> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(usage(format!(
+                "cannot read service file {}: {e}",
+                file.display()
+            )));
+        }
+    };
+    let mut in_section = false;
+    let mut found = false;
+    let mut entries = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[') {
+            let Some(name) = name.strip_suffix(']') else {
+                return Err(service_syntax(file, number));
+            };
+            if found && in_section {
+                break;
+            }
+            in_section = name == service;
+            found |= in_section;
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            return Err(service_syntax(file, number));
+        };
+        let key = key.trim();
+        if key == "service" {
+            return Err(usage(format!(
+                "nested service specifications are not supported in service file {}, line {}",
+                file.display(),
+                number + 1
+            )));
+        }
+        let Some(key) = known_key(key) else {
+            return Err(usage(format!(
+                "service file {}, line {}: unknown connection option",
+                file.display(),
+                number + 1
+            )));
+        };
+        entries.push((key.to_string(), value.trim().to_string()));
+    }
+    Ok(found.then_some(entries))
+}
+
+fn service_syntax(file: &Path, number: usize) -> anyhow::Error {
+    usage(format!(
+        "syntax error in service file {}, line {}",
+        file.display(),
+        number + 1
+    ))
 }
 
 /// One entry of a password file: `hostname:port:database:username:password`.
@@ -423,9 +635,16 @@ mod tests {
             "postgres://u:hunter2@h/db?x",
             "password=hunter2 bogus=1",
             "password='hunter2",
+            "postgres://app:hunter2/Secret@h/db",
+            "postgres://app:hunter2?Secret@h/db",
+            "postgres://app@h/db?password=hunter2&Secret",
+            "password=hunter2 Secret",
+            "postgres:/app:hunter2@h/db",
+            "jdbc:postgresql://app:hunter2@h/db",
+            "postgresql:app:hunter2@h",
         ] {
             let err = parse(text).unwrap_err().to_string();
-            assert!(!err.contains("hunter2"), "{err}");
+            assert!(!err.contains("hunter2") && !err.contains("Secret"), "{err}");
         }
     }
 
@@ -451,6 +670,57 @@ mod tests {
         });
         assert_eq!(params.get("host"), Some("h"));
         assert_eq!(params.get("user"), Some("bob"));
+    }
+
+    #[test]
+    fn service_files_fill_in_before_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let user_file = dir.path().join("services");
+        std::fs::write(
+            &user_file,
+            "# comment\n[other]\ndbname=nope\n\n[billing]\nhost=db1\nport = 6000\ndbname=bill\n",
+        )
+        .unwrap();
+        let sys = dir.path().join("sys");
+        std::fs::create_dir(&sys).unwrap();
+        std::fs::write(sys.join("pg_service.conf"), "[shared]\nhost=db9\n").unwrap();
+        let env = |var: &str| match var {
+            "PGSERVICEFILE" => Some(user_file.display().to_string()),
+            "PGSYSCONFDIR" => Some(sys.display().to_string()),
+            "PGHOST" => Some("from-env".to_string()),
+            "PGUSER" => Some("envuser".to_string()),
+            _ => None,
+        };
+        let mut params = p("service=billing dbname=explicit");
+        apply_service(&mut params, env).unwrap();
+        apply_env(&mut params, env);
+        assert_eq!(params.get("host"), Some("db1"));
+        assert_eq!(params.get("port"), Some("6000"));
+        assert_eq!(params.get("dbname"), Some("explicit"));
+        assert_eq!(params.get("user"), Some("envuser"));
+
+        let mut params = p("service=shared");
+        apply_service(&mut params, env).unwrap();
+        assert_eq!(params.get("host"), Some("db9"));
+
+        let err = apply_service(&mut p("service=missing"), env).unwrap_err();
+        assert_eq!(crate::error::exit_code(&err), 2);
+        assert!(err.to_string().contains("\"missing\" not found"), "{err}");
+    }
+
+    #[test]
+    fn unsupported_options_are_refused_by_name() {
+        for (text, name) in [
+            ("sslcrl=/x", "sslcrl"),
+            ("requirepeer=postgres", "requirepeer"),
+            ("client_encoding=LATIN1", "client_encoding"),
+            ("gssencmode=require", "gssencmode"),
+        ] {
+            let err = refuse_unsupported(&p(text)).unwrap_err();
+            assert_eq!(crate::error::exit_code(&err), 2);
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        refuse_unsupported(&p("gssencmode=prefer sslcertmode=allow client_encoding=UTF8")).unwrap();
     }
 
     #[test]

@@ -1,16 +1,21 @@
 //! What every command receives: the validated global options.
 
-use postgres::Client;
-
 use crate::cli::GlobalArgs;
 use crate::connect::{ConnectOptions, Target};
 use crate::output::Output;
 use crate::schema::Tables;
+use crate::session::{Rel, Session};
 
 pub struct Context {
     pub tables: Tables,
     pub out: Output,
     connect: ConnectOptions,
+}
+
+/// Both tables as found on the server.
+pub struct Located {
+    pub outbox: Rel,
+    pub processed: Rel,
 }
 
 impl Context {
@@ -19,7 +24,7 @@ impl Context {
     pub fn new(global: &GlobalArgs) -> anyhow::Result<Self> {
         let tables = Tables::new(&global.table, &global.processed_table)?;
         if let Some(schema) = &global.schema {
-            crate::ident::validate("--schema", schema)?;
+            crate::ident::validate_schema(schema)?;
         }
         Ok(Self {
             tables,
@@ -38,7 +43,19 @@ impl Context {
         self.connect.schema.as_deref()
     }
 
-    pub fn connect(&self) -> anyhow::Result<Client> {
+    pub fn connect(&self) -> anyhow::Result<Session> {
         Target::resolve(&self.connect)?.connect()
+    }
+
+    /// Connects and finds both tables.
+    pub fn open(&self) -> anyhow::Result<(Session, Located)> {
+        let mut session = self.connect()?;
+        let mut rels = session
+            .locate(&[&self.tables.outbox, &self.tables.processed])?
+            .into_iter();
+        let (Some(outbox), Some(processed)) = (rels.next(), rels.next()) else {
+            unreachable!("locate returns one Rel per name");
+        };
+        Ok((session, Located { outbox, processed }))
     }
 }

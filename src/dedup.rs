@@ -2,39 +2,38 @@
 //! and what operators need around them.
 
 use chrono::{DateTime, Utc};
-use postgres::types::ToSql;
-use postgres::{Client, GenericClient};
 use serde_json::{Map, Value, json};
 
 use crate::error::usage;
-use crate::mutation::{BatchOutcome, Batcher};
-use crate::outbox::rfc3339;
+use crate::mutation::{BatchOutcome, Batcher, RunStart};
+use crate::pgtime::PgTime;
+use crate::session::{Rel, Tx};
 use crate::sql::Params;
 use crate::timearg::TimeArg;
+use crate::walk::{CtidWalk, WalkAction};
 
-/// The dedup table's figures for `stats`; `None` fields when it does not exist.
+/// The dedup table's figures for `stats`; zero when it does not exist.
 #[derive(Debug, Clone, Default)]
 pub struct DedupStats {
     pub exists: bool,
     pub total: i64,
     pub groups: i64,
-    pub oldest: Option<DateTime<Utc>>,
+    pub oldest: Option<PgTime>,
 }
 
-pub fn stats(client: &mut impl GenericClient, table: &str) -> Result<DedupStats, postgres::Error> {
-    let exists: bool = client
-        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&table])?
-        .get(0);
-    if !exists {
+pub fn stats(tx: &mut Tx<'_>, rel: &Rel) -> Result<DedupStats, postgres::Error> {
+    if !rel.exists() {
         return Ok(DedupStats::default());
     }
-    let row = client.query_one(
+    let table = &rel.sql;
+    let none = Params::default();
+    let row = tx.query_one(
         &format!("SELECT count(*), min(processed_at) FROM {table}"),
-        &[],
+        &none,
     )?;
     // Distinct groups by skipping along the primary key (a loose index scan): one probe
     // per group instead of a sort of every row.
-    let groups: i64 = client
+    let groups: i64 = tx
         .query_one(
             &format!(
                 "WITH RECURSIVE g AS (
@@ -45,7 +44,7 @@ pub fn stats(client: &mut impl GenericClient, table: &str) -> Result<DedupStats,
                        FROM g WHERE g.group_name IS NOT NULL)
                  SELECT count(group_name) FROM g"
             ),
-            &[],
+            &none,
         )?
         .get(0);
     Ok(DedupStats {
@@ -62,7 +61,7 @@ pub struct Entry {
     pub group_name: String,
     pub msg_id: String,
     pub metadata: Option<Value>,
-    pub processed_at: DateTime<Utc>,
+    pub processed_at: PgTime,
 }
 
 pub const ENTRY_COLUMNS: &str = "group_name, msg_id, metadata, processed_at";
@@ -86,7 +85,7 @@ impl Entry {
             "metadata".into(),
             self.metadata.clone().unwrap_or(Value::Null),
         );
-        map.insert("processed_at".into(), json!(rfc3339(&self.processed_at)));
+        map.insert("processed_at".into(), json!(self.processed_at.rfc3339()));
         map
     }
 }
@@ -125,19 +124,20 @@ pub struct Marked {
 /// Inserts the entry unless the pair is there; never overwrites. Of many concurrent marks
 /// of one pair exactly one inserts (`ON CONFLICT DO NOTHING` on the primary key).
 pub fn mark(
-    client: &mut impl GenericClient,
-    table: &str,
+    tx: &mut Tx<'_>,
+    rel: &Rel,
     group: &str,
     msg_id: &str,
     metadata: Option<&Value>,
 ) -> Result<Marked, postgres::Error> {
-    let inserted = client.query_opt(
+    let inserted = tx.query_opt(
         &format!(
-            "INSERT INTO {table} (group_name, msg_id, metadata) VALUES ($1, $2, $3::jsonb)
+            "INSERT INTO {} (group_name, msg_id, metadata) VALUES ($1, $2, $3)
              ON CONFLICT (group_name, msg_id) DO NOTHING
-             RETURNING {ENTRY_COLUMNS}"
+             RETURNING {ENTRY_COLUMNS}",
+            rel.sql
         ),
-        &[&group, &msg_id, &metadata],
+        &crate::params![group.to_string(), msg_id.to_string(), metadata.cloned()],
     )?;
     if let Some(row) = inserted {
         return Ok(Marked {
@@ -148,23 +148,25 @@ pub fn mark(
     // A new statement sees an entry another session committed while this one waited.
     Ok(Marked {
         inserted: false,
-        entry: lookup(client, table, group, msg_id)?,
+        entry: lookup(tx, rel, group, msg_id)?,
     })
 }
 
 pub fn lookup(
-    client: &mut impl GenericClient,
-    table: &str,
+    tx: &mut Tx<'_>,
+    rel: &Rel,
     group: &str,
     msg_id: &str,
 ) -> Result<Option<Entry>, postgres::Error> {
-    client
-        .query_opt(
-            &format!("SELECT {ENTRY_COLUMNS} FROM {table} WHERE group_name = $1 AND msg_id = $2"),
-            &[&group, &msg_id],
-        )?
-        .map(|row| Entry::from_row(&row))
-        .transpose()
+    tx.query_opt(
+        &format!(
+            "SELECT {ENTRY_COLUMNS} FROM {} WHERE group_name = $1 AND msg_id = $2",
+            rel.sql
+        ),
+        &crate::params![group.to_string(), msg_id.to_string()],
+    )?
+    .map(|row| Entry::from_row(&row))
+    .transpose()
 }
 
 /// The conditions of `dedup list` and `dedup purge`.
@@ -204,100 +206,143 @@ impl EntryFilter {
 /// whole purge is one pass however large the table. With a group filter the entries of
 /// other groups count towards the window and are passed over: the table has no
 /// (group_name, processed_at) index, and going through the primary key would re-read the
-/// group from the start in every batch.
+/// group from the start in every batch. When more entries than a batch share one
+/// instant (every mark of one transaction shares its `now()`), that instant is walked by
+/// ctid ranges, a batch at a time, so no batch ever exceeds the batch size.
 pub struct KeysetPurge {
-    statements: [String; 3],
+    rel: Rel,
+    statements: [String; 2],
     params: Params,
+    start_at: String,
+    limit_at: String,
+    cutoff: DateTime<Utc>,
+    groups: Vec<String>,
+    run_start: RunStart,
     /// Where the next batch starts, and whether that instant itself is already done.
-    after: Option<(DateTime<Utc>, bool)>,
+    after: Option<(PgTime, bool)>,
+    /// The walk over one instant shared by more entries than a batch.
+    ties: Option<(PgTime, CtidWalk)>,
 }
 
-/// Which of the statements a batch runs.
-const FROM_START_INCLUSIVE: usize = 0;
-const FROM_START_EXCLUSIVE: usize = 1;
-const TIES: usize = 2;
+const FROM_INCLUSIVE: usize = 0;
+const FROM_EXCLUSIVE: usize = 1;
 
 impl KeysetPurge {
-    pub fn new(table: &str, cutoff: DateTime<Utc>, groups: &[String]) -> Self {
-        let (statements, params) = Self::statements(table, cutoff, groups);
+    pub fn new(rel: &Rel, cutoff: DateTime<Utc>, groups: &[String], run_start: RunStart) -> Self {
+        let (statements, params, start_at, limit_at) =
+            Self::statements(rel, cutoff, groups, &run_start);
         Self {
+            rel: rel.clone(),
             statements,
             params,
+            start_at,
+            limit_at,
+            cutoff,
+            groups: groups.to_vec(),
+            run_start,
             after: None,
+            ties: None,
         }
     }
 
-    /// The batch statements. In the first two, `$1` is where the batch starts (NULL at
-    /// the very start), inclusive or exclusive, and `$2` the batch size; they return the
-    /// rows deleted and the timestamp where the next batch starts (NULL when none is left).
-    /// The third deletes the entries at exactly `$1`, for when more than a batch share one
-    /// timestamp. Public so a test can check their plans use the index.
+    /// The batch statements: from where the batch starts (NULL at the very start),
+    /// inclusive or exclusive, at most the batch size. They return the rows deleted and
+    /// the timestamp where the next batch starts (NULL when none is left). Public so a
+    /// test can check their plans use the index.
     pub fn statements(
-        table: &str,
+        rel: &Rel,
         cutoff: DateTime<Utc>,
         groups: &[String],
-    ) -> ([String; 3], Params) {
-        let mut params = Params::starting_at(2);
+        run_start: &RunStart,
+    ) -> ([String; 2], Params, String, String) {
+        let table = &rel.sql;
+        let mut params = Params::default();
+        let start = params.push(None::<PgTime>);
+        let limit = params.push(0i64);
         let cutoff = params.push(cutoff);
         let group_filter = if groups.is_empty() {
             String::new()
         } else {
             format!(" AND group_name = ANY({})", params.push(groups.to_vec()))
         };
+        let existed = run_start.existed_condition(&mut params);
         let window = |op: &str| {
             format!(
                 "WITH bound AS (
                      SELECT processed_at FROM {table}
-                      WHERE processed_at {op} coalesce($1::timestamptz, '-infinity') AND processed_at < {cutoff}
-                      ORDER BY processed_at OFFSET $2 LIMIT 1),
+                      WHERE processed_at {op} coalesce({start}, '-infinity') AND processed_at < {cutoff}
+                      ORDER BY processed_at OFFSET {limit} LIMIT 1),
                  deleted AS (
                      DELETE FROM {table}
-                      WHERE processed_at {op} coalesce($1::timestamptz, '-infinity')
+                      WHERE processed_at {op} coalesce({start}, '-infinity')
                         AND processed_at < coalesce((SELECT processed_at FROM bound), {cutoff}){group_filter}
+                        AND {existed}
                      RETURNING 1)
                  SELECT (SELECT count(*) FROM deleted), (SELECT processed_at FROM bound)"
             )
         };
-        let ties = format!(
-            "WITH deleted AS (DELETE FROM {table}
-                  -- `$2 > 0` only keeps the parameter list the same as the window statements.
-                  WHERE processed_at = $1::timestamptz AND processed_at < {cutoff} AND $2::bigint > 0{group_filter}
-                 RETURNING 1)
-             SELECT (SELECT count(*) FROM deleted), NULL::timestamptz"
+        ([window(">="), window(">")], params, start, limit)
+    }
+
+    fn tie_walk(
+        &self,
+        tx: &mut Tx<'_>,
+        at: PgTime,
+        limit: u32,
+    ) -> Result<CtidWalk, postgres::Error> {
+        let mut params = Params::default();
+        let mut sql = format!(
+            "processed_at = {} AND processed_at < {}",
+            params.push(at),
+            params.push(self.cutoff)
         );
-        ([window(">="), window(">"), ties], params)
+        if !self.groups.is_empty() {
+            sql.push_str(&format!(
+                " AND group_name = ANY({})",
+                params.push(self.groups.clone())
+            ));
+        }
+        CtidWalk::new(
+            tx,
+            &self.rel,
+            &sql,
+            params,
+            &self.run_start,
+            WalkAction::Delete,
+            limit,
+        )
     }
 }
 
 impl Batcher for KeysetPurge {
-    fn run_batch(
-        &mut self,
-        client: &mut Client,
-        limit: u32,
-    ) -> Result<BatchOutcome, postgres::Error> {
-        let limit = i64::from(limit);
+    fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error> {
+        if let Some((at, walk)) = &mut self.ties {
+            let outcome = walk.run_batch(tx, limit)?;
+            if outcome.done {
+                self.after = Some((*at, true));
+                self.ties = None;
+            }
+            return Ok(BatchOutcome {
+                done: false,
+                ..outcome
+            });
+        }
         let (start, statement) = match self.after {
-            None => (None, FROM_START_INCLUSIVE),
-            Some((at, false)) => (Some(at), FROM_START_INCLUSIVE),
-            Some((at, true)) => (Some(at), FROM_START_EXCLUSIVE),
+            None => (None, FROM_INCLUSIVE),
+            Some((at, false)) => (Some(at), FROM_INCLUSIVE),
+            Some((at, true)) => (Some(at), FROM_EXCLUSIVE),
         };
-        let mut values: Vec<&(dyn ToSql + Sync)> = vec![&start, &limit];
-        values.extend(self.params.as_refs());
-        let row = client.query_one(&self.statements[statement], &values)?;
-        let mut deleted = row.get::<_, i64>(0) as u64;
-        let next: Option<DateTime<Utc>> = row.get(1);
+        self.params.set(&self.start_at, start);
+        self.params.set(&self.limit_at, i64::from(limit));
+        let row = tx.query_one(&self.statements[statement], &self.params)?;
+        let deleted = row.get::<_, i64>(0) as u64;
+        let next: Option<PgTime> = row.get(1);
         match next {
-            // More than a batch share the starting instant: the window was empty. Delete
-            // that instant's entries on their own and move past it.
+            // More than a batch share the starting instant, so the window was empty:
+            // walk that instant a batch at a time, then move past it.
             Some(at) if Some(at) == start || (start.is_none() && deleted == 0) => {
-                let tie_values: Vec<&(dyn ToSql + Sync)> = [&at as &(dyn ToSql + Sync), &limit]
-                    .into_iter()
-                    .chain(self.params.as_refs())
-                    .collect();
-                deleted += client
-                    .query_one(&self.statements[TIES], &tie_values)?
-                    .get::<_, i64>(0) as u64;
-                self.after = Some((at, true));
+                let walk = self.tie_walk(tx, at, limit)?;
+                self.ties = Some((at, walk));
             }
             Some(at) => self.after = Some((at, false)),
             None => {}
@@ -309,7 +354,6 @@ impl Batcher for KeysetPurge {
         })
     }
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,9 @@ pub mod exit {
     pub const RUNTIME: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const NEGATIVE: u8 = 3;
+    /// A change committed, but its report could not be written to stdout; stderr says
+    /// what changed.
+    pub const OUTPUT_LOST: u8 = 4;
     pub const INTERRUPTED: u8 = 130;
 }
 
@@ -113,15 +116,14 @@ pub fn describe_pg_error(err: &postgres::Error) -> String {
 
 /// Turns a failed statement on one of our tables into the message an operator needs: the
 /// fix first where there is a known one, the server's words after it.
-pub fn explain_table_error(err: postgres::Error, table: &str) -> anyhow::Error {
+pub fn explain_table_error(err: postgres::Error, rel: &crate::session::Rel) -> anyhow::Error {
     use postgres::error::SqlState;
+    let table = &rel.name;
     let detail = describe_pg_error(&err);
     let code = err.code().cloned();
     let message = match code {
-        Some(c) if c == SqlState::UNDEFINED_TABLE => format!(
-            "table \"{table}\" does not exist — run \"outboxctl migrate\" (or check --schema / --table) [{detail}]"
-        ),
-        Some(c) if c == SqlState::UNDEFINED_COLUMN || c == SqlState::DATATYPE_MISMATCH => format!(
+        Some(c) if c == SqlState::UNDEFINED_TABLE => missing_table(rel),
+        Some(c) if c == SqlState::UNDEFINED_COLUMN || c == SqlState::DATATYPE_MISMATCH || c == SqlState::UNDEFINED_FUNCTION => format!(
             "table \"{table}\" does not match the expected schema — run \"outboxctl check\" to see the differences [{detail}]"
         ),
         Some(c) if c == SqlState::LOCK_NOT_AVAILABLE => format!(
@@ -133,7 +135,21 @@ pub fn explain_table_error(err: postgres::Error, table: &str) -> anyhow::Error {
         Some(c) if c == SqlState::INSUFFICIENT_PRIVILEGE => {
             format!("permission denied on table \"{table}\" [{detail}]")
         }
+        Some(c) if c == SqlState::READ_ONLY_SQL_TRANSACTION => format!(
+            "the server at {} is read-only (a standby, or default_transaction_read_only is on): connect to the primary — with several hosts, add target_session_attrs=read-write [{detail}]",
+            rel.target
+        ),
         _ => detail,
     };
     anyhow::Error::msg(message)
+}
+
+/// `table "x" does not exist in schema "public" of app@db:5432/orders — run …`
+pub fn missing_table(rel: &crate::session::Rel) -> String {
+    format!(
+        "table \"{}\" does not exist in {} of {} — run \"outboxctl migrate\" (or check --schema / --table)",
+        rel.name,
+        rel.searched_text(),
+        rel.target
+    )
 }

@@ -144,6 +144,24 @@ pub fn validate(what: &str, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Checks `--schema`: a valid name, and not a schema where the tables cannot live — the
+/// session's temporary schema (gone when the connection closes) or a system schema.
+pub fn validate_schema(schema: &str) -> anyhow::Result<()> {
+    validate("--schema", schema)?;
+    let lower = folded(schema);
+    if lower.starts_with("pg_temp") || lower.starts_with("pg_toast_temp") {
+        return Err(usage(format!(
+            "invalid --schema \"{schema}\": temporary schemas vanish with the connection; give a permanent schema"
+        )));
+    }
+    if lower == "pg_catalog" || lower == "information_schema" || lower.starts_with("pg_toast") {
+        return Err(usage(format!(
+            "invalid --schema \"{schema}\": it is a system schema; give an application schema"
+        )));
+    }
+    Ok(())
+}
+
 /// Checks a table name and every name PostgreSQL derives from it.
 pub fn validate_table(what: &str, table: &str, derived: &[String]) -> anyhow::Result<()> {
     validate(what, table)?;
@@ -206,6 +224,18 @@ mod tests {
         ] {
             assert!(validate("--table", name).is_err(), "{name:?} accepted");
         }
+    }
+
+    #[test]
+    fn refuses_system_and_temporary_schemas() {
+        for schema in ["pg_temp", "PG_TEMP_3", "pg_catalog", "information_schema", "pg_toast"] {
+            assert_eq!(
+                crate::error::exit_code(&validate_schema(schema).unwrap_err()),
+                2,
+                "{schema}"
+            );
+        }
+        validate_schema("ops").unwrap();
     }
 
     #[test]

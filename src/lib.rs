@@ -3,6 +3,8 @@
 //! The binary is a thin shell over this library so the integration tests can reach the
 //! modules; see design.md §4 for the layout.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod catalog;
 pub mod cli;
 pub mod commands;
@@ -15,12 +17,16 @@ pub mod ident;
 pub mod mutation;
 pub mod outbox;
 pub mod output;
+pub mod pgtime;
 pub mod schema;
+pub mod session;
+pub mod signals;
 pub mod sql;
 pub mod timearg;
 pub mod tls;
 pub mod walk;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -41,7 +47,7 @@ pub fn run() -> ExitCode {
             let text = error::one_line(&err);
             // A negative answer may already have been printed as the result itself.
             if !(text.is_empty() || (quiet && code == error::exit::NEGATIVE)) {
-                eprintln!("outboxctl: {text}");
+                output::stderr_line(&format!("outboxctl: {text}"));
             }
             ExitCode::from(code)
         }
@@ -58,7 +64,8 @@ fn usage_error(err: clap::Error) -> ExitCode {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        let _ = err.print();
+        // Help on a closed stdout is nobody's loss; it must not panic either.
+        let _ = write!(std::io::stdout(), "{}", err.render().ansi());
         return ExitCode::from(
             if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 error::exit::USAGE
@@ -78,7 +85,7 @@ fn usage_error(err: clap::Error) -> ExitCode {
         .collect();
     let message = message.join(" ");
     let message = message.strip_prefix("error: ").unwrap_or(&message);
-    eprintln!("outboxctl: {message} (see --help)");
+    output::stderr_line(&format!("outboxctl: {message} (see --help)"));
     ExitCode::from(error::exit::USAGE)
 }
 

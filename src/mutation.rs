@@ -1,22 +1,19 @@
 //! What every mutation shares (design.md §3): confirmation on a terminal, batches that are
-//! each their own short transaction, a progress bar, Ctrl-C after the batch in flight, and
-//! the summary scripts read.
+//! each their own short transaction, a progress bar, signals after the batch in flight,
+//! and the summary scripts read.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use postgres::Client;
-use postgres::types::{FromSql, ToSql};
+use postgres::error::SqlState;
 use serde_json::{Map, Value, json};
 
-use chrono::{DateTime, Utc};
-
-use crate::error::{describe_pg_error, explain_table_error, interrupted, usage};
-use crate::outbox::rfc3339;
-use crate::output::{Output, count_of, print_record};
+use crate::error::{Failure, describe_pg_error, exit, explain_table_error, interrupted, usage};
+use crate::output::{Output, count_of, print_record, stderr_line};
+use crate::pgtime::PgTime;
+use crate::session::{Access, Rel, Session, Tx};
+use crate::signals;
 use crate::sql::Params;
 use crate::timearg::TimeArg;
 
@@ -51,16 +48,13 @@ pub struct BatchOutcome {
 /// its own batch, so a whole run costs about one pass over the table, and changes rows
 /// with a single statement: that statement is the batch's transaction.
 pub trait Batcher {
-    fn run_batch(
-        &mut self,
-        client: &mut Client,
-        limit: u32,
-    ) -> Result<BatchOutcome, postgres::Error>;
+    fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error>;
 }
 
 /// Batches over a list the user gave (ids, message ids): each batch runs `statement`
 /// with the next chunk as `$1` (an array) and the fixed values after it, and collects the
-/// first column of what it returns: the items it changed.
+/// first column of what it returns: the items it changed. Each item is in one batch
+/// only, so a run changes it at most once.
 pub struct ListBatcher<T> {
     statement: String,
     items: Vec<T>,
@@ -75,7 +69,7 @@ impl<T> ListBatcher<T> {
         self.next
     }
 
-    /// `fixed` binds `$2…`; `$1` is left for the chunk.
+    /// `fixed` holds a placeholder value as `$1`, replaced by each chunk, and binds `$2…`.
     pub fn new(statement: String, items: Vec<T>, fixed: Params) -> Self {
         Self {
             statement,
@@ -89,24 +83,21 @@ impl<T> ListBatcher<T> {
 
 impl<T> Batcher for ListBatcher<T>
 where
-    T: ToSql + for<'a> FromSql<'a> + Sync,
+    T: Clone + for<'a> postgres::types::FromSql<'a>,
+    Vec<T>: crate::sql::Bind,
 {
-    fn run_batch(
-        &mut self,
-        client: &mut Client,
-        limit: u32,
-    ) -> Result<BatchOutcome, postgres::Error> {
+    fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error> {
         let end = (self.next + limit as usize).min(self.items.len());
-        let chunk = &self.items[self.next..end];
-        let mut values: Vec<&(dyn ToSql + Sync)> = vec![&chunk];
-        values.extend(self.fixed.as_refs());
-        let rows = client.query(&self.statement, &values)?;
+        let chunk = self.items[self.next..end].to_vec();
+        let matched = chunk.len() as u64;
+        self.fixed.set("$1", chunk);
+        let rows = tx.query(&self.statement, &self.fixed)?;
         for row in &rows {
             self.changed.push(row.try_get(0)?);
         }
         self.next = end;
         Ok(BatchOutcome {
-            matched: chunk.len() as u64,
+            matched,
             changed: rows.len() as u64,
             done: self.next >= self.items.len(),
         })
@@ -156,30 +147,6 @@ impl Summary {
     }
 }
 
-static INTERRUPTS: AtomicU32 = AtomicU32::new(0);
-static AT_PROMPT: AtomicBool = AtomicBool::new(false);
-
-/// Installs the Ctrl-C handler once: the first Ctrl-C asks the batch loop to stop after
-/// the batch in flight (or leaves a prompt at once); a second one exits immediately, and
-/// the server rolls back the uncommitted batch.
-pub fn install_interrupt_handler() {
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let _ = ctrlc::set_handler(|| {
-            let count = INTERRUPTS.fetch_add(1, Ordering::SeqCst) + 1;
-            if count > 1 || AT_PROMPT.load(Ordering::SeqCst) {
-                eprintln!("\noutboxctl: interrupted");
-                std::process::exit(130);
-            }
-            eprintln!("\noutboxctl: stopping after the batch in flight (Ctrl-C again to abort it)");
-        });
-    });
-}
-
-pub fn interrupt_requested() -> bool {
-    INTERRUPTS.load(Ordering::SeqCst) > 0
-}
-
 /// Whether a prompt can be shown: both stdin and stderr are terminals.
 pub fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
@@ -191,13 +158,16 @@ pub fn confirm(question: &str, args: &MutationArgs) -> anyhow::Result<bool> {
     if args.yes || args.dry_run || !interactive() {
         return Ok(true);
     }
-    install_interrupt_handler();
-    AT_PROMPT.store(true, Ordering::SeqCst);
-    eprint!("{question} [y/N] ");
-    std::io::stderr().flush()?;
+    signals::install();
+    signals::at_prompt(true);
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{question} [y/N] ");
+    let _ = err.flush();
+    drop(err);
     let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    AT_PROMPT.store(false, Ordering::SeqCst);
+    let read = std::io::stdin().lock().read_line(&mut answer);
+    signals::at_prompt(false);
+    read?;
     Ok(matches!(
         answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"
@@ -215,9 +185,11 @@ pub fn count_and_confirm(
     question: impl FnOnce(u64) -> String,
     aborted: &str,
 ) -> anyhow::Result<Option<u64>> {
-    if !interactive() || out.quiet {
+    // --quiet hides progress and summaries, never the question.
+    if args.yes || args.dry_run || !interactive() {
         return Ok(None);
     }
+    let _ = out;
     let total = count()?;
     if !confirm(&question(total), args)? {
         anyhow::bail!("aborted: {aborted}");
@@ -225,61 +197,73 @@ pub fn count_and_confirm(
     Ok(Some(total))
 }
 
-/// Runs `batcher` to the end, one transaction per batch, stopping early on Ctrl-C.
-/// `total` (when counted up front) sizes the progress bar. An error mid-way keeps what
-/// committed and says how far the run got; `table` names the table in that message.
+/// Which step of a batch failed: only a failure while COMMIT was on its way leaves the
+/// batch's outcome unknown.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Begin,
+    Statement,
+    Commit,
+}
+
+/// Runs `batcher` to the end, one transaction per batch, stopping early on a signal.
+/// `total` (when counted up front) sizes the progress bar. Every batch commits
+/// synchronously, so what the summary counts as changed is durable when it is printed.
+/// An error mid-way keeps what committed and says exactly how far the run got.
 pub fn run_batches(
-    client: &mut Client,
+    session: &mut Session,
     batcher: &mut dyn Batcher,
     args: &MutationArgs,
     total: Option<u64>,
     out: &Output,
-    table: &str,
+    rel: &Rel,
     what: &str,
 ) -> anyhow::Result<Summary> {
-    install_interrupt_handler();
+    signals::install();
+    signals::set_cancel(Some(session.cancel_handle()));
+    let result = batches(session, batcher, args, total, out, rel, what);
+    signals::set_cancel(None);
+    result
+}
+
+fn batches(
+    session: &mut Session,
+    batcher: &mut dyn Batcher,
+    args: &MutationArgs,
+    total: Option<u64>,
+    out: &Output,
+    rel: &Rel,
+    what: &str,
+) -> anyhow::Result<Summary> {
     let bar = progress_bar(total, out, what);
     let mut summary = Summary::default();
-    // Batches commit without waiting for their WAL to reach disk; one synchronous commit
-    // at the end flushes them all. That saves a disk flush per batch. A server crash in
-    // the middle can undo the last few batches, which a rerun redoes: every batch
-    // re-checks its rows' state.
-    let describe = |e: postgres::Error| anyhow::anyhow!("{}", describe_pg_error(&e));
-    client
-        .batch_execute("SET synchronous_commit = off")
-        .map_err(describe)?;
     loop {
-        if interrupt_requested() {
+        if signals::stop_requested() {
             summary.interrupted = true;
             break;
         }
         let started = Instant::now();
-        // Each batch is one statement, so it is its own transaction with no BEGIN and
-        // COMMIT round trips. A statement the server rejected with an ERROR was rolled
-        // back. One that ended the session — the connection cut, or a FATAL such as
-        // pg_terminate_backend's, which can arrive just after the commit — has an unknown
-        // outcome, and the message says so.
-        let outcome = match batcher.run_batch(client, args.batch_size) {
+        let result = (|| -> Result<BatchOutcome, (Step, postgres::Error)> {
+            let mut tx = session
+                .begin(Access::ReadWrite)
+                .map_err(|e| (Step::Begin, e))?;
+            let outcome = batcher
+                .run_batch(&mut tx, args.batch_size)
+                .map_err(|e| (Step::Statement, e))?;
+            tx.commit().map_err(|e| (Step::Commit, e))?;
+            Ok(outcome)
+        })();
+        let outcome = match result {
             Ok(outcome) => outcome,
-            Err(err) => {
+            Err((step, err)) => {
                 bar.finish_and_clear();
-                let session_ended = err
-                    .as_db_error()
-                    .is_none_or(|db| matches!(db.severity(), "FATAL" | "PANIC"));
-                let doubt = if session_ended {
-                    format!(
-                        "; the batch in flight (up to {} {what}) was cut off and may have been applied too",
-                        args.batch_size
-                    )
-                } else {
-                    String::new()
-                };
-                return Err(anyhow::Error::msg(format!(
-                    "{} — stopped after {} ({} {what}){doubt}; what committed stays, rerun to continue",
-                    explain_table_error(err, table),
-                    count_of(summary.batches, "committed batch", "committed batches"),
-                    summary.changed,
-                )));
+                let cancelled = err.code() == Some(&SqlState::QUERY_CANCELED);
+                if cancelled && signals::cancel_requested() && step != Step::Commit {
+                    // Our own cancel: the server rolled the batch back.
+                    summary.interrupted = true;
+                    break;
+                }
+                return Err(batch_failure(session, &summary, step, err, args, rel, what));
             }
         };
         summary.longest_batch = summary.longest_batch.max(started.elapsed());
@@ -295,22 +279,56 @@ pub fn run_batches(
         }
     }
     bar.finish_and_clear();
-    flush_commits(client).map_err(|e| {
-        anyhow::anyhow!(
-            "{} — {} committed ({} {what}) but the final flush to disk failed; a server crash now could undo some of them, rerun to make sure",
-            describe_pg_error(&e),
-            count_of(summary.batches, "batch", "batches"),
-            summary.changed,
-        )
-    })?;
     Ok(summary)
 }
 
-/// Makes every earlier asynchronous commit durable: a synchronous commit waits for the
-/// WAL up to its own record, which comes after all of theirs. The transaction needs an
-/// id (`txid_current()`), or its commit would write no WAL to wait for.
-fn flush_commits(client: &mut Client) -> Result<(), postgres::Error> {
-    client.batch_execute("SET synchronous_commit = on; BEGIN; SELECT txid_current(); COMMIT;")
+/// The error for a batch that failed: the cause, then exactly what committed before it
+/// and whether the failed batch itself may have committed. Only a connection lost (or a
+/// session ended) while COMMIT was on its way leaves that open; a statement the server
+/// rejected, or one cut off before COMMIT was sent, was rolled back.
+fn batch_failure(
+    session: &Session,
+    summary: &Summary,
+    step: Step,
+    err: postgres::Error,
+    args: &MutationArgs,
+    rel: &Rel,
+    what: &str,
+) -> anyhow::Error {
+    let session_ended = err
+        .as_db_error()
+        .is_none_or(|db| matches!(db.severity(), "FATAL" | "PANIC"));
+    let client_side = err.as_db_error().is_none() && !err.is_closed() && !is_io(&err);
+    let cause = if session.silenced() {
+        format!(
+            "the server did not answer within --statement-timeout {} (plus a few seconds' grace): outboxctl closed the connection",
+            crate::timearg::format_duration(session.settings().statement_timeout.unwrap_or_default())
+        )
+    } else {
+        explain_table_error(err, rel).to_string()
+    };
+    let committed = format!(
+        "{} committed before it ({} {what})",
+        count_of(summary.batches, "batch", "batches"),
+        summary.changed
+    );
+    let fate = match step {
+        Step::Commit if session_ended => format!(
+            "the batch in flight (up to {} rows) was cut off during COMMIT and may have been applied too",
+            args.batch_size
+        ),
+        _ if client_side => "the batch in flight failed before it reached the server".to_string(),
+        _ => "the batch in flight was rolled back".to_string(),
+    };
+    Failure {
+        code: exit::RUNTIME,
+        message: format!("{cause} — {committed}; {fate}; rerun to continue"),
+    }
+    .into()
+}
+
+fn is_io(err: &postgres::Error) -> bool {
+    std::error::Error::source(err).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
 }
 
 fn progress_bar(total: Option<u64>, out: &Output, what: &str) -> ProgressBar {
@@ -338,16 +356,31 @@ fn progress_bar(total: Option<u64>, out: &Output, what: &str) -> ProgressBar {
 }
 
 /// Prints the summary: one object on stdout in machine formats, one line on stderr for
-/// people. Ends in exit 130 when the run was interrupted.
+/// people. Ends in exit 130 when the run was interrupted. When stdout cannot be written
+/// after rows changed, stderr says what changed and the exit code is 4
+/// ([`exit::OUTPUT_LOST`]): the change stands, only its report was lost.
 pub fn report(summary: &Summary, out: &Output, human: &str) -> anyhow::Result<()> {
     if out.format.is_machine() {
-        print_record(out.format, &summary.to_json())?;
+        if let Err(err) = print_record(out.format, &summary.to_json()) {
+            if summary.changed == 0 || summary.dry_run {
+                return Err(err.into());
+            }
+            stderr_line(&format!("outboxctl: {human}"));
+            return Err(Failure {
+                code: exit::OUTPUT_LOST,
+                message: format!(
+                    "the change above committed, but writing its summary to standard output failed: {err}"
+                ),
+            }
+            .into());
+        }
     } else {
         out.note(human);
     }
     if summary.interrupted {
         return Err(interrupted(format!(
-            "interrupted after {}: {} committed, the rest untouched — rerun to continue",
+            "interrupted by {} after {}: {} committed, the rest untouched — rerun to continue",
+            signals::stop_signal_name(),
             count_of(summary.batches, "batch", "batches"),
             summary.changed
         )));
@@ -355,22 +388,72 @@ pub fn report(summary: &Summary, out: &Output, human: &str) -> anyhow::Result<()
     Ok(())
 }
 
+/// The instant a run began, as the server's transaction ids see it. A row version
+/// written after it — by a relay, by another operator, or by this run's own earlier
+/// batches — is left alone, so one run changes each row at most once and never touches a
+/// row that qualifies only because of something that happened after it began.
+#[derive(Clone, Debug)]
+pub struct RunStart {
+    /// `xmax` of the snapshot taken at the start: the first transaction id not yet
+    /// assigned (64 bits, epoch included).
+    xmax: i64,
+    /// Transactions in progress at the start (64 bits).
+    in_progress: Vec<i64>,
+}
+
+impl RunStart {
+    pub fn take(tx: &mut Tx<'_>) -> Result<Self, postgres::Error> {
+        let row = tx.query_one(
+            "SELECT pg_snapshot_xmax(s)::text::bigint,
+                    ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) AS x)
+               FROM pg_current_snapshot() AS s",
+            &Params::default(),
+        )?;
+        Ok(Self {
+            xmax: row.try_get(0)?,
+            in_progress: row.try_get(1)?,
+        })
+    }
+
+    /// A condition true for row versions that existed when the run began. `xmin` holds
+    /// only the low 32 bits of the id that wrote the row, so the test is modular: ids
+    /// from the start's `xmax` up to the current one, a window as wide as the transactions
+    /// since the start, plus those in progress at the start. (A row frozen more than
+    /// four billion transactions ago whose raw xmin falls in that window by chance is
+    /// skipped for this run; the next run takes it.)
+    pub fn existed_condition(&self, params: &mut Params) -> String {
+        let low = params.push(self.xmax.rem_euclid(1 << 32));
+        let start = params.push(self.xmax);
+        let running = params.push(
+            self.in_progress
+                .iter()
+                .map(|x| x.rem_euclid(1 << 32))
+                .collect::<Vec<i64>>(),
+        );
+        format!(
+            "NOT ((xmin::text::bigint - {low} + 4294967296) % 4294967296
+                     < pg_snapshot_xmax(pg_current_snapshot())::text::bigint - {start}
+                  OR xmin::text::bigint = ANY({running}))"
+        )
+    }
+}
+
 /// Fixes the cutoff once, on the server's clock, so every batch uses the same instant.
 /// A cutoff in the future would delete messages processed a moment ago: refused.
 pub fn resolve_past_cutoff(
-    client: &mut postgres::Client,
+    tx: &mut Tx<'_>,
     before: &TimeArg,
-) -> anyhow::Result<DateTime<Utc>> {
+) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
     let mut params = Params::default();
     let expr = before.to_sql(&mut params);
-    let row = client
-        .query_one(&format!("SELECT {expr}, {expr} > now()"), &params.as_refs())
+    let row = tx
+        .query_one(&format!("SELECT {expr}, {expr} > now()"), &params)
         .map_err(|e| anyhow::anyhow!("resolving --before failed: {}", describe_pg_error(&e)))?;
-    let cutoff: DateTime<Utc> = row.get(0);
+    let cutoff: chrono::DateTime<chrono::Utc> = row.get(0);
     if row.get::<_, bool>(1) {
         return Err(usage(format!(
             "--before {} is in the future: purge only deletes what is older than a past instant",
-            rfc3339(&cutoff)
+            PgTime::from_chrono(cutoff).rfc3339()
         )));
     }
     Ok(cutoff)

@@ -2,13 +2,14 @@
 //! the figures `stats` reports.
 
 use base64::Engine;
-use chrono::{DateTime, SecondsFormat, Utc};
 use postgres::Row;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::error::usage;
+use crate::pgtime::PgTime;
 use crate::schema::STATUSES;
+use crate::session::{Rel, Tx};
 use crate::sql::{Params, like_literal};
 use crate::timearg::TimeArg;
 
@@ -85,6 +86,20 @@ impl MessageFilter {
     }
 }
 
+impl MessageFilter {
+    /// The filter with relative times fixed to instants on the server's clock, so every
+    /// batch of a run selects against the same cutoff.
+    pub fn resolved(mut self, tx: &mut Tx<'_>) -> Result<Self, postgres::Error> {
+        for t in [&mut self.created_before, &mut self.created_after]
+            .into_iter()
+            .flatten()
+        {
+            *t = t.resolve(tx)?;
+        }
+        Ok(self)
+    }
+}
+
 /// Parses `--status` values: the four statuses the library uses, or `all`.
 pub fn parse_statuses(values: &[String]) -> anyhow::Result<Vec<String>> {
     let mut statuses = Vec::new();
@@ -133,8 +148,8 @@ pub struct Message {
     pub status: String,
     pub retries: i32,
     pub last_error: String,
-    pub created_at: DateTime<Utc>,
-    pub processed_at: Option<DateTime<Utc>>,
+    pub created_at: PgTime,
+    pub processed_at: Option<PgTime>,
 }
 
 impl Message {
@@ -169,10 +184,10 @@ impl Message {
         map.insert("status".into(), json!(self.status));
         map.insert("retries".into(), json!(self.retries));
         map.insert("last_error".into(), json!(self.last_error));
-        map.insert("created_at".into(), json!(rfc3339(&self.created_at)));
+        map.insert("created_at".into(), json!(self.created_at.rfc3339()));
         map.insert(
             "processed_at".into(),
-            json!(self.processed_at.as_ref().map(rfc3339)),
+            json!(self.processed_at.map(PgTime::rfc3339)),
         );
         map
     }
@@ -191,11 +206,6 @@ pub fn encode_payload(payload: Option<&[u8]>) -> (Value, Value) {
             ),
         },
     }
-}
-
-/// RFC 3339 in UTC with microseconds, PostgreSQL's precision.
-pub fn rfc3339(t: &DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
 /// Row counts by status, in the order the server returned them.
@@ -220,39 +230,44 @@ impl StatusCounts {
 #[derive(Debug, Clone, Default)]
 pub struct OutboxStats {
     pub by_status: StatusCounts,
-    pub oldest_pending: Option<DateTime<Utc>>,
+    /// The oldest pending row's created_at, infinite values included.
+    pub oldest_pending: Option<PgTime>,
+    /// Age of the oldest pending row with a finite created_at: what thresholds use, so
+    /// one row stamped `-infinity` cannot blind monitoring.
     pub oldest_pending_age_seconds: Option<f64>,
     pub by_topic: Option<Vec<(String, StatusCounts)>>,
 }
 
-/// One pass over the table for the counts; the oldest pending row comes from the
+/// One pass over the table for the counts; the oldest pending rows come from the
 /// library's partial index.
-pub fn stats(
-    client: &mut impl postgres::GenericClient,
-    table: &str,
-    by_topic: bool,
-) -> Result<OutboxStats, postgres::Error> {
+pub fn stats(tx: &mut Tx<'_>, rel: &Rel, by_topic: bool) -> Result<OutboxStats, postgres::Error> {
+    let table = &rel.sql;
     let mut stats = OutboxStats::default();
-    let rows = client.query(
+    let none = Params::default();
+    let rows = tx.query(
         &format!("SELECT status, count(*) FROM {table} GROUP BY status ORDER BY status"),
-        &[],
+        &none,
     )?;
     for row in rows {
         stats.by_status.0.push((row.try_get(0)?, row.try_get(1)?));
     }
-    let row = client.query_one(
+    let row = tx.query_one(
         &format!(
-            "SELECT min(created_at), EXTRACT(EPOCH FROM now() - min(created_at))::float8
-               FROM {table} WHERE status = 'pending'"
+            "SELECT (SELECT min(created_at) FROM {table} WHERE status = 'pending'),
+                    (SELECT min(created_at) FROM {table}
+                      WHERE status = 'pending' AND created_at > '-infinity' AND created_at < 'infinity'),
+                    now()"
         ),
-        &[],
+        &none,
     )?;
     stats.oldest_pending = row.try_get(0)?;
-    stats.oldest_pending_age_seconds = row.try_get(1)?;
+    let oldest_finite: Option<PgTime> = row.try_get(1)?;
+    let now: PgTime = row.try_get(2)?;
+    stats.oldest_pending_age_seconds = oldest_finite.and_then(|t| t.seconds_before(now));
     if by_topic {
-        let rows = client.query(
+        let rows = tx.query(
             &format!("SELECT topic, status, count(*) FROM {table} GROUP BY topic, status ORDER BY topic, status"),
-            &[],
+            &none,
         )?;
         let mut topics: Vec<(String, StatusCounts)> = Vec::new();
         for row in rows {
@@ -270,37 +285,44 @@ pub fn stats(
 
 /// How many rows match `conditions` (built fresh into its own parameters).
 pub fn count_matching(
-    client: &mut impl postgres::GenericClient,
-    table: &str,
+    tx: &mut Tx<'_>,
+    rel: &Rel,
     conditions: &dyn Fn(&mut Params) -> String,
 ) -> Result<u64, postgres::Error> {
     let mut params = Params::default();
     let sql = format!(
-        "SELECT count(*) FROM {table} WHERE {}",
+        "SELECT count(*) FROM {} WHERE {}",
+        rel.sql,
         conditions(&mut params)
     );
-    let count: i64 = client.query_one(&sql, &params.as_refs())?.get(0);
+    let count: i64 = tx.query_one(&sql, &params)?.get(0);
     Ok(count as u64)
 }
 
 /// The oldest few rows matching `conditions`, for a dry run's sample.
 pub fn sample_matching(
-    client: &mut impl postgres::GenericClient,
-    table: &str,
+    tx: &mut Tx<'_>,
+    rel: &Rel,
     conditions: &dyn Fn(&mut Params) -> String,
     limit: i64,
 ) -> Result<Vec<Message>, postgres::Error> {
     let mut params = Params::default();
     let sql = format!(
-        "SELECT {MESSAGE_COLUMNS} FROM {table} WHERE {} ORDER BY created_at, id LIMIT {}",
+        "SELECT {MESSAGE_COLUMNS} FROM {} WHERE {} ORDER BY created_at, id LIMIT {}",
+        rel.sql,
         conditions(&mut params),
         params.push(limit)
     );
-    client
-        .query(&sql, &params.as_refs())?
+    tx.query(&sql, &params)?
         .iter()
         .map(Message::from_row)
         .collect()
+}
+
+/// The server's `now()`: ages are measured on its clock, in Rust, so an infinite or
+/// far-off timestamp never makes a statement fail.
+pub fn server_now(tx: &mut Tx<'_>) -> Result<PgTime, postgres::Error> {
+    tx.query_one("SELECT now()", &Params::default())?.try_get(0)
 }
 
 #[cfg(test)]
@@ -339,6 +361,6 @@ mod tests {
         let mut params = Params::default();
         let sql = filter.conditions(&mut params).join(" AND ");
         assert!(!sql.contains("o'rders") && !sql.contains("50%"));
-        assert_eq!(params.as_refs().len(), 4);
+        assert_eq!(params.len(), 4);
     }
 }

@@ -3,6 +3,8 @@
 
 use std::io::{self, IsTerminal, Write};
 
+use std::borrow::Cow;
+
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Map, Value};
 
@@ -41,34 +43,104 @@ impl Output {
     }
 
     /// A table styled for the terminal; its width follows the terminal when there is one.
-    pub fn table(&self, header: &[&str]) -> Table {
+    /// Every cell goes through [`escape`].
+    pub fn table(&self, header: &[&str]) -> View {
         let mut table = Table::new();
         table
             .load_style(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.iter().copied());
-        table
+            .set_header(header.iter().map(|h| escape(h).into_owned()));
+        View(table)
     }
 
-    /// A note for the operator on stderr, unless `--quiet`.
+    /// A note for the operator on stderr, unless `--quiet`. Text from the database must
+    /// already be escaped.
     pub fn note(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("{}", text.as_ref());
+            stderr_line(text.as_ref());
         }
     }
 
     /// A warning on stderr, unless `--quiet`.
     pub fn warn(&self, text: impl AsRef<str>) {
         if !self.quiet {
-            eprintln!("warning: {}", text.as_ref());
+            stderr_line(&format!("warning: {}", text.as_ref()));
         }
     }
+}
+
+/// A human table whose cells are always escaped: values from the database never reach
+/// the terminal raw.
+pub struct View(Table);
+
+impl View {
+    pub fn add_row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        self.0
+            .add_row(cells.into_iter().map(|c| escape(c.as_ref()).into_owned()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.row_count() == 0
+    }
+}
+
+impl std::fmt::Display for View {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// One line on stderr. A stderr that cannot be written to (closed, full) is ignored:
+/// there is nowhere left to say anything, and a panic would hide what happened.
+pub fn stderr_line(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "{text}");
+    let _ = err.flush();
+}
+
+/// Text from the database made safe for a terminal: control characters (C0, DEL, C1),
+/// bidirectional overrides and line separators are shown as escapes (`\n`, `\x1b`,
+/// `\u{202e}`), as `ls` and git do, so no stored value can move the cursor, retitle the
+/// terminal, write the clipboard or forge a line. Machine formats never use this.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x100 && needs_escape(c) => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if needs_escape(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
 }
 
 /// Prints one JSON document to stdout.
 pub fn print_json(value: &Value) -> io::Result<()> {
     let mut out = io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    out.flush()
+}
+
+/// Prints one JSON document on one line (ndjson).
+pub fn print_json_line(value: &Value) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer(&mut out, value)?;
     writeln!(out)?;
     out.flush()
 }
@@ -84,7 +156,7 @@ pub fn print_record(format: Format, record: &Map<String, Value>) -> io::Result<(
             writer.write(record)?;
             writer.finish().map(drop)
         }
-        Format::Table => panic!("print_record is for machine formats"),
+        Format::Table => Err(io::Error::other("print_record is for machine formats")),
     }
 }
 
@@ -119,7 +191,7 @@ impl<W: Write> RowWriter<W> {
                 writer.write_record(columns)?;
                 Sink::Csv(Box::new(writer))
             }
-            Format::Table => panic!("RowWriter is for machine formats"),
+            Format::Table => return Err(io::Error::other("RowWriter is for machine formats")),
         };
         Ok(Self { sink, rows: 0 })
     }
@@ -172,16 +244,28 @@ pub fn count_of(n: impl Into<u64>, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Cuts text to `max` characters for a table cell, on one line.
+/// Cuts text to `max` characters for a table cell, on one line, escaped.
 pub fn truncate(text: &str, max: usize) -> String {
-    let one_line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let one_line = escape(text);
     if one_line.chars().count() <= max {
-        return one_line;
+        return one_line.into_owned();
     }
     let mut cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
     cut.push('…');
     cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_a_terminal_would_act_on() {
+        assert_eq!(escape("plain ünïcode"), "plain ünïcode");
+        assert_eq!(
+            escape("a\x1b]52;c;SGVsbG8=\x07b\rc\nd\u{7f}\u{9b}e\u{202e}f"),
+            "a\\x1b]52;c;SGVsbG8=\\x07b\\rc\\nd\\x7f\\x9be\\u{202e}f"
+        );
+        assert_eq!(truncate("ab\x1bcdef", 5), "ab\\x…");
+    }
 }

@@ -33,6 +33,11 @@ impl Tables {
             processed,
             &derived_names(TableKind::Processed, processed),
         )?;
+        if ident::folded(outbox) == ident::folded(processed) {
+            return Err(crate::error::usage(format!(
+                "--table and --processed-table both name \"{outbox}\": the outbox and the dedup table must be different tables"
+            )));
+        }
         Ok(Self {
             outbox: outbox.to_string(),
             processed: processed.to_string(),
@@ -59,8 +64,13 @@ pub fn primary_key_name(table: &str) -> String {
 }
 
 pub fn outbox_ddl(table: &str) -> String {
+    outbox_ddl_at(table, table)
+}
+
+/// The outbox DDL creating `table` as `target` (its schema-qualified name when run).
+fn outbox_ddl_at(table: &str, target: &str) -> String {
     format!(
-        "CREATE TABLE IF NOT EXISTS {table} (
+        "CREATE TABLE IF NOT EXISTS {target} (
     id           UUID        PRIMARY KEY DEFAULT gen_random_uuid(),
     topic        TEXT        NOT NULL,
     key          TEXT        NOT NULL DEFAULT '',
@@ -72,23 +82,36 @@ pub fn outbox_ddl(table: &str) -> String {
     created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
     processed_at TIMESTAMPTZ
 );
-CREATE INDEX IF NOT EXISTS idx_{table}_pending ON {table} (created_at) WHERE status = 'pending';
+CREATE INDEX IF NOT EXISTS idx_{table}_pending ON {target} (created_at) WHERE status = 'pending';
 "
     )
 }
 
 pub fn processed_ddl(table: &str) -> String {
+    processed_ddl_at(table, table)
+}
+
+fn processed_ddl_at(table: &str, target: &str) -> String {
     format!(
-        "CREATE TABLE IF NOT EXISTS {table} (
+        "CREATE TABLE IF NOT EXISTS {target} (
     group_name   TEXT        NOT NULL,
     msg_id       TEXT        NOT NULL,
     metadata     JSONB,
     processed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (group_name, msg_id)
 );
-CREATE INDEX IF NOT EXISTS idx_{table}_processed_at ON {table} (processed_at);
+CREATE INDEX IF NOT EXISTS idx_{table}_processed_at ON {target} (processed_at);
 "
     )
+}
+
+/// The DDL as `migrate` runs it: the library's statements with the table qualified by the
+/// schema it was found for (`qualified`), the index names unchanged.
+pub fn ddl_at(kind: TableKind, table: &str, qualified: &str) -> String {
+    match kind {
+        TableKind::Outbox => outbox_ddl_at(table, qualified),
+        TableKind::Processed => processed_ddl_at(table, qualified),
+    }
 }
 
 pub fn ddl(kind: TableKind, table: &str) -> String {

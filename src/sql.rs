@@ -1,36 +1,91 @@
 //! Building statements whose values are all bind parameters: the only text spliced into
-//! SQL is a validated identifier, never a value.
+//! SQL is a validated identifier, never a value. Every value carries its PostgreSQL type,
+//! so statements go out unnamed in one round trip (`query_typed`): nothing is prepared on
+//! the server, which PgBouncer's transaction pooling could hand to another client.
 
-use postgres::types::ToSql;
+use postgres::types::{ToSql, Type};
+
+/// A Rust value with the PostgreSQL type it is bound as.
+pub trait Bind: ToSql + Sync + Send + 'static {
+    fn pg_type() -> Type;
+}
+
+macro_rules! bind_as {
+    ($($rust:ty => $pg:expr),* $(,)?) => {
+        $(impl Bind for $rust {
+            fn pg_type() -> Type {
+                $pg
+            }
+        })*
+    };
+}
+
+bind_as! {
+    bool => Type::BOOL,
+    i32 => Type::INT4,
+    i64 => Type::INT8,
+    f64 => Type::FLOAT8,
+    u32 => Type::OID,
+    String => Type::TEXT,
+    Vec<String> => Type::TEXT_ARRAY,
+    Vec<i64> => Type::INT8_ARRAY,
+    uuid::Uuid => Type::UUID,
+    Vec<uuid::Uuid> => Type::UUID_ARRAY,
+    chrono::DateTime<chrono::Utc> => Type::TIMESTAMPTZ,
+    serde_json::Value => Type::JSONB,
+}
+
+impl<T: Bind> Bind for Option<T> {
+    fn pg_type() -> Type {
+        T::pg_type()
+    }
+}
 
 /// Bind values collected while a statement is built; `push` hands back the placeholder.
 #[derive(Default)]
 pub struct Params {
-    values: Vec<Box<dyn ToSql + Sync + Send>>,
-    /// Placeholders already taken by values bound elsewhere (see `starting_at`).
-    offset: usize,
+    values: Vec<(Box<dyn ToSql + Sync + Send>, Type)>,
 }
 
 impl Params {
-    /// Parameters whose placeholders start after `taken` others (bound by the caller).
-    pub fn starting_at(taken: usize) -> Self {
-        Self {
-            values: Vec::new(),
-            offset: taken,
-        }
+    pub fn push<T: Bind>(&mut self, value: T) -> String {
+        self.values.push((Box::new(value), T::pg_type()));
+        format!("${}", self.values.len())
     }
 
-    pub fn push(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
-        self.values.push(Box::new(value));
-        format!("${}", self.offset + self.values.len())
+    /// Replaces the value behind an earlier placeholder (its type stays).
+    pub fn set<T: Bind>(&mut self, placeholder: &str, value: T) {
+        let index: usize = placeholder[1..].parse().expect("a placeholder from push");
+        let slot = &mut self.values[index - 1];
+        assert_eq!(slot.1, T::pg_type(), "a parameter keeps its type");
+        slot.0 = Box::new(value);
     }
 
-    pub fn as_refs(&self) -> Vec<&(dyn ToSql + Sync)> {
+    pub fn typed(&self) -> Vec<(&(dyn ToSql + Sync), Type)> {
         self.values
             .iter()
-            .map(|v| v.as_ref() as &(dyn ToSql + Sync))
+            .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
             .collect()
     }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+}
+
+/// Parameters for a statement built in place: `params![a, b]`.
+#[macro_export]
+macro_rules! params {
+    ($($value:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut params = $crate::sql::Params::default();
+        $(params.push($value);)*
+        params
+    }};
 }
 
 /// ` WHERE a AND b`, or nothing when there are no conditions.
@@ -63,41 +118,10 @@ pub fn like_literal(text: &str) -> String {
     out
 }
 
-/// Rows fetched per round trip when streaming.
-pub const FETCH_SIZE: i32 = 1000;
-
-/// Results up to this many rows are fetched in one go rather than streamed.
-pub const SMALL_RESULT: u64 = 10_000;
-
-/// Runs `sql` and hands each row to `each`. A result limited to at most
-/// [`SMALL_RESULT`] rows (`limit`, 0 for none) is fetched at once, which lets the server
-/// plan it with parallel workers; anything larger goes through a portal, [`FETCH_SIZE`]
-/// rows at a time, so memory stays flat whatever the result size (the server plans a
-/// portal fetched in parts without parallel workers). `fail` explains a server error.
-pub fn for_each_row(
-    tx: &mut postgres::Transaction<'_>,
-    sql: &str,
-    params: &Params,
-    limit: u64,
-    fail: &dyn Fn(postgres::Error) -> anyhow::Error,
-    mut each: impl FnMut(&postgres::Row) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    if (1..=SMALL_RESULT).contains(&limit) {
-        for row in &tx.query(sql, &params.as_refs()).map_err(fail)? {
-            each(row)?;
-        }
-        return Ok(());
-    }
-    let portal = tx.bind(sql, &params.as_refs()).map_err(fail)?;
-    loop {
-        let rows = tx.query_portal(&portal, FETCH_SIZE).map_err(fail)?;
-        if rows.is_empty() {
-            return Ok(());
-        }
-        for row in &rows {
-            each(row)?;
-        }
-    }
+/// An identifier from the catalogs (a schema name found on the search path may hold any
+/// character), quoted for SQL.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 #[cfg(test)]
@@ -109,11 +133,18 @@ mod tests {
         let mut params = Params::default();
         assert_eq!(params.push(1i32), "$1");
         assert_eq!(params.push("x".to_string()), "$2");
-        assert_eq!(params.as_refs().len(), 2);
+        params.set("$2", "y".to_string());
+        assert_eq!(params.typed().len(), 2);
+        assert_eq!(params.typed()[1].1, Type::TEXT);
     }
 
     #[test]
     fn like_escapes() {
         assert_eq!(like_literal("50%_off\\"), "50\\%\\_off\\\\");
+    }
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
     }
 }

@@ -48,6 +48,19 @@ impl std::str::FromStr for TimeArg {
 }
 
 impl TimeArg {
+    /// The instant itself: a duration is measured back from the server's `now()`.
+    pub fn resolve(self, tx: &mut crate::session::Tx<'_>) -> Result<TimeArg, postgres::Error> {
+        match self {
+            TimeArg::At(_) => Ok(self),
+            TimeArg::Ago(_) => {
+                let mut params = Params::default();
+                let expr = self.to_sql(&mut params);
+                let at = tx.query_one(&format!("SELECT {expr}"), &params)?.try_get(0)?;
+                Ok(TimeArg::At(at))
+            }
+        }
+    }
+
     /// The SQL expression for this instant, its value bound in `params`. Durations are
     /// measured on the database server's clock.
     pub fn to_sql(&self, params: &mut Params) -> String {
@@ -135,13 +148,27 @@ fn too_large(text: &str) -> String {
     format!("duration {text:?} is too large (at most 1000 years)")
 }
 
+/// How long before `now` an instant was, for people: `3d4h`, or what an infinite
+/// timestamp means.
+pub fn age(t: crate::pgtime::PgTime, now: crate::pgtime::PgTime) -> String {
+    use crate::pgtime::PgTime;
+    match (t, t.seconds_before(now)) {
+        (PgTime::NegInfinity, _) => "infinite".to_string(),
+        (PgTime::Infinity, _) => "never (infinity)".to_string(),
+        (_, Some(secs)) => humanize(secs.floor() as i64),
+        (_, None) => "unknown".to_string(),
+    }
+}
+
 /// A duration as a compact human string (`3d4h`, `12m5s`, `0s`).
 pub fn humanize(seconds: i64) -> String {
     let sign = if seconds < 0 { "-" } else { "" };
     let mut rest = seconds.unsigned_abs();
     let mut parts = Vec::new();
+    // Two units from the largest that is not zero, the second even when it is zero:
+    // `30d0h`, never `30d35s` (which reads as minutes).
     for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if rest >= size || (unit == "s" && parts.is_empty()) {
+        if rest >= size || !parts.is_empty() || unit == "s" {
             parts.push(format!("{}{unit}", rest / size));
             rest %= size;
         }
@@ -226,5 +253,7 @@ mod tests {
         assert_eq!(humanize(3725), "1h2m");
         assert_eq!(humanize(90061), "1d1h");
         assert_eq!(humanize(59), "59s");
+        assert_eq!(humanize(30 * 86_400 + 35), "30d0h");
+        assert_eq!(humanize(2 * 3600 + 22), "2h0m");
     }
 }

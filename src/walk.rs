@@ -5,9 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use postgres::{Client, GenericClient};
-
-use crate::mutation::{BatchOutcome, Batcher};
+use crate::mutation::{BatchOutcome, Batcher, RunStart};
+use crate::session::{Rel, Tx};
 use crate::sql::Params;
 
 /// Largest range one batch scans: 16384 blocks is 128 MiB, a few hundred milliseconds.
@@ -25,6 +24,10 @@ pub enum WalkAction {
 pub struct CtidWalk {
     statement: String,
     params: Params,
+    /// Placeholders of the range bounds and the limit, set anew for each batch.
+    after_at: String,
+    before_at: String,
+    limit_at: String,
     /// Exclusive lower bound: (block, offset).
     after: (u64, u64),
     step: u64,
@@ -37,29 +40,36 @@ pub struct CtidWalk {
 impl CtidWalk {
     /// `conditions` is the WHERE text for rows to change with its bind values in
     /// `params`; it is checked again in the changing statement, so a row that another
-    /// session moved out of that state first is skipped, never changed.
+    /// session moved out of that state first is skipped, never changed. Rows written
+    /// after `start` are never selected (see [`RunStart`]).
     pub fn new(
-        client: &mut impl GenericClient,
-        table: &str,
+        tx: &mut Tx<'_>,
+        rel: &Rel,
         conditions: &str,
         mut params: Params,
+        start: &RunStart,
         action: WalkAction,
         batch_size: u32,
     ) -> Result<Self, postgres::Error> {
-        let row = client.query_one(
-            "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
-                    CASE WHEN c.relpages > 0 AND c.reltuples > 0
-                         THEN c.reltuples / c.relpages ELSE 100 END::float8,
-                    current_setting('server_version_num')::int
-               FROM pg_class c WHERE c.oid = $1::text::regclass",
-            &[&table],
+        // Callers check that the table exists (`Rel::require`) before they walk it.
+        let oid = rel.oid.unwrap_or_default();
+        let row = tx.query_one(
+                "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
+                        CASE WHEN c.relpages > 0 AND c.reltuples > 0
+                             THEN c.reltuples::float8 / c.relpages::float8 ELSE 100::float8 END,
+                        current_setting('server_version_num')::int
+                   FROM pg_class c WHERE c.oid = $1",
+            &crate::params![oid],
         )?;
         let end_block: i64 = row.get(0);
         let rows_per_block: f64 = row.get(1);
         let server_version: i32 = row.get(2);
+        let existed = start.existed_condition(&mut params);
+        let conditions = format!("({conditions}) AND {existed}");
         let after = params.push(String::new());
         let before = params.push(String::new());
         let limit = params.push(0i64);
+        let table = &rel.sql;
         let change = match action {
             WalkAction::Delete => format!("DELETE FROM {table}"),
             WalkAction::Update(set) => format!("UPDATE {table} SET {set}"),
@@ -69,10 +79,10 @@ impl CtidWalk {
         let statement = format!(
             "WITH selected AS (
                  SELECT ctid FROM {table}
-                  WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid AND ({conditions})
+                  WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid AND {conditions}
                   ORDER BY ctid LIMIT {limit}),
              changed AS (
-                 {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)) AND ({conditions})
+                 {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)) AND {conditions}
                  RETURNING 1)
              SELECT (SELECT count(*) FROM selected), (SELECT count(*) FROM changed),
                     (SELECT max(ctid)::text FROM selected)"
@@ -81,6 +91,9 @@ impl CtidWalk {
         Ok(Self {
             statement,
             params,
+            after_at: after,
+            before_at: before,
+            limit_at: limit,
             after: (0, 0),
             step: initial_step.min(MAX_STEP_BLOCKS),
             end_block: end_block.max(0) as u64,
@@ -109,11 +122,7 @@ fn parse_tid(text: &str) -> Option<(u64, u64)> {
 }
 
 impl Batcher for CtidWalk {
-    fn run_batch(
-        &mut self,
-        client: &mut Client,
-        limit: u32,
-    ) -> Result<BatchOutcome, postgres::Error> {
+    fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error> {
         let start_block = self.after.0;
         let tail = start_block >= self.end_block;
         let upper = if tail {
@@ -122,17 +131,15 @@ impl Batcher for CtidWalk {
         } else {
             (self.after.0 + self.step).min(self.end_block)
         };
-        let n = self.params.as_refs().len();
-        let mut values = self.params.as_refs();
-        let after_text = format!("({},{})", self.after.0, self.after.1);
-        let before_text = format!("({upper},0)");
-        let limit_value = i64::from(limit);
-        values[n - 3] = &after_text;
-        values[n - 2] = &before_text;
-        values[n - 1] = &limit_value;
+        self.params.set(
+            &self.after_at,
+            format!("({},{})", self.after.0, self.after.1),
+        );
+        self.params.set(&self.before_at, format!("({upper},0)"));
+        self.params.set(&self.limit_at, i64::from(limit));
 
         let started = Instant::now();
-        let row = client.query_one(&self.statement, &values)?;
+        let row = tx.query_one(&self.statement, &self.params)?;
         let elapsed = started.elapsed();
         let matched = row.get::<_, i64>(0) as u64;
         let changed = row.get::<_, i64>(1) as u64;

@@ -1,41 +1,58 @@
 //! `outboxctl check`: compare the live tables with the contract (design.md §1) and print
-//! every difference. Exit 0 when they match, 3 on drift, 1 when a table is missing.
+//! every difference. Exit 0 when what exists matches, 3 on drift, 1 when the outbox table
+//! (or a table named with `--only`) is missing. A dedup table that was never created is
+//! reported as such and is not an error: services that only use the library's outbox
+//! Store never create it.
 
-use postgres::Client;
 use serde_json::json;
 
 use crate::catalog::{self, LiveColumn, LiveIndex};
 use crate::cli::{CheckArgs, selected_tables};
 use crate::context::Context;
-use crate::error::{describe_pg_error, negative};
+use crate::error::{describe_pg_error, missing_table, negative};
 use crate::ident;
-use crate::output::{count_of, print_json, print_text};
+use crate::output::{count_of, escape, print_json, print_text};
 use crate::schema::{self, ColumnSpec, STATUSES, TableKind, TableSpec};
+use crate::session::{Access, Rel, Tx};
 
 struct TableReport<'a> {
     kind: TableKind,
-    table: &'a str,
-    exists: bool,
+    rel: &'a Rel,
     differences: Vec<String>,
     unknown_statuses: Vec<(String, i64)>,
 }
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
-    let mut client = ctx.connect()?;
+    let (mut session, located) = ctx.open()?;
+    let fail = |e: postgres::Error| {
+        anyhow::anyhow!(
+            "reading the catalog in {} failed: {}",
+            session_target(&located.outbox),
+            describe_pg_error(&e)
+        )
+    };
+    let mut tx = session.begin(Access::ReadOnly).map_err(fail)?;
     let mut reports = Vec::new();
     for kind in selected_tables(args.only) {
-        let table = ctx.tables.name(kind);
-        reports.push(inspect(&mut client, kind, table)?);
+        let rel = match kind {
+            TableKind::Outbox => &located.outbox,
+            TableKind::Processed => &located.processed,
+        };
+        reports.push(inspect(&mut tx, kind, rel).map_err(fail)?);
     }
+    tx.commit().map_err(fail)?;
+    // A missing dedup table is an error only when it was asked about by name.
+    let required = |r: &TableReport| r.kind == TableKind::Outbox || args.only.is_some();
 
     if ctx.out.format.is_machine() {
         let tables: Vec<_> = reports
             .iter()
             .map(|r| {
                 json!({
-                    "table": r.table,
+                    "table": r.rel.name,
+                    "schema": r.rel.schema,
                     "kind": r.kind,
-                    "exists": r.exists,
+                    "exists": r.rel.exists(),
                     "differences": r.differences,
                     "unknown_statuses": r.unknown_statuses.iter()
                         .map(|(status, count)| json!({"status": status, "count": count}))
@@ -43,32 +60,42 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        let ok = reports.iter().all(|r| r.exists && r.differences.is_empty());
-        print_json(&json!({"ok": ok, "tables": tables}))?;
+        let ok = reports
+            .iter()
+            .all(|r| (r.rel.exists() || !required(r)) && r.differences.is_empty());
+        print_json(&json!({"ok": ok, "target": located.outbox.target, "tables": tables}))?;
     } else {
+        let mut lines = vec![format!("checking {}", located.outbox.target)];
         for r in &reports {
-            match (r.exists, r.differences.len()) {
-                (false, _) => print_text(format!("{}: missing", r.table))?,
-                (true, 0) => print_text(format!("{}: ok", r.table))?,
+            let name = &r.rel.name;
+            match (r.rel.exists(), r.differences.len()) {
+                (false, _) if required(r) => lines.push(format!("{name}: missing")),
+                (false, _) => lines.push(format!(
+                    "{name}: not created (fine for a service that does not use the dedup table; \"outboxctl migrate\" creates it)"
+                )),
+                (true, 0) => lines.push(format!("{name}: ok")),
                 (true, n) => {
-                    let lines: Vec<String> =
-                        r.differences.iter().map(|d| format!("  - {d}")).collect();
-                    print_text(format!(
-                        "{}: {}\n{}",
-                        r.table,
-                        count_of(n as u64, "difference", "differences"),
-                        lines.join("\n")
-                    ))?
+                    lines.push(format!(
+                        "{name}: {}",
+                        count_of(n as u64, "difference", "differences")
+                    ));
+                    lines.extend(r.differences.iter().map(|d| format!("  - {}", escape(d))));
                 }
             }
+            for (status, count) in &r.unknown_statuses {
+                lines.push(format!(
+                    "  note: {} with status \"{}\", which the library never sets (it uses {})",
+                    count_of(*count as u64, "row", "rows"),
+                    escape(status),
+                    STATUSES.join(", ")
+                ));
+            }
         }
+        print_text(lines.join("\n"))?;
     }
 
-    if let Some(missing) = reports.iter().find(|r| !r.exists) {
-        anyhow::bail!(
-            "table \"{}\" does not exist — run \"outboxctl migrate\"",
-            missing.table
-        );
+    if let Some(missing) = reports.iter().find(|r| !r.rel.exists() && required(r)) {
+        anyhow::bail!("{}", missing_table(missing.rel));
     }
     let drift: usize = reports.iter().map(|r| r.differences.len()).sum();
     if drift > 0 {
@@ -80,53 +107,43 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn session_target(rel: &Rel) -> &str {
+    &rel.target
+}
+
 fn inspect<'a>(
-    client: &mut Client,
+    tx: &mut Tx<'_>,
     kind: TableKind,
-    table: &'a str,
-) -> anyhow::Result<TableReport<'a>> {
+    rel: &'a Rel,
+) -> Result<TableReport<'a>, postgres::Error> {
     let mut report = TableReport {
         kind,
-        table,
-        exists: false,
+        rel,
         differences: Vec::new(),
         unknown_statuses: Vec::new(),
     };
-    let Some(oid) = catalog::table_oid(client, table)? else {
+    let Some(oid) = rel.oid else {
         return Ok(report);
     };
-    report.exists = true;
-    let fail = |e: postgres::Error| {
-        anyhow::anyhow!(
-            "reading the catalog for \"{table}\" failed: {}",
-            describe_pg_error(&e)
-        )
-    };
-    let live_columns = catalog::columns(client, oid).map_err(fail)?;
-    let live_indexes = catalog::indexes(client, oid).map_err(fail)?;
-    let spec = schema::contract(kind, table);
-    report.differences = compare(table, &spec, &live_columns, &live_indexes);
+    let live_columns = catalog::columns(tx, oid)?;
+    let live_indexes = catalog::indexes(tx, oid)?;
+    let spec = schema::contract(kind, &rel.name);
+    report.differences = compare(&rel.name, &spec, &live_columns, &live_indexes);
 
     let status_is_text = live_columns
         .iter()
         .any(|c| c.name == "status" && c.data_type == "text");
     if kind == TableKind::Outbox && status_is_text {
-        let known: Vec<&str> = STATUSES.to_vec();
-        let rows = client
-            .query(
-                &format!("SELECT status, count(*) FROM {table} WHERE status <> ALL($1) GROUP BY status ORDER BY 2 DESC, 1"),
-                &[&known],
-            )
-            .map_err(fail)?;
+        let known: Vec<String> = STATUSES.iter().map(|s| s.to_string()).collect();
+        let rows = tx.query(
+            &format!(
+                "SELECT status, count(*) FROM {} WHERE status <> ALL($1) GROUP BY status ORDER BY 2 DESC, 1",
+                rel.sql
+            ),
+            &crate::params![known],
+        )?;
         for row in rows {
-            let status: String = row.get(0);
-            let count: i64 = row.get(1);
-            report.differences.push(format!(
-                "{} with status {status:?}, which the library never sets (it uses {})",
-                count_of(count as u64, "row", "rows"),
-                STATUSES.join(", ")
-            ));
-            report.unknown_statuses.push((status, count));
+            report.unknown_statuses.push((row.get(0), row.get(1)));
         }
     }
     Ok(report)

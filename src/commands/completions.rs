@@ -6,7 +6,7 @@ use clap_complete::Shell;
 use crate::cli::{Cli, CompletionsArgs};
 
 pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
-    print!("{}", render_completions(args.shell));
+    crate::output::print_text(render_completions(args.shell).trim_end())?;
     Ok(())
 }
 

@@ -8,16 +8,21 @@ use crate::context::Context;
 use crate::error::explain_table_error;
 use crate::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS, Message};
 use crate::output::{RowWriter, print_text, truncate};
-use crate::sql::{Params, for_each_row, limit_clause, where_clause};
-use crate::timearg::humanize;
+use crate::pgtime::PgTime;
+use crate::session::Access;
+use crate::sql::{Params, limit_clause, where_clause};
+use crate::timearg::age;
 
-const SUMMARY_COLUMNS: &str = "id::text, status, topic, key, retries, \
-     EXTRACT(EPOCH FROM now() - created_at)::float8, octet_length(payload), last_error";
+const SUMMARY_COLUMNS: &str =
+    "id::text, status, topic, key, retries, created_at, octet_length(payload), last_error";
 
 pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
     let statuses = outbox::parse_statuses(&args.status)?;
     let filter = message_filter(&args.filter, statuses);
-    let table = &ctx.tables.outbox;
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.outbox;
+    rel.require()?;
+    let table = &rel.sql;
     let mut params = Params::default();
     let conditions = filter.conditions(&mut params);
     let order = match args.order {
@@ -35,13 +40,8 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
         where_clause(&conditions)
     );
 
-    let mut client = ctx.connect()?;
-    let fail = |e| explain_table_error(e, table);
-    let mut tx = client
-        .build_transaction()
-        .read_only(true)
-        .start()
-        .map_err(fail)?;
+    let fail = |e| explain_table_error(e, rel);
+    let mut tx = session.begin(Access::ReadOnly).map_err(fail)?;
 
     if ctx.out.format.is_machine() {
         let stdout = std::io::stdout().lock();
@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
             std::io::BufWriter::new(stdout),
             MESSAGE_FIELDS,
         )?;
-        for_each_row(&mut tx, &sql, &params, args.limit, &fail, |row| {
+        tx.for_each_row(&sql, &params, args.limit, &fail, |row| {
             writer.write(&Message::from_row(row).map_err(fail)?.to_json())?;
             Ok(())
         })?;
@@ -67,8 +67,9 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
             "last error",
         ]);
         let mut count = 0u64;
-        for_each_row(&mut tx, &sql, &params, args.limit, &fail, |row| {
-            let age: f64 = row.try_get(5).map_err(fail)?;
+        let now = outbox::server_now(&mut tx).map_err(fail)?;
+        tx.for_each_row(&sql, &params, args.limit, &fail, |row| {
+            let created_at: PgTime = row.try_get(5).map_err(fail)?;
             let size: Option<i32> = row.try_get(6).map_err(fail)?;
             view.add_row(vec![
                 row.try_get::<_, String>(0).map_err(fail)?,
@@ -76,7 +77,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
                 truncate(&row.try_get::<_, String>(2).map_err(fail)?, 32),
                 truncate(&row.try_get::<_, String>(3).map_err(fail)?, 24),
                 row.try_get::<_, i32>(4).map_err(fail)?.to_string(),
-                humanize(age as i64),
+                age(created_at, now),
                 size.map_or("null".to_string(), |s| s.to_string()),
                 truncate(&row.try_get::<_, String>(7).map_err(fail)?, 60),
             ]);

@@ -10,6 +10,7 @@ use crate::context::Context;
 use crate::error::describe_pg_error;
 use crate::output::{print_json, print_text};
 use crate::schema::{self, TableKind};
+use crate::session::{Access, Rel, Session};
 
 /// Advisory lock key held while a table is created: fixed ("outboxmg" in ASCII)
 /// so that every outboxctl version takes the same lock.
@@ -33,17 +34,26 @@ impl Action {
 }
 
 pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
-    let mut client = ctx.connect()?;
-    catalog::ensure_creatable(&mut client, ctx.schema())?;
+    let (mut session, located) = ctx.open()?;
+    let fail_setup = |e: postgres::Error| anyhow::anyhow!("{}", describe_pg_error(&e));
+    {
+        let mut tx = session.begin(Access::ReadOnly).map_err(fail_setup)?;
+        catalog::ensure_creatable(&mut tx, &located.outbox, ctx.schema())?;
+        tx.commit().map_err(fail_setup)?;
+    }
     let mut report = Vec::new();
     for kind in selected_tables(args.only) {
-        let table = ctx.tables.name(kind);
-        let action = if catalog::table_oid(&mut client, table)?.is_some() {
+        let rel = match kind {
+            TableKind::Outbox => &located.outbox,
+            TableKind::Processed => &located.processed,
+        };
+        let table = rel.name.as_str();
+        let action = if rel.exists() {
             Action::Exists
         } else if args.dry_run {
             Action::WouldCreate
         } else {
-            create(&mut client, kind, table)?
+            create(&mut session, kind, rel)?
         };
         report.push((kind, table, action));
     }
@@ -79,32 +89,31 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
 }
 
 /// Creates one table under the migrate lock, re-probing once the lock is held: another
-/// process may have created it while this one waited. The lock is a session lock taken
-/// before the creating transaction begins: a transaction that starts after the wait sees
-/// the other process's table, while a probe inside a transaction that was already open
-/// during the wait can still read a stale catalog cache. A process that dies releases the
-/// lock with its session.
-fn create(client: &mut postgres::Client, kind: TableKind, table: &str) -> anyhow::Result<Action> {
+/// process may have created it while this one waited. The lock is a transaction lock, so
+/// it ends with the transaction (nothing stays behind on a pooled server connection), and
+/// the re-probe reads `pg_class` with a snapshot taken after the wait, which sees the
+/// other process's committed table.
+fn create(session: &mut Session, kind: TableKind, rel: &Rel) -> anyhow::Result<Action> {
+    let table = &rel.name;
     let fail = |e: postgres::Error| {
         anyhow::anyhow!(
-            "creating table \"{table}\" failed: {}",
+            "creating table \"{table}\" in {} failed: {}",
+            rel.target,
             describe_pg_error(&e)
         )
     };
-    client
-        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATE_LOCK_KEY])
-        .map_err(fail)?;
-    let created = (|| -> anyhow::Result<Action> {
-        let mut tx = client.transaction().map_err(fail)?;
-        if catalog::table_oid(&mut tx, table)?.is_some() {
-            return Ok(Action::Exists);
-        }
-        tx.batch_execute(&schema::ddl(kind, table)).map_err(fail)?;
+    let mut tx = session.begin(Access::ReadWrite).map_err(fail)?;
+    tx.query(
+        "SELECT pg_advisory_xact_lock($1)",
+        &crate::params![MIGRATE_LOCK_KEY],
+    )
+    .map_err(fail)?;
+    if catalog::exists_now(&mut tx, rel).map_err(fail)? {
         tx.commit().map_err(fail)?;
-        Ok(Action::Created)
-    })();
-    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATE_LOCK_KEY]);
-    let action = created?;
-    unlocked.map_err(fail)?;
-    Ok(action)
+        return Ok(Action::Exists);
+    }
+    tx.batch_execute(&schema::ddl_at(kind, table, &rel.sql))
+        .map_err(fail)?;
+    tx.commit().map_err(fail)?;
+    Ok(Action::Created)
 }

@@ -1,38 +1,54 @@
-//! The dry run shared by `requeue --all` and `purge`: how many rows a selection matches
-//! and a sample of them, changing nothing.
+//! The dry run shared by `requeue` and `purge`: how many rows a selection matches and a
+//! sample of them, changing nothing.
 
 use serde_json::Value;
 
 use crate::context::Context;
 use crate::error::explain_table_error;
 use crate::mutation::{Summary, report};
-use crate::outbox::{self, rfc3339};
+use crate::outbox;
 use crate::output::{count_of, print_text, truncate};
+use crate::pgtime::PgTime;
+use crate::session::{Access, Rel, Session};
 use crate::sql::Params;
 
 const SAMPLE_SIZE: i64 = 10;
 
 pub fn dry_run(
     ctx: &Context,
-    client: &mut postgres::Client,
+    session: &mut Session,
+    rel: &Rel,
     conditions: &dyn Fn(&mut Params) -> String,
     verb: &str,
 ) -> anyhow::Result<()> {
-    let table = &ctx.tables.outbox;
-    let fail = |e| explain_table_error(e, table);
-    let count = outbox::count_matching(client, table, conditions).map_err(fail)?;
-    let sample = outbox::sample_matching(client, table, conditions, SAMPLE_SIZE).map_err(fail)?;
+    let fail = |e| explain_table_error(e, rel);
+    let (count, sample) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let count = outbox::count_matching(tx, rel, conditions).map_err(fail)?;
+        let sample = outbox::sample_matching(tx, rel, conditions, SAMPLE_SIZE).map_err(fail)?;
+        Ok((count, sample))
+    })?;
     let mut summary = Summary {
         matched: count,
         dry_run: true,
         ..Summary::default()
     };
     if ctx.out.format.is_machine() {
+        // The sample carries what `list` shows, not payloads: a dry run is a count.
         summary.extra.insert(
             "sample".into(),
-            Value::Array(sample.iter().map(|m| Value::Object(m.to_json())).collect()),
+            Value::Array(
+                sample
+                    .iter()
+                    .map(|m| {
+                        let mut row = m.to_json();
+                        row.remove("payload");
+                        row.remove("payload_encoding");
+                        Value::Object(row)
+                    })
+                    .collect(),
+            ),
         );
-    } else if !sample.is_empty() {
+    } else if !sample.is_empty() && !ctx.out.quiet {
         let mut view = ctx.out.table(&[
             "id",
             "status",
@@ -46,8 +62,8 @@ pub fn dry_run(
                 m.id.to_string(),
                 m.status.clone(),
                 truncate(&m.topic, 32),
-                rfc3339(&m.created_at),
-                m.processed_at.as_ref().map_or(String::new(), rfc3339),
+                m.created_at.human(),
+                m.processed_at.map_or(String::new(), PgTime::human),
                 truncate(&m.last_error, 40),
             ]);
         }
@@ -57,8 +73,10 @@ pub fn dry_run(
         &summary,
         &ctx.out,
         &format!(
-            "dry run: would {verb} {} in table \"{table}\"{}; nothing changed",
+            "dry run: would {verb} {} in table \"{}\" on {}{}; nothing changed",
             count_of(count, "message", "messages"),
+            rel.name,
+            rel.target,
             if count as usize > sample.len() && !sample.is_empty() {
                 format!(" (the oldest {} shown)", sample.len())
             } else {

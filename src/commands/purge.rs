@@ -7,15 +7,23 @@ use crate::cli::PurgeArgs;
 use crate::commands::preview;
 use crate::context::Context;
 use crate::error::explain_table_error;
-use crate::mutation::{count_and_confirm, report, resolve_past_cutoff, run_batches};
-use crate::outbox::{self, rfc3339};
+use crate::mutation::{RunStart, count_and_confirm, report, resolve_past_cutoff, run_batches};
+use crate::outbox;
+use crate::pgtime::PgTime;
+use crate::session::Access;
 use crate::sql::Params;
 use crate::walk::{CtidWalk, WalkAction};
 
 pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
-    let table = &ctx.tables.outbox;
-    let mut client = ctx.connect()?;
-    let cutoff = resolve_past_cutoff(&mut client, &args.before)?;
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.outbox;
+    rel.require()?;
+    let fail = |e| explain_table_error(e, rel);
+    let (cutoff, run_start) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let cutoff = resolve_past_cutoff(tx, &args.before)?;
+        Ok((cutoff, RunStart::take(tx).map_err(fail)?))
+    })?;
+    let cutoff_text = PgTime::from_chrono(cutoff).rfc3339();
     let topics = args.topic.clone();
     let include_failed = args.include_failed;
     let conditions = move |params: &mut Params| {
@@ -40,17 +48,20 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     };
 
     if args.mutation.dry_run {
-        return preview::dry_run(ctx, &mut client, &conditions, "delete");
+        return preview::dry_run(ctx, &mut session, rel, &conditions, "delete");
     }
-    let fail = |e| explain_table_error(e, table);
     let total = count_and_confirm(
         &args.mutation,
         &ctx.out,
-        || outbox::count_matching(&mut client, table, &conditions).map_err(fail),
+        || {
+            session.with_tx(Access::ReadOnly, &fail, |tx| {
+                outbox::count_matching(tx, rel, &conditions).map_err(fail)
+            })
+        },
         |total| {
             format!(
-                "Delete {total} {what} older than {} from \"{table}\"?",
-                rfc3339(&cutoff)
+                "Delete {total} {what} older than {cutoff_text} from \"{}\" on {}?",
+                rel.name, rel.target
             )
         },
         "nothing was deleted",
@@ -58,32 +69,36 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
 
     let mut params = Params::default();
     let sql = conditions(&mut params);
-    let mut walk = CtidWalk::new(
-        &mut client,
-        table,
-        &sql,
-        params,
-        WalkAction::Delete,
-        args.mutation.batch_size,
-    )
-    .map_err(fail)?;
+    let mut walk = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        CtidWalk::new(
+            tx,
+            rel,
+            &sql,
+            params,
+            &run_start,
+            WalkAction::Delete,
+            args.mutation.batch_size,
+        )
+        .map_err(fail)
+    })?;
     walk.warn_if_slow(&ctx.out);
     let summary = run_batches(
-        &mut client,
+        &mut session,
         &mut walk,
         &args.mutation,
         total,
         &ctx.out,
-        table,
+        rel,
         "deleted",
     )?;
     report(
         &summary,
         &ctx.out,
         &format!(
-            "deleted {} {what} older than {} {}{}",
+            "deleted {} {what} older than {cutoff_text} from \"{}\" on {} {}{}",
             summary.changed,
-            rfc3339(&cutoff),
+            rel.name,
+            rel.target,
             summary.batches_text(),
             if summary.skipped > 0 {
                 format!(

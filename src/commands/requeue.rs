@@ -10,9 +10,10 @@ use crate::cli::RequeueArgs;
 use crate::commands::{message_filter, preview};
 use crate::context::Context;
 use crate::error::{explain_table_error, usage};
-use crate::mutation::{ListBatcher, count_and_confirm, report, run_batches};
+use crate::mutation::{ListBatcher, RunStart, count_and_confirm, report, run_batches};
 use crate::outbox;
 use crate::output::count_of;
+use crate::session::{Access, Rel, Session};
 use crate::sql::Params;
 use crate::walk::{CtidWalk, WalkAction};
 
@@ -63,70 +64,97 @@ pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
         );
     }
 
-    let mut client = ctx.connect()?;
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.outbox;
+    rel.require()?;
     if ids.is_empty() {
-        requeue_matching(ctx, &mut client, args, source, set, filter)
+        requeue_matching(ctx, &mut session, rel, args, source, set, filter)
     } else {
-        requeue_ids(ctx, &mut client, args, source, set, ids)
+        requeue_ids(ctx, &mut session, rel, args, source, set, ids)
     }
 }
 
 fn requeue_matching(
     ctx: &Context,
-    client: &mut postgres::Client,
+    session: &mut Session,
+    rel: &Rel,
     args: &RequeueArgs,
     source: &'static str,
     set: &'static str,
     filter: outbox::MessageFilter,
 ) -> anyhow::Result<()> {
-    let table = &ctx.tables.outbox;
+    let fail = |e| explain_table_error(e, rel);
+    // Relative times are fixed once, on the server's clock, with the run's start.
+    let (filter, run_start) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let filter = filter.resolved(tx).map_err(fail)?;
+        Ok((filter, RunStart::take(tx).map_err(fail)?))
+    })?;
     let conditions = move |params: &mut Params| {
         let mut parts = vec![format!("status = {}", params.push(source.to_string()))];
         parts.extend(filter.conditions(params));
         parts.join(" AND ")
     };
     if args.mutation.dry_run {
-        return preview::dry_run(ctx, client, &conditions, "requeue");
+        return preview::dry_run(ctx, session, rel, &conditions, "requeue");
     }
-    let fail = |e| explain_table_error(e, table);
     let total = count_and_confirm(
         &args.mutation,
         &ctx.out,
-        || outbox::count_matching(client, table, &conditions).map_err(fail),
-        |total| format!("Requeue {total} {source} messages in \"{table}\"?"),
+        || {
+            session.with_tx(Access::ReadOnly, &fail, |tx| {
+                outbox::count_matching(tx, rel, &conditions).map_err(fail)
+            })
+        },
+        |total| {
+            format!(
+                "Requeue {} in \"{}\" on {}?",
+                count_of(
+                    total,
+                    &format!("{source} message"),
+                    &format!("{source} messages")
+                ),
+                rel.name,
+                rel.target
+            )
+        },
         "nothing was requeued",
     )?;
     let mut params = Params::default();
     let sql = conditions(&mut params);
-    let mut walk = CtidWalk::new(
-        client,
-        table,
-        &sql,
-        params,
-        WalkAction::Update(set),
-        args.mutation.batch_size,
-    )
-    .map_err(fail)?;
+    let mut walk = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        CtidWalk::new(
+            tx,
+            rel,
+            &sql,
+            params,
+            &run_start,
+            WalkAction::Update(set),
+            args.mutation.batch_size,
+        )
+        .map_err(fail)
+    })?;
     walk.warn_if_slow(&ctx.out);
     let summary = run_batches(
-        client,
+        session,
         &mut walk,
         &args.mutation,
         total,
         &ctx.out,
-        table,
+        rel,
         "requeued",
     )?;
     report(
         &summary,
         &ctx.out,
         &format!(
-            "requeued {} {}{}",
+            "requeued {} in \"{}\" on {} {}{}",
             count_of(
                 summary.changed,
                 &format!("{source} message"),
                 &format!("{source} messages")
             ),
+            rel.name,
+            rel.target,
             summary.batches_text(),
             if summary.skipped > 0 {
                 format!(
@@ -142,24 +170,26 @@ fn requeue_matching(
 
 fn requeue_ids(
     ctx: &Context,
-    client: &mut postgres::Client,
+    session: &mut Session,
+    rel: &Rel,
     args: &RequeueArgs,
     source: &'static str,
     set: &'static str,
     mut ids: Vec<Uuid>,
 ) -> anyhow::Result<()> {
-    let table = &ctx.tables.outbox;
-    let fail = |e| explain_table_error(e, table);
+    let table = &rel.sql;
+    let fail = |e| explain_table_error(e, rel);
     let mut seen = std::collections::HashSet::new();
     ids.retain(|id| seen.insert(*id));
 
     let (changed, summary, reached) = if args.mutation.dry_run {
-        let rows = client
-            .query(
+        let rows = session.with_tx(Access::ReadOnly, &fail, |tx| {
+            tx.query(
                 &format!("SELECT id FROM {table} WHERE id = ANY($1) AND status = $2"),
-                &[&ids, &source],
+                &crate::params![ids.clone(), source.to_string()],
             )
-            .map_err(fail)?;
+            .map_err(fail)
+        })?;
         let would: Vec<Uuid> = rows.iter().map(|r| r.get(0)).collect();
         let summary = crate::mutation::Summary {
             matched: ids.len() as u64,
@@ -168,22 +198,23 @@ fn requeue_ids(
         };
         (would, summary, ids.len())
     } else {
-        let mut fixed = Params::starting_at(1);
+        let mut fixed = Params::default();
+        let chunk = fixed.push(Vec::<Uuid>::new());
         let status = fixed.push(source.to_string());
         let mut batcher = ListBatcher::new(
             format!(
-                "UPDATE {table} SET {set} WHERE id = ANY($1) AND status = {status} RETURNING id"
+                "UPDATE {table} SET {set} WHERE id = ANY({chunk}) AND status = {status} RETURNING id"
             ),
             ids.clone(),
             fixed,
         );
         let summary = run_batches(
-            client,
+            session,
             &mut batcher,
             &args.mutation,
             Some(ids.len() as u64),
             &ctx.out,
-            table,
+            rel,
             "requeued",
         )?;
         let reached = batcher.reached();
@@ -201,12 +232,14 @@ fn requeue_ids(
     let current: std::collections::HashMap<Uuid, String> = if unchanged.is_empty() {
         Default::default()
     } else {
-        client
-            .query(
-                &format!("SELECT id, status FROM {table} WHERE id = ANY($1)"),
-                &[&unchanged],
-            )
-            .map_err(fail)?
+        session
+            .with_tx(Access::ReadOnly, &fail, |tx| {
+                tx.query(
+                    &format!("SELECT id, status FROM {table} WHERE id = ANY($1)"),
+                    &crate::params![unchanged.clone()],
+                )
+                .map_err(fail)
+            })?
             .iter()
             .map(|r| (r.get(0), r.get(1)))
             .collect()
@@ -225,7 +258,10 @@ fn requeue_ids(
             "not reached (interrupted)".to_string()
         } else {
             match current.get(id) {
-                Some(status) => format!("skipped: status is '{status}', not '{source}'"),
+                Some(status) => format!(
+                    "skipped: status is '{}', not '{source}'",
+                    crate::output::escape(status)
+                ),
                 None => {
                     not_found += 1;
                     "not found".to_string()

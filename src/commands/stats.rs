@@ -3,13 +3,18 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::error::usage;
+use crate::output::{Format, print_json_line};
+
 use crate::cli::StatsArgs;
 use crate::context::Context;
 use crate::dedup::{self, DedupStats};
 use crate::error::{explain_table_error, negative};
-use crate::outbox::{self, OutboxStats, rfc3339};
+use crate::outbox::{self, OutboxStats};
 use crate::output::{print_json, print_text};
+use crate::pgtime::PgTime;
 use crate::schema::STATUSES;
+use crate::session::Access;
 use crate::timearg::humanize;
 
 struct Breach {
@@ -20,19 +25,27 @@ struct Breach {
 }
 
 pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
-    let mut client = ctx.connect()?;
-    let table = &ctx.tables.outbox;
-    let stats = outbox::stats(&mut client, table, args.by_topic)
-        .map_err(|e| explain_table_error(e, table))?;
-    let processed_table = &ctx.tables.processed;
-    let dedup = dedup::stats(&mut client, processed_table)
-        .map_err(|e| explain_table_error(e, processed_table))?;
+    if matches!(ctx.out.format, Format::Csv) {
+        return Err(usage(
+            "stats has no csv form (its figures are nested): use --format json or ndjson",
+        ));
+    }
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.outbox;
+    rel.require()?;
+    let fail = |e| explain_table_error(e, rel);
+    let (stats, dedup) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let stats = outbox::stats(tx, rel, args.by_topic).map_err(fail)?;
+        let dedup = dedup::stats(tx, &located.processed)
+            .map_err(|e| explain_table_error(e, &located.processed))?;
+        Ok((stats, dedup))
+    })?;
     let breaches = breaches(&stats, args);
 
-    if ctx.out.format.is_machine() {
-        print_json(&to_json(ctx, &stats, &dedup, &breaches))?;
-    } else {
-        print_text(render(ctx, &stats, &dedup, &breaches))?;
+    match ctx.out.format {
+        Format::Json => print_json(&to_json(ctx, &stats, &dedup, &breaches))?,
+        Format::Ndjson => print_json_line(&to_json(ctx, &stats, &dedup, &breaches))?,
+        _ => print_text(render(ctx, &rel.target, &stats, &dedup, &breaches))?,
     }
     if breaches.is_empty() {
         Ok(())
@@ -92,7 +105,7 @@ fn to_json(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[B
         "table": ctx.tables.outbox,
         "total": stats.by_status.total(),
         "by_status": status_counts(|s| stats.by_status.get(s)),
-        "oldest_pending_created_at": stats.oldest_pending.as_ref().map(rfc3339),
+        "oldest_pending_created_at": stats.oldest_pending.map(PgTime::rfc3339),
         "oldest_pending_age_seconds": stats.oldest_pending_age_seconds,
     });
     // Statuses the library never sets are reported rather than hidden.
@@ -124,7 +137,7 @@ fn to_json(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[B
             "exists": dedup.exists,
             "total": dedup.exists.then_some(dedup.total),
             "groups": dedup.exists.then_some(dedup.groups),
-            "oldest_processed_at": dedup.oldest.as_ref().map(rfc3339),
+            "oldest_processed_at": dedup.oldest.map(PgTime::rfc3339),
         },
         "breaches": breaches.iter().map(|b| json!({
             "threshold": b.threshold,
@@ -135,7 +148,13 @@ fn to_json(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[B
     })
 }
 
-fn render(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[Breach]) -> String {
+fn render(
+    ctx: &Context,
+    target: &str,
+    stats: &OutboxStats,
+    dedup: &DedupStats,
+    breaches: &[Breach],
+) -> String {
     let mut table = ctx.out.table(&["outbox", &ctx.tables.outbox]);
     table.add_row(vec![
         "total".to_string(),
@@ -158,12 +177,20 @@ fn render(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[Br
             count.to_string(),
         ]);
     }
-    let oldest = match (&stats.oldest_pending, stats.oldest_pending_age_seconds) {
-        (Some(at), Some(age)) => format!("{} ({} ago)", rfc3339(at), humanize(age as i64)),
+    let oldest = match (stats.oldest_pending, stats.oldest_pending_age_seconds) {
+        (Some(at), Some(age)) if at.is_finite() => {
+            format!("{} ({} ago)", at.human(), humanize(age as i64))
+        }
+        (Some(at), Some(age)) => format!(
+            "{} (oldest dated one {} ago)",
+            at.human(),
+            humanize(age as i64)
+        ),
+        (Some(at), None) => at.human(),
         _ => "none".to_string(),
     };
     table.add_row(vec!["oldest pending".to_string(), oldest]);
-    let mut text = table.to_string();
+    let mut text = format!("{target}\n{table}");
 
     if let Some(topics) = &stats.by_topic {
         let mut header = vec!["topic"];
@@ -186,7 +213,7 @@ fn render(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[Br
         dedup_table.add_row(vec!["groups".to_string(), dedup.groups.to_string()]);
         dedup_table.add_row(vec![
             "oldest entry".to_string(),
-            dedup.oldest.as_ref().map_or("none".to_string(), rfc3339),
+            dedup.oldest.map_or("none".to_string(), PgTime::human),
         ]);
     } else {
         dedup_table.add_row(vec![

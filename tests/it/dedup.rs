@@ -529,17 +529,28 @@ fn purge_batches_use_the_processed_at_index() {
         )
         .unwrap();
     let cutoff = chrono::Utc::now() - chrono::Duration::days(7);
-    let start: Option<chrono::DateTime<chrono::Utc>> =
-        Some(chrono::Utc::now() - chrono::Duration::days(30));
-    let limit = 5000i64;
+    let start = outboxctl::pgtime::PgTime::from_chrono(chrono::Utc::now() - chrono::Duration::days(30));
+    let options = outboxctl::connect::ConnectOptions {
+        database_url: Some(db.url()),
+        ..Default::default()
+    };
+    let mut session = outboxctl::connect::Target::resolve(&options)
+        .unwrap()
+        .connect()
+        .unwrap();
+    let rel = session.locate(&["processed_messages"]).unwrap().remove(0);
+    let mut tx = session
+        .begin(outboxctl::session::Access::ReadOnly)
+        .unwrap();
+    let run_start = outboxctl::mutation::RunStart::take(&mut tx).unwrap();
     for groups in [vec![], vec!["g1".to_string()]] {
-        let (statements, params) =
-            outboxctl::dedup::KeysetPurge::statements("processed_messages", cutoff, &groups);
+        let (statements, mut params, start_at, limit_at) =
+            outboxctl::dedup::KeysetPurge::statements(&rel, cutoff, &groups, &run_start);
+        params.set(&start_at, Some(start));
+        params.set(&limit_at, 5000i64);
         for sql in statements {
-            let mut values: Vec<&(dyn postgres::types::ToSql + Sync)> = vec![&start, &limit];
-            values.extend(params.as_refs());
-            let plan: Vec<String> = client
-                .query(&format!("EXPLAIN {sql}"), &values)
+            let plan: Vec<String> = tx
+                .query(&format!("EXPLAIN {sql}"), &params)
                 .unwrap()
                 .iter()
                 .map(|r| r.get(0))

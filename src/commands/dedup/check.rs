@@ -7,15 +7,19 @@ use crate::cli::DedupKeyArgs;
 use crate::context::Context;
 use crate::dedup;
 use crate::error::{explain_table_error, negative};
-use crate::output::{print_record, print_text};
+use crate::output::{escape, print_record, print_text};
+use crate::session::Access;
 
 use super::processed_when;
 
 pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
-    let table = &ctx.tables.processed;
-    let mut client = ctx.connect()?;
-    let entry = dedup::lookup(&mut client, table, &args.group, &args.msg_id)
-        .map_err(|e| explain_table_error(e, table))?;
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.processed;
+    rel.require()?;
+    let fail = |e| explain_table_error(e, rel);
+    let entry = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        dedup::lookup(tx, rel, &args.group, &args.msg_id).map_err(fail)
+    })?;
 
     let mut answer = serde_json::Map::new();
     answer.insert("processed".into(), json!(entry.is_some()));
@@ -37,8 +41,9 @@ pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
                     serde_json::to_string_pretty(m).unwrap_or_default()
                 });
                 print_text(format!(
-                    "processed at {}\nmetadata: {metadata}",
-                    processed_when(entry)
+                    "processed at {}\nmetadata: {}",
+                    processed_when(entry),
+                    escape(&metadata)
                 ))?
             }
             None => print_text("not processed")?,

@@ -6,12 +6,16 @@ use crate::context::Context;
 use crate::dedup::{ENTRY_COLUMNS, ENTRY_FIELDS, Entry, EntryFilter};
 use crate::error::explain_table_error;
 use crate::output::{RowWriter, print_text, truncate};
-use crate::sql::{Params, for_each_row, limit_clause, where_clause};
+use crate::session::Access;
+use crate::sql::{Params, limit_clause, where_clause};
 
 use super::processed_when;
 
 pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
-    let table = &ctx.tables.processed;
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.processed;
+    rel.require()?;
+    let table = &rel.sql;
     let filter = EntryFilter {
         groups: args.group.clone(),
         msg_id: args.msg_id.clone(),
@@ -30,17 +34,12 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
         where_clause(&conditions)
     );
 
-    let mut client = ctx.connect()?;
-    let fail = |e| explain_table_error(e, table);
-    let mut tx = client
-        .build_transaction()
-        .read_only(true)
-        .start()
-        .map_err(fail)?;
+    let fail = |e| explain_table_error(e, rel);
+    let mut tx = session.begin(Access::ReadOnly).map_err(fail)?;
     if ctx.out.format.is_machine() {
         let stdout = std::io::BufWriter::new(std::io::stdout().lock());
         let mut writer = RowWriter::new(ctx.out.format, stdout, ENTRY_FIELDS)?;
-        for_each_row(&mut tx, &sql, &params, args.limit, &fail, |row| {
+        tx.for_each_row(&sql, &params, args.limit, &fail, |row| {
             writer.write(&Entry::from_row(row).map_err(fail)?.to_json())?;
             Ok(())
         })?;
@@ -50,7 +49,7 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
             .out
             .table(&["group", "message id", "processed at", "metadata"]);
         let mut count = 0u64;
-        for_each_row(&mut tx, &sql, &params, args.limit, &fail, |row| {
+        tx.for_each_row(&sql, &params, args.limit, &fail, |row| {
             let entry = Entry::from_row(row).map_err(fail)?;
             let metadata = entry
                 .metadata

@@ -11,6 +11,7 @@ use crate::dedup;
 use crate::error::{explain_table_error, usage};
 use crate::mutation::Summary;
 use crate::output::{print_record, print_text};
+use crate::session::Access;
 
 use super::processed_when;
 
@@ -35,17 +36,14 @@ pub fn run(ctx: &Context, args: &DedupMarkArgs) -> anyhow::Result<()> {
     };
     let metadata = dedup::parse_metadata(&text)?;
 
-    let table = &ctx.tables.processed;
-    let mut client = ctx.connect()?;
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.processed;
+    rel.require()?;
+    let fail = |e| explain_table_error(e, rel);
     let key = &args.key;
-    let marked = dedup::mark(
-        &mut client,
-        table,
-        &key.group,
-        &key.msg_id,
-        metadata.as_ref(),
-    )
-    .map_err(|e| explain_table_error(e, table))?;
+    let marked = session.with_tx(Access::ReadWrite, &fail, |tx| {
+        dedup::mark(tx, rel, &key.group, &key.msg_id, metadata.as_ref()).map_err(fail)
+    })?;
 
     let mut summary = Summary {
         matched: 1,
@@ -65,7 +63,19 @@ pub fn run(ctx: &Context, args: &DedupMarkArgs) -> anyhow::Result<()> {
         }
     }
     if ctx.out.format.is_machine() {
-        print_record(ctx.out.format, &summary.to_json())?;
+        if let Err(err) = print_record(ctx.out.format, &summary.to_json()) {
+            if !marked.inserted {
+                return Err(err.into());
+            }
+            crate::output::stderr_line("outboxctl: marked (the entry was inserted)");
+            return Err(crate::error::Failure {
+                code: crate::error::exit::OUTPUT_LOST,
+                message: format!(
+                    "the entry was inserted, but writing the result to standard output failed: {err}"
+                ),
+            }
+            .into());
+        }
     } else {
         match (&marked.entry, marked.inserted) {
             (_, true) => print_text("marked")?,

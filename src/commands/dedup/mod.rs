@@ -19,12 +19,12 @@ pub fn run(ctx: &Context, command: &DedupCommand) -> anyhow::Result<()> {
     }
 }
 
-/// `processed at 2026-11-27T00:00:00Z (3m ago)`, ages on the client's clock.
+/// `2026-11-27 00:00:00Z (3m ago)`, ages on the client's clock.
 fn processed_when(entry: &crate::dedup::Entry) -> String {
-    let age = (chrono::Utc::now() - entry.processed_at).num_seconds();
+    let now = crate::pgtime::PgTime::from_chrono(chrono::Utc::now());
     format!(
         "{} ({} ago)",
-        crate::outbox::rfc3339(&entry.processed_at),
-        crate::timearg::humanize(age)
+        entry.processed_at.human(),
+        crate::timearg::age(entry.processed_at, now)
     )
 }

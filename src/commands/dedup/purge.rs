@@ -7,19 +7,28 @@ use crate::cli::DedupPurgeArgs;
 use crate::context::Context;
 use crate::dedup::{ENTRY_COLUMNS, Entry, EntryFilter, KeysetPurge};
 use crate::error::explain_table_error;
-use crate::mutation::{Summary, count_and_confirm, report, resolve_past_cutoff, run_batches};
-use crate::outbox::rfc3339;
+use crate::mutation::{
+    RunStart, Summary, count_and_confirm, report, resolve_past_cutoff, run_batches,
+};
 use crate::output::{count_of, print_text, truncate};
+use crate::pgtime::PgTime;
+use crate::session::{Access, Tx};
 use crate::sql::{Params, where_clause};
 use crate::timearg::TimeArg;
 
 const SAMPLE_SIZE: i64 = 10;
 
 pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
-    let table = &ctx.tables.processed;
-    let mut client = ctx.connect()?;
-    let fail = |e| explain_table_error(e, table);
-    let cutoff = resolve_past_cutoff(&mut client, &args.before)?;
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.processed;
+    rel.require()?;
+    let table = &rel.sql;
+    let fail = |e| explain_table_error(e, rel);
+    let (cutoff, run_start) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let cutoff = resolve_past_cutoff(tx, &args.before)?;
+        Ok((cutoff, RunStart::take(tx).map_err(fail)?))
+    })?;
+    let cutoff_text = PgTime::from_chrono(cutoff).rfc3339();
     let groups = &args.group;
     let filter = EntryFilter {
         groups: groups.clone(),
@@ -27,26 +36,29 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
         ..EntryFilter::default()
     };
     let selection = |params: &mut Params| where_clause(&filter.conditions(params));
-    let count = |client: &mut postgres::Client| -> anyhow::Result<u64> {
+    let count = |tx: &mut Tx<'_>| -> anyhow::Result<u64> {
         let mut params = Params::default();
         let sql = format!("SELECT count(*) FROM {table}{}", selection(&mut params));
-        let row = client.query_one(&sql, &params.as_refs()).map_err(fail)?;
+        let row = tx.query_one(&sql, &params).map_err(fail)?;
         Ok(row.get::<_, i64>(0) as u64)
     };
 
     if args.mutation.dry_run {
-        let matched = count(&mut client)?;
-        let mut params = Params::default();
-        let sql = format!(
-            "SELECT {ENTRY_COLUMNS} FROM {table}{} ORDER BY processed_at LIMIT {SAMPLE_SIZE}",
-            selection(&mut params)
-        );
-        let rows = client.query(&sql, &params.as_refs()).map_err(fail)?;
-        let sample: Vec<Entry> = rows
-            .iter()
-            .map(Entry::from_row)
-            .collect::<Result<_, _>>()
-            .map_err(fail)?;
+        let (matched, sample) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+            let matched = count(tx)?;
+            let mut params = Params::default();
+            let sql = format!(
+                "SELECT {ENTRY_COLUMNS} FROM {table}{} ORDER BY processed_at LIMIT {SAMPLE_SIZE}",
+                selection(&mut params)
+            );
+            let rows = tx.query(&sql, &params).map_err(fail)?;
+            let sample: Vec<Entry> = rows
+                .iter()
+                .map(Entry::from_row)
+                .collect::<Result<_, _>>()
+                .map_err(fail)?;
+            Ok((matched, sample))
+        })?;
         let mut summary = Summary {
             matched,
             dry_run: true,
@@ -57,13 +69,13 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
                 "sample".into(),
                 Value::Array(sample.iter().map(|e| Value::Object(e.to_json())).collect()),
             );
-        } else if !sample.is_empty() {
+        } else if !sample.is_empty() && !ctx.out.quiet {
             let mut view = ctx.out.table(&["group", "message id", "processed at"]);
             for entry in &sample {
                 view.add_row(vec![
                     truncate(&entry.group_name, 32),
                     truncate(&entry.msg_id, 40),
-                    rfc3339(&entry.processed_at),
+                    entry.processed_at.human(),
                 ]);
             }
             print_text(&view)?;
@@ -72,8 +84,10 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
             &summary,
             &ctx.out,
             &format!(
-                "dry run: would delete {matched} entries processed before {} from \"{table}\"; nothing changed",
-                rfc3339(&cutoff)
+                "dry run: would delete {} processed before {cutoff_text} from \"{}\" on {}; nothing changed",
+                count_of(matched, "entry", "entries"),
+                rel.name,
+                rel.target
             ),
         );
     }
@@ -81,36 +95,35 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
     let total = count_and_confirm(
         &args.mutation,
         &ctx.out,
-        || count(&mut client),
+        || session.with_tx(Access::ReadOnly, &fail, count),
         |total| {
             format!(
-                "Delete {total} entries processed before {} from \"{table}\"?",
-                rfc3339(&cutoff)
+                "Delete {} processed before {cutoff_text} from \"{}\" on {}?",
+                count_of(total, "entry", "entries"),
+                rel.name,
+                rel.target
             )
         },
         "nothing was deleted",
     )?;
-    // Fails early, with the migrate hint, when the table is missing.
-    crate::catalog::table_oid(&mut client, table)?.ok_or_else(|| {
-        anyhow::anyhow!("table \"{table}\" does not exist — run \"outboxctl migrate\"")
-    })?;
-    let mut batcher = KeysetPurge::new(table, cutoff, groups);
+    let mut batcher = KeysetPurge::new(rel, cutoff, groups, run_start);
     let summary = run_batches(
-        &mut client,
+        &mut session,
         &mut batcher,
         &args.mutation,
         total,
         &ctx.out,
-        table,
+        rel,
         "deleted",
     )?;
     report(
         &summary,
         &ctx.out,
         &format!(
-            "deleted {} processed before {} {}",
+            "deleted {} processed before {cutoff_text} from \"{}\" on {} {}",
             count_of(summary.changed, "entry", "entries"),
-            rfc3339(&cutoff),
+            rel.name,
+            rel.target,
             summary.batches_text()
         ),
     )

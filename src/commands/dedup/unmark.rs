@@ -7,23 +7,28 @@ use crate::cli::DedupUnmarkArgs;
 use crate::context::Context;
 use crate::error::explain_table_error;
 use crate::mutation::{ListBatcher, Summary, confirm, report, run_batches};
-use crate::output::count_of;
+use crate::output::{count_of, escape};
+use crate::session::Access;
 use crate::sql::Params;
 
 pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
-    let table = &ctx.tables.processed;
     let mut msg_ids = args.msg_ids.clone();
     let mut seen = std::collections::HashSet::new();
     msg_ids.retain(|id| seen.insert(id.clone()));
 
-    let mut client = ctx.connect()?;
-    let fail = |e| explain_table_error(e, table);
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.processed;
+    rel.require()?;
+    let table = &rel.sql;
+    let fail = |e| explain_table_error(e, rel);
     if msg_ids.len() > 1
         && !confirm(
             &format!(
-                "Forget {} entries of group \"{}\" in \"{table}\"?",
+                "Forget {} entries of group \"{}\" in \"{}\" on {}?",
                 msg_ids.len(),
-                args.group
+                escape(&args.group),
+                rel.name,
+                rel.target
             ),
             &args.mutation,
         )?
@@ -32,12 +37,13 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
     }
 
     let (removed, mut summary, reached) = if args.mutation.dry_run {
-        let rows = client
-            .query(
+        let rows = session.with_tx(Access::ReadOnly, &fail, |tx| {
+            tx.query(
                 &format!("SELECT msg_id FROM {table} WHERE group_name = $2 AND msg_id = ANY($1)"),
-                &[&msg_ids, &args.group],
+                &crate::params![msg_ids.clone(), args.group.clone()],
             )
-            .map_err(fail)?;
+            .map_err(fail)
+        })?;
         let summary = Summary {
             matched: msg_ids.len() as u64,
             dry_run: true,
@@ -51,22 +57,23 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
             msg_ids.len(),
         )
     } else {
-        let mut fixed = Params::starting_at(1);
+        let mut fixed = Params::default();
+        let chunk = fixed.push(Vec::<String>::new());
         let group = fixed.push(args.group.clone());
         let mut batcher = ListBatcher::new(
             format!(
-                "DELETE FROM {table} WHERE group_name = {group} AND msg_id = ANY($1) RETURNING msg_id"
+                "DELETE FROM {table} WHERE group_name = {group} AND msg_id = ANY({chunk}) RETURNING msg_id"
             ),
             msg_ids.clone(),
             fixed,
         );
         let summary = run_batches(
-            &mut client,
+            &mut session,
             &mut batcher,
             &args.mutation,
             None,
             &ctx.out,
-            table,
+            rel,
             "unmarked",
         )?;
         let reached = batcher.reached();
@@ -88,7 +95,8 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         } else {
             "not found"
         };
-        ctx.out.note(format!("{}/{msg_id}: {result}", args.group));
+        ctx.out
+            .note(format!("{}/{}: {result}", escape(&args.group), escape(msg_id)));
         results.push(json!({"msg_id": msg_id, "result": result}));
     }
     summary.extra.insert("ids".into(), Value::Array(results));

@@ -1,0 +1,518 @@
+//! One connection and the rules every statement on it follows (design.md §3).
+//!
+//! - Every unit of work is an explicit transaction whose first round trip is
+//!   `BEGIN; SET LOCAL …`: the settings outboxctl needs die with the transaction, so
+//!   nothing outlives it on a server connection that PgBouncer hands to other clients.
+//! - Every statement goes out unnamed (`query_typed`): nothing is prepared on the server.
+//! - While outboxctl's SQL runs, `search_path` is `pg_catalog, pg_temp`: no operator,
+//!   function, cast or type can resolve in a schema another role can write to
+//!   (CVE-2018-1058). The tables are schema-qualified instead, the schema found once on
+//!   the connection's own search path (or given with `--schema`).
+//! - With `--statement-timeout`, a watchdog closes the connection when the server stays
+//!   silent well past the timeout (a frozen backend never answers the cancel either).
+
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use postgres::{Client, Row};
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::error::describe_pg_error;
+use crate::sql::{Params, quote_ident};
+
+/// How long past `--statement-timeout` a silent server is waited for before the
+/// connection is closed: the server's own cancel normally arrives well within it.
+const SILENCE_GRACE: Duration = Duration::from_secs(3);
+
+/// Settings applied with `SET LOCAL` at the start of every transaction.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Settings {
+    pub lock_timeout: Option<Duration>,
+    pub statement_timeout: Option<Duration>,
+}
+
+/// Read-only transactions for commands that only look.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    ReadOnly,
+    ReadWrite,
+}
+
+pub struct Session {
+    client: Client,
+    settings: Settings,
+    /// `user@host:port/dbname`, for messages that name the target.
+    pub target: String,
+    schema_option: Option<String>,
+    connector: MakeRustlsConnect,
+    watchdog: Watchdog,
+}
+
+/// A table as found on the server: its name as the user gave it, where it lives and the
+/// text that names it in SQL.
+#[derive(Clone, Debug)]
+pub struct Rel {
+    /// The name as the user gave it (unqualified), for messages.
+    pub name: String,
+    /// The schema it is in, or would be created in; `None` when no schema on the search
+    /// path exists.
+    pub schema: Option<String>,
+    /// `"schema".name`: only ever a validated name and a quoted catalog name.
+    pub sql: String,
+    /// The table's oid when it exists.
+    pub oid: Option<u32>,
+    /// The schemas searched, in order, for "does not exist" messages.
+    pub searched: Vec<String>,
+    /// `user@host:port/dbname` of the session.
+    pub target: String,
+}
+
+impl Rel {
+    pub fn exists(&self) -> bool {
+        self.oid.is_some()
+    }
+
+    /// The table's oid, or the "does not exist — run migrate" error.
+    pub fn require(&self) -> anyhow::Result<u32> {
+        self.oid
+            .ok_or_else(|| anyhow::Error::msg(crate::error::missing_table(self)))
+    }
+
+    /// Where the table was looked for, for a "does not exist" message.
+    pub fn searched_text(&self) -> String {
+        match self.searched.as_slice() {
+            [] => "no schema on the search path exists".to_string(),
+            [one] => format!("schema \"{one}\""),
+            many => format!(
+                "schemas {}",
+                many.iter()
+                    .map(|s| format!("\"{s}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+}
+
+impl Session {
+    pub fn new(
+        client: Client,
+        settings: Settings,
+        target: String,
+        schema_option: Option<String>,
+        connector: MakeRustlsConnect,
+        sockets: Vec<RawFd>,
+    ) -> Self {
+        let watchdog = Watchdog::start(sockets);
+        Self {
+            client,
+            settings,
+            target,
+            schema_option,
+            connector,
+            watchdog,
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
+    }
+
+    /// What a second Ctrl-C needs to cancel the statement in flight.
+    pub fn cancel_handle(&self) -> (postgres::CancelToken, MakeRustlsConnect) {
+        (self.client.cancel_token(), self.connector.clone())
+    }
+
+    /// Starts a transaction with outboxctl's settings in force.
+    pub fn begin(&mut self, access: Access) -> Result<Tx<'_>, postgres::Error> {
+        let prelude = prelude(access, self.settings, true);
+        let deadline = self.watchdog.deadline(self.settings);
+        let watchdog = &self.watchdog;
+        watchdog.guard(deadline, || self.client.batch_execute(&prelude))?;
+        Ok(Tx {
+            client: &mut self.client,
+            watchdog: &self.watchdog,
+            settings: self.settings,
+            open: true,
+        })
+    }
+
+    /// Runs `work` in one transaction and commits it; `fail` explains a server error.
+    pub fn with_tx<T>(
+        &mut self,
+        access: Access,
+        fail: &dyn Fn(postgres::Error) -> anyhow::Error,
+        work: impl FnOnce(&mut Tx<'_>) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut tx = self.begin(access).map_err(fail)?;
+        let value = work(&mut tx)?;
+        tx.commit().map_err(fail)?;
+        Ok(value)
+    }
+
+    /// Finds the tables: on the connection's search path as the library would (its
+    /// `$user` expanded, schemas that do not exist left out), or in `--schema`. Only the
+    /// first statement runs under the connection's own search path, and it calls nothing
+    /// but a schema-qualified catalog function.
+    pub fn locate(&mut self, names: &[&str]) -> anyhow::Result<Vec<Rel>> {
+        let fail = |e: postgres::Error| {
+            anyhow::anyhow!(
+                "looking up the tables on {} failed: {}",
+                self.target,
+                describe_pg_error(&e)
+            )
+        };
+        let deadline = self.watchdog.deadline(self.settings);
+        let prelude = prelude(Access::ReadOnly, self.settings, false);
+        let client = &mut self.client;
+        let watchdog = &self.watchdog;
+        let schemas: Vec<String> = watchdog
+            .guard(deadline, || -> Result<Vec<String>, postgres::Error> {
+                client.batch_execute(&prelude)?;
+                let schemas: Vec<String> = match &self.schema_option {
+                    Some(schema) => vec![schema.to_ascii_lowercase()],
+                    None => client
+                        .query_typed_one("SELECT pg_catalog.current_schemas(false)", &[])?
+                        .try_get(0)?,
+                };
+                client.batch_execute(SAFE_SEARCH_PATH)?;
+                Ok(schemas)
+            })
+            .map_err(fail)?;
+        let schemas: Vec<String> = schemas
+            .into_iter()
+            .filter(|s| !s.starts_with("pg_temp") && !s.starts_with("pg_toast_temp"))
+            .collect();
+        let folded: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        let params = crate::params![folded.clone(), schemas.clone()];
+        let rows = watchdog
+            .guard(deadline, || {
+                let rows = client.query_typed(
+                    "SELECT n.nspname::text, c.relname::text, c.oid
+                       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE c.relname = ANY($1) AND n.nspname = ANY($2)",
+                    &params.typed(),
+                )?;
+                // Which schemas exist, to know where a missing table would be created.
+                let existing = client.query_typed(
+                    "SELECT nspname::text FROM pg_namespace WHERE nspname = ANY($1)",
+                    &crate::params![schemas.clone()].typed(),
+                )?;
+                client.batch_execute("COMMIT")?;
+                Ok((rows, existing))
+            })
+            .map_err(fail)?;
+        let (rows, existing) = rows;
+        let existing: Vec<String> = existing.iter().map(|r| r.get(0)).collect();
+        let searched: Vec<String> = schemas
+            .iter()
+            .filter(|s| existing.contains(s))
+            .cloned()
+            .collect();
+        Ok(names
+            .iter()
+            .zip(&folded)
+            .map(|(name, folded)| {
+                let found = searched.iter().find_map(|schema| {
+                    rows.iter().find(|r| {
+                        r.get::<_, String>(0) == *schema && r.get::<_, String>(1) == *folded
+                    })
+                });
+                let schema = match found {
+                    Some(row) => Some(row.get::<_, String>(0)),
+                    None => searched.first().cloned(),
+                };
+                let sql = match &schema {
+                    Some(schema) => format!("{}.{name}", quote_ident(schema)),
+                    // Nothing can be created or read there; statements fail as "does not exist".
+                    None => format!("pg_catalog.{name}"),
+                };
+                Rel {
+                    name: name.to_string(),
+                    schema,
+                    sql,
+                    oid: found.map(|row| row.get::<_, u32>(2)),
+                    searched: if self.schema_option.is_some() {
+                        schemas.clone()
+                    } else {
+                        searched.clone()
+                    },
+                    target: self.target.clone(),
+                }
+            })
+            .collect())
+    }
+}
+
+const SAFE_SEARCH_PATH: &str = "SET LOCAL search_path = pg_catalog, pg_temp";
+
+/// `BEGIN; SET LOCAL …` in one round trip.
+fn prelude(access: Access, settings: Settings, safe_path: bool) -> String {
+    let mut sql = String::from(match access {
+        Access::ReadOnly => "BEGIN READ ONLY",
+        Access::ReadWrite => "BEGIN READ WRITE",
+    });
+    if safe_path {
+        sql.push_str("; ");
+        sql.push_str(SAFE_SEARCH_PATH);
+    }
+    if let Some(t) = settings.statement_timeout {
+        sql.push_str(&format!(
+            "; SET LOCAL statement_timeout = {}",
+            t.as_millis().max(1)
+        ));
+    }
+    if let Some(t) = settings.lock_timeout {
+        sql.push_str(&format!("; SET LOCAL lock_timeout = {}", t.as_millis().max(1)));
+    }
+    sql
+}
+
+/// An open transaction. Dropped without `commit`, it rolls back.
+pub struct Tx<'a> {
+    client: &'a mut Client,
+    watchdog: &'a Watchdog,
+    settings: Settings,
+    open: bool,
+}
+
+impl Tx<'_> {
+    fn deadline(&self) -> Option<Instant> {
+        self.watchdog.deadline(self.settings)
+    }
+
+    pub fn query(&mut self, sql: &str, params: &Params) -> Result<Vec<Row>, postgres::Error> {
+        let deadline = self.deadline();
+        let client = &mut *self.client;
+        self.watchdog
+            .guard(deadline, || client.query_typed(sql, &params.typed()))
+    }
+
+    pub fn query_one(&mut self, sql: &str, params: &Params) -> Result<Row, postgres::Error> {
+        let deadline = self.deadline();
+        let client = &mut *self.client;
+        self.watchdog
+            .guard(deadline, || client.query_typed_one(sql, &params.typed()))
+    }
+
+    pub fn query_opt(
+        &mut self,
+        sql: &str,
+        params: &Params,
+    ) -> Result<Option<Row>, postgres::Error> {
+        let deadline = self.deadline();
+        let client = &mut *self.client;
+        self.watchdog
+            .guard(deadline, || client.query_typed_opt(sql, &params.typed()))
+    }
+
+    /// Runs statements that take no parameters (DDL), in the simple protocol.
+    pub fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error> {
+        let deadline = self.deadline();
+        let client = &mut *self.client;
+        self.watchdog.guard(deadline, || client.batch_execute(sql))
+    }
+
+    pub fn commit(mut self) -> Result<(), postgres::Error> {
+        self.open = false;
+        let deadline = self.deadline();
+        let client = &mut *self.client;
+        self.watchdog
+            .guard(deadline, || client.batch_execute("COMMIT"))
+    }
+
+    /// Runs `sql` and hands each row to `each`. A result limited to at most
+    /// [`SMALL_RESULT`] rows (`limit`, 0 for none) is fetched at once, which lets the
+    /// server plan it with parallel workers; anything larger goes through a cursor,
+    /// [`FETCH_SIZE`] rows at a time, so memory stays flat whatever the result size.
+    /// `--statement-timeout` bounds the whole result, not each fetch: every fetch gets
+    /// what is left of it.
+    pub fn for_each_row(
+        &mut self,
+        sql: &str,
+        params: &Params,
+        limit: u64,
+        fail: &dyn Fn(postgres::Error) -> anyhow::Error,
+        mut each: impl FnMut(&Row) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        if (1..=SMALL_RESULT).contains(&limit) {
+            for row in &self.query(sql, params).map_err(fail)? {
+                each(row)?;
+            }
+            return Ok(());
+        }
+        let started = Instant::now();
+        let budget = self.settings.statement_timeout;
+        let deadline = budget.map(|b| started + b + SILENCE_GRACE);
+        let client = &mut *self.client;
+        self.watchdog
+            .guard(deadline, || {
+                client.query_typed(
+                    &format!("DECLARE outboxctl_rows NO SCROLL CURSOR FOR {sql}"),
+                    &params.typed(),
+                )
+            })
+            .map_err(fail)?;
+        let fetch = format!("FETCH {FETCH_SIZE} FROM outboxctl_rows");
+        loop {
+            if let Some(budget) = budget {
+                let left = budget.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    return Err(anyhow::anyhow!(
+                        "the result took longer than --statement-timeout {} to read; nothing more was read",
+                        crate::timearg::format_duration(budget)
+                    ));
+                }
+                self.watchdog
+                    .guard(deadline, || {
+                        client.batch_execute(&format!(
+                            "SET LOCAL statement_timeout = {}",
+                            left.as_millis().max(1)
+                        ))
+                    })
+                    .map_err(fail)?;
+            }
+            let rows = self
+                .watchdog
+                .guard(deadline, || client.query_typed(&fetch, &[]))
+                .map_err(fail)?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for row in &rows {
+                each(row)?;
+            }
+        }
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if self.open && !self.client.is_closed() {
+            let _ = self.client.batch_execute("ROLLBACK");
+        }
+    }
+}
+
+/// Rows fetched per round trip when streaming.
+pub const FETCH_SIZE: i32 = 1000;
+
+/// Results up to this many rows are fetched in one go rather than streamed.
+pub const SMALL_RESULT: u64 = 10_000;
+
+/// Closes the connection's sockets when a round trip outlives its deadline: the blocked
+/// call then fails like a cut connection, and the caller reports it with everything it
+/// knows about what committed.
+struct Watchdog {
+    state: Arc<WatchState>,
+}
+
+struct WatchState {
+    deadline: Mutex<Option<Instant>>,
+    fired: AtomicBool,
+    sockets: Vec<RawFd>,
+}
+
+impl Watchdog {
+    fn start(sockets: Vec<RawFd>) -> Self {
+        let state = Arc::new(WatchState {
+            deadline: Mutex::new(None),
+            fired: AtomicBool::new(false),
+            sockets,
+        });
+        let watched = Arc::downgrade(&state);
+        std::thread::spawn(move || {
+            while let Some(state) = watched.upgrade() {
+                let due = state
+                    .deadline
+                    .lock()
+                    .map(|d| d.is_some_and(|d| Instant::now() >= d))
+                    .unwrap_or(false);
+                if due && !state.fired.swap(true, Ordering::SeqCst) {
+                    for fd in &state.sockets {
+                        // SAFETY: shutdown on a descriptor this process owns; at worst
+                        // the descriptor is already closed and the call fails.
+                        unsafe {
+                            libc::shutdown(*fd, libc::SHUT_RDWR);
+                        }
+                    }
+                }
+                drop(state);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        Self { state }
+    }
+
+    fn deadline(&self, settings: Settings) -> Option<Instant> {
+        settings
+            .statement_timeout
+            .map(|t| Instant::now() + t + SILENCE_GRACE)
+    }
+
+    /// Runs one or more round trips with the deadline armed.
+    fn guard<T>(
+        &self,
+        deadline: Option<Instant>,
+        call: impl FnOnce() -> Result<T, postgres::Error>,
+    ) -> Result<T, postgres::Error> {
+        if let Ok(mut slot) = self.state.deadline.lock() {
+            *slot = deadline;
+        }
+        let result = call();
+        if let Ok(mut slot) = self.state.deadline.lock() {
+            *slot = None;
+        }
+        result
+    }
+
+    fn fired(&self) -> bool {
+        self.state.fired.load(Ordering::SeqCst)
+    }
+}
+
+impl Session {
+    /// Whether the watchdog closed the connection: the server stayed silent past
+    /// `--statement-timeout`.
+    pub fn silenced(&self) -> bool {
+        self.watchdog.fired()
+    }
+}
+
+/// The socket descriptors this process has open, to tell which ones a connect created.
+pub fn open_sockets() -> Vec<RawFd> {
+    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            std::fs::read_link(e.path())
+                .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
+        })
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prelude_sets_only_what_was_asked() {
+        assert_eq!(
+            prelude(Access::ReadOnly, Settings::default(), true),
+            "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog, pg_temp"
+        );
+        let settings = Settings {
+            lock_timeout: Some(Duration::from_secs(1)),
+            statement_timeout: Some(Duration::from_millis(1500)),
+        };
+        assert_eq!(
+            prelude(Access::ReadWrite, settings, false),
+            "BEGIN READ WRITE; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 1000"
+        );
+    }
+}
