@@ -47,7 +47,8 @@ pub fn run() -> ExitCode {
             let text = error::one_line(&err);
             // A negative answer may already have been printed as the result itself.
             if !(text.is_empty() || (quiet && code == error::exit::NEGATIVE)) {
-                output::stderr_line(&format!("outboxctl: {text}"));
+                // Server messages can quote stored values: escaped like all human output.
+                output::stderr_line(&format!("outboxctl: {}", output::escape(&text)));
             }
             ExitCode::from(code)
         }

@@ -860,7 +860,7 @@ fn ctrl_c_during_purge_keeps_whole_batches_and_the_rerun_finishes() {
         "exactly the committed batches are gone"
     );
     assert!(
-        stderr(&out).contains("interrupted after"),
+        stderr(&out).contains("interrupted by Ctrl-C (SIGINT) after"),
         "{}",
         stderr(&out)
     );

@@ -58,7 +58,7 @@ fn ddl_output_runs_as_is_and_satisfies_check() {
     let out = db.cmd().arg("check").output().unwrap();
     assert_exit(&out, 0);
     assert_eq!(
-        stdout(&out),
+        stdout(&out).split_once('\n').unwrap().1,
         "outbox_messages: ok\nprocessed_messages: ok\n"
     );
 }
@@ -276,9 +276,10 @@ fn check_reports_unknown_statuses() {
         .args(["check", "--format", "json"])
         .output()
         .unwrap();
-    assert_exit(&out, 3);
+    // Statuses the library never sets are reported, but they are data, not schema drift.
+    assert_exit(&out, 0);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["ok"], false);
+    assert_eq!(report["ok"], true);
     assert_eq!(
         report["tables"][0]["unknown_statuses"][0]["status"],
         "stuck"
@@ -292,9 +293,11 @@ fn check_on_a_missing_table_says_to_migrate() {
     let out = db.cmd().arg("check").output().unwrap();
     assert_exit(&out, 1);
     assert_one_line_error(&out);
+    let err = stderr(&out);
     assert!(
-        stderr(&out)
-            .contains("table \"outbox_messages\" does not exist — run \"outboxctl migrate\"")
+        err.contains("table \"outbox_messages\" does not exist in schema \"public\" of ")
+            && err.contains(" — run \"outboxctl migrate\""),
+        "{err}"
     );
 }
 
