@@ -252,7 +252,8 @@ const SAFE_SEARCH_PATH: &str = "SET LOCAL search_path = pg_catalog, pg_temp";
 fn prelude(access: Access, settings: Settings, safe_path: bool) -> String {
     let mut sql = String::from(match access {
         Access::ReadOnly => "BEGIN READ ONLY",
-        Access::ReadWrite => "BEGIN READ WRITE",
+        // Plain BEGIN: a server or role that defaults to read-only stays read-only.
+        Access::ReadWrite => "BEGIN",
     });
     if safe_path {
         sql.push_str("; ");
@@ -431,6 +432,7 @@ impl Watchdog {
                     .map(|d| d.is_some_and(|d| Instant::now() >= d))
                     .unwrap_or(false);
                 if due && !state.fired.swap(true, Ordering::SeqCst) {
+                    SILENCED.store(true, Ordering::SeqCst);
                     for fd in &state.sockets {
                         // SAFETY: shutdown on a descriptor this process owns; at worst
                         // the descriptor is already closed and the call fails.
@@ -481,6 +483,14 @@ impl Session {
     }
 }
 
+static SILENCED: AtomicBool = AtomicBool::new(false);
+
+/// Whether any session's watchdog closed its connection in this process: the error that
+/// follows is a silent server, whatever the driver called it.
+pub fn silenced_anywhere() -> bool {
+    SILENCED.load(Ordering::SeqCst)
+}
+
 /// The socket descriptors this process has open, to tell which ones a connect created.
 pub fn open_sockets() -> Vec<RawFd> {
     let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
@@ -512,7 +522,7 @@ mod tests {
         };
         assert_eq!(
             prelude(Access::ReadWrite, settings, false),
-            "BEGIN READ WRITE; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 1000"
+            "BEGIN; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 1000"
         );
     }
 }

@@ -592,3 +592,94 @@ impl Seed<'_> {
             .unwrap();
     }
 }
+
+/// A PgBouncer in transaction pooling mode in front of the test server, one server
+/// connection per database, so every transaction of a test's clients runs on the same
+/// pooled server connection and anything one of them leaves behind is seen by the next.
+pub struct Bouncer {
+    pub port: u16,
+}
+
+impl Bouncer {
+    /// A URL for `dbname` through the bouncer.
+    pub fn url_for(&self, server: &Server, dbname: &str) -> String {
+        let password = server
+            .password
+            .as_deref()
+            .map(|p| format!(":{}", pct(p)))
+            .unwrap_or_default();
+        format!(
+            "postgres://{}{}@127.0.0.1:{}/{}?sslmode=disable",
+            pct(&server.user),
+            password,
+            self.port,
+            dbname
+        )
+    }
+}
+
+/// The test process's PgBouncer, started on first use (Debian's `pgbouncer`; scripts/test
+/// installs it). It stops when the test process does.
+pub fn bouncer() -> &'static Bouncer {
+    static BOUNCER: OnceLock<Bouncer> = OnceLock::new();
+    BOUNCER.get_or_init(start_bouncer)
+}
+
+fn start_bouncer() -> Bouncer {
+    let server = server();
+    let binary = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("PgBouncer is not installed: run scripts/test, or apt-get install pgbouncer");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("pgbouncer-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+    let port = free_port();
+    let password = server
+        .password
+        .as_deref()
+        .map(|p| format!(" password={p}"))
+        .unwrap_or_default();
+    let config = dir.join("pgbouncer.ini");
+    fs::write(
+        &config,
+        format!(
+            "[databases]\n* = host={} port={} user={}{password}\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\nauth_type = any\npool_mode = transaction\ndefault_pool_size = 1\nmax_client_conn = 200\nlogfile = {}\npidfile = {}\nignore_startup_parameters = extra_float_digits\n",
+            server.host,
+            server.port,
+            server.user,
+            dir.join("pgbouncer.log").display(),
+            dir.join("pgbouncer.pid").display(),
+        ),
+    )
+    .unwrap();
+    fs::set_permissions(&config, fs::Permissions::from_mode(0o644)).unwrap();
+    let is_root = unsafe { libc::geteuid() } == 0;
+    // PgBouncer refuses to run as root; it stops when the test process is gone.
+    let run = format!(
+        "{binary} {} {} & child=$!; while kill -0 {} 2>/dev/null; do sleep 1; done; kill $child",
+        if is_root { "-u postgres" } else { "" },
+        config.display(),
+        std::process::id()
+    );
+    // Detached: it outlives this call and ends with the test process.
+    let keeper = Command::new("sh")
+        .args(["-c", &run])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cannot start PgBouncer");
+    std::mem::forget(keeper);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "PgBouncer did not start: {}",
+            fs::read_to_string(dir.join("pgbouncer.log")).unwrap_or_default()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Bouncer { port }
+}

@@ -4,6 +4,7 @@
 mod completions;
 mod connection;
 mod dedup;
+mod hardening;
 mod harness;
 mod messages;
 mod properties;

@@ -1,0 +1,1189 @@
+//! The hardening issue, item by item: a hostile search path, hostile message contents, a
+//! relay that keeps moving rows, signals, odd data, PgBouncer, frozen servers. Each test
+//! names the item it proves.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::harness::{Seed, TestDb, bouncer};
+use crate::{assert_exit, assert_one_line_error, json_out, stderr, stdout};
+
+// ---------------------------------------------------------------------------------------
+// 1. search_path hijack
+// ---------------------------------------------------------------------------------------
+
+/// Operators outboxctl's SQL can use, and the types their operands can have: every
+/// combination gets a trap, so an exact-type match is waiting for any operand pair.
+const TRAP_OPERATORS: &[&str] = &[
+    "=", "<>", "<", ">", "<=", ">=", "+", "-", "*", "/", "%", "@>", "~~*", "||",
+];
+const TRAP_TYPES: &[&str] = &[
+    "smallint",
+    "integer",
+    "bigint",
+    "real",
+    "double precision",
+    "numeric",
+    "text",
+    "name",
+    "uuid",
+    "tid",
+    "xid",
+    "xid8",
+    "timestamptz",
+    "interval",
+    "jsonb",
+    "boolean",
+    "oid",
+    "regclass",
+    "text[]",
+    "bigint[]",
+    "uuid[]",
+];
+/// Functions outboxctl calls (and the DDL's defaults): each of their pg_catalog
+/// signatures gets a same-named, same-typed trap.
+const TRAP_FUNCTIONS: &[&str] = &[
+    "now",
+    "current_setting",
+    "pg_relation_size",
+    "pg_current_snapshot",
+    "pg_snapshot_xmax",
+    "pg_snapshot_xip",
+    "format_type",
+    "pg_get_expr",
+    "unnest",
+    "pg_advisory_xact_lock",
+    "pg_advisory_lock",
+    "pg_advisory_unlock",
+    "octet_length",
+    "gen_random_uuid",
+    "current_schemas",
+    "current_schema",
+    "to_regclass",
+    "isfinite",
+    "txid_current",
+    "set_config",
+    "array_length",
+];
+/// Type names outboxctl writes in casts: a domain of the same name would win if the
+/// hostile schema came first.
+const TRAP_DOMAINS: &[&str] = &[
+    "text",
+    "tid",
+    "jsonb",
+    "timestamptz",
+    "interval",
+    "uuid",
+    "float8",
+    "int8",
+    "int4",
+    "oid",
+    "regclass",
+    "xid",
+    "xid8",
+];
+
+/// Creates `schema` full of traps: every one raises `TRAP FIRED` when it runs.
+fn plant_traps(client: &mut postgres::Client, schema: &str) {
+    let types: Vec<String> = TRAP_TYPES.iter().map(|t| t.to_string()).collect();
+    let operators: Vec<String> = TRAP_OPERATORS.iter().map(|t| t.to_string()).collect();
+    let functions: Vec<String> = TRAP_FUNCTIONS.iter().map(|t| t.to_string()).collect();
+    let domains: Vec<String> = TRAP_DOMAINS.iter().map(|t| t.to_string()).collect();
+    client
+        .batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema};
+             CREATE FUNCTION {schema}.trap(what text) RETURNS boolean LANGUAGE plpgsql AS
+               $$BEGIN RAISE EXCEPTION 'TRAP FIRED: %', what; END$$;
+             CREATE FUNCTION {schema}.trap_count(state bigint) RETURNS bigint LANGUAGE plpgsql AS
+               $$BEGIN RAISE EXCEPTION 'TRAP FIRED: count(*)'; END$$;
+             CREATE AGGREGATE {schema}.count(*) (SFUNC = {schema}.trap_count, STYPE = bigint);"
+        ))
+        .unwrap();
+    client
+        .execute(
+            &format!(
+                "DO $do$
+                 DECLARE
+                   op text; t1 text; t2 text; n int := 0; f record; d text;
+                 BEGIN
+                   FOREACH op IN ARRAY $1::text[] LOOP
+                     FOREACH t1 IN ARRAY $2::text[] LOOP
+                       FOREACH t2 IN ARRAY $2::text[] LOOP
+                         n := n + 1;
+                         EXECUTE format('CREATE FUNCTION {schema}.op_%s(a %s, b %s) RETURNS boolean
+                                         LANGUAGE sql AS $f$ SELECT {schema}.trap(%L) $f$',
+                                        n, t1, t2, op || '(' || t1 || ', ' || t2 || ')');
+                         EXECUTE format('CREATE OPERATOR {schema}.%s (LEFTARG = %s, RIGHTARG = %s, FUNCTION = {schema}.op_%s)',
+                                        op, t1, t2, n);
+                       END LOOP;
+                     END LOOP;
+                   END LOOP;
+                   FOR f IN
+                     SELECT p.proname, pg_get_function_identity_arguments(p.oid) AS args,
+                            pg_get_function_result(p.oid) AS result, p.proretset
+                       FROM pg_proc p
+                      WHERE p.pronamespace = 'pg_catalog'::regnamespace
+                        AND p.proname = ANY($3::text[]) AND p.prokind = 'f'
+                        AND NOT EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[]) a
+                                         JOIN pg_type t ON t.oid = a WHERE t.typtype = 'p')
+                   LOOP
+                     EXECUTE format('CREATE FUNCTION {schema}.%I(%s) RETURNS %s LANGUAGE plpgsql AS
+                                     $f$BEGIN PERFORM {schema}.trap(%L); %s END$f$',
+                                    f.proname, f.args, f.result, f.proname || '(' || f.args || ')',
+                                    CASE WHEN f.proretset THEN 'RETURN;' WHEN f.result = 'void' THEN 'RETURN;' ELSE 'RETURN NULL;' END);
+                   END LOOP;
+                   FOREACH d IN ARRAY $4::text[] LOOP
+                     EXECUTE format('CREATE DOMAIN {schema}.%I AS pg_catalog.%s CHECK ({schema}.trap(%L))',
+                                    d, d, 'type ' || d);
+                   END LOOP;
+                 END
+                 $do$"
+            )
+            .replace("$1::text[]", &sql_array(&operators))
+            .replace("$2::text[]", &sql_array(&types))
+            .replace("$3::text[]", &sql_array(&functions))
+            .replace("$4::text[]", &sql_array(&domains)),
+            &[],
+        )
+        .unwrap();
+}
+
+fn sql_array(items: &[String]) -> String {
+    format!(
+        "ARRAY[{}]::text[]",
+        items
+            .iter()
+            .map(|i| format!("'{}'", i.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
+/// Every command, read-only and mutating, with the arguments that reach its SQL.
+fn every_command(id: &str) -> Vec<Vec<String>> {
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    vec![
+        args(&["check"]),
+        args(&["stats", "--by-topic", "--max-pending-age", "1d"]),
+        args(&["stats", "--format", "json"]),
+        args(&["list", "--status", "all", "--topic", "orders", "--key", "key-1", "--header", "n=1", "--error-contains", "x", "--before", "1h", "--after", "30d"]),
+        args(&["list", "--status", "all", "--limit", "0", "--format", "ndjson"]),
+        args(&["show", id]),
+        args(&["requeue", "--all", "--dry-run"]),
+        args(&["requeue", "--all", "--before", "1m", "--topic", "orders"]),
+        args(&["requeue", "--stuck", "--before", "0s"]),
+        args(&["requeue", "--replay", "--after", "30d", "--keep-retries"]),
+        args(&["requeue", id]),
+        args(&["purge", "--before", "7d", "--dry-run"]),
+        args(&["purge", "--before", "1s", "--include-failed", "--topic", "orders"]),
+        args(&["dedup", "mark", "g", "m1", "--metadata", "{\"a\":1}"]),
+        args(&["dedup", "mark", "g", "m1"]),
+        args(&["dedup", "check", "g", "m1"]),
+        args(&["dedup", "list", "--group", "g", "--before", "1h", "--after", "30d"]),
+        args(&["dedup", "list", "--limit", "0", "--format", "ndjson"]),
+        args(&["dedup", "purge", "--before", "1s", "--dry-run"]),
+        args(&["dedup", "purge", "--before", "1s", "--group", "g", "--batch-size", "7"]),
+        args(&["dedup", "unmark", "g", "m1"]),
+        args(&["migrate"]),
+    ]
+}
+
+fn seed_for_traps(db: &TestDb, schema: &str) -> String {
+    let mut client = db.client();
+    client
+        .batch_execute(&format!(
+            "SET search_path = {schema};
+             INSERT INTO outbox_messages (topic, key, headers, status, last_error, created_at, processed_at)
+             SELECT 'orders', 'key-' || i, jsonb_build_object('n', i::text),
+                    (ARRAY['pending','processing','processed','failed'])[1 + i % 4], 'x',
+                    now() - i * interval '1 hour',
+                    CASE WHEN i % 4 = 2 THEN now() - i * interval '1 hour' END
+               FROM generate_series(1, 400) i;
+             INSERT INTO processed_messages (group_name, msg_id, processed_at)
+             SELECT 'g', 'e' || i, now() - i * interval '1 hour' FROM generate_series(1, 50) i;"
+        ))
+        .unwrap();
+    client
+        .query_one(
+            &format!("SELECT id::text FROM {schema}.outbox_messages WHERE status = 'failed' LIMIT 1"),
+            &[],
+        )
+        .unwrap()
+        .get(0)
+}
+
+fn assert_no_trap_fired(db: &TestDb, extra: &[&str], id: &str) {
+    for args in every_command(id) {
+        let out = db.cmd().args(extra).args(&args).output().unwrap();
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!all.contains("TRAP FIRED"), "{args:?} ran a trap: {all}");
+        let code = out.status.code();
+        // stats answers 3 for its breached threshold; everything else succeeds.
+        assert!(
+            code == Some(0) || (args[0] == "stats" && code == Some(3)),
+            "{args:?} failed: {all}"
+        );
+    }
+}
+
+/// Item 1: a role that can create objects on the search path (here before pg_catalog,
+/// the worst case) plants same-named operators, functions, aggregates and types with the
+/// exact argument types outboxctl's SQL could use; no command runs any of them.
+#[test]
+fn a_hostile_schema_on_the_search_path_runs_nothing() {
+    let db = TestDb::new().migrated();
+    let id = seed_for_traps(&db, "public");
+    let mut admin = db.client();
+    plant_traps(&mut admin, "hostile");
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {} SET search_path = public, hostile, pg_catalog",
+            db.name
+        ))
+        .unwrap();
+    // The traps are live: the same query the old duration code sent runs one.
+    let mut victim = db.client();
+    let err = victim
+        .batch_execute("SELECT now() - 5::bigint * interval '1 millisecond'")
+        .unwrap_err();
+    assert!(format!("{err:?}").contains("TRAP FIRED"), "{err:?}");
+    assert_no_trap_fired(&db, &[], &id);
+}
+
+/// Item 1, the `--schema` case: the tables live in the hostile schema itself.
+#[test]
+fn a_hostile_schema_given_as_schema_runs_nothing() {
+    let db = TestDb::new();
+    db.client().batch_execute("CREATE SCHEMA ops").unwrap();
+    let out = db.cmd().args(["--schema", "ops", "migrate"]).output().unwrap();
+    assert_exit(&out, 0);
+    let id = seed_for_traps(&db, "ops");
+    plant_traps(&mut db.client(), "ops");
+    assert_no_trap_fired(&db, &["--schema", "ops"], &id);
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. terminal escape injection
+// ---------------------------------------------------------------------------------------
+
+const HOSTILE_TEXT: &str = "a\u{1b}]52;c;cHduZWQ=\u{7}b\u{1b}[2J\rforged\u{9b}31m\u{202e}evil\u{7f}";
+
+fn assert_no_raw_controls(what: &str, text: &str) {
+    for bad in ['\u{1b}', '\u{7}', '\r', '\u{9b}', '\u{202e}', '\u{7f}'] {
+        assert!(
+            !text.contains(bad),
+            "{what} printed a raw {bad:?}: {text:?}"
+        );
+    }
+}
+
+/// Item 2: a producer's escape sequences reach no terminal: every human output shows them
+/// escaped, machine formats keep the value exact.
+#[test]
+fn control_characters_are_escaped_in_every_human_output() {
+    let db = TestDb::new().migrated();
+    let mut client = db.client();
+    let id: Uuid = client
+        .query_one(
+            "INSERT INTO outbox_messages (topic, key, payload, headers, status, last_error)
+             VALUES ($1, $1, convert_to($1, 'UTF8'), jsonb_build_object($1::text, $1::text), 'failed', $1)
+             RETURNING id",
+            &[&HOSTILE_TEXT],
+        )
+        .unwrap()
+        .get(0);
+    client
+        .execute(
+            "INSERT INTO processed_messages (group_name, msg_id, metadata) VALUES ($1, $1, jsonb_build_object('m', $1::text))",
+            &[&HOSTILE_TEXT],
+        )
+        .unwrap();
+    let id = id.to_string();
+    for args in [
+        vec!["show", &id],
+        vec!["list", "--status", "all"],
+        vec!["stats", "--by-topic"],
+        vec!["requeue", "--all", "--dry-run"],
+        vec!["dedup", "list"],
+        vec!["dedup", "check", HOSTILE_TEXT, HOSTILE_TEXT],
+        vec!["dedup", "unmark", HOSTILE_TEXT, "nope", "--dry-run"],
+        vec!["list", "--topic", HOSTILE_TEXT, "--status", "all"],
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert!(out.status.code().is_some_and(|c| c == 0 || c == 3), "{args:?}: {}", stderr(&out));
+        assert_no_raw_controls(&format!("{args:?} stdout"), &stdout(&out));
+        assert_no_raw_controls(&format!("{args:?} stderr"), &stderr(&out));
+    }
+    // Machine formats carry the exact value.
+    let out = db.cmd().args(["show", &id, "--format", "json"]).output().unwrap();
+    let row = json_out(&out);
+    assert_eq!(row["topic"], HOSTILE_TEXT);
+    assert_eq!(row["last_error"], HOSTILE_TEXT);
+    assert_eq!(row["payload"], HOSTILE_TEXT);
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. one run changes a row at most once, with a relay moving rows meanwhile
+// ---------------------------------------------------------------------------------------
+
+/// What the relay workers saw: how often each message was claimed.
+#[derive(Default)]
+struct Deliveries(Mutex<HashMap<Uuid, u32>>);
+
+/// Runs `workers` relay threads (claim pending, then fail `fail_percent` of them straight
+/// to `failed` and process the rest) until `stop` is set and nothing is pending.
+fn run_relay(
+    db: &TestDb,
+    workers: u64,
+    fail_percent: u64,
+    stop: Arc<AtomicBool>,
+    seen: Arc<Deliveries>,
+    start_when: Option<&'static str>,
+) -> Vec<std::thread::JoinHandle<()>> {
+    (0..workers)
+        .map(|w| {
+            let mut client = db.client();
+            let stop = stop.clone();
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ (w + 1);
+                if let Some(condition) = start_when {
+                    let sql = format!("SELECT EXISTS (SELECT 1 WHERE {condition})");
+                    while !client.query_one(&sql, &[]).unwrap().get::<_, bool>(0) {
+                        if stop.load(Ordering::SeqCst) {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                }
+                loop {
+                    let claimed: Vec<Uuid> = client
+                        .query(
+                            "UPDATE outbox_messages SET status = 'processing'
+                              WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending'
+                                            ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 50)
+                             RETURNING id",
+                            &[],
+                        )
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.get(0))
+                        .collect();
+                    if claimed.is_empty() {
+                        if stop.load(Ordering::SeqCst) {
+                            return;
+                        }
+                        std::thread::sleep(Duration::from_millis(5));
+                        continue;
+                    }
+                    {
+                        let mut map = seen.0.lock().unwrap();
+                        for id in &claimed {
+                            *map.entry(*id).or_default() += 1;
+                        }
+                    }
+                    let (mut failed, mut processed) = (Vec::new(), Vec::new());
+                    for id in claimed {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        if rng % 100 < fail_percent {
+                            failed.push(id);
+                        } else {
+                            processed.push(id);
+                        }
+                    }
+                    client
+                        .execute(
+                            "UPDATE outbox_messages SET status = 'failed', retries = retries + 1, last_error = 'again'
+                              WHERE id = ANY($1)",
+                            &[&failed],
+                        )
+                        .unwrap();
+                    client
+                        .execute(
+                            "UPDATE outbox_messages SET status = 'processed', processed_at = now() WHERE id = ANY($1)",
+                            &[&processed],
+                        )
+                        .unwrap();
+                }
+            })
+        })
+        .collect()
+}
+
+/// Runs `args` (json summary) while a relay works, then drains the relay.
+fn run_beside_relay(
+    db: &TestDb,
+    args: &[&str],
+    fail_percent: u64,
+    start_when: Option<&'static str>,
+) -> (Value, Arc<Deliveries>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen = Arc::new(Deliveries::default());
+    let relay = run_relay(db, 2, fail_percent, stop.clone(), seen.clone(), start_when);
+    let out = db.cmd().args(args).args(["--format", "json"]).output().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    for worker in relay {
+        worker.join().unwrap();
+    }
+    assert_exit(&out, 0);
+    (json_out(&out), seen)
+}
+
+fn assert_at_most_once(summary: &Value, seen: &Deliveries, total: u64) {
+    let changed = summary["changed"].as_u64().unwrap();
+    assert!(changed <= total, "changed {changed} of {total}: {summary}");
+    let map = seen.0.lock().unwrap();
+    let twice = map.values().filter(|n| **n > 1).count();
+    assert_eq!(twice, 0, "{twice} messages delivered more than once: {summary}");
+    let delivered: u64 = map.values().map(|n| u64::from(*n)).sum();
+    assert_eq!(delivered, changed, "each requeue is one delivery: {summary}");
+}
+
+/// Item 4: `requeue --replay --all` with two relays delivering what it requeues.
+#[test]
+fn replay_beside_a_relay_requeues_each_message_once() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 20_000,
+        status: "'processed'",
+        processed_at: "now() - interval '1 day'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let (summary, seen) =
+        run_beside_relay(&db, &["requeue", "--replay", "--all", "--batch-size", "200"], 0, None);
+    assert_at_most_once(&summary, &seen, 20_000);
+    assert_eq!(summary["changed"], 20_000, "{summary}");
+}
+
+/// Item 4: `requeue --all` of failed messages that fail again (60 %) straight away.
+#[test]
+fn requeue_beside_a_failing_relay_requeues_each_message_once() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 20_000,
+        status: "'failed'",
+        retries: "4",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let (summary, seen) = run_beside_relay(&db, &["requeue", "--all", "--batch-size", "200"], 60, None);
+    assert_at_most_once(&summary, &seen, 20_000);
+    assert_eq!(db.count("retries = 0 AND status = 'failed'"), 0);
+}
+
+/// Item 4: `requeue --stuck` while the relay claims what it puts back.
+#[test]
+fn stuck_requeue_beside_a_relay_requeues_each_message_once() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 20_000,
+        status: "'processing'",
+        created_at: "now() - interval '1 hour' - i * interval '1 second'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let (summary, seen) = run_beside_relay(
+        &db,
+        &["requeue", "--stuck", "--before", "0s", "--batch-size", "200"],
+        60,
+        None,
+    );
+    assert_at_most_once(&summary, &seen, 20_000);
+}
+
+/// Item 4: purge leaves rows that only qualify because of what happened after it began.
+#[test]
+fn purge_leaves_rows_that_qualify_only_after_it_began() {
+    let db = TestDb::new().migrated();
+    let mut client = db.client();
+    Seed {
+        n: 10_000,
+        status: "'processed'",
+        created_at: "now() - interval '2 days'",
+        processed_at: "now() - interval '2 days'",
+        ..Default::default()
+    }
+    .insert(&mut client);
+    Seed {
+        n: 20_000,
+        status: "'pending'",
+        topic: "'late'",
+        created_at: "now() - interval '2 days'",
+        ..Default::default()
+    }
+    .insert(&mut client);
+    // The relay fails every pending message: each becomes a failed message created two
+    // days ago, which `--include-failed` would take — but only after the purge began.
+    let (summary, _) = run_beside_relay(
+        &db,
+        &["purge", "--before", "1d", "--include-failed", "--batch-size", "200"],
+        100,
+        // The relay starts once the purge has begun (its first batch is gone).
+        Some("(SELECT count(*) FROM outbox_messages WHERE status = 'processed') < 10000"),
+    );
+    assert!(summary["changed"].as_u64().unwrap() <= 10_000, "{summary}");
+    assert_eq!(
+        db.count("topic = 'late'"),
+        20_000,
+        "a message failed after the purge began was deleted: {summary}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. empty filters
+// ---------------------------------------------------------------------------------------
+
+/// Item 5: an empty filter value (a script's unset `$PATTERN`) is refused, never "all".
+#[test]
+fn empty_filters_are_refused() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 20,
+        status: "'failed'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    db.client()
+        .batch_execute("INSERT INTO processed_messages (group_name, msg_id) VALUES ('g', 'm')")
+        .unwrap();
+    for args in [
+        vec!["requeue", "--error-contains", ""],
+        vec!["requeue", "--topic", ""],
+        vec!["requeue", "--key", ""],
+        vec!["requeue", "--header", ""],
+        vec!["requeue", "--header", "=x"],
+        vec!["list", "--topic", ""],
+        vec!["purge", "--before", "0s", "--topic", ""],
+        vec!["dedup", "list", "--group", ""],
+        vec!["dedup", "list", "--msg-id", ""],
+        vec!["dedup", "purge", "--before", "0s", "--group", ""],
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert_exit(&out, 2);
+        assert_one_line_error(&out);
+    }
+    assert_eq!(db.count("status = 'failed'"), 20);
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. a second Ctrl-C cancels the batch in flight
+// ---------------------------------------------------------------------------------------
+
+/// The backend of outboxctl's session in `db` once it runs a statement like `like`
+/// (`None`: in any state).
+fn wait_for_active_statement(db: &TestDb, like: &str) -> i32 {
+    wait_for_backend(db, Some(like))
+}
+
+fn wait_for_backend(db: &TestDb, active_like: Option<&str>) -> i32 {
+    let mut admin = db.server.admin_client();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let row = admin
+            .query_opt(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'outboxctl'
+                   AND ($2::text IS NULL OR state = 'active' AND query LIKE $2)",
+                &[&db.name, &active_like],
+            )
+            .unwrap();
+        if let Some(row) = row {
+            return row.get(0);
+        }
+        assert!(Instant::now() < deadline, "the statement never ran");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Item 6: the second Ctrl-C sends a cancel request and waits for the rollback; the
+/// summary says exactly what committed and nothing commits after the exit.
+#[test]
+fn a_second_ctrl_c_cancels_the_batch_in_flight() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 300_000,
+        status: "'processed'",
+        processed_at: "now() - interval '10 days'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    // One batch takes the whole table; a lock held by another session keeps it waiting,
+    // so the cancel certainly finds it in flight.
+    let mut blocker = db.client();
+    blocker
+        .batch_execute("BEGIN; SELECT * FROM outbox_messages WHERE key = 'key-7' FOR UPDATE")
+        .unwrap();
+    let child = db
+        .cmd()
+        .args(["purge", "--before", "1d", "--batch-size", "1000000", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_active_statement(&db, "%DELETE%");
+    let pid = child.id() as i32;
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    std::thread::sleep(Duration::from_millis(200));
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    blocker.batch_execute("ROLLBACK").unwrap();
+    assert_exit(&out, 130);
+    let summary = json_out(&out);
+    assert_eq!(summary["changed"], 0, "{summary}");
+    assert_eq!(summary["interrupted"], true);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(db.count("TRUE"), 300_000, "a batch committed after the exit");
+    assert!(stderr(&out).contains("cancelling the batch in flight"), "{}", stderr(&out));
+}
+
+/// Item 20: SIGTERM is named as such.
+#[test]
+fn sigterm_is_named_in_the_messages() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 60_000,
+        status: "'processed'",
+        processed_at: "now() - interval '10 days'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let child = db
+        .cmd()
+        .args(["purge", "--before", "1d", "--batch-size", "20", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while db.count("TRUE") == 60_000 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 130);
+    let err = stderr(&out);
+    assert!(err.contains("SIGTERM received") && !err.contains("Ctrl-C"), "{err}");
+    let summary = json_out(&out);
+    assert_eq!(
+        db.count("TRUE"),
+        60_000 - summary["changed"].as_i64().unwrap()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. dedup purge never exceeds --batch-size, ties included
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn dedup_purge_batches_stay_within_the_batch_size_when_entries_share_a_timestamp() {
+    let db = TestDb::new().migrated();
+    // One transaction: every entry shares its now().
+    db.client()
+        .batch_execute(
+            "BEGIN;
+             INSERT INTO processed_messages (group_name, msg_id, processed_at)
+             SELECT CASE WHEN i % 2 = 0 THEN 'a' ELSE 'b' END, 'm' || i, now() - interval '3 days'
+               FROM generate_series(1, 20000) i;
+             INSERT INTO processed_messages (group_name, msg_id, processed_at)
+             SELECT 'a', 'late' || i, now() - interval '3 days' + i * interval '1 ms'
+               FROM generate_series(1, 500) i;
+             COMMIT;",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["dedup", "purge", "--before", "1d", "--group", "a", "--batch-size", "100", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let summary = json_out(&out);
+    assert_eq!(summary["changed"], 10_500, "{summary}");
+    // 10,500 rows in batches of at most 100 need at least 105 batches.
+    assert!(summary["batches"].as_u64().unwrap() >= 105, "{summary}");
+    let left: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM processed_messages WHERE group_name = 'b'", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 10_000);
+}
+
+// ---------------------------------------------------------------------------------------
+// 9. client-side failures are not "may have been applied"
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_rejected_batch_is_reported_as_rolled_back() {
+    let db = TestDb::new();
+    db.client()
+        .batch_execute(
+            "CREATE TYPE msg_status AS ENUM ('pending', 'processing', 'processed', 'failed');
+             CREATE TABLE outbox_messages (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), topic text NOT NULL,
+               key text NOT NULL DEFAULT '', payload bytea, headers jsonb DEFAULT '{}', status msg_status NOT NULL DEFAULT 'pending',
+               retries int NOT NULL DEFAULT 0, last_error text NOT NULL DEFAULT '', created_at timestamptz NOT NULL DEFAULT now(),
+               processed_at timestamptz);
+             INSERT INTO outbox_messages (topic, status) SELECT 't', 'failed' FROM generate_series(1, 10);",
+        )
+        .unwrap();
+    let out = db.cmd().args(["requeue", "--all"]).output().unwrap();
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    let err = stderr(&out);
+    assert!(!err.contains("may have been applied"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// 10. output failures after a commit
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_full_stdout_after_a_commit_says_what_changed() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 500,
+        status: "'processed'",
+        processed_at: "now() - interval '10 days'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let out = db
+        .cmd()
+        .args(["purge", "--before", "1d", "--format", "json"])
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_exit(&out, 4);
+    let err = stderr(&out);
+    assert!(err.contains("deleted 500 processed messages"), "{err}");
+    assert_eq!(db.count("TRUE"), 0);
+
+    // Nothing panics when stderr is full or stdout closes early.
+    Seed {
+        n: 50,
+        status: "'failed'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    db.client()
+        .batch_execute("INSERT INTO processed_messages (group_name, msg_id) VALUES ('g', 'a'), ('g', 'b')")
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["dedup", "unmark", "g", "a", "b", "--yes"])
+        .stderr(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "'{}' requeue --all 2>&1 | head -c 1 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
+            assert_cmd::cargo::cargo_bin("outboxctl").display()
+        ))
+        .env("DATABASE_URL", db.url())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!stdout(&out).contains("101"), "{}", stderr(&out));
+    assert_eq!(db.count("status = 'failed'"), 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// 11, 15, 18, 19, 20: connections, names, missing tables, read-only servers
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn connection_errors_name_the_address_tried() {
+    let out = crate::harness::bare_cmd()
+        .args(["--database-url", "host=127.0.0.1 hostaddr=::1 port=1 user=u", "--connect-timeout", "2s", "stats"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("127.0.0.1 ([::1]):1"), "{}", stderr(&out));
+}
+
+#[test]
+fn service_files_choose_the_database() {
+    let db = TestDb::new().migrated();
+    Seed::default().insert(&mut db.client());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("services.conf");
+    std::fs::write(
+        &file,
+        format!(
+            "[billing]\nhost={}\nport={}\nuser={}\ndbname={}\nsslmode=disable\n",
+            db.server.host, db.server.port, db.server.user, db.name
+        ),
+    )
+    .unwrap();
+    let mut cmd = crate::harness::bare_cmd();
+    if let Some(password) = &db.server.password {
+        cmd.env("PGPASSWORD", password);
+    }
+    let out = cmd
+        .env("PGSERVICEFILE", &file)
+        .env("PGSERVICE", "billing")
+        .env("PGDATABASE", "postgres")
+        .args(["stats", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["outbox"]["total"], 10);
+
+    let out = crate::harness::bare_cmd()
+        .env("PGSERVICEFILE", &file)
+        .args(["--database-url", "service=nosuch", "stats"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("\"nosuch\" not found"));
+    for (var, value) in [("PGSSLCRL", "/x.crl"), ("PGREQUIREPEER", "postgres"), ("PGGSSENCMODE", "require")] {
+        let out = db.cmd().env(var, value).arg("stats").output().unwrap();
+        assert_exit(&out, 2);
+        assert_one_line_error(&out);
+    }
+}
+
+#[test]
+fn temporary_and_system_schemas_and_one_name_for_both_tables_are_refused() {
+    let db = TestDb::new();
+    for args in [
+        vec!["--schema", "pg_temp", "migrate"],
+        vec!["--schema", "pg_temp_3", "migrate"],
+        vec!["--schema", "pg_catalog", "migrate"],
+        vec!["--schema", "information_schema", "check"],
+        vec!["--schema", "pg_toast", "stats"],
+        vec!["--table", "x", "--processed-table", "X", "migrate"],
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert_exit(&out, 2);
+        assert_one_line_error(&out);
+    }
+    let tables: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM pg_class WHERE relname IN ('x', 'outbox_messages')", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0);
+}
+
+#[test]
+fn check_without_a_dedup_table_passes_what_exists() {
+    let db = TestDb::new();
+    let out = db.cmd().args(["migrate", "--only", "outbox"]).output().unwrap();
+    assert_exit(&out, 0);
+    let out = db.cmd().arg("check").output().unwrap();
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("processed_messages: not created"), "{}", stdout(&out));
+    let out = db.cmd().args(["check", "--format", "json"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["ok"], true);
+    let out = db.cmd().args(["check", "--only", "processed"]).output().unwrap();
+    assert_exit(&out, 1);
+}
+
+#[test]
+fn a_read_only_server_is_named_as_such() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 10,
+        status: "'failed'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    db.client()
+        .batch_execute(&format!(
+            "ALTER DATABASE {} SET default_transaction_read_only = on",
+            db.name
+        ))
+        .unwrap();
+    let out = db.cmd().args(["requeue", "--all"]).output().unwrap();
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    let err = stderr(&out);
+    assert!(err.contains("is read-only") && err.contains("target_session_attrs=read-write"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// 12. JSON numbers round-trip exactly
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn json_numbers_round_trip_exactly() {
+    let db = TestDb::new().migrated();
+    let metadata = r#"{"ticket":123456789012345678901234567890,"amount":0.1000000000000000001}"#;
+    let out = db
+        .cmd()
+        .args(["dedup", "mark", "g", "m", "--metadata", metadata, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let stored: String = db
+        .client()
+        .query_one("SELECT metadata::text FROM processed_messages", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        stored,
+        r#"{"amount": 0.1000000000000000001, "ticket": 123456789012345678901234567890}"#
+    );
+    for format in ["json", "ndjson", "csv"] {
+        let out = db.cmd().args(["dedup", "list", "--format", format]).output().unwrap();
+        let text = stdout(&out);
+        assert!(
+            text.contains("123456789012345678901234567890") && text.contains("0.1000000000000000001"),
+            "{format}: {text}"
+        );
+    }
+    let id: Uuid = db
+        .client()
+        .query_one(
+            "INSERT INTO outbox_messages (topic, headers) VALUES ('t', '{\"n\": 123456789012345678901234567890}') RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    for args in [
+        vec!["show".to_string(), id.to_string(), "--format".into(), "json".into()],
+        vec!["list".into(), "--format".into(), "ndjson".into()],
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert!(stdout(&out).contains("123456789012345678901234567890"), "{}", stdout(&out));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 13, 14. silent servers and --statement-timeout
+// ---------------------------------------------------------------------------------------
+
+/// Item 13: a backend frozen mid-list (SIGSTOP) does not hang outboxctl past its
+/// `--statement-timeout`.
+#[test]
+fn a_frozen_server_does_not_hang_past_the_statement_timeout() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 100_000,
+        status: "'processed'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let mut child = db
+        .cmd()
+        .args(["--statement-timeout", "2s", "list", "--status", "all", "--limit", "0", "--format", "ndjson"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout_pipe = child.stdout.take().unwrap();
+    let pid = wait_for_backend(&db, None);
+    // Freeze the backend only once the client is waiting on it: after its first rows.
+    let mut first = [0u8; 1];
+    stdout_pipe.read_exact(&mut first).unwrap();
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    let frozen_at = Instant::now();
+    let reader = std::thread::spawn(move || {
+        let mut rest = Vec::new();
+        let _ = stdout_pipe.read_to_end(&mut rest);
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if frozen_at.elapsed() > Duration::from_secs(30) {
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    let _ = reader.join();
+    let status = status.expect("outboxctl still waiting 30 s after the server froze");
+    assert!(!status.success());
+    assert!(frozen_at.elapsed() < Duration::from_secs(12), "{:?}", frozen_at.elapsed());
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(err.contains("statement-timeout"), "{err}");
+}
+
+/// Item 14: `--statement-timeout` bounds a whole streamed list, not each fetch.
+#[test]
+fn the_statement_timeout_bounds_a_whole_streamed_list() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 60_000,
+        status: "'processed'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let mut child = db
+        .cmd()
+        .args(["--statement-timeout", "1s", "list", "--status", "all", "--limit", "0", "--format", "ndjson"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    // A slow reader: the list as a whole takes far longer than a second.
+    let mut out = child.stdout.take().unwrap();
+    let mut buffer = [0u8; 4096];
+    while out.read(&mut buffer).unwrap_or(0) > 0 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_exit(&output, 1);
+    assert!(stderr(&output).contains("--statement-timeout"), "{}", stderr(&output));
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+// ---------------------------------------------------------------------------------------
+// 16. PgBouncer in transaction mode
+// ---------------------------------------------------------------------------------------
+
+/// Item 16: every command works through PgBouncer in transaction mode, and the pooled
+/// server connection (one per database here) keeps no setting, prepared statement,
+/// cursor or lock afterwards, including after a run that failed.
+#[test]
+fn every_command_works_through_pgbouncer_and_leaves_nothing_behind() {
+    let db = TestDb::new();
+    let bouncer = bouncer();
+    let url = bouncer.url_for(db.server, &db.name);
+    let via = |args: &[&str]| {
+        let mut cmd = crate::harness::bare_cmd();
+        cmd.env("DATABASE_URL", &url)
+            .args(["--lock-timeout", "5s", "--statement-timeout", "60s"])
+            .args(args);
+        cmd.output().unwrap()
+    };
+    let out = via(&["migrate"]);
+    assert_exit(&out, 0);
+    Seed {
+        n: 12_000,
+        status: "CASE WHEN i % 3 = 0 THEN 'failed' WHEN i % 3 = 1 THEN 'processed' ELSE 'pending' END",
+        processed_at: "CASE WHEN i % 3 = 1 THEN now() - interval '9 days' END",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let id: String = db
+        .client()
+        .query_one("SELECT id::text FROM outbox_messages WHERE status = 'failed' LIMIT 1", &[])
+        .unwrap()
+        .get(0);
+    for args in every_command(&id) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = via(&args);
+        assert!(
+            out.status.code().is_some_and(|c| c == 0 || c == 3),
+            "{args:?} through PgBouncer: {}",
+            stderr(&out)
+        );
+    }
+    // A run that fails part-way (a lock it cannot get) leaves nothing either.
+    let mut blocker = db.client();
+    blocker
+        .batch_execute("BEGIN; LOCK TABLE outbox_messages IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let mut cmd = crate::harness::bare_cmd();
+    let out = cmd
+        .env("DATABASE_URL", &url)
+        .args(["--lock-timeout", "1s", "purge", "--before", "1d"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    blocker.batch_execute("ROLLBACK").unwrap();
+
+    let mut pooled = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let show = |client: &mut postgres::Client, sql: &str| -> String {
+        client
+            .simple_query(sql)
+            .unwrap()
+            .into_iter()
+            .find_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+                _ => None,
+            })
+            .unwrap()
+    };
+    assert_eq!(show(&mut pooled, "SHOW search_path"), "\"$user\", public");
+    assert_eq!(show(&mut pooled, "SHOW statement_timeout"), "0");
+    assert_eq!(show(&mut pooled, "SHOW lock_timeout"), "0");
+    assert_eq!(show(&mut pooled, "SHOW synchronous_commit"), "on");
+    assert_eq!(show(&mut pooled, "SELECT count(*) FROM pg_prepared_statements"), "0");
+    assert_eq!(show(&mut pooled, "SELECT count(*) FROM pg_cursors"), "0");
+    assert_eq!(
+        show(&mut pooled, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
+        "0"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 17. infinite and far-off timestamps
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn infinite_timestamps_are_shown_and_do_not_blind_monitoring() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, status, created_at, processed_at) VALUES
+               ('t', 'pending', '-infinity', NULL),
+               ('t', 'pending', now() - interval '2 hours', NULL),
+               ('t', 'pending', 'infinity', NULL),
+               ('t', 'processed', '4713-01-01 00:00:00+00 BC', 'infinity'),
+               ('t', 'processed', now() - interval '3 days', '-infinity'),
+               ('t', 'failed', '294276-01-01 00:00:00+00', '294276-12-31 23:59:59+00');
+             INSERT INTO processed_messages (group_name, msg_id, processed_at) VALUES ('g', 'a', '-infinity'), ('g', 'b', 'infinity');",
+        )
+        .unwrap();
+    let out = db.cmd().args(["stats", "--format", "json"]).output().unwrap();
+    assert_exit(&out, 0);
+    let stats = json_out(&out);
+    assert_eq!(stats["outbox"]["oldest_pending_created_at"], "-infinity");
+    let age = stats["outbox"]["oldest_pending_age_seconds"].as_f64().unwrap();
+    assert!((7000.0..7400.0).contains(&age), "{stats}");
+    assert_eq!(stats["dedup"]["oldest_processed_at"], "-infinity");
+    // The threshold works on the dated rows.
+    let out = db.cmd().args(["stats", "--max-pending-age", "1h"]).output().unwrap();
+    assert_exit(&out, 3);
+    let out = db.cmd().args(["stats", "--max-pending-age", "3h"]).output().unwrap();
+    assert_exit(&out, 0);
+    for args in [
+        vec!["stats"],
+        vec!["list", "--status", "all"],
+        vec!["dedup", "list"],
+        vec!["purge", "--before", "1d", "--dry-run"],
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert_exit(&out, 0);
+    }
+    let out = db
+        .cmd()
+        .args(["list", "--status", "all", "--format", "ndjson"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for want in ["\"-infinity\"", "\"infinity\"", "\"-4712-01-01T00:00:00.000000Z\"", "\"+294276-12-31T23:59:59.000000Z\""] {
+        assert!(text.contains(want), "{want} missing: {text}");
+    }
+    // purge takes the -infinity processed_at (older than any cutoff), not the infinity one.
+    let out = db.cmd().args(["purge", "--before", "1d", "--format", "json"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["changed"], 1);
+    let out = db
+        .cmd()
+        .args(["dedup", "purge", "--before", "1d", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["changed"], 1);
+}
