@@ -428,7 +428,10 @@ pub struct DedupPurgeArgs {
 /// it is refused rather than read as "no filter".
 fn non_empty(text: &str) -> Result<String, String> {
     if text.is_empty() {
-        Err("an empty filter value would match everything; give a value or leave the option out".into())
+        Err(
+            "an empty filter value would match everything; give a value or leave the option out"
+                .into(),
+        )
     } else {
         Ok(text.to_string())
     }

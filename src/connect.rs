@@ -208,9 +208,7 @@ impl Target {
                 "disable" => postgres::config::LoadBalanceHosts::Disable,
                 "random" => postgres::config::LoadBalanceHosts::Random,
                 _ => {
-                    return Err(usage(
-                        "invalid load_balance_hosts: use disable or random",
-                    ));
+                    return Err(usage("invalid load_balance_hosts: use disable or random"));
                 }
             });
         }

@@ -49,11 +49,23 @@ const UNSUPPORTED_KEYS: &[(&str, &str)] = &[
     ("sslcrl", "certificate revocation lists are not checked"),
     ("sslcrldir", "certificate revocation lists are not checked"),
     ("sslpassword", "encrypted client keys cannot be read"),
-    ("sslcertmode", "the client certificate mode cannot be changed"),
-    ("ssl_min_protocol_version", "TLS versions are fixed at 1.2 and 1.3"),
-    ("ssl_max_protocol_version", "TLS versions are fixed at 1.2 and 1.3"),
+    (
+        "sslcertmode",
+        "the client certificate mode cannot be changed",
+    ),
+    (
+        "ssl_min_protocol_version",
+        "TLS versions are fixed at 1.2 and 1.3",
+    ),
+    (
+        "ssl_max_protocol_version",
+        "TLS versions are fixed at 1.2 and 1.3",
+    ),
     ("requirepeer", "the socket peer cannot be checked"),
-    ("require_auth", "the authentication method cannot be restricted"),
+    (
+        "require_auth",
+        "the authentication method cannot be restricted",
+    ),
     ("krbsrvname", "Kerberos/GSSAPI is not supported"),
     ("gsslib", "Kerberos/GSSAPI is not supported"),
     ("gssdelegation", "Kerberos/GSSAPI is not supported"),
@@ -176,7 +188,8 @@ fn known_key(key: &str) -> Option<&'static str> {
 pub fn refuse_unsupported(params: &Params) -> anyhow::Result<()> {
     for (key, why) in UNSUPPORTED_KEYS {
         if params.get(key).is_some() {
-            let off = *key == "replication" && matches!(params.get(key), Some("0" | "false" | "off" | "no"));
+            let off = *key == "replication"
+                && matches!(params.get(key), Some("0" | "false" | "off" | "no"));
             let default_mode = *key == "sslcertmode" && params.get(key) == Some("allow");
             if !off && !default_mode {
                 return Err(usage(format!(
@@ -186,11 +199,23 @@ pub fn refuse_unsupported(params: &Params) -> anyhow::Result<()> {
         }
     }
     let allowed: &[(&str, &[&str], &str)] = &[
-        ("client_encoding", &["UTF8", "utf8", "UTF-8", "utf-8", "auto"], "outboxctl always talks UTF8"),
-        ("sslnegotiation", &["postgres"], "only the standard TLS negotiation is supported"),
+        (
+            "client_encoding",
+            &["UTF8", "utf8", "UTF-8", "utf-8", "auto"],
+            "outboxctl always talks UTF8",
+        ),
+        (
+            "sslnegotiation",
+            &["postgres"],
+            "only the standard TLS negotiation is supported",
+        ),
         ("sslcompression", &["0"], "TLS compression is not supported"),
         ("sslsni", &["1"], "server name indication is always sent"),
-        ("gssencmode", &["disable", "prefer"], "GSSAPI encryption is not supported"),
+        (
+            "gssencmode",
+            &["disable", "prefer"],
+            "GSSAPI encryption is not supported",
+        ),
     ];
     for (key, values, why) in allowed {
         if let Some(value) = params.get(key)
@@ -331,7 +356,15 @@ fn split_host_port(spec: &str) -> anyhow::Result<(&str, &str)> {
         let port = after.strip_prefix(':').unwrap_or(after);
         return Ok((host, port));
     }
-    Ok(spec.rsplit_once(':').unwrap_or((spec, "")))
+    let (host, port) = spec.rsplit_once(':').unwrap_or((spec, ""));
+    // A host name has no `:`; one here is a password with a reserved character that
+    // ended the user-info part early.
+    if host.contains(':') {
+        return Err(usage(
+            "invalid --database-url: the host part has more than one \":\"; percent-encode reserved characters in the password, or bracket an IPv6 address ([::1])",
+        ));
+    }
+    Ok((host, port))
 }
 
 /// Parses `key=value key2='quoted \' value'` as libpq does.
@@ -720,7 +753,10 @@ mod tests {
             assert_eq!(crate::error::exit_code(&err), 2);
             assert!(err.to_string().contains(name), "{err}");
         }
-        refuse_unsupported(&p("gssencmode=prefer sslcertmode=allow client_encoding=UTF8")).unwrap();
+        refuse_unsupported(&p(
+            "gssencmode=prefer sslcertmode=allow client_encoding=UTF8",
+        ))
+        .unwrap();
     }
 
     #[test]

@@ -123,9 +123,15 @@ pub fn explain_table_error(err: postgres::Error, rel: &crate::session::Rel) -> a
     let code = err.code().cloned();
     let message = match code {
         Some(c) if c == SqlState::UNDEFINED_TABLE => missing_table(rel),
-        Some(c) if c == SqlState::UNDEFINED_COLUMN || c == SqlState::DATATYPE_MISMATCH || c == SqlState::UNDEFINED_FUNCTION => format!(
-            "table \"{table}\" does not match the expected schema — run \"outboxctl check\" to see the differences [{detail}]"
-        ),
+        Some(c)
+            if c == SqlState::UNDEFINED_COLUMN
+                || c == SqlState::DATATYPE_MISMATCH
+                || c == SqlState::UNDEFINED_FUNCTION =>
+        {
+            format!(
+                "table \"{table}\" does not match the expected schema — run \"outboxctl check\" to see the differences [{detail}]"
+            )
+        }
         Some(c) if c == SqlState::LOCK_NOT_AVAILABLE => format!(
             "could not lock table \"{table}\" within --lock-timeout: another session holds a conflicting lock [{detail}]"
         ),

@@ -228,7 +228,13 @@ mod tests {
 
     #[test]
     fn refuses_system_and_temporary_schemas() {
-        for schema in ["pg_temp", "PG_TEMP_3", "pg_catalog", "information_schema", "pg_toast"] {
+        for schema in [
+            "pg_temp",
+            "PG_TEMP_3",
+            "pg_catalog",
+            "information_schema",
+            "pg_toast",
+        ] {
             assert_eq!(
                 crate::error::exit_code(&validate_schema(schema).unwrap_err()),
                 2,

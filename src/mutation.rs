@@ -263,7 +263,26 @@ fn batches(
                     summary.interrupted = true;
                     break;
                 }
-                return Err(batch_failure(session, &summary, step, err, args, rel, what));
+                let in_doubt = step == Step::Commit
+                    && err
+                        .as_db_error()
+                        .is_none_or(|db| matches!(db.severity(), "FATAL" | "PANIC"));
+                let failure = batch_failure(session, &summary, step, err, args, rel, what);
+                if out.format.is_machine() {
+                    // Scripts get the same exact account as the error line.
+                    let mut record = summary.to_json();
+                    record.insert("error".into(), json!(failure.to_string()));
+                    record.insert(
+                        "in_doubt".into(),
+                        json!(if in_doubt {
+                            u64::from(args.batch_size)
+                        } else {
+                            0
+                        }),
+                    );
+                    let _ = print_record(out.format, &record);
+                }
+                return Err(failure);
             }
         };
         summary.longest_batch = summary.longest_batch.max(started.elapsed());
@@ -302,7 +321,9 @@ fn batch_failure(
     let cause = if session.silenced() {
         format!(
             "the server did not answer within --statement-timeout {} (plus a few seconds' grace): outboxctl closed the connection",
-            crate::timearg::format_duration(session.settings().statement_timeout.unwrap_or_default())
+            crate::timearg::format_duration(
+                session.settings().statement_timeout.unwrap_or_default()
+            )
         )
     } else {
         explain_table_error(err, rel).to_string()

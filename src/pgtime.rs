@@ -90,10 +90,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 impl<'a> FromSql<'a> for PgTime {
-    fn from_sql(
-        _: &Type,
-        raw: &'a [u8],
-    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
         let micros = postgres_protocol::types::timestamp_from_sql(raw)?;
         Ok(match micros {
             i64::MAX => PgTime::Infinity,

@@ -259,6 +259,14 @@ fn prelude(access: Access, settings: Settings, safe_path: bool) -> String {
         sql.push_str("; ");
         sql.push_str(SAFE_SEARCH_PATH);
     }
+    if access == Access::ReadWrite {
+        // A change outboxctl reports as committed must survive a server crash: a server
+        // that defaults to asynchronous commits gets synchronous ones for this
+        // transaction (any stricter setting, such as remote_apply, is kept).
+        sql.push_str(
+            "; SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'",
+        );
+    }
     if let Some(t) = settings.statement_timeout {
         sql.push_str(&format!(
             "; SET LOCAL statement_timeout = {}",
@@ -266,7 +274,10 @@ fn prelude(access: Access, settings: Settings, safe_path: bool) -> String {
         ));
     }
     if let Some(t) = settings.lock_timeout {
-        sql.push_str(&format!("; SET LOCAL lock_timeout = {}", t.as_millis().max(1)));
+        sql.push_str(&format!(
+            "; SET LOCAL lock_timeout = {}",
+            t.as_millis().max(1)
+        ));
     }
     sql
 }
@@ -522,7 +533,7 @@ mod tests {
         };
         assert_eq!(
             prelude(Access::ReadWrite, settings, false),
-            "BEGIN; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 1000"
+            "BEGIN; SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 1000"
         );
     }
 }

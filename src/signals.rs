@@ -26,8 +26,7 @@ const CANCEL_WAIT: Duration = Duration::from_secs(10);
 pub fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
-        else {
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
             return;
         };
         std::thread::spawn(move || {
@@ -43,7 +42,9 @@ fn on_signal(signal: i32) {
     LAST_SIGNAL.store(signal, Ordering::SeqCst);
     let name = name(signal);
     if AT_PROMPT.load(Ordering::SeqCst) {
-        stderr_line(&format!("\noutboxctl: interrupted by {name}; nothing was changed"));
+        stderr_line(&format!(
+            "\noutboxctl: interrupted by {name}; nothing was changed"
+        ));
         std::process::exit(i32::from(exit::INTERRUPTED));
     }
     let cancel = CANCEL.lock().ok().and_then(|slot| slot.clone());

@@ -55,7 +55,9 @@ impl TimeArg {
             TimeArg::Ago(_) => {
                 let mut params = Params::default();
                 let expr = self.to_sql(&mut params);
-                let at = tx.query_one(&format!("SELECT {expr}"), &params)?.try_get(0)?;
+                let at = tx
+                    .query_one(&format!("SELECT {expr}"), &params)?
+                    .try_get(0)?;
                 Ok(TimeArg::At(at))
             }
         }

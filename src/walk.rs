@@ -54,7 +54,7 @@ impl CtidWalk {
         // Callers check that the table exists (`Rel::require`) before they walk it.
         let oid = rel.oid.unwrap_or_default();
         let row = tx.query_one(
-                "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
+            "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
                         CASE WHEN c.relpages > 0 AND c.reltuples > 0
                              THEN c.reltuples::float8 / c.relpages::float8 ELSE 100::float8 END,
                         current_setting('server_version_num')::int

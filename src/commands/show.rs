@@ -88,7 +88,11 @@ fn render(ctx: &Context, m: &Message, now: PgTime) -> String {
         ("retries", m.retries.to_string()),
         (
             "created_at",
-            format!("{} ({} ago)", m.created_at.rfc3339(), age(m.created_at, now)),
+            format!(
+                "{} ({} ago)",
+                m.created_at.rfc3339(),
+                age(m.created_at, now)
+            ),
         ),
         (
             "processed_at",

@@ -529,7 +529,8 @@ fn purge_batches_use_the_processed_at_index() {
         )
         .unwrap();
     let cutoff = chrono::Utc::now() - chrono::Duration::days(7);
-    let start = outboxctl::pgtime::PgTime::from_chrono(chrono::Utc::now() - chrono::Duration::days(30));
+    let start =
+        outboxctl::pgtime::PgTime::from_chrono(chrono::Utc::now() - chrono::Duration::days(30));
     let options = outboxctl::connect::ConnectOptions {
         database_url: Some(db.url()),
         ..Default::default()
@@ -539,9 +540,7 @@ fn purge_batches_use_the_processed_at_index() {
         .connect()
         .unwrap();
     let rel = session.locate(&["processed_messages"]).unwrap().remove(0);
-    let mut tx = session
-        .begin(outboxctl::session::Access::ReadOnly)
-        .unwrap();
+    let mut tx = session.begin(outboxctl::session::Access::ReadOnly).unwrap();
     let run_start = outboxctl::mutation::RunStart::take(&mut tx).unwrap();
     for groups in [vec![], vec!["g1".to_string()]] {
         let (statements, mut params, start_at, limit_at) =

@@ -173,8 +173,26 @@ fn every_command(id: &str) -> Vec<Vec<String>> {
         args(&["check"]),
         args(&["stats", "--by-topic", "--max-pending-age", "1d"]),
         args(&["stats", "--format", "json"]),
-        args(&["list", "--status", "all", "--topic", "orders", "--key", "key-1", "--header", "n=1", "--error-contains", "x", "--before", "1h", "--after", "30d"]),
-        args(&["list", "--status", "all", "--limit", "0", "--format", "ndjson"]),
+        args(&[
+            "list",
+            "--status",
+            "all",
+            "--topic",
+            "orders",
+            "--key",
+            "key-1",
+            "--header",
+            "n=1",
+            "--error-contains",
+            "x",
+            "--before",
+            "1h",
+            "--after",
+            "30d",
+        ]),
+        args(&[
+            "list", "--status", "all", "--limit", "0", "--format", "ndjson",
+        ]),
         args(&["show", id]),
         args(&["requeue", "--all", "--dry-run"]),
         args(&["requeue", "--all", "--before", "1m", "--topic", "orders"]),
@@ -182,14 +200,32 @@ fn every_command(id: &str) -> Vec<Vec<String>> {
         args(&["requeue", "--replay", "--after", "30d", "--keep-retries"]),
         args(&["requeue", id]),
         args(&["purge", "--before", "7d", "--dry-run"]),
-        args(&["purge", "--before", "1s", "--include-failed", "--topic", "orders"]),
+        args(&[
+            "purge",
+            "--before",
+            "1s",
+            "--include-failed",
+            "--topic",
+            "orders",
+        ]),
         args(&["dedup", "mark", "g", "m1", "--metadata", "{\"a\":1}"]),
         args(&["dedup", "mark", "g", "m1"]),
         args(&["dedup", "check", "g", "m1"]),
-        args(&["dedup", "list", "--group", "g", "--before", "1h", "--after", "30d"]),
+        args(&[
+            "dedup", "list", "--group", "g", "--before", "1h", "--after", "30d",
+        ]),
         args(&["dedup", "list", "--limit", "0", "--format", "ndjson"]),
         args(&["dedup", "purge", "--before", "1s", "--dry-run"]),
-        args(&["dedup", "purge", "--before", "1s", "--group", "g", "--batch-size", "7"]),
+        args(&[
+            "dedup",
+            "purge",
+            "--before",
+            "1s",
+            "--group",
+            "g",
+            "--batch-size",
+            "7",
+        ]),
         args(&["dedup", "unmark", "g", "m1"]),
         args(&["migrate"]),
     ]
@@ -212,7 +248,9 @@ fn seed_for_traps(db: &TestDb, schema: &str) -> String {
         .unwrap();
     client
         .query_one(
-            &format!("SELECT id::text FROM {schema}.outbox_messages WHERE status = 'failed' LIMIT 1"),
+            &format!(
+                "SELECT id::text FROM {schema}.outbox_messages WHERE status = 'failed' LIMIT 1"
+            ),
             &[],
         )
         .unwrap()
@@ -262,7 +300,11 @@ fn a_hostile_schema_on_the_search_path_runs_nothing() {
 fn a_hostile_schema_given_as_schema_runs_nothing() {
     let db = TestDb::new();
     db.client().batch_execute("CREATE SCHEMA ops").unwrap();
-    let out = db.cmd().args(["--schema", "ops", "migrate"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["--schema", "ops", "migrate"])
+        .output()
+        .unwrap();
     assert_exit(&out, 0);
     let id = seed_for_traps(&db, "ops");
     plant_traps(&mut db.client(), "ops");
@@ -273,7 +315,8 @@ fn a_hostile_schema_given_as_schema_runs_nothing() {
 // 2. terminal escape injection
 // ---------------------------------------------------------------------------------------
 
-const HOSTILE_TEXT: &str = "a\u{1b}]52;c;cHduZWQ=\u{7}b\u{1b}[2J\rforged\u{9b}31m\u{202e}evil\u{7f}";
+const HOSTILE_TEXT: &str =
+    "a\u{1b}]52;c;cHduZWQ=\u{7}b\u{1b}[2J\rforged\u{9b}31m\u{202e}evil\u{7f}";
 
 fn assert_no_raw_controls(what: &str, text: &str) {
     for bad in ['\u{1b}', '\u{7}', '\r', '\u{9b}', '\u{202e}', '\u{7f}'] {
@@ -317,12 +360,20 @@ fn control_characters_are_escaped_in_every_human_output() {
         vec!["list", "--topic", HOSTILE_TEXT, "--status", "all"],
     ] {
         let out = db.cmd().args(&args).output().unwrap();
-        assert!(out.status.code().is_some_and(|c| c == 0 || c == 3), "{args:?}: {}", stderr(&out));
+        assert!(
+            out.status.code().is_some_and(|c| c == 0 || c == 3),
+            "{args:?}: {}",
+            stderr(&out)
+        );
         assert_no_raw_controls(&format!("{args:?} stdout"), &stdout(&out));
         assert_no_raw_controls(&format!("{args:?} stderr"), &stderr(&out));
     }
     // Machine formats carry the exact value.
-    let out = db.cmd().args(["show", &id, "--format", "json"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["show", &id, "--format", "json"])
+        .output()
+        .unwrap();
     let row = json_out(&out);
     assert_eq!(row["topic"], HOSTILE_TEXT);
     assert_eq!(row["last_error"], HOSTILE_TEXT);
@@ -429,7 +480,12 @@ fn run_beside_relay(
     let stop = Arc::new(AtomicBool::new(false));
     let seen = Arc::new(Deliveries::default());
     let relay = run_relay(db, 2, fail_percent, stop.clone(), seen.clone(), start_when);
-    let out = db.cmd().args(args).args(["--format", "json"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     stop.store(true, Ordering::SeqCst);
     for worker in relay {
         worker.join().unwrap();
@@ -443,9 +499,15 @@ fn assert_at_most_once(summary: &Value, seen: &Deliveries, total: u64) {
     assert!(changed <= total, "changed {changed} of {total}: {summary}");
     let map = seen.0.lock().unwrap();
     let twice = map.values().filter(|n| **n > 1).count();
-    assert_eq!(twice, 0, "{twice} messages delivered more than once: {summary}");
+    assert_eq!(
+        twice, 0,
+        "{twice} messages delivered more than once: {summary}"
+    );
     let delivered: u64 = map.values().map(|n| u64::from(*n)).sum();
-    assert_eq!(delivered, changed, "each requeue is one delivery: {summary}");
+    assert_eq!(
+        delivered, changed,
+        "each requeue is one delivery: {summary}"
+    );
 }
 
 /// Item 4: `requeue --replay --all` with two relays delivering what it requeues.
@@ -459,8 +521,12 @@ fn replay_beside_a_relay_requeues_each_message_once() {
         ..Default::default()
     }
     .insert(&mut db.client());
-    let (summary, seen) =
-        run_beside_relay(&db, &["requeue", "--replay", "--all", "--batch-size", "200"], 0, None);
+    let (summary, seen) = run_beside_relay(
+        &db,
+        &["requeue", "--replay", "--all", "--batch-size", "200"],
+        0,
+        None,
+    );
     assert_at_most_once(&summary, &seen, 20_000);
     assert_eq!(summary["changed"], 20_000, "{summary}");
 }
@@ -476,7 +542,8 @@ fn requeue_beside_a_failing_relay_requeues_each_message_once() {
         ..Default::default()
     }
     .insert(&mut db.client());
-    let (summary, seen) = run_beside_relay(&db, &["requeue", "--all", "--batch-size", "200"], 60, None);
+    let (summary, seen) =
+        run_beside_relay(&db, &["requeue", "--all", "--batch-size", "200"], 60, None);
     assert_at_most_once(&summary, &seen, 20_000);
     assert_eq!(db.count("retries = 0 AND status = 'failed'"), 0);
 }
@@ -494,7 +561,14 @@ fn stuck_requeue_beside_a_relay_requeues_each_message_once() {
     .insert(&mut db.client());
     let (summary, seen) = run_beside_relay(
         &db,
-        &["requeue", "--stuck", "--before", "0s", "--batch-size", "200"],
+        &[
+            "requeue",
+            "--stuck",
+            "--before",
+            "0s",
+            "--batch-size",
+            "200",
+        ],
         60,
         None,
     );
@@ -526,7 +600,14 @@ fn purge_leaves_rows_that_qualify_only_after_it_began() {
     // days ago, which `--include-failed` would take — but only after the purge began.
     let (summary, _) = run_beside_relay(
         &db,
-        &["purge", "--before", "1d", "--include-failed", "--batch-size", "200"],
+        &[
+            "purge",
+            "--before",
+            "1d",
+            "--include-failed",
+            "--batch-size",
+            "200",
+        ],
         100,
         // The relay starts once the purge has begun (its first batch is gone).
         Some("(SELECT count(*) FROM outbox_messages WHERE status = 'processed') < 10000"),
@@ -624,7 +705,15 @@ fn a_second_ctrl_c_cancels_the_batch_in_flight() {
         .unwrap();
     let child = db
         .cmd()
-        .args(["purge", "--before", "1d", "--batch-size", "1000000", "--format", "json"])
+        .args([
+            "purge",
+            "--before",
+            "1d",
+            "--batch-size",
+            "1000000",
+            "--format",
+            "json",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -641,8 +730,16 @@ fn a_second_ctrl_c_cancels_the_batch_in_flight() {
     assert_eq!(summary["changed"], 0, "{summary}");
     assert_eq!(summary["interrupted"], true);
     std::thread::sleep(Duration::from_millis(500));
-    assert_eq!(db.count("TRUE"), 300_000, "a batch committed after the exit");
-    assert!(stderr(&out).contains("cancelling the batch in flight"), "{}", stderr(&out));
+    assert_eq!(
+        db.count("TRUE"),
+        300_000,
+        "a batch committed after the exit"
+    );
+    assert!(
+        stderr(&out).contains("cancelling the batch in flight"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 /// Item 20: SIGTERM is named as such.
@@ -658,7 +755,15 @@ fn sigterm_is_named_in_the_messages() {
     .insert(&mut db.client());
     let child = db
         .cmd()
-        .args(["purge", "--before", "1d", "--batch-size", "20", "--format", "json"])
+        .args([
+            "purge",
+            "--before",
+            "1d",
+            "--batch-size",
+            "20",
+            "--format",
+            "json",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -670,7 +775,10 @@ fn sigterm_is_named_in_the_messages() {
     let out = child.wait_with_output().unwrap();
     assert_exit(&out, 130);
     let err = stderr(&out);
-    assert!(err.contains("SIGTERM received") && !err.contains("Ctrl-C"), "{err}");
+    assert!(
+        err.contains("SIGTERM received") && !err.contains("Ctrl-C"),
+        "{err}"
+    );
     let summary = json_out(&out);
     assert_eq!(
         db.count("TRUE"),
@@ -700,7 +808,18 @@ fn dedup_purge_batches_stay_within_the_batch_size_when_entries_share_a_timestamp
         .unwrap();
     let out = db
         .cmd()
-        .args(["dedup", "purge", "--before", "1d", "--group", "a", "--batch-size", "100", "--format", "json"])
+        .args([
+            "dedup",
+            "purge",
+            "--before",
+            "1d",
+            "--group",
+            "a",
+            "--batch-size",
+            "100",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_exit(&out, 0);
@@ -710,7 +829,10 @@ fn dedup_purge_batches_stay_within_the_batch_size_when_entries_share_a_timestamp
     assert!(summary["batches"].as_u64().unwrap() >= 105, "{summary}");
     let left: i64 = db
         .client()
-        .query_one("SELECT count(*) FROM processed_messages WHERE group_name = 'b'", &[])
+        .query_one(
+            "SELECT count(*) FROM processed_messages WHERE group_name = 'b'",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(left, 10_000);
@@ -773,7 +895,9 @@ fn a_full_stdout_after_a_commit_says_what_changed() {
     }
     .insert(&mut db.client());
     db.client()
-        .batch_execute("INSERT INTO processed_messages (group_name, msg_id) VALUES ('g', 'a'), ('g', 'b')")
+        .batch_execute(
+            "INSERT INTO processed_messages (group_name, msg_id) VALUES ('g', 'a'), ('g', 'b')",
+        )
         .unwrap();
     let out = db
         .cmd()
@@ -803,11 +927,21 @@ fn a_full_stdout_after_a_commit_says_what_changed() {
 #[test]
 fn connection_errors_name_the_address_tried() {
     let out = crate::harness::bare_cmd()
-        .args(["--database-url", "host=127.0.0.1 hostaddr=::1 port=1 user=u", "--connect-timeout", "2s", "stats"])
+        .args([
+            "--database-url",
+            "host=127.0.0.1 hostaddr=::1 port=1 user=u",
+            "--connect-timeout",
+            "2s",
+            "stats",
+        ])
         .output()
         .unwrap();
     assert_exit(&out, 1);
-    assert!(stderr(&out).contains("127.0.0.1 ([::1]):1"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("127.0.0.1 ([::1]):1"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -845,7 +979,11 @@ fn service_files_choose_the_database() {
         .unwrap();
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("\"nosuch\" not found"));
-    for (var, value) in [("PGSSLCRL", "/x.crl"), ("PGREQUIREPEER", "postgres"), ("PGGSSENCMODE", "require")] {
+    for (var, value) in [
+        ("PGSSLCRL", "/x.crl"),
+        ("PGREQUIREPEER", "postgres"),
+        ("PGGSSENCMODE", "require"),
+    ] {
         let out = db.cmd().env(var, value).arg("stats").output().unwrap();
         assert_exit(&out, 2);
         assert_one_line_error(&out);
@@ -869,7 +1007,10 @@ fn temporary_and_system_schemas_and_one_name_for_both_tables_are_refused() {
     }
     let tables: i64 = db
         .client()
-        .query_one("SELECT count(*) FROM pg_class WHERE relname IN ('x', 'outbox_messages')", &[])
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relname IN ('x', 'outbox_messages')",
+            &[],
+        )
         .unwrap()
         .get(0);
     assert_eq!(tables, 0);
@@ -878,15 +1019,31 @@ fn temporary_and_system_schemas_and_one_name_for_both_tables_are_refused() {
 #[test]
 fn check_without_a_dedup_table_passes_what_exists() {
     let db = TestDb::new();
-    let out = db.cmd().args(["migrate", "--only", "outbox"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["migrate", "--only", "outbox"])
+        .output()
+        .unwrap();
     assert_exit(&out, 0);
     let out = db.cmd().arg("check").output().unwrap();
     assert_exit(&out, 0);
-    assert!(stdout(&out).contains("processed_messages: not created"), "{}", stdout(&out));
-    let out = db.cmd().args(["check", "--format", "json"]).output().unwrap();
+    assert!(
+        stdout(&out).contains("processed_messages: not created"),
+        "{}",
+        stdout(&out)
+    );
+    let out = db
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
     assert_exit(&out, 0);
     assert_eq!(json_out(&out)["ok"], true);
-    let out = db.cmd().args(["check", "--only", "processed"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["check", "--only", "processed"])
+        .output()
+        .unwrap();
     assert_exit(&out, 1);
 }
 
@@ -909,7 +1066,10 @@ fn a_read_only_server_is_named_as_such() {
     assert_exit(&out, 1);
     assert_one_line_error(&out);
     let err = stderr(&out);
-    assert!(err.contains("is read-only") && err.contains("target_session_attrs=read-write"), "{err}");
+    assert!(
+        err.contains("is read-only") && err.contains("target_session_attrs=read-write"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -922,7 +1082,16 @@ fn json_numbers_round_trip_exactly() {
     let metadata = r#"{"ticket":123456789012345678901234567890,"amount":0.1000000000000000001}"#;
     let out = db
         .cmd()
-        .args(["dedup", "mark", "g", "m", "--metadata", metadata, "--format", "json"])
+        .args([
+            "dedup",
+            "mark",
+            "g",
+            "m",
+            "--metadata",
+            metadata,
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_exit(&out, 0);
@@ -936,10 +1105,15 @@ fn json_numbers_round_trip_exactly() {
         r#"{"amount": 0.1000000000000000001, "ticket": 123456789012345678901234567890}"#
     );
     for format in ["json", "ndjson", "csv"] {
-        let out = db.cmd().args(["dedup", "list", "--format", format]).output().unwrap();
+        let out = db
+            .cmd()
+            .args(["dedup", "list", "--format", format])
+            .output()
+            .unwrap();
         let text = stdout(&out);
         assert!(
-            text.contains("123456789012345678901234567890") && text.contains("0.1000000000000000001"),
+            text.contains("123456789012345678901234567890")
+                && text.contains("0.1000000000000000001"),
             "{format}: {text}"
         );
     }
@@ -952,11 +1126,20 @@ fn json_numbers_round_trip_exactly() {
         .unwrap()
         .get(0);
     for args in [
-        vec!["show".to_string(), id.to_string(), "--format".into(), "json".into()],
+        vec![
+            "show".to_string(),
+            id.to_string(),
+            "--format".into(),
+            "json".into(),
+        ],
         vec!["list".into(), "--format".into(), "ndjson".into()],
     ] {
         let out = db.cmd().args(&args).output().unwrap();
-        assert!(stdout(&out).contains("123456789012345678901234567890"), "{}", stdout(&out));
+        assert!(
+            stdout(&out).contains("123456789012345678901234567890"),
+            "{}",
+            stdout(&out)
+        );
     }
 }
 
@@ -977,7 +1160,17 @@ fn a_frozen_server_does_not_hang_past_the_statement_timeout() {
     .insert(&mut db.client());
     let mut child = db
         .cmd()
-        .args(["--statement-timeout", "2s", "list", "--status", "all", "--limit", "0", "--format", "ndjson"])
+        .args([
+            "--statement-timeout",
+            "2s",
+            "list",
+            "--status",
+            "all",
+            "--limit",
+            "0",
+            "--format",
+            "ndjson",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -1009,9 +1202,18 @@ fn a_frozen_server_does_not_hang_past_the_statement_timeout() {
     let _ = reader.join();
     let status = status.expect("outboxctl still waiting 30 s after the server froze");
     assert!(!status.success());
-    assert!(frozen_at.elapsed() < Duration::from_secs(12), "{:?}", frozen_at.elapsed());
+    assert!(
+        frozen_at.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        frozen_at.elapsed()
+    );
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(err.contains("statement-timeout"), "{err}");
 }
 
@@ -1027,7 +1229,17 @@ fn the_statement_timeout_bounds_a_whole_streamed_list() {
     .insert(&mut db.client());
     let mut child = db
         .cmd()
-        .args(["--statement-timeout", "1s", "list", "--status", "all", "--limit", "0", "--format", "ndjson"])
+        .args([
+            "--statement-timeout",
+            "1s",
+            "list",
+            "--status",
+            "all",
+            "--limit",
+            "0",
+            "--format",
+            "ndjson",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -1041,7 +1253,11 @@ fn the_statement_timeout_bounds_a_whole_streamed_list() {
     }
     let output = child.wait_with_output().unwrap();
     assert_exit(&output, 1);
-    assert!(stderr(&output).contains("--statement-timeout"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--statement-timeout"),
+        "{}",
+        stderr(&output)
+    );
     assert!(started.elapsed() < Duration::from_secs(30));
 }
 
@@ -1075,7 +1291,10 @@ fn every_command_works_through_pgbouncer_and_leaves_nothing_behind() {
     .insert(&mut db.client());
     let id: String = db
         .client()
-        .query_one("SELECT id::text FROM outbox_messages WHERE status = 'failed' LIMIT 1", &[])
+        .query_one(
+            "SELECT id::text FROM outbox_messages WHERE status = 'failed' LIMIT 1",
+            &[],
+        )
         .unwrap()
         .get(0);
     for args in every_command(&id) {
@@ -1117,10 +1336,16 @@ fn every_command_works_through_pgbouncer_and_leaves_nothing_behind() {
     assert_eq!(show(&mut pooled, "SHOW statement_timeout"), "0");
     assert_eq!(show(&mut pooled, "SHOW lock_timeout"), "0");
     assert_eq!(show(&mut pooled, "SHOW synchronous_commit"), "on");
-    assert_eq!(show(&mut pooled, "SELECT count(*) FROM pg_prepared_statements"), "0");
+    assert_eq!(
+        show(&mut pooled, "SELECT count(*) FROM pg_prepared_statements"),
+        "0"
+    );
     assert_eq!(show(&mut pooled, "SELECT count(*) FROM pg_cursors"), "0");
     assert_eq!(
-        show(&mut pooled, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
+        show(
+            &mut pooled,
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+        ),
         "0"
     );
 }
@@ -1144,17 +1369,31 @@ fn infinite_timestamps_are_shown_and_do_not_blind_monitoring() {
              INSERT INTO processed_messages (group_name, msg_id, processed_at) VALUES ('g', 'a', '-infinity'), ('g', 'b', 'infinity');",
         )
         .unwrap();
-    let out = db.cmd().args(["stats", "--format", "json"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["stats", "--format", "json"])
+        .output()
+        .unwrap();
     assert_exit(&out, 0);
     let stats = json_out(&out);
     assert_eq!(stats["outbox"]["oldest_pending_created_at"], "-infinity");
-    let age = stats["outbox"]["oldest_pending_age_seconds"].as_f64().unwrap();
+    let age = stats["outbox"]["oldest_pending_age_seconds"]
+        .as_f64()
+        .unwrap();
     assert!((7000.0..7400.0).contains(&age), "{stats}");
     assert_eq!(stats["dedup"]["oldest_processed_at"], "-infinity");
     // The threshold works on the dated rows.
-    let out = db.cmd().args(["stats", "--max-pending-age", "1h"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["stats", "--max-pending-age", "1h"])
+        .output()
+        .unwrap();
     assert_exit(&out, 3);
-    let out = db.cmd().args(["stats", "--max-pending-age", "3h"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["stats", "--max-pending-age", "3h"])
+        .output()
+        .unwrap();
     assert_exit(&out, 0);
     for args in [
         vec!["stats"],
@@ -1172,11 +1411,20 @@ fn infinite_timestamps_are_shown_and_do_not_blind_monitoring() {
         .unwrap();
     assert_exit(&out, 0);
     let text = stdout(&out);
-    for want in ["\"-infinity\"", "\"infinity\"", "\"-4712-01-01T00:00:00.000000Z\"", "\"+294276-12-31T23:59:59.000000Z\""] {
+    for want in [
+        "\"-infinity\"",
+        "\"infinity\"",
+        "\"-4712-01-01T00:00:00.000000Z\"",
+        "\"+294276-12-31T23:59:59.000000Z\"",
+    ] {
         assert!(text.contains(want), "{want} missing: {text}");
     }
     // purge takes the -infinity processed_at (older than any cutoff), not the infinity one.
-    let out = db.cmd().args(["purge", "--before", "1d", "--format", "json"]).output().unwrap();
+    let out = db
+        .cmd()
+        .args(["purge", "--before", "1d", "--format", "json"])
+        .output()
+        .unwrap();
     assert_exit(&out, 0);
     assert_eq!(json_out(&out)["changed"], 1);
     let out = db
@@ -1186,4 +1434,76 @@ fn infinite_timestamps_are_shown_and_do_not_blind_monitoring() {
         .unwrap();
     assert_exit(&out, 0);
     assert_eq!(json_out(&out)["changed"], 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// 8. a server crash mid-purge: the account never overstates
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn a_server_crash_mid_purge_never_overstates_what_is_gone() {
+    let own = crate::harness::OwnCluster::start();
+    own.client("postgres")
+        .batch_execute("CREATE DATABASE crash")
+        .unwrap();
+    let mut bare = crate::harness::bare_cmd();
+    let out = bare
+        .env("DATABASE_URL", own.url("crash"))
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    own.client("crash")
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, status, processed_at)
+             SELECT 't', 'processed', now() - interval '10 days' FROM generate_series(1, 150000)",
+        )
+        .unwrap();
+    let count = || -> i64 {
+        own.client("crash")
+            .query_one("SELECT count(*) FROM outbox_messages", &[])
+            .unwrap()
+            .get(0)
+    };
+    let mut cmd = crate::harness::bare_cmd();
+    let child = cmd
+        .env("DATABASE_URL", own.url("crash"))
+        .args([
+            "purge",
+            "--before",
+            "1d",
+            "--batch-size",
+            "300",
+            "--format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while count() > 140_000 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    own.crash();
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    let summary = json_out(&out);
+    own.restart();
+    let gone = 150_000 - count() as u64;
+    let reported = summary["changed"].as_u64().unwrap();
+    let in_doubt = summary["in_doubt"].as_u64().unwrap();
+    assert!(
+        (reported..=reported + in_doubt).contains(&gone),
+        "{gone} gone after recovery; summary {summary}; {}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("rerun to continue"));
+    let out = crate::harness::bare_cmd()
+        .env("DATABASE_URL", own.url("crash"))
+        .args(["purge", "--before", "1d"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(count(), 0);
 }

@@ -683,3 +683,130 @@ fn start_bouncer() -> Bouncer {
     }
     Bouncer { port }
 }
+
+/// A cluster of a test's own, for tests that crash or stop the server: durable like a
+/// production server (fsync and synchronous commits on), stopped when dropped.
+pub struct OwnCluster {
+    cluster: Cluster,
+    _dir: tempfile::TempDir,
+    pub port: u16,
+    socket_dir: PathBuf,
+}
+
+impl OwnCluster {
+    pub fn start() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("own-pg-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let is_root = unsafe { libc::geteuid() } == 0;
+        let cluster = Cluster {
+            dir: dir.path().to_path_buf(),
+            bin: find_postgres_bin(),
+            run_as: is_root.then(|| "postgres".to_string()),
+        };
+        let data = cluster.data();
+        fs::create_dir_all(&data).unwrap();
+        make_owned(&cluster, &data);
+        cluster.run(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync",
+            ],
+        );
+        let socket_dir = dir.path().join("sock");
+        fs::create_dir_all(&socket_dir).unwrap();
+        make_owned(&cluster, &socket_dir);
+        let own = Self {
+            port: free_port(),
+            cluster,
+            _dir: dir,
+            socket_dir,
+        };
+        own.run_server();
+        own
+    }
+
+    fn run_server(&self) {
+        let log = self.cluster.dir.join("server.log");
+        let _ = File::create(&log);
+        if let Some(user) = &self.cluster.run_as {
+            chown(&log, user);
+        }
+        self.cluster.run(
+            "pg_ctl",
+            &[
+                "start",
+                "-w",
+                "-t",
+                "60",
+                "-D",
+                self.cluster.data().to_str().unwrap(),
+                "-l",
+                log.to_str().unwrap(),
+                "-o",
+                &format!(
+                    "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on",
+                    self.port,
+                    self.socket_dir.display()
+                ),
+            ],
+        );
+    }
+
+    pub fn url(&self, dbname: &str) -> String {
+        format!(
+            "postgres://postgres@127.0.0.1:{}/{dbname}?sslmode=disable",
+            self.port
+        )
+    }
+
+    pub fn client(&self, dbname: &str) -> postgres::Client {
+        postgres::Client::connect(&self.url(dbname), postgres::NoTls).unwrap()
+    }
+
+    /// Kills the server the way a power cut would look to it: no shutdown checkpoint,
+    /// recovery from the WAL on the next start.
+    pub fn crash(&self) {
+        self.cluster.run(
+            "pg_ctl",
+            &[
+                "stop",
+                "-m",
+                "immediate",
+                "-D",
+                self.cluster.data().to_str().unwrap(),
+            ],
+        );
+    }
+
+    pub fn restart(&self) {
+        self.run_server();
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = self
+            .cluster
+            .command("pg_ctl")
+            .args([
+                "stop",
+                "-m",
+                "immediate",
+                "-D",
+                self.cluster.data().to_str().unwrap(),
+            ])
+            .stdin(Stdio::null())
+            .output();
+    }
+}

@@ -102,4 +102,53 @@ proptest! {
             prop_assert!(!err.to_string().contains(password.as_str()) || password.len() < 4);
         }
     }
+
+    /// Hardening item 3: a malformed connection string never echoes any part of the
+    /// password, wherever the punctuation around it sends the parser.
+    #[test]
+    fn malformed_connection_strings_never_echo_the_password(
+        first in "[A-Za-z]{8,12}",
+        second in "[A-Za-z]{8,12}",
+        punct in prop::sample::select(vec!["/", "?", "&", "#", ":", "@", " ", "'", "\\", "=", "[", "]", "%", ",", ";", "//", "?&", "/@"]),
+        template in 0usize..12,
+    ) {
+        let password = format!("{first}{punct}{second}");
+        let text = match template {
+            0 => format!("postgres://app:{password}@h/db"),
+            1 => format!("postgres://app:{password}@h:5432/db?sslmode=disable"),
+            2 => format!("postgres://app@h/db?password={password}"),
+            3 => format!("postgres://app@h/db?sslmode=disable&password={password}&x"),
+            4 => format!("password={password} host=h"),
+            5 => format!("host=h password={password}"),
+            6 => format!("postgres:/app:{password}@h/db"),
+            7 => format!("jdbc:postgresql://app:{password}@h/db"),
+            8 => format!("postgresql:app:{password}@h"),
+            9 => format!("postgres://app:{password}"),
+            10 => format!("postgresql://app:{password}@[::1/db"),
+            _ => format!("host=h password='{password}"),
+        };
+        let options = outboxctl::connect::ConnectOptions {
+            database_url: Some(text.clone()),
+            ..Default::default()
+        };
+        match outboxctl::connect::Target::resolve_with_env(&options, |_| None) {
+            Err(err) => {
+                let message = outboxctl::error::one_line(&err);
+                prop_assert!(
+                    !message.contains(&first) && !message.contains(&second),
+                    "{text} -> {message}"
+                );
+            }
+            // Parsed: whatever it names in messages (host, port, user, database) holds no
+            // part of the password. (An unencoded `@` in the password of a URL whose host
+            // is missing reads as a valid URL with the rest as its host, for libpq too.)
+            Ok(target) if !punct.contains('@') => {
+                prop_assert!(
+                    !target.display.contains(&first) && !target.display.contains(&second),
+                    "{text} -> {}", target.display
+                );
+            }
+            Ok(_) => {}
+        }
+    }
 }

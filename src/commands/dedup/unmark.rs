@@ -95,8 +95,11 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         } else {
             "not found"
         };
-        ctx.out
-            .note(format!("{}/{}: {result}", escape(&args.group), escape(msg_id)));
+        ctx.out.note(format!(
+            "{}/{}: {result}",
+            escape(&args.group),
+            escape(msg_id)
+        ));
         results.push(json!({"msg_id": msg_id, "result": result}));
     }
     summary.extra.insert("ids".into(), Value::Array(results));
