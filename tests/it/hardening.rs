@@ -293,6 +293,16 @@ fn a_hostile_schema_on_the_search_path_runs_nothing() {
         .unwrap_err();
     assert!(format!("{err:?}").contains("TRAP FIRED"), "{err:?}");
     assert_no_trap_fired(&db, &[], &id);
+    // Creating the tables under the traps: the DDL's defaults and index predicate
+    // resolve in pg_catalog too, and the library's own inserts work afterwards.
+    admin.batch_execute("CREATE SCHEMA fresh").unwrap();
+    for args in [["--schema", "fresh", "migrate"], ["--schema", "fresh", "check"]] {
+        let out = db.cmd().args(args).output().unwrap();
+        assert_exit(&out, 0);
+    }
+    admin
+        .batch_execute("SET search_path = pg_catalog; INSERT INTO fresh.outbox_messages (topic) VALUES ('t')")
+        .unwrap();
 }
 
 /// Item 1, the `--schema` case: the tables live in the hostile schema itself.
