@@ -296,12 +296,17 @@ fn a_hostile_schema_on_the_search_path_runs_nothing() {
     // Creating the tables under the traps: the DDL's defaults and index predicate
     // resolve in pg_catalog too, and the library's own inserts work afterwards.
     admin.batch_execute("CREATE SCHEMA fresh").unwrap();
-    for args in [["--schema", "fresh", "migrate"], ["--schema", "fresh", "check"]] {
+    for args in [
+        ["--schema", "fresh", "migrate"],
+        ["--schema", "fresh", "check"],
+    ] {
         let out = db.cmd().args(args).output().unwrap();
         assert_exit(&out, 0);
     }
     admin
-        .batch_execute("SET search_path = pg_catalog; INSERT INTO fresh.outbox_messages (topic) VALUES ('t')")
+        .batch_execute(
+            "SET search_path = pg_catalog; INSERT INTO fresh.outbox_messages (topic) VALUES ('t')",
+        )
         .unwrap();
 }
 
@@ -1342,10 +1347,21 @@ fn every_command_works_through_pgbouncer_and_leaves_nothing_behind() {
             })
             .unwrap()
     };
-    assert_eq!(show(&mut pooled, "SHOW search_path"), "\"$user\", public");
-    assert_eq!(show(&mut pooled, "SHOW statement_timeout"), "0");
-    assert_eq!(show(&mut pooled, "SHOW lock_timeout"), "0");
-    assert_eq!(show(&mut pooled, "SHOW synchronous_commit"), "on");
+    // Every setting as a fresh direct session has it.
+    let mut direct = db.client();
+    for setting in [
+        "search_path",
+        "statement_timeout",
+        "lock_timeout",
+        "synchronous_commit",
+    ] {
+        let sql = format!("SHOW {setting}");
+        assert_eq!(
+            show(&mut pooled, &sql),
+            show(&mut direct, &sql),
+            "{setting}"
+        );
+    }
     assert_eq!(
         show(&mut pooled, "SELECT count(*) FROM pg_prepared_statements"),
         "0"
