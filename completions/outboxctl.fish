@@ -27,13 +27,13 @@ end
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_needs_command" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_needs_command" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
@@ -55,13 +55,13 @@ processed\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
@@ -72,13 +72,13 @@ processed\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l dry-run -d 'Print the SQL that would run, run nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
@@ -90,13 +90,13 @@ processed\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
@@ -108,13 +108,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pendin
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-topic -d 'Add a per-topic breakdown'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
@@ -134,13 +134,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l limit -d 'A
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
@@ -149,13 +149,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s V -l versio
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
@@ -171,13 +171,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l batch-si
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l all -d 'Select by filter; alone, every message in the source status'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l stuck -d 'Take messages left in \'processing\' by a dead relay (needs --before)'
@@ -195,13 +195,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l batch-size
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l include-failed -d 'Also delete failed messages whose created_at is older than the cutoff'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l dry-run -d 'Say what would change, change nothing'
@@ -213,13 +213,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l versi
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
@@ -236,13 +236,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
@@ -251,13 +251,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
@@ -273,13 +273,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
@@ -289,13 +289,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s y -l yes -d 'Do not ask for confirmation on a terminal'
@@ -309,13 +309,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Do not ask for confirmation on a terminal'
@@ -332,13 +332,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l schema -d 'Schema that holds the tables (sets search_path for the session)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l statement-timeout -d 'Cancel any statement that runs longer than this (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-color -d 'Never use colour (also when NO_COLOR is set)'

@@ -13,11 +13,13 @@ use crate::timearg::{TimeArg, parse_duration};
 const AFTER_HELP: &str = "\
 Connection: --database-url takes a postgres:// URL or a key=value conninfo string. Without one,
 outboxctl reads PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, PGSSLROOTCERT,
-PGCONNECT_TIMEOUT, PGAPPNAME and the password file (PGPASSFILE or ~/.pgpass), and prefers the
-local Unix socket to localhost, as psql does.
+PGCONNECT_TIMEOUT, PGAPPNAME, service files (PGSERVICE, PGSERVICEFILE, ~/.pg_service.conf)
+and the password file (PGPASSFILE or ~/.pgpass), and prefers the local Unix socket to
+localhost, as psql does. Options it cannot honour (sslcrl, requirepeer, ...) are refused.
 
 Exit codes: 0 done, 1 runtime error, 2 invalid usage or input, 3 negative answer (drift,
-threshold breached, not processed), 130 interrupted.";
+threshold breached, not processed), 4 changed but the report could not be written to
+stdout, 130 interrupted.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -60,7 +62,7 @@ pub struct GlobalArgs {
     #[arg(long, env = "OUTBOX_PROCESSED_TABLE", default_value = DEFAULT_PROCESSED_TABLE, global = true, value_name = "NAME")]
     pub processed_table: String,
 
-    /// Schema that holds the tables (sets search_path for the session)
+    /// Schema that holds the tables [default: the first on the search path that has them]
     #[arg(long, global = true, value_name = "SCHEMA")]
     pub schema: Option<String>,
 
@@ -72,7 +74,7 @@ pub struct GlobalArgs {
     #[arg(long, value_parser = parse_duration, global = true, value_name = "DURATION")]
     pub lock_timeout: Option<Duration>,
 
-    /// Cancel any statement that runs longer than this (e.g. 30s)
+    /// Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)
     #[arg(long, value_parser = parse_duration, global = true, value_name = "DURATION")]
     pub statement_timeout: Option<Duration>,
 
