@@ -459,6 +459,19 @@ impl RunStart {
     }
 }
 
+/// The start of a purge: the cutoff fixed on the server's clock, and the run's start.
+pub fn start_purge(
+    session: &mut Session,
+    rel: &Rel,
+    before: &TimeArg,
+) -> anyhow::Result<(chrono::DateTime<chrono::Utc>, RunStart)> {
+    let fail = |e| explain_table_error(e, rel);
+    session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let cutoff = resolve_past_cutoff(tx, before)?;
+        Ok((cutoff, RunStart::take(tx).map_err(fail)?))
+    })
+}
+
 /// Fixes the cutoff once, on the server's clock, so every batch uses the same instant.
 /// A cutoff in the future would delete messages processed a moment ago: refused.
 pub fn resolve_past_cutoff(

@@ -103,6 +103,23 @@ impl CtidWalk {
 }
 
 impl CtidWalk {
+    /// A walk over the rows `conditions` selects, set up in a transaction of its own.
+    pub fn prepare(
+        session: &mut crate::session::Session,
+        rel: &Rel,
+        conditions: &dyn Fn(&mut Params) -> String,
+        start: &RunStart,
+        action: WalkAction,
+        batch_size: u32,
+    ) -> anyhow::Result<Self> {
+        let fail = |e| crate::error::explain_table_error(e, rel);
+        let mut params = Params::default();
+        let sql = conditions(&mut params);
+        session.with_tx(crate::session::Access::ReadOnly, &fail, |tx| {
+            Self::new(tx, rel, &sql, params, start, action, batch_size).map_err(fail)
+        })
+    }
+
     /// Warns before the walk starts when the server makes it quadratic: PostgreSQL 13 has
     /// no TID range scan, so there every batch reads the whole table.
     pub fn warn_if_slow(&self, out: &crate::output::Output) {

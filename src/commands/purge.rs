@@ -7,7 +7,7 @@ use crate::cli::PurgeArgs;
 use crate::commands::preview;
 use crate::context::Context;
 use crate::error::explain_table_error;
-use crate::mutation::{RunStart, count_and_confirm, report, resolve_past_cutoff, run_batches};
+use crate::mutation::{count_and_confirm, report, run_batches, start_purge};
 use crate::outbox;
 use crate::pgtime::PgTime;
 use crate::session::Access;
@@ -19,10 +19,7 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     let rel = &located.outbox;
     rel.require()?;
     let fail = |e| explain_table_error(e, rel);
-    let (cutoff, run_start) = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        let cutoff = resolve_past_cutoff(tx, &args.before)?;
-        Ok((cutoff, RunStart::take(tx).map_err(fail)?))
-    })?;
+    let (cutoff, run_start) = start_purge(&mut session, rel, &args.before)?;
     let cutoff_text = PgTime::from_chrono(cutoff).rfc3339();
     let topics = args.topic.clone();
     let include_failed = args.include_failed;
@@ -67,20 +64,14 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         "nothing was deleted",
     )?;
 
-    let mut params = Params::default();
-    let sql = conditions(&mut params);
-    let mut walk = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        CtidWalk::new(
-            tx,
-            rel,
-            &sql,
-            params,
-            &run_start,
-            WalkAction::Delete,
-            args.mutation.batch_size,
-        )
-        .map_err(fail)
-    })?;
+    let mut walk = CtidWalk::prepare(
+        &mut session,
+        rel,
+        &conditions,
+        &run_start,
+        WalkAction::Delete,
+        args.mutation.batch_size,
+    )?;
     walk.warn_if_slow(&ctx.out);
     let summary = run_batches(
         &mut session,

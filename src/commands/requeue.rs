@@ -119,20 +119,14 @@ fn requeue_matching(
         },
         "nothing was requeued",
     )?;
-    let mut params = Params::default();
-    let sql = conditions(&mut params);
-    let mut walk = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        CtidWalk::new(
-            tx,
-            rel,
-            &sql,
-            params,
-            &run_start,
-            WalkAction::Update(set),
-            args.mutation.batch_size,
-        )
-        .map_err(fail)
-    })?;
+    let mut walk = CtidWalk::prepare(
+        session,
+        rel,
+        &conditions,
+        &run_start,
+        WalkAction::Update(set),
+        args.mutation.batch_size,
+    )?;
     walk.warn_if_slow(&ctx.out);
     let summary = run_batches(
         session,

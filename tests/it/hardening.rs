@@ -1162,6 +1162,17 @@ fn json_numbers_round_trip_exactly() {
 // 13, 14. silent servers and --statement-timeout
 // ---------------------------------------------------------------------------------------
 
+/// `list --limit 0 --format ndjson` of every message under `--statement-timeout`.
+fn spawn_streamed_list(db: &TestDb, timeout: &str) -> std::process::Child {
+    db.cmd()
+        .args(["--statement-timeout", timeout, "list", "--status", "all"])
+        .args(["--limit", "0", "--format", "ndjson"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// Item 13: a backend frozen mid-list (SIGSTOP) does not hang outboxctl past its
 /// `--statement-timeout`.
 #[test]
@@ -1173,23 +1184,7 @@ fn a_frozen_server_does_not_hang_past_the_statement_timeout() {
         ..Default::default()
     }
     .insert(&mut db.client());
-    let mut child = db
-        .cmd()
-        .args([
-            "--statement-timeout",
-            "2s",
-            "list",
-            "--status",
-            "all",
-            "--limit",
-            "0",
-            "--format",
-            "ndjson",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_streamed_list(&db, "2s");
     let mut stdout_pipe = child.stdout.take().unwrap();
     let pid = wait_for_backend(&db, None);
     // Freeze the backend only once the client is waiting on it: after its first rows.
@@ -1242,23 +1237,7 @@ fn the_statement_timeout_bounds_a_whole_streamed_list() {
         ..Default::default()
     }
     .insert(&mut db.client());
-    let mut child = db
-        .cmd()
-        .args([
-            "--statement-timeout",
-            "1s",
-            "list",
-            "--status",
-            "all",
-            "--limit",
-            "0",
-            "--format",
-            "ndjson",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_streamed_list(&db, "1s");
     let started = Instant::now();
     // A slow reader: the list as a whole takes far longer than a second.
     let mut out = child.stdout.take().unwrap();

@@ -361,20 +361,7 @@ fn init_cluster(cluster: &Cluster, socket_dir: &Path) {
     let _ = fs::remove_dir_all(&data);
     fs::create_dir_all(&data).unwrap();
     make_owned(cluster, &data);
-    cluster.run(
-        "initdb",
-        &[
-            "-D",
-            data.to_str().unwrap(),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-locale",
-            "--no-sync",
-        ],
-    );
+    initdb(cluster);
     let (ca_pem, cert_pem, key_pem) = make_certificates();
     fs::write(cluster.dir.join("ca.crt"), &ca_pem).unwrap();
     fs::write(data.join("server.crt"), cert_pem).unwrap();
@@ -406,6 +393,24 @@ fn init_cluster(cluster: &Cluster, socket_dir: &Path) {
     )
     .unwrap();
     make_owned(cluster, &data);
+}
+
+/// A new cluster in the cluster's data folder: UTF8, trust authentication.
+fn initdb(cluster: &Cluster) {
+    cluster.run(
+        "initdb",
+        &[
+            "-D",
+            cluster.data().to_str().unwrap(),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        ],
+    );
 }
 
 fn ensure_roles(server: &Server) {
@@ -709,20 +714,7 @@ impl OwnCluster {
         let data = cluster.data();
         fs::create_dir_all(&data).unwrap();
         make_owned(&cluster, &data);
-        cluster.run(
-            "initdb",
-            &[
-                "-D",
-                data.to_str().unwrap(),
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-locale",
-                "--no-sync",
-            ],
-        );
+        initdb(&cluster);
         let socket_dir = dir.path().join("sock");
         fs::create_dir_all(&socket_dir).unwrap();
         make_owned(&cluster, &socket_dir);

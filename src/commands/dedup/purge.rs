@@ -7,9 +7,7 @@ use crate::cli::DedupPurgeArgs;
 use crate::context::Context;
 use crate::dedup::{ENTRY_COLUMNS, Entry, EntryFilter, KeysetPurge};
 use crate::error::explain_table_error;
-use crate::mutation::{
-    RunStart, Summary, count_and_confirm, report, resolve_past_cutoff, run_batches,
-};
+use crate::mutation::{Summary, count_and_confirm, report, run_batches, start_purge};
 use crate::output::{count_of, print_text, truncate};
 use crate::pgtime::PgTime;
 use crate::session::{Access, Tx};
@@ -24,10 +22,7 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
     rel.require()?;
     let table = &rel.sql;
     let fail = |e| explain_table_error(e, rel);
-    let (cutoff, run_start) = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        let cutoff = resolve_past_cutoff(tx, &args.before)?;
-        Ok((cutoff, RunStart::take(tx).map_err(fail)?))
-    })?;
+    let (cutoff, run_start) = start_purge(&mut session, rel, &args.before)?;
     let cutoff_text = PgTime::from_chrono(cutoff).rfc3339();
     let groups = &args.group;
     let filter = EntryFilter {
