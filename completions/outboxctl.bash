@@ -140,7 +140,7 @@ _outboxctl() {
 
     case "${cmd}" in
         outboxctl)
-            opts="-d -q -h -V --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version ddl migrate check stats list show requeue purge dedup completions help"
+            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version ddl migrate check stats list show requeue purge dedup completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -159,6 +159,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -190,7 +194,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__check)
-            opts="-d -q -h -V --only --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-d -q -h -V --only --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -213,6 +217,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -244,7 +252,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__completions)
-            opts="-d -q -h -V --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version bash elvish fish powershell zsh"
+            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -263,6 +271,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -294,7 +306,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__ddl)
-            opts="-d -q -h -V --only --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-d -q -h -V --only --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,6 +329,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -348,7 +364,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup)
-            opts="-d -q -h -V --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version mark check list unmark purge help"
+            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version mark check list unmark purge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,6 +383,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -398,7 +418,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__check)
-            opts="-d -q -h -V --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -417,6 +437,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -546,7 +570,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__list)
-            opts="-d -q -h -V --group --msg-id --before --after --order --limit --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-d -q -h -V --group --msg-id --before --after --order --limit --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -592,6 +616,10 @@ _outboxctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dedup-columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -620,7 +648,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__mark)
-            opts="-d -q -h -V --metadata --metadata-file --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-d -q -h -V --metadata --metadata-file --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -647,6 +675,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -678,7 +710,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__purge)
-            opts="-y -d -q -h -V --before --group --dry-run --yes --batch-size --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-y -d -q -h -V --before --group --dry-run --yes --batch-size --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -712,6 +744,10 @@ _outboxctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dedup-columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -740,7 +776,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__unmark)
-            opts="-y -d -q -h -V --dry-run --yes --batch-size --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-y -d -q -h -V --dry-run --yes --batch-size --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -763,6 +799,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1032,7 +1072,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__list)
-            opts="-d -q -h -V --status --topic --key --header --error-contains --before --after --order --limit --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-d -q -h -V --status --topic --key --header --error-contains --before --after --order --limit --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1090,6 +1130,10 @@ _outboxctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dedup-columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1118,7 +1162,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__migrate)
-            opts="-d -q -h -V --only --dry-run --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-d -q -h -V --only --dry-run --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1141,6 +1185,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1172,7 +1220,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__purge)
-            opts="-y -d -q -h -V --before --include-failed --topic --dry-run --yes --batch-size --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-y -d -q -h -V --before --include-failed --topic --dry-run --yes --batch-size --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1206,6 +1254,10 @@ _outboxctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dedup-columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1234,7 +1286,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__requeue)
-            opts="-y -d -q -h -V --all --stuck --replay --keep-retries --topic --key --header --error-contains --before --after --dry-run --yes --batch-size --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-y -d -q -h -V --all --stuck --replay --keep-retries --topic --key --header --error-contains --before --after --dry-run --yes --batch-size --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1284,6 +1336,10 @@ _outboxctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --dedup-columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1312,7 +1368,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__show)
-            opts="-d -q -h -V --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1331,6 +1387,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1362,7 +1422,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__stats)
-            opts="-d -q -h -V --by-topic --max-pending-age --max-failed --max-pending --database-url --table --processed-table --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
+            opts="-d -q -h -V --by-topic --max-pending-age --max-failed --max-pending --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1393,6 +1453,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

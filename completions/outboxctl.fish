@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_outboxctl_global_optspecs
-    string join \n d/database-url= table= processed-table= schema= format= lock-timeout= statement-timeout= connect-timeout= q/quiet no-color h/help V/version
+    string join \n d/database-url= table= processed-table= dedup-columns= schema= format= lock-timeout= statement-timeout= connect-timeout= q/quiet no-color h/help V/version
 end
 
 function __fish_outboxctl_needs_command
@@ -27,6 +27,7 @@ end
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -55,6 +56,7 @@ processed\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -72,6 +74,7 @@ processed\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -90,6 +93,7 @@ processed\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -108,6 +112,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pendin
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -134,6 +139,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l limit -d 'A
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -149,6 +155,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s V -l versio
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -171,6 +178,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l batch-si
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -195,6 +203,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l batch-size
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -213,6 +222,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l versi
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -236,6 +246,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -251,6 +262,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -273,6 +285,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -289,6 +302,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -309,6 +323,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
@@ -332,6 +347,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''

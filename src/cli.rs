@@ -62,6 +62,10 @@ pub struct GlobalArgs {
     #[arg(long, env = "OUTBOX_PROCESSED_TABLE", default_value = DEFAULT_PROCESSED_TABLE, global = true, value_name = "NAME")]
     pub processed_table: String,
 
+    /// The dedup table's columns when it names them differently: group=…,id=…,metadata=…,at=…
+    #[arg(long, env = "OUTBOX_DEDUP_COLUMNS", value_parser = crate::dedup_columns::parse_map, global = true, value_name = "ROLE=COLUMN,…")]
+    pub dedup_columns: Option<crate::dedup_columns::ColumnMap>,
+
     /// Schema that holds the tables [default: the first on the search path that has them]
     #[arg(long, global = true, value_name = "SCHEMA")]
     pub schema: Option<String>,

@@ -2,14 +2,18 @@
 
 use crate::cli::GlobalArgs;
 use crate::connect::{ConnectOptions, Target};
+use crate::dedup::DedupTable;
+use crate::dedup_columns::{ColumnMap, DedupColumns};
 use crate::output::Output;
 use crate::schema::Tables;
+use crate::session::Access;
 use crate::session::{Rel, Session};
 
 pub struct Context {
     pub tables: Tables,
     pub out: Output,
     connect: ConnectOptions,
+    dedup_columns: ColumnMap,
 }
 
 /// Both tables as found on the server.
@@ -36,7 +40,12 @@ impl Context {
                 lock_timeout: global.lock_timeout,
                 statement_timeout: global.statement_timeout,
             },
+            dedup_columns: global.dedup_columns.clone().unwrap_or_default(),
         })
+    }
+
+    pub fn dedup_columns(&self) -> &ColumnMap {
+        &self.dedup_columns
     }
 
     pub fn schema(&self) -> Option<&str> {
@@ -57,5 +66,17 @@ impl Context {
             unreachable!("locate returns one Rel per name");
         };
         Ok((session, Located { outbox, processed }))
+    }
+
+    /// The dedup table with its columns found by role (or named by `--dedup-columns`).
+    pub fn dedup_table(&self, session: &mut Session, rel: &Rel) -> anyhow::Result<DedupTable> {
+        let fail = |e| crate::error::explain_table_error(e, rel);
+        let cols = session.with_tx(Access::ReadOnly, &fail, |tx| {
+            DedupColumns::resolve(tx, rel, &self.dedup_columns)
+        })?;
+        Ok(DedupTable {
+            rel: rel.clone(),
+            cols,
+        })
     }
 }

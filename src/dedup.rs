@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
+use crate::dedup_columns::DedupColumns;
 use crate::error::usage;
 use crate::mutation::{BatchOutcome, Batcher, RunStart};
 use crate::pgtime::PgTime;
@@ -11,6 +12,13 @@ use crate::session::{Rel, Tx};
 use crate::sql::Params;
 use crate::timearg::TimeArg;
 use crate::walk::{CtidWalk, WalkAction};
+
+/// The dedup table as found: where it is and what its columns are called.
+#[derive(Clone, Debug)]
+pub struct DedupTable {
+    pub rel: Rel,
+    pub cols: DedupColumns,
+}
 
 /// The dedup table's figures for `stats`; zero when it does not exist.
 #[derive(Debug, Clone, Default)]
@@ -21,28 +29,26 @@ pub struct DedupStats {
     pub oldest: Option<PgTime>,
 }
 
-pub fn stats(tx: &mut Tx<'_>, rel: &Rel) -> Result<DedupStats, postgres::Error> {
-    if !rel.exists() {
+pub fn stats(tx: &mut Tx<'_>, t: &DedupTable) -> Result<DedupStats, postgres::Error> {
+    if !t.rel.exists() {
         return Ok(DedupStats::default());
     }
-    let table = &rel.sql;
+    let table = &t.rel.sql;
+    let (group, at) = (&t.cols.group.sql, &t.cols.at.sql);
     let none = Params::default();
-    let row = tx.query_one(
-        &format!("SELECT count(*), min(processed_at) FROM {table}"),
-        &none,
-    )?;
+    let row = tx.query_one(&format!("SELECT count(*), min({at}) FROM {table}"), &none)?;
     // Distinct groups by skipping along the primary key (a loose index scan): one probe
     // per group instead of a sort of every row.
     let groups: i64 = tx
         .query_one(
             &format!(
-                "WITH RECURSIVE g AS (
-                     (SELECT group_name FROM {table} ORDER BY group_name LIMIT 1)
+                "WITH RECURSIVE g(name) AS (
+                     (SELECT {group} FROM {table} ORDER BY {group} LIMIT 1)
                      UNION ALL
-                     SELECT (SELECT t.group_name FROM {table} t WHERE t.group_name > g.group_name
-                              ORDER BY t.group_name LIMIT 1)
-                       FROM g WHERE g.group_name IS NOT NULL)
-                 SELECT count(group_name) FROM g"
+                     SELECT (SELECT t.{group} FROM {table} t WHERE t.{group} > g.name
+                              ORDER BY t.{group} LIMIT 1)
+                       FROM g WHERE g.name IS NOT NULL)
+                 SELECT count(name) FROM g"
             ),
             &none,
         )?
@@ -64,7 +70,6 @@ pub struct Entry {
     pub processed_at: PgTime,
 }
 
-pub const ENTRY_COLUMNS: &str = "group_name, msg_id, metadata, processed_at";
 pub const ENTRY_FIELDS: &[&str] = &["group_name", "msg_id", "metadata", "processed_at"];
 
 impl Entry {
@@ -125,17 +130,24 @@ pub struct Marked {
 /// of one pair exactly one inserts (`ON CONFLICT DO NOTHING` on the primary key).
 pub fn mark(
     tx: &mut Tx<'_>,
-    rel: &Rel,
+    t: &DedupTable,
     group: &str,
     msg_id: &str,
     metadata: Option<&Value>,
 ) -> Result<Marked, postgres::Error> {
+    let c = &t.cols;
     let inserted = tx.query_opt(
         &format!(
-            "INSERT INTO {} (group_name, msg_id, metadata) VALUES ($1, $2, $3)
-             ON CONFLICT (group_name, msg_id) DO NOTHING
-             RETURNING {ENTRY_COLUMNS}",
-            rel.sql
+            "INSERT INTO {} ({}, {}, {}) VALUES ($1, $2, $3)
+             ON CONFLICT ({}, {}) DO NOTHING
+             RETURNING {}",
+            t.rel.sql,
+            c.group.sql,
+            c.id.sql,
+            c.metadata.sql,
+            c.group.sql,
+            c.id.sql,
+            c.select_list()
         ),
         &crate::params![group.to_string(), msg_id.to_string(), metadata.cloned()],
     )?;
@@ -148,20 +160,23 @@ pub fn mark(
     // A new statement sees an entry another session committed while this one waited.
     Ok(Marked {
         inserted: false,
-        entry: lookup(tx, rel, group, msg_id)?,
+        entry: lookup(tx, t, group, msg_id)?,
     })
 }
 
 pub fn lookup(
     tx: &mut Tx<'_>,
-    rel: &Rel,
+    t: &DedupTable,
     group: &str,
     msg_id: &str,
 ) -> Result<Option<Entry>, postgres::Error> {
     tx.query_opt(
         &format!(
-            "SELECT {ENTRY_COLUMNS} FROM {} WHERE group_name = $1 AND msg_id = $2",
-            rel.sql
+            "SELECT {} FROM {} WHERE {} = $1 AND {} = $2",
+            t.cols.select_list(),
+            t.rel.sql,
+            t.cols.group.sql,
+            t.cols.id.sql
         ),
         &crate::params![group.to_string(), msg_id.to_string()],
     )?
@@ -179,22 +194,23 @@ pub struct EntryFilter {
 }
 
 impl EntryFilter {
-    pub fn conditions(&self, params: &mut Params) -> Vec<String> {
+    pub fn conditions(&self, cols: &DedupColumns, params: &mut Params) -> Vec<String> {
+        let (group, id, at) = (&cols.group.sql, &cols.id.sql, &cols.at.sql);
         let mut conditions = Vec::new();
         if !self.groups.is_empty() {
             conditions.push(format!(
-                "group_name = ANY({})",
+                "{group} = ANY({})",
                 params.push(self.groups.clone())
             ));
         }
         if let Some(msg_id) = &self.msg_id {
-            conditions.push(format!("msg_id = {}", params.push(msg_id.clone())));
+            conditions.push(format!("{id} = {}", params.push(msg_id.clone())));
         }
         if let Some(before) = &self.processed_before {
-            conditions.push(format!("processed_at < {}", before.to_sql(params)));
+            conditions.push(format!("{at} < {}", before.to_sql(params)));
         }
         if let Some(after) = &self.processed_after {
-            conditions.push(format!("processed_at >= {}", after.to_sql(params)));
+            conditions.push(format!("{at} >= {}", after.to_sql(params)));
         }
         conditions
     }
@@ -210,7 +226,7 @@ impl EntryFilter {
 /// instant (every mark of one transaction shares its `now()`), that instant is walked by
 /// ctid ranges, a batch at a time, so no batch ever exceeds the batch size.
 pub struct KeysetPurge {
-    rel: Rel,
+    table: DedupTable,
     statements: [String; 2],
     params: Params,
     start_at: String,
@@ -228,11 +244,16 @@ const FROM_INCLUSIVE: usize = 0;
 const FROM_EXCLUSIVE: usize = 1;
 
 impl KeysetPurge {
-    pub fn new(rel: &Rel, cutoff: DateTime<Utc>, groups: &[String], run_start: RunStart) -> Self {
+    pub fn new(
+        table: &DedupTable,
+        cutoff: DateTime<Utc>,
+        groups: &[String],
+        run_start: RunStart,
+    ) -> Self {
         let (statements, params, start_at, limit_at) =
-            Self::statements(rel, cutoff, groups, &run_start);
+            Self::statements(table, cutoff, groups, &run_start);
         Self {
-            rel: rel.clone(),
+            table: table.clone(),
             statements,
             params,
             start_at,
@@ -250,12 +271,13 @@ impl KeysetPurge {
     /// the timestamp where the next batch starts (NULL when none is left). Public so a
     /// test can check their plans use the index.
     pub fn statements(
-        rel: &Rel,
+        t: &DedupTable,
         cutoff: DateTime<Utc>,
         groups: &[String],
         run_start: &RunStart,
     ) -> ([String; 2], Params, String, String) {
-        let table = &rel.sql;
+        let table = &t.rel.sql;
+        let (group, at) = (&t.cols.group.sql, &t.cols.at.sql);
         let mut params = Params::default();
         let start = params.push(None::<PgTime>);
         let limit = params.push(0i64);
@@ -263,22 +285,22 @@ impl KeysetPurge {
         let group_filter = if groups.is_empty() {
             String::new()
         } else {
-            format!(" AND group_name = ANY({})", params.push(groups.to_vec()))
+            format!(" AND {group} = ANY({})", params.push(groups.to_vec()))
         };
         let existed = run_start.existed_condition(&mut params);
         let window = |op: &str| {
             format!(
-                "WITH bound AS (
-                     SELECT processed_at FROM {table}
-                      WHERE processed_at {op} coalesce({start}, '-infinity') AND processed_at < {cutoff}
-                      ORDER BY processed_at OFFSET {limit} LIMIT 1),
+                "WITH bound(at) AS (
+                     SELECT {at} FROM {table}
+                      WHERE {at} {op} coalesce({start}, '-infinity') AND {at} < {cutoff}
+                      ORDER BY {at} OFFSET {limit} LIMIT 1),
                  deleted AS (
                      DELETE FROM {table}
-                      WHERE processed_at {op} coalesce({start}, '-infinity')
-                        AND processed_at < coalesce((SELECT processed_at FROM bound), {cutoff}){group_filter}
+                      WHERE {at} {op} coalesce({start}, '-infinity')
+                        AND {at} < coalesce((SELECT at FROM bound), {cutoff}){group_filter}
                         AND {existed}
                      RETURNING 1)
-                 SELECT (SELECT count(*) FROM deleted), (SELECT processed_at FROM bound)"
+                 SELECT (SELECT count(*) FROM deleted), (SELECT at FROM bound)"
             )
         };
         ([window(">="), window(">")], params, start, limit)
@@ -291,20 +313,23 @@ impl KeysetPurge {
         limit: u32,
     ) -> Result<CtidWalk, postgres::Error> {
         let mut params = Params::default();
+        let cols = &self.table.cols;
         let mut sql = format!(
-            "processed_at = {} AND processed_at < {}",
+            "{at_col} = {} AND {at_col} < {}",
             params.push(at),
-            params.push(self.cutoff)
+            params.push(self.cutoff),
+            at_col = cols.at.sql
         );
         if !self.groups.is_empty() {
             sql.push_str(&format!(
-                " AND group_name = ANY({})",
+                " AND {} = ANY({})",
+                cols.group.sql,
                 params.push(self.groups.clone())
             ));
         }
         CtidWalk::new(
             tx,
-            &self.rel,
+            &self.table.rel,
             &sql,
             params,
             &self.run_start,

@@ -12,6 +12,7 @@ pub mod connect;
 pub mod conninfo;
 pub mod context;
 pub mod dedup;
+pub mod dedup_columns;
 pub mod error;
 pub mod ident;
 pub mod mutation;

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::catalog::{self, LiveColumn, LiveIndex};
 use crate::cli::{CheckArgs, selected_tables};
 use crate::context::Context;
+use crate::dedup_columns::{ColumnMap, DedupColumns};
 use crate::error::{describe_pg_error, missing_table, negative};
 use crate::ident;
 use crate::output::{count_of, escape, print_json, print_text};
@@ -20,6 +21,8 @@ struct TableReport<'a> {
     rel: &'a Rel,
     differences: Vec<String>,
     unknown_statuses: Vec<(String, i64)>,
+    /// The dedup table's columns when they have other names than ours.
+    mapped: Option<DedupColumns>,
 }
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
@@ -38,7 +41,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
             TableKind::Outbox => &located.outbox,
             TableKind::Processed => &located.processed,
         };
-        reports.push(inspect(&mut tx, kind, rel).map_err(fail)?);
+        reports.push(inspect(&mut tx, kind, rel, ctx.dedup_columns())?);
     }
     tx.commit().map_err(fail)?;
     // A missing dedup table is an error only when it was asked about by name.
@@ -57,6 +60,12 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                     "unknown_statuses": r.unknown_statuses.iter()
                         .map(|(status, count)| json!({"status": status, "count": count}))
                         .collect::<Vec<_>>(),
+                    "columns": r.mapped.as_ref().map(|c| json!({
+                        "group_name": c.group.name,
+                        "msg_id": c.id.name,
+                        "metadata": c.metadata.name,
+                        "processed_at": c.at.name,
+                    })),
                 })
             })
             .collect();
@@ -73,7 +82,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                 (false, _) => lines.push(format!(
                     "{name}: not created (fine for a service that does not use the dedup table; \"outboxctl migrate\" creates it)"
                 )),
-                (true, 0) => lines.push(format!("{name}: ok")),
+                (true, 0) => lines.push(match &r.mapped {
+                    None => format!("{name}: ok"),
+                    Some(cols) => format!("{name}: ok (columns: {})", cols.names().join(", ")),
+                }),
                 (true, n) => {
                     lines.push(format!(
                         "{name}: {}",
@@ -115,18 +127,45 @@ fn inspect<'a>(
     tx: &mut Tx<'_>,
     kind: TableKind,
     rel: &'a Rel,
-) -> Result<TableReport<'a>, postgres::Error> {
+    dedup_columns: &ColumnMap,
+) -> anyhow::Result<TableReport<'a>> {
+    let fail = |e| crate::error::explain_table_error(e, rel);
     let mut report = TableReport {
         kind,
         rel,
         differences: Vec::new(),
         unknown_statuses: Vec::new(),
+        mapped: None,
     };
     let Some(oid) = rel.oid else {
         return Ok(report);
     };
-    let live_columns = catalog::columns(tx, oid)?;
-    let live_indexes = catalog::indexes(tx, oid)?;
+    let mut live_columns = catalog::columns(tx, oid).map_err(fail)?;
+    let mut live_indexes = catalog::indexes(tx, oid).map_err(fail)?;
+    if kind == TableKind::Processed {
+        let cols = DedupColumns::resolve(tx, rel, dedup_columns)?;
+        if !cols.is_ours() {
+            // Compare by role: the live columns are renamed to the contract's names, so
+            // a mapped table is compatible and a wrong type or nullability is still drift.
+            let ours = DedupColumns::ours();
+            let renames: Vec<(String, &str)> = cols
+                .names()
+                .iter()
+                .zip(ours.names())
+                .map(|(theirs, ours)| (theirs.to_string(), ours))
+                .collect();
+            let rename = |name: &mut String| {
+                if let Some((_, ours)) = renames.iter().find(|(theirs, _)| theirs == name) {
+                    *name = ours.to_string();
+                }
+            };
+            live_columns.iter_mut().for_each(|c| rename(&mut c.name));
+            for index in &mut live_indexes {
+                index.columns.iter_mut().for_each(rename);
+            }
+            report.mapped = Some(cols);
+        }
+    }
     let spec = schema::contract(kind, &rel.name);
     report.differences = compare(&rel.name, &spec, &live_columns, &live_indexes);
 
@@ -135,13 +174,15 @@ fn inspect<'a>(
         .any(|c| c.name == "status" && c.data_type == "text");
     if kind == TableKind::Outbox && status_is_text {
         let known: Vec<String> = STATUSES.iter().map(|s| s.to_string()).collect();
-        let rows = tx.query(
-            &format!(
-                "SELECT status, count(*) FROM {} WHERE status <> ALL($1) GROUP BY status ORDER BY 2 DESC, 1",
-                rel.sql
-            ),
-            &crate::params![known],
-        )?;
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT status, count(*) FROM {} WHERE status <> ALL($1) GROUP BY status ORDER BY 2 DESC, 1",
+                    rel.sql
+                ),
+                &crate::params![known],
+            )
+            .map_err(fail)?;
         for row in rows {
             report.unknown_statuses.push((row.get(0), row.get(1)));
         }
@@ -234,7 +275,18 @@ fn compare(
     }
 
     for want in &spec.indexes {
-        let Some(have) = indexes.iter().find(|i| i.name == ident::folded(&want.name)) else {
+        // By name, or (a table made by other DDL) an index on the same columns.
+        let Some(have) = indexes
+            .iter()
+            .find(|i| i.name == ident::folded(&want.name))
+            .or_else(|| {
+                indexes.iter().find(|i| {
+                    !i.primary
+                        && i.columns == want.columns
+                        && i.predicate.as_deref() == want.predicate
+                })
+            })
+        else {
             differences.push(format!(
                 "missing index {} on {table} ({}){}",
                 want.name,

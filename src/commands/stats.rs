@@ -9,6 +9,7 @@ use crate::output::{Format, print_json_line};
 use crate::cli::StatsArgs;
 use crate::context::Context;
 use crate::dedup::{self, DedupStats};
+use crate::dedup_columns::DedupColumns;
 use crate::error::{explain_table_error, negative};
 use crate::outbox::{self, OutboxStats};
 use crate::output::{print_json, print_text};
@@ -34,18 +35,28 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
     let rel = &located.outbox;
     rel.require()?;
     let fail = |e| explain_table_error(e, rel);
-    let (stats, dedup) = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        let stats = outbox::stats(tx, rel, args.by_topic).map_err(fail)?;
-        let dedup = dedup::stats(tx, &located.processed)
-            .map_err(|e| explain_table_error(e, &located.processed))?;
-        Ok((stats, dedup))
+    let stats = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        outbox::stats(tx, rel, args.by_topic).map_err(fail)
     })?;
+    let dedup_table = ctx.dedup_table(&mut session, &located.processed)?;
+    let dedup_fail = |e| explain_table_error(e, &located.processed);
+    let dedup = session.with_tx(Access::ReadOnly, &dedup_fail, |tx| {
+        dedup::stats(tx, &dedup_table).map_err(dedup_fail)
+    })?;
+    let dedup_cols = dedup_table.cols;
     let breaches = breaches(&stats, args);
 
     match ctx.out.format {
         Format::Json => print_json(&to_json(ctx, &stats, &dedup, &breaches))?,
         Format::Ndjson => print_json_line(&to_json(ctx, &stats, &dedup, &breaches))?,
-        _ => print_text(render(ctx, &rel.target, &stats, &dedup, &breaches))?,
+        _ => print_text(render(
+            ctx,
+            &rel.target,
+            &stats,
+            &dedup,
+            &dedup_cols,
+            &breaches,
+        ))?,
     }
     if breaches.is_empty() {
         Ok(())
@@ -153,6 +164,7 @@ fn render(
     target: &str,
     stats: &OutboxStats,
     dedup: &DedupStats,
+    dedup_cols: &DedupColumns,
     breaches: &[Breach],
 ) -> String {
     let mut table = ctx.out.table(&["outbox", &ctx.tables.outbox]);
@@ -210,9 +222,20 @@ fn render(
     let mut dedup_table = ctx.out.table(&["dedup", &ctx.tables.processed]);
     if dedup.exists {
         dedup_table.add_row(vec!["total".to_string(), dedup.total.to_string()]);
-        dedup_table.add_row(vec!["groups".to_string(), dedup.groups.to_string()]);
+        // A table with other column names says which ones it counted by.
+        let by = |role: &str, col: &str| {
+            if dedup_cols.is_ours() {
+                role.to_string()
+            } else {
+                format!("{role} ({col})")
+            }
+        };
         dedup_table.add_row(vec![
-            "oldest entry".to_string(),
+            by("groups", &dedup_cols.group.name),
+            dedup.groups.to_string(),
+        ]);
+        dedup_table.add_row(vec![
+            by("oldest entry", &dedup_cols.at.name),
             dedup.oldest.map_or("none".to_string(), PgTime::human),
         ]);
     } else {

@@ -540,11 +540,15 @@ fn purge_batches_use_the_processed_at_index() {
         .connect()
         .unwrap();
     let rel = session.locate(&["processed_messages"]).unwrap().remove(0);
+    let table = outboxctl::dedup::DedupTable {
+        rel,
+        cols: outboxctl::dedup_columns::DedupColumns::ours(),
+    };
     let mut tx = session.begin(outboxctl::session::Access::ReadOnly).unwrap();
     let run_start = outboxctl::mutation::RunStart::take(&mut tx).unwrap();
     for groups in [vec![], vec!["g1".to_string()]] {
         let (statements, mut params, start_at, limit_at) =
-            outboxctl::dedup::KeysetPurge::statements(&rel, cutoff, &groups, &run_start);
+            outboxctl::dedup::KeysetPurge::statements(&table, cutoff, &groups, &run_start);
         params.set(&start_at, Some(start));
         params.set(&limit_at, 5000i64);
         for sql in statements {

@@ -4,6 +4,7 @@
 mod completions;
 mod connection;
 mod dedup;
+mod dedup_columns;
 mod hardening;
 mod harness;
 mod messages;

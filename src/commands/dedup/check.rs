@@ -16,9 +16,10 @@ pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
     let rel = &located.processed;
     rel.require()?;
+    let table = ctx.dedup_table(&mut session, rel)?;
     let fail = |e| explain_table_error(e, rel);
     let entry = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        dedup::lookup(tx, rel, &args.group, &args.msg_id).map_err(fail)
+        dedup::lookup(tx, &table, &args.group, &args.msg_id).map_err(fail)
     })?;
 
     let mut answer = serde_json::Map::new();

@@ -3,7 +3,7 @@
 use crate::cli::{DedupListArgs, Order};
 use crate::commands::list::note_count;
 use crate::context::Context;
-use crate::dedup::{ENTRY_COLUMNS, ENTRY_FIELDS, Entry, EntryFilter};
+use crate::dedup::{ENTRY_FIELDS, Entry, EntryFilter};
 use crate::error::explain_table_error;
 use crate::output::{RowWriter, print_text, truncate};
 use crate::session::Access;
@@ -15,6 +15,8 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
     let rel = &located.processed;
     rel.require()?;
+    let dedup_table = ctx.dedup_table(&mut session, rel)?;
+    let cols = &dedup_table.cols;
     let table = &rel.sql;
     let filter = EntryFilter {
         groups: args.group.clone(),
@@ -23,14 +25,16 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
         processed_after: args.after,
     };
     let mut params = Params::default();
-    let conditions = filter.conditions(&mut params);
+    let conditions = filter.conditions(cols, &mut params);
+    let (group, id, at) = (&cols.group.sql, &cols.id.sql, &cols.at.sql);
     let order = match args.order {
-        Order::Oldest => "processed_at, group_name, msg_id",
-        Order::Newest => "processed_at DESC, group_name DESC, msg_id DESC",
+        Order::Oldest => format!("{at}, {group}, {id}"),
+        Order::Newest => format!("{at} DESC, {group} DESC, {id} DESC"),
     };
     let limit = limit_clause(&mut params, args.limit);
     let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM {table}{} ORDER BY {order}{limit}",
+        "SELECT {} FROM {table}{} ORDER BY {order}{limit}",
+        cols.select_list(),
         where_clause(&conditions)
     );
 
@@ -45,9 +49,19 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
         })?;
         writer.finish()?;
     } else {
-        let mut view = ctx
-            .out
-            .table(&["group", "message id", "processed at", "metadata"]);
+        // A table with other column names is shown with them (machine formats keep the
+        // documented keys).
+        let header = if cols.is_ours() {
+            ["group", "message id", "processed at", "metadata"]
+        } else {
+            [
+                cols.group.name.as_str(),
+                cols.id.name.as_str(),
+                cols.at.name.as_str(),
+                cols.metadata.name.as_str(),
+            ]
+        };
+        let mut view = ctx.out.table(&header);
         let mut count = 0u64;
         tx.for_each_row(&sql, &params, args.limit, &fail, |row| {
             let entry = Entry::from_row(row).map_err(fail)?;

@@ -39,10 +39,11 @@ pub fn run(ctx: &Context, args: &DedupMarkArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
     let rel = &located.processed;
     rel.require()?;
+    let table = ctx.dedup_table(&mut session, rel)?;
     let fail = |e| explain_table_error(e, rel);
     let key = &args.key;
     let marked = session.with_tx(Access::ReadWrite, &fail, |tx| {
-        dedup::mark(tx, rel, &key.group, &key.msg_id, metadata.as_ref()).map_err(fail)
+        dedup::mark(tx, &table, &key.group, &key.msg_id, metadata.as_ref()).map_err(fail)
     })?;
 
     let mut summary = Summary {

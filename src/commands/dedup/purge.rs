@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::cli::DedupPurgeArgs;
 use crate::context::Context;
-use crate::dedup::{ENTRY_COLUMNS, Entry, EntryFilter, KeysetPurge};
+use crate::dedup::{Entry, EntryFilter, KeysetPurge};
 use crate::error::explain_table_error;
 use crate::mutation::{Summary, count_and_confirm, report, run_batches, start_purge};
 use crate::output::{count_of, print_text, truncate};
@@ -20,6 +20,8 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
     let rel = &located.processed;
     rel.require()?;
+    let dedup_table = ctx.dedup_table(&mut session, rel)?;
+    let cols = &dedup_table.cols;
     let table = &rel.sql;
     let fail = |e| explain_table_error(e, rel);
     let (cutoff, run_start) = start_purge(&mut session, rel, &args.before)?;
@@ -30,7 +32,7 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
         processed_before: Some(TimeArg::At(cutoff)),
         ..EntryFilter::default()
     };
-    let selection = |params: &mut Params| where_clause(&filter.conditions(params));
+    let selection = |params: &mut Params| where_clause(&filter.conditions(cols, params));
     let count = |tx: &mut Tx<'_>| -> anyhow::Result<u64> {
         let mut params = Params::default();
         let sql = format!("SELECT count(*) FROM {table}{}", selection(&mut params));
@@ -43,8 +45,10 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
             let matched = count(tx)?;
             let mut params = Params::default();
             let sql = format!(
-                "SELECT {ENTRY_COLUMNS} FROM {table}{} ORDER BY processed_at LIMIT {SAMPLE_SIZE}",
-                selection(&mut params)
+                "SELECT {} FROM {table}{} ORDER BY {} LIMIT {SAMPLE_SIZE}",
+                cols.select_list(),
+                selection(&mut params),
+                cols.at.sql
             );
             let rows = tx.query(&sql, &params).map_err(fail)?;
             let sample: Vec<Entry> = rows
@@ -101,7 +105,7 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
         },
         "nothing was deleted",
     )?;
-    let mut batcher = KeysetPurge::new(rel, cutoff, groups, run_start);
+    let mut batcher = KeysetPurge::new(&dedup_table, cutoff, groups, run_start);
     let summary = run_batches(
         &mut session,
         &mut batcher,

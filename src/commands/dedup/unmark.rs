@@ -19,6 +19,8 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
     let rel = &located.processed;
     rel.require()?;
+    let cols = ctx.dedup_table(&mut session, rel)?.cols;
+    let (group_col, id_col) = (&cols.group.sql, &cols.id.sql);
     let table = &rel.sql;
     let fail = |e| explain_table_error(e, rel);
     if msg_ids.len() > 1
@@ -39,7 +41,9 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
     let (removed, mut summary, reached) = if args.mutation.dry_run {
         let rows = session.with_tx(Access::ReadOnly, &fail, |tx| {
             tx.query(
-                &format!("SELECT msg_id FROM {table} WHERE group_name = $2 AND msg_id = ANY($1)"),
+                &format!(
+                    "SELECT {id_col} FROM {table} WHERE {group_col} = $2 AND {id_col} = ANY($1)"
+                ),
                 &crate::params![msg_ids.clone(), args.group.clone()],
             )
             .map_err(fail)
@@ -62,7 +66,7 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         let group = fixed.push(args.group.clone());
         let mut batcher = ListBatcher::new(
             format!(
-                "DELETE FROM {table} WHERE group_name = {group} AND msg_id = ANY({chunk}) RETURNING msg_id"
+                "DELETE FROM {table} WHERE {group_col} = {group} AND {id_col} = ANY({chunk}) RETURNING {id_col}"
             ),
             msg_ids.clone(),
             fixed,
