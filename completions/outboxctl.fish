@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_outboxctl_global_optspecs
-    string join \n d/database-url= table= processed-table= dedup-columns= schema= format= lock-timeout= statement-timeout= connect-timeout= q/quiet no-color h/help V/version
+    string join \n d/database-url= table= processed-table= dedup-columns= schema= format= lock-timeout= statement-timeout= connect-timeout= q/quiet color= no-color wide columns= h/help V/version
 end
 
 function __fish_outboxctl_needs_command
@@ -36,8 +36,13 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_needs_command" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
@@ -65,8 +70,13 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l only -d 'Only this table' -r -f -a "outbox\t''
@@ -83,9 +93,14 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l dry-run -d 'Print the SQL that would run, run nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l only -d 'Only this table' -r -f -a "outbox\t''
@@ -102,8 +117,13 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending-age -d 'Exit 3 when the oldest pending message is older than this (e.g. 5m)' -r
@@ -121,9 +141,14 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-topic -d 'Add a per-topic breakdown'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l status -d 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)' -r
@@ -135,7 +160,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l before -d '
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l order -d 'Oldest or newest first (by created_at)' -r -f -a "oldest\t''
 newest\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l limit -d 'At most N rows; 0 lists all (streamed in json, ndjson and csv)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l limit -d 'At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -148,8 +173,13 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
@@ -164,8 +194,13 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l topic -d 'Only this topic (repeatable)' -r
@@ -187,6 +222,10 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l all -d 'Select by filter; alone, every message in the source status'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l stuck -d 'Take messages left in \'processing\' by a dead relay (needs --before)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l replay -d 'Take processed messages and deliver them again (clears processed_at)'
@@ -194,7 +233,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l keep-ret
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l before -d 'Delete processed messages whose processed_at is older than this (7d, 2026-11-01, RFC 3339)' -r
@@ -212,11 +252,16 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l include-failed -d 'Also delete failed messages whose created_at is older than the cutoff'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
@@ -231,8 +276,13 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
@@ -255,8 +305,13 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
@@ -271,8 +326,13 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l group -d 'Only this group (repeatable)' -r
@@ -281,7 +341,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l after -d 'Only entries processed at or after this (1h, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l order -d 'Oldest or newest first (by processed_at)' -r -f -a "oldest\t''
 newest\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l limit -d 'At most N rows; 0 lists all (streamed in json, ndjson and csv)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l limit -d 'At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -294,8 +354,13 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
@@ -311,10 +376,15 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l before -d 'Delete entries processed before this (30d, 2026-11-01, RFC 3339)' -r
@@ -332,10 +402,15 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
@@ -356,8 +431,13 @@ csv\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-color -d 'Never use colour (also when NO_COLOR is set)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'

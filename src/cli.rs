@@ -55,15 +55,15 @@ pub struct GlobalArgs {
     pub database_url: Option<String>,
 
     /// Outbox table name (unqualified; see --schema)
-    #[arg(long, env = "OUTBOX_TABLE", default_value = DEFAULT_OUTBOX_TABLE, global = true, value_name = "NAME")]
+    #[arg(long, env = "OUTBOX_TABLE", hide_env_values = true, default_value = DEFAULT_OUTBOX_TABLE, global = true, value_name = "NAME")]
     pub table: String,
 
     /// Dedup ("processed") table name (unqualified; see --schema)
-    #[arg(long, env = "OUTBOX_PROCESSED_TABLE", default_value = DEFAULT_PROCESSED_TABLE, global = true, value_name = "NAME")]
+    #[arg(long, env = "OUTBOX_PROCESSED_TABLE", hide_env_values = true, default_value = DEFAULT_PROCESSED_TABLE, global = true, value_name = "NAME")]
     pub processed_table: String,
 
     /// The dedup table's columns when it names them differently: group=…,id=…,metadata=…,at=…
-    #[arg(long, env = "OUTBOX_DEDUP_COLUMNS", value_parser = crate::dedup_columns::parse_map, global = true, value_name = "ROLE=COLUMN,…")]
+    #[arg(long, env = "OUTBOX_DEDUP_COLUMNS", hide_env_values = true, value_parser = crate::dedup_columns::parse_map, global = true, value_name = "ROLE=COLUMN,…")]
     pub dedup_columns: Option<crate::dedup_columns::ColumnMap>,
 
     /// Schema that holds the tables [default: the first on the search path that has them]
@@ -90,9 +90,28 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// Never use colour (also when NO_COLOR is set)
+    /// Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, default_value_t = ColorMode::Auto, global = true, value_name = "WHEN")]
+    pub color: ColorMode,
+
+    /// Same as --color never
     #[arg(long, global = true)]
     pub no_color: bool,
+
+    /// Human tables show every column in full, however wide
+    #[arg(long, global = true)]
+    pub wide: bool,
+
+    /// Only these columns, in this order, in every format (list and dedup list)
+    #[arg(long, global = true, value_delimiter = ',', value_name = "COLUMN,…")]
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorMode {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -253,14 +272,9 @@ pub struct ListArgs {
     #[arg(long, value_enum, default_value_t = Order::Oldest)]
     pub order: Order,
 
-    /// At most N rows; 0 lists all (streamed in json, ndjson and csv)
-    #[arg(
-        long,
-        default_value_t = 50,
-        value_name = "N",
-        allow_hyphen_values = true
-    )]
-    pub limit: u64,
+    /// At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub limit: Option<u64>,
 }
 
 #[derive(Debug, Args)]
@@ -393,14 +407,9 @@ pub struct DedupListArgs {
     #[arg(long, value_enum, default_value_t = Order::Oldest)]
     pub order: Order,
 
-    /// At most N rows; 0 lists all (streamed in json, ndjson and csv)
-    #[arg(
-        long,
-        default_value_t = 50,
-        value_name = "N",
-        allow_hyphen_values = true
-    )]
-    pub limit: u64,
+    /// At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub limit: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -32,7 +32,7 @@ impl Context {
         }
         Ok(Self {
             tables,
-            out: Output::new(global.format, global.no_color, global.quiet),
+            out: Output::new(global),
             connect: ConnectOptions {
                 database_url: global.database_url.clone(),
                 schema: global.schema.clone(),

@@ -15,6 +15,7 @@ pub mod dedup;
 pub mod dedup_columns;
 pub mod error;
 pub mod ident;
+pub mod layout;
 pub mod mutation;
 pub mod outbox;
 pub mod output;

@@ -23,23 +23,70 @@ impl Format {
 }
 
 /// How this invocation prints.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Output {
     pub format: Format,
+    /// Colour on stdout (human formats only).
     pub color: bool,
     pub quiet: bool,
+    /// Human tables in full, however wide.
+    pub wide: bool,
+    /// `--columns`: only these, in this order.
+    pub columns: Vec<String>,
+}
+
+/// Whether colour is wanted on a stream that is (or is not) a terminal.
+pub fn color_wanted(mode: crate::cli::ColorMode, terminal: bool) -> bool {
+    use crate::cli::ColorMode;
+    match mode {
+        ColorMode::Always => true,
+        ColorMode::Never => false,
+        ColorMode::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
 }
 
 impl Output {
-    pub fn new(format: Format, no_color: bool, quiet: bool) -> Self {
-        let color = !no_color
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            && io::stdout().is_terminal();
+    pub fn new(global: &crate::cli::GlobalArgs) -> Self {
+        let mode = if global.no_color {
+            crate::cli::ColorMode::Never
+        } else {
+            global.color
+        };
         Self {
-            format,
-            color,
-            quiet,
+            format: global.format,
+            color: global.format == Format::Table && color_wanted(mode, io::stdout().is_terminal()),
+            quiet: global.quiet,
+            wide: global.wide,
+            columns: global.columns.clone(),
         }
+    }
+
+    /// The columns to print out of `available`, in order: all of them, or those named
+    /// with `--columns` (an unknown name is a usage error).
+    pub fn pick_columns<'a>(&self, available: &[&'a str]) -> anyhow::Result<Vec<&'a str>> {
+        if self.columns.is_empty() {
+            return Ok(available.to_vec());
+        }
+        self.columns
+            .iter()
+            .map(|wanted| {
+                let wanted = wanted.trim();
+                available
+                    .iter()
+                    .find(|a| a.eq_ignore_ascii_case(wanted) || a.replace(' ', "_") == wanted)
+                    .copied()
+                    .ok_or_else(|| {
+                        crate::error::usage(format!(
+                            "unknown column {wanted:?} for --columns: use {}",
+                            available
+                                .iter()
+                                .map(|a| a.replace(' ', "_"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ))
+                    })
+            })
+            .collect()
     }
 
     /// A table styled for the terminal; its width follows the terminal when there is one.
@@ -172,6 +219,8 @@ pub fn print_text(text: impl std::fmt::Display) -> io::Result<()> {
 pub struct RowWriter<W: Write> {
     sink: Sink<W>,
     rows: u64,
+    /// The keys written, in order: every row is projected onto them.
+    columns: Vec<String>,
 }
 
 enum Sink<W: Write> {
@@ -181,7 +230,7 @@ enum Sink<W: Write> {
 }
 
 impl<W: Write> RowWriter<W> {
-    /// `columns` is the csv header; json and ndjson take their keys from each row.
+    /// `columns` are the keys written, in order (the csv header).
     pub fn new(format: Format, out: W, columns: &[&str]) -> io::Result<Self> {
         let sink = match format {
             Format::Json => Sink::Json(out),
@@ -193,10 +242,25 @@ impl<W: Write> RowWriter<W> {
             }
             Format::Table => return Err(io::Error::other("RowWriter is for machine formats")),
         };
-        Ok(Self { sink, rows: 0 })
+        Ok(Self {
+            sink,
+            rows: 0,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+        })
     }
 
     pub fn write(&mut self, row: &Map<String, Value>) -> io::Result<()> {
+        let projected: Map<String, Value>;
+        let row = if row.len() == self.columns.len() && row.keys().eq(self.columns.iter()) {
+            row
+        } else {
+            projected = self
+                .columns
+                .iter()
+                .map(|c| (c.clone(), row.get(c).cloned().unwrap_or(Value::Null)))
+                .collect();
+            &projected
+        };
         match &mut self.sink {
             Sink::Json(out) => {
                 out.write_all(if self.rows == 0 { b"[\n  " } else { b",\n  " })?;
@@ -238,6 +302,21 @@ fn csv_field(value: &Value) -> String {
     }
 }
 
+/// A byte count for people: `512 B`, `1.0 KiB`, `1.0 MiB`.
+pub fn human_size(bytes: i64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 /// `1 batch`, `3 batches`: a count with its noun in the right number.
 pub fn count_of(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
@@ -267,5 +346,7 @@ mod tests {
             "a\\x1b]52;c;SGVsbG8=\\x07b\\rc\\nd\\x7f\\x9be\\u{202e}f"
         );
         assert_eq!(truncate("ab\x1bcdef", 5), "ab\\x…");
+        assert_eq!(human_size(10), "10 B");
+        assert_eq!(human_size(1_048_587), "1.0 MiB");
     }
 }

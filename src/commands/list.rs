@@ -1,105 +1,168 @@
 //! `outboxctl list`: messages by status and filter, oldest first. Rows are fetched from a
-//! portal a thousand at a time and written as they come, so memory stays flat in the
-//! streaming formats whatever the row count (see `sql::for_each_row`).
+//! cursor a thousand at a time and written as they come, so memory stays flat in every
+//! format whatever the row count (see `session::Tx::for_each_row` and `layout`).
 
 use crate::cli::{ListArgs, Order};
 use crate::commands::message_filter;
 use crate::context::Context;
 use crate::error::explain_table_error;
+use crate::layout::{Column, StreamTable, output_width};
 use crate::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS, Message};
-use crate::output::{RowWriter, print_text, truncate};
+use crate::output::{RowWriter, human_size};
 use crate::pgtime::PgTime;
-use crate::session::Access;
+use crate::session::{Access, Rel, Tx};
 use crate::sql::{Params, limit_clause, where_clause};
 use crate::timearg::age;
 
 const SUMMARY_COLUMNS: &str =
     "id::text, status, topic, key, retries, created_at, octet_length(payload), last_error";
 
+/// The table view's columns. When the terminal is narrow the free text is cut first (last
+/// error, key, topic), then columns are dropped: size, retries, key, last error, topic, age.
+fn view_columns() -> Vec<Column> {
+    vec![
+        Column::whole("id"),
+        Column::whole("status"),
+        Column::text("topic", 2, 4),
+        Column::text("key", 1, 2),
+        Column::number("retries", 1),
+        Column::whole_dropped("age", 5),
+        Column::number("size", 0),
+        Column::text("last error", 0, 3),
+    ]
+}
+
+/// Rows shown in the table view when no --limit is given.
+pub const DEFAULT_VIEW_LIMIT: u64 = 50;
+
+/// `--limit` as given, else 50 rows for people and every row for scripts (a machine
+/// format never stops short without being told to).
+pub fn effective_limit(ctx: &Context, limit: Option<u64>) -> u64 {
+    limit.unwrap_or(if ctx.out.format.is_machine() {
+        0
+    } else {
+        DEFAULT_VIEW_LIMIT
+    })
+}
+
 pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
     let statuses = outbox::parse_statuses(&args.status)?;
     let filter = message_filter(&args.filter, statuses);
+    let machine = ctx.out.format.is_machine();
+    let view = view_columns();
+    let view_names: Vec<&str> = view.iter().map(|c| c.header.as_str()).collect();
+    let picked = if machine {
+        ctx.out.pick_columns(MESSAGE_FIELDS)?
+    } else {
+        ctx.out.pick_columns(&view_names)?
+    };
+    let limit_rows = effective_limit(ctx, args.limit);
     let (mut session, located) = ctx.open()?;
     let rel = &located.outbox;
     rel.require()?;
-    let table = &rel.sql;
     let mut params = Params::default();
     let conditions = filter.conditions(&mut params);
     let order = match args.order {
         Order::Oldest => "created_at, id",
         Order::Newest => "created_at DESC, id DESC",
     };
-    let limit = limit_clause(&mut params, args.limit);
-    let columns = if ctx.out.format.is_machine() {
-        MESSAGE_COLUMNS
-    } else {
-        SUMMARY_COLUMNS
-    };
+    let limit = limit_clause(&mut params, limit_rows);
     let sql = format!(
-        "SELECT {columns} FROM {table}{} ORDER BY {order}{limit}",
+        "SELECT {} FROM {}{} ORDER BY {order}{limit}",
+        if machine {
+            MESSAGE_COLUMNS
+        } else {
+            SUMMARY_COLUMNS
+        },
+        rel.sql,
         where_clause(&conditions)
     );
 
     let fail = |e| explain_table_error(e, rel);
     let mut tx = session.begin(Access::ReadOnly).map_err(fail)?;
-
-    if ctx.out.format.is_machine() {
-        let stdout = std::io::stdout().lock();
-        let mut writer = RowWriter::new(
-            ctx.out.format,
-            std::io::BufWriter::new(stdout),
-            MESSAGE_FIELDS,
-        )?;
-        tx.for_each_row(&sql, &params, args.limit, &fail, |row| {
+    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let count = if machine {
+        let mut writer = RowWriter::new(ctx.out.format, out, &picked)?;
+        tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
             writer.write(&Message::from_row(row).map_err(fail)?.to_json())?;
             Ok(())
         })?;
-        writer.finish()?;
+        writer.finish()?
     } else {
-        let mut view = ctx.out.table(&[
-            "id",
-            "status",
-            "topic",
-            "key",
-            "retries",
-            "age",
-            "size",
-            "last error",
-        ]);
-        let mut count = 0u64;
         let now = outbox::server_now(&mut tx).map_err(fail)?;
-        tx.for_each_row(&sql, &params, args.limit, &fail, |row| {
+        let shown: Vec<usize> = picked
+            .iter()
+            .map(|p| view_names.iter().position(|n| n == p).unwrap_or_default())
+            .collect();
+        let columns: Vec<Column> = shown.iter().map(|&i| view[i].clone()).collect();
+        let mut table = StreamTable::new(columns, out, output_width(), ctx.out.wide).paint(
+            ctx.out
+                .color
+                .then_some(paint_status as crate::layout::Painter),
+        );
+        tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
             let created_at: PgTime = row.try_get(5).map_err(fail)?;
             let size: Option<i32> = row.try_get(6).map_err(fail)?;
-            view.add_row(vec![
+            let cells = [
                 row.try_get::<_, String>(0).map_err(fail)?,
                 row.try_get::<_, String>(1).map_err(fail)?,
-                truncate(&row.try_get::<_, String>(2).map_err(fail)?, 32),
-                truncate(&row.try_get::<_, String>(3).map_err(fail)?, 24),
+                row.try_get::<_, String>(2).map_err(fail)?,
+                row.try_get::<_, String>(3).map_err(fail)?,
                 row.try_get::<_, i32>(4).map_err(fail)?.to_string(),
                 age(created_at, now),
-                size.map_or("null".to_string(), |s| s.to_string()),
-                truncate(&row.try_get::<_, String>(7).map_err(fail)?, 60),
-            ]);
-            count += 1;
+                size.map_or("null".to_string(), |s| human_size(i64::from(s))),
+                row.try_get::<_, String>(7).map_err(fail)?,
+            ];
+            table.push(shown.iter().map(|&i| cells[i].clone()).collect())?;
             Ok(())
         })?;
-        if count > 0 {
-            print_text(&view)?;
-        }
-        note_count(ctx, count, args.limit, ("message", "messages"));
-    }
+        table.finish()?
+    };
+    let total = if limit_rows > 0 && count == limit_rows {
+        Some(count_all(&mut tx, rel, &filter).map_err(fail)?)
+    } else {
+        None
+    };
     tx.commit().map_err(fail)?;
+    note_count(ctx, count, total, ("message", "messages"));
     Ok(())
 }
 
-/// How many rows a list printed, on stderr, with a hint when the limit cut it short.
-pub fn note_count(ctx: &Context, count: u64, limit: u64, (one, many): (&str, &str)) {
-    let shown = format!("{count} {}", if count == 1 { one } else { many });
-    if limit > 0 && count == limit {
-        ctx.out
-            .note(format!("{shown} (the first {limit}; --limit 0 lists all)"));
-    } else {
-        ctx.out.note(shown);
+/// Every matching row, for "50 of 1102" when the limit cut the list short.
+fn count_all(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    filter: &outbox::MessageFilter,
+) -> Result<u64, postgres::Error> {
+    outbox::count_matching(tx, rel, &|params| {
+        let conditions = filter.conditions(params);
+        if conditions.is_empty() {
+            "TRUE".to_string()
+        } else {
+            conditions.join(" AND ")
+        }
+    })
+}
+
+/// Statuses an operator should notice: failed in red, processing (possibly stuck) in
+/// yellow.
+fn paint_status(column: &str, text: &str) -> Option<&'static str> {
+    match (column, text) {
+        ("status", "failed") => Some("31"),
+        ("status", "processing") => Some("33"),
+        _ => None,
+    }
+}
+
+/// How many rows a list printed, on stderr: `50 of 1102 messages (--limit 0 lists all)`
+/// when the limit cut it short, in every format, so no script is misled.
+pub fn note_count(ctx: &Context, count: u64, total: Option<u64>, (one, many): (&str, &str)) {
+    match total {
+        Some(total) if total > count => ctx.out.note(format!(
+            "{count} of {total} {many} shown (--limit 0 lists all)"
+        )),
+        _ => ctx
+            .out
+            .note(format!("{count} {}", if count == 1 { one } else { many })),
     }
 }

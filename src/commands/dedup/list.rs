@@ -1,23 +1,42 @@
 //! `outboxctl dedup list`: entries by group, message id and time, streamed like `list`.
 
 use crate::cli::{DedupListArgs, Order};
-use crate::commands::list::note_count;
+use crate::commands::list::{effective_limit, note_count};
 use crate::context::Context;
 use crate::dedup::{ENTRY_FIELDS, Entry, EntryFilter};
 use crate::error::explain_table_error;
-use crate::output::{RowWriter, print_text, truncate};
+use crate::layout::{Column, StreamTable, output_width};
+use crate::output::RowWriter;
 use crate::session::Access;
 use crate::sql::{Params, limit_clause, where_clause};
 
 use super::processed_when;
 
 pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
+    let machine = ctx.out.format.is_machine();
     let (mut session, located) = ctx.open()?;
     let rel = &located.processed;
     rel.require()?;
     let dedup_table = ctx.dedup_table(&mut session, rel)?;
     let cols = &dedup_table.cols;
-    let table = &rel.sql;
+    // A table with other column names is shown with them; machine formats keep the
+    // documented keys.
+    let view_names: Vec<&str> = if cols.is_ours() {
+        vec!["group", "message id", "processed at", "metadata"]
+    } else {
+        vec![
+            cols.group.name.as_str(),
+            cols.id.name.as_str(),
+            cols.at.name.as_str(),
+            cols.metadata.name.as_str(),
+        ]
+    };
+    let picked = if machine {
+        ctx.out.pick_columns(ENTRY_FIELDS)?
+    } else {
+        ctx.out.pick_columns(&view_names)?
+    };
+    let limit_rows = effective_limit(ctx, args.limit);
     let filter = EntryFilter {
         groups: args.group.clone(),
         msg_id: args.msg_id.clone(),
@@ -31,58 +50,66 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
         Order::Oldest => format!("{at}, {group}, {id}"),
         Order::Newest => format!("{at} DESC, {group} DESC, {id} DESC"),
     };
-    let limit = limit_clause(&mut params, args.limit);
+    let limit = limit_clause(&mut params, limit_rows);
     let sql = format!(
-        "SELECT {} FROM {table}{} ORDER BY {order}{limit}",
+        "SELECT {} FROM {}{} ORDER BY {order}{limit}",
         cols.select_list(),
+        rel.sql,
         where_clause(&conditions)
     );
 
     let fail = |e| explain_table_error(e, rel);
     let mut tx = session.begin(Access::ReadOnly).map_err(fail)?;
-    if ctx.out.format.is_machine() {
-        let stdout = std::io::BufWriter::new(std::io::stdout().lock());
-        let mut writer = RowWriter::new(ctx.out.format, stdout, ENTRY_FIELDS)?;
-        tx.for_each_row(&sql, &params, args.limit, &fail, |row| {
+    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let count = if machine {
+        let mut writer = RowWriter::new(ctx.out.format, out, &picked)?;
+        tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
             writer.write(&Entry::from_row(row).map_err(fail)?.to_json())?;
             Ok(())
         })?;
-        writer.finish()?;
+        writer.finish()?
     } else {
-        // A table with other column names is shown with them (machine formats keep the
-        // documented keys).
-        let header = if cols.is_ours() {
-            ["group", "message id", "processed at", "metadata"]
-        } else {
-            [
-                cols.group.name.as_str(),
-                cols.id.name.as_str(),
-                cols.at.name.as_str(),
-                cols.metadata.name.as_str(),
-            ]
-        };
-        let mut view = ctx.out.table(&header);
-        let mut count = 0u64;
-        tx.for_each_row(&sql, &params, args.limit, &fail, |row| {
+        let view = [
+            Column::text(view_names[0], 1, 1),
+            Column::text(view_names[1], 2, 2),
+            Column::whole(view_names[2]),
+            Column::text(view_names[3], 0, 0),
+        ];
+        let shown: Vec<usize> = picked
+            .iter()
+            .map(|p| view_names.iter().position(|n| n == p).unwrap_or_default())
+            .collect();
+        let columns: Vec<Column> = shown.iter().map(|&i| view[i].clone()).collect();
+        let mut table = StreamTable::new(columns, out, output_width(), ctx.out.wide);
+        tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
             let entry = Entry::from_row(row).map_err(fail)?;
             let metadata = entry
                 .metadata
                 .as_ref()
                 .map_or(String::new(), |m| m.to_string());
-            view.add_row(vec![
-                truncate(&entry.group_name, 32),
-                truncate(&entry.msg_id, 40),
+            let cells = [
+                entry.group_name.clone(),
+                entry.msg_id.clone(),
                 processed_when(&entry),
-                truncate(&metadata, 60),
-            ]);
-            count += 1;
+                metadata,
+            ];
+            table.push(shown.iter().map(|&i| cells[i].clone()).collect())?;
             Ok(())
         })?;
-        if count > 0 {
-            print_text(&view)?;
-        }
-        note_count(ctx, count, args.limit, ("entry", "entries"));
-    }
+        table.finish()?
+    };
+    let total = if limit_rows > 0 && count == limit_rows {
+        let mut params = Params::default();
+        let sql = format!(
+            "SELECT count(*) FROM {}{}",
+            rel.sql,
+            where_clause(&filter.conditions(cols, &mut params))
+        );
+        Some(tx.query_one(&sql, &params).map_err(fail)?.get::<_, i64>(0) as u64)
+    } else {
+        None
+    };
     tx.commit().map_err(fail)?;
+    note_count(ctx, count, total, ("entry", "entries"));
     Ok(())
 }

@@ -1,0 +1,434 @@
+//! Human tables that fit the terminal and stream in bounded memory.
+//!
+//! Columns are sized from the first page of rows, then every later row is written as it
+//! comes. Ids, statuses, ages and numbers are never broken or cut. When the table is
+//! wider than the terminal, the free-text columns are cut with an ellipsis (in their
+//! declared order), then columns are dropped (in their declared order); below a width
+//! where a table cannot help, each row becomes a block of `name │ value` lines, like
+//! psql's `\x auto`. Without a terminal and without `COLUMNS`, rows are printed in full.
+
+use std::io::{self, Write};
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::output::escape;
+
+/// Rows read before the column widths are fixed.
+const FIRST_PAGE: usize = 200;
+/// Narrowest a cut column gets, ellipsis included.
+const MIN_CUT_WIDTH: usize = 8;
+/// Below this many columns left, records read better than a table.
+const MIN_TABLE_COLUMNS: usize = 3;
+
+/// One column of a streamed table.
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub header: String,
+    /// Never cut (ids, statuses, ages, numbers).
+    pub whole: bool,
+    /// Order in which free-text columns are cut (lower first); `None` never.
+    pub cut_order: Option<u8>,
+    /// Order in which columns are dropped when cutting is not enough (lower first);
+    /// `None` never.
+    pub drop_order: Option<u8>,
+    pub right_align: bool,
+}
+
+impl Column {
+    /// A column that is never cut or dropped.
+    pub fn whole(header: &str) -> Self {
+        Self {
+            header: header.to_string(),
+            whole: true,
+            cut_order: None,
+            drop_order: None,
+            right_align: false,
+        }
+    }
+
+    /// A free-text column: cut at `cut`, dropped at `drop`.
+    pub fn text(header: &str, cut: u8, drop: u8) -> Self {
+        Self {
+            header: header.to_string(),
+            whole: false,
+            cut_order: Some(cut),
+            drop_order: Some(drop),
+            right_align: false,
+        }
+    }
+
+    /// A number: never cut, right-aligned, dropped at `drop`.
+    pub fn number(header: &str, drop: u8) -> Self {
+        Self {
+            header: header.to_string(),
+            whole: true,
+            cut_order: None,
+            drop_order: Some(drop),
+            right_align: true,
+        }
+    }
+
+    /// Never cut, dropped at `drop`.
+    pub fn whole_dropped(header: &str, drop: u8) -> Self {
+        Self {
+            drop_order: Some(drop),
+            ..Self::whole(header)
+        }
+    }
+}
+
+/// How wide the output may be: the terminal's width, else `COLUMNS`, else unlimited.
+pub fn output_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0)
+    {
+        return Some(columns);
+    }
+    if io::stdout().is_terminal() {
+        return terminal_width();
+    }
+    None
+}
+
+fn terminal_width() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills a winsize we own.
+    unsafe {
+        let mut size: libc::winsize = std::mem::zeroed();
+        if libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) == 0 && size.ws_col > 0 {
+            Some(usize::from(size.ws_col))
+        } else {
+            None
+        }
+    }
+}
+
+/// Paints a cell after it has been laid out (colour never counts towards widths).
+pub type Painter = fn(column: &str, text: &str) -> Option<&'static str>;
+
+/// A table written row by row.
+pub struct StreamTable<W: Write> {
+    columns: Vec<Column>,
+    out: W,
+    width: Option<usize>,
+    wide: bool,
+    painter: Option<Painter>,
+    pending: Vec<Vec<String>>,
+    layout: Option<Layout>,
+    rows: u64,
+    records: u64,
+}
+
+#[derive(Debug, Clone)]
+enum Layout {
+    Table {
+        shown: Vec<usize>,
+        widths: Vec<usize>,
+    },
+    Records {
+        label_width: usize,
+    },
+}
+
+impl<W: Write> StreamTable<W> {
+    /// `width` as from [`output_width`]; `wide` shows every column in full.
+    pub fn new(columns: Vec<Column>, out: W, width: Option<usize>, wide: bool) -> Self {
+        Self {
+            columns,
+            out,
+            width,
+            wide,
+            painter: None,
+            pending: Vec::new(),
+            layout: None,
+            rows: 0,
+            records: 0,
+        }
+    }
+
+    pub fn paint(mut self, painter: Option<Painter>) -> Self {
+        self.painter = painter;
+        self
+    }
+
+    /// Adds a row of raw values (escaped here).
+    pub fn push(&mut self, cells: Vec<String>) -> io::Result<()> {
+        let cells: Vec<String> = cells.iter().map(|c| escape(c).into_owned()).collect();
+        self.rows += 1;
+        if self.layout.is_none() {
+            self.pending.push(cells);
+            if self.pending.len() >= FIRST_PAGE {
+                self.start()?;
+            }
+            return Ok(());
+        }
+        self.write_row(&cells)
+    }
+
+    /// Writes what is left and the closing border; returns the number of rows.
+    pub fn finish(mut self) -> io::Result<u64> {
+        if self.rows == 0 {
+            return Ok(0);
+        }
+        if self.layout.is_none() {
+            self.start()?;
+        }
+        if let Some(Layout::Table { shown, widths }) = &self.layout {
+            let line = border(shown, widths, '└', '┴', '┘', '─');
+            writeln!(self.out, "{line}")?;
+        }
+        self.out.flush()?;
+        Ok(self.rows)
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        let layout = self.plan();
+        if let Layout::Table { shown, widths } = &layout {
+            let headers: Vec<String> = self.columns.iter().map(|c| c.header.clone()).collect();
+            let top = border(shown, widths, '┌', '┬', '┐', '─');
+            let line = self.line(shown, widths, &headers, false);
+            let under = border(shown, widths, '╞', '╪', '╡', '═');
+            writeln!(self.out, "{top}\n{line}\n{under}")?;
+        }
+        self.layout = Some(layout);
+        for row in std::mem::take(&mut self.pending) {
+            self.write_row(&row)?;
+        }
+        Ok(())
+    }
+
+    fn plan(&self) -> Layout {
+        let natural: Vec<usize> = (0..self.columns.len())
+            .map(|i| {
+                self.pending
+                    .iter()
+                    .map(|r| r[i].width())
+                    .chain(std::iter::once(self.columns[i].header.width()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut shown: Vec<usize> = (0..self.columns.len()).collect();
+        let mut widths = natural.clone();
+        let Some(limit) = self.width.filter(|_| !self.wide) else {
+            return Layout::Table { shown, widths };
+        };
+        let total = |shown: &[usize], widths: &[usize]| {
+            shown.iter().map(|&i| widths[i]).sum::<usize>() + 3 * shown.len() + 1
+        };
+        let mut cut: Vec<usize> = (0..self.columns.len())
+            .filter(|&i| self.columns[i].cut_order.is_some())
+            .collect();
+        cut.sort_by_key(|&i| self.columns[i].cut_order);
+        let mut drop: Vec<usize> = (0..self.columns.len())
+            .filter(|&i| self.columns[i].drop_order.is_some())
+            .collect();
+        drop.sort_by_key(|&i| self.columns[i].drop_order);
+        loop {
+            // Cut free text, in order, as far as it goes.
+            for &i in &cut {
+                let over = total(&shown, &widths).saturating_sub(limit);
+                if over == 0 {
+                    break;
+                }
+                if shown.contains(&i) {
+                    let floor = MIN_CUT_WIDTH.min(natural[i]);
+                    widths[i] = widths[i].saturating_sub(over).max(floor);
+                }
+            }
+            if total(&shown, &widths) <= limit {
+                break;
+            }
+            match drop.iter().position(|i| shown.contains(i)) {
+                Some(next) => {
+                    let i = drop.remove(next);
+                    shown.retain(|&s| s != i);
+                }
+                None => break,
+            }
+        }
+        if total(&shown, &widths) > limit || shown.len() < MIN_TABLE_COLUMNS.min(self.columns.len())
+        {
+            let label_width = self
+                .columns
+                .iter()
+                .map(|c| c.header.width())
+                .max()
+                .unwrap_or(0);
+            return Layout::Records { label_width };
+        }
+        Layout::Table { shown, widths }
+    }
+
+    fn write_row(&mut self, cells: &[String]) -> io::Result<()> {
+        let text = match &self.layout {
+            Some(Layout::Table { shown, widths }) => self.line(shown, widths, cells, true),
+            Some(Layout::Records { label_width }) => {
+                self.records += 1;
+                self.record(*label_width, cells)
+            }
+            None => unreachable!("rows are written after the layout"),
+        };
+        writeln!(self.out, "{text}")
+    }
+
+    /// One row as a block of `name │ value` lines.
+    fn record(&self, label_width: usize, cells: &[String]) -> String {
+        let value_width = self
+            .width
+            .map(|w| w.saturating_sub(label_width + 3).max(MIN_CUT_WIDTH));
+        let mut lines = vec![format!("-[ {} ]-", self.records)];
+        for (column, cell) in self.columns.iter().zip(cells) {
+            let value = match value_width {
+                Some(w) if !column.whole && !self.wide => cut_to(cell, w),
+                _ => cell.clone(),
+            };
+            lines.push(format!(
+                "{}{} │ {}",
+                column.header,
+                " ".repeat(label_width - column.header.width()),
+                self.painted(&column.header, &value)
+            ));
+        }
+        lines.join("\n")
+    }
+
+    fn line(&self, shown: &[usize], widths: &[usize], cells: &[String], paint: bool) -> String {
+        let parts: Vec<String> = shown
+            .iter()
+            .map(|&i| {
+                let column = &self.columns[i];
+                let text = if column.whole || cells[i].width() <= widths[i] {
+                    cells[i].clone()
+                } else {
+                    cut_to(&cells[i], widths[i])
+                };
+                let pad = " ".repeat(widths[i].saturating_sub(text.width()));
+                let shown_text = if paint {
+                    self.painted(&column.header, &text)
+                } else {
+                    text
+                };
+                if column.right_align {
+                    format!("{pad}{shown_text}")
+                } else {
+                    format!("{shown_text}{pad}")
+                }
+            })
+            .collect();
+        format!("│ {} │", parts.join(" ┆ "))
+    }
+
+    fn painted(&self, column: &str, text: &str) -> String {
+        match self.painter.and_then(|p| p(column, text)) {
+            Some(code) => format!("\x1b[{code}m{text}\x1b[0m"),
+            None => text.to_string(),
+        }
+    }
+}
+
+fn border(
+    shown: &[usize],
+    widths: &[usize],
+    left: char,
+    mid: char,
+    right: char,
+    fill: char,
+) -> String {
+    let parts: Vec<String> = shown
+        .iter()
+        .map(|&i| fill.to_string().repeat(widths[i] + 2))
+        .collect();
+    format!("{left}{}{right}", parts.join(&mid.to_string()))
+}
+
+/// Text cut to `width` display columns, ending in `…` when anything was cut.
+pub fn cut_to(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns() -> Vec<Column> {
+        vec![
+            Column::whole("id"),
+            Column::whole("status"),
+            Column::text("topic", 2, 3),
+            Column::number("retries", 1),
+            Column::text("last error", 1, 2),
+        ]
+    }
+
+    fn render(width: Option<usize>, rows: &[[&str; 5]]) -> String {
+        let mut out = Vec::new();
+        let mut table = StreamTable::new(columns(), &mut out, width, false);
+        for row in rows {
+            table
+                .push(row.iter().map(|s| s.to_string()).collect())
+                .unwrap();
+        }
+        table.finish().unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    const ID: &str = "06eb4926-b93e-457c-845d-fb02d1af1eed";
+
+    #[test]
+    fn fits_by_cutting_text_then_dropping_columns_then_records() {
+        let rows = [[
+            ID,
+            "failed",
+            "orders.created",
+            "3",
+            "connection refused by upstream payments gateway",
+        ]];
+        let full = render(None, &rows);
+        assert!(full.contains("connection refused by upstream payments gateway"));
+        let narrow = render(Some(80), &rows);
+        for line in narrow.lines() {
+            assert!(line.width() <= 80, "{line}");
+        }
+        assert!(narrow.contains(ID) && narrow.contains("failed") && narrow.contains('…'));
+        let tiny = render(Some(40), &rows);
+        assert!(tiny.contains("-[ ") && tiny.contains(ID), "{tiny}");
+    }
+
+    #[test]
+    fn rows_after_the_first_page_keep_the_widths() {
+        let mut rows: Vec<[&str; 5]> = vec![[ID, "failed", "t", "1", "short"]; FIRST_PAGE];
+        rows.push([
+            ID,
+            "failed",
+            "t",
+            "1",
+            "a much longer error that came later",
+        ]);
+        let text = render(Some(100), &rows);
+        let widths: Vec<usize> = text.lines().map(|l| l.width()).collect();
+        assert!(widths.iter().all(|w| *w == widths[0]), "{text}");
+    }
+
+    #[test]
+    fn cut_marks_the_cut() {
+        assert_eq!(cut_to("abcdef", 4), "abc…");
+        assert_eq!(cut_to("abc", 4), "abc");
+    }
+}
