@@ -5,6 +5,7 @@ mod completions;
 mod connection;
 mod dedup;
 mod dedup_columns;
+mod demo;
 mod hardening;
 mod harness;
 mod messages;
