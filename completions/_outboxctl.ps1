@@ -49,6 +49,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one message in full')
             [CompletionResult]::new('requeue', 'requeue', [CompletionResultType]::ParameterValue, 'Move failed (or stuck / processed) messages back to pending')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete processed messages older than a cutoff (the library''s retention rule)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Discard messages by id or filter (poison messages), in any status but processing')
             [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Mark, check, list, unmark and purge entries of the dedup ("processed") table')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -156,9 +157,9 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
         }
         'outboxctl;list' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)')
-            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Only this topic (repeatable)')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key')
-            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Only messages whose headers contain KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)')
             [CompletionResult]::new('--error-contains', '--error-contains', [CompletionResultType]::ParameterName, 'Only messages whose last error contains this text (case-insensitive)')
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only messages created before this (7d, 2026-11-01, RFC 3339)')
             [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)')
@@ -210,9 +211,9 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             break
         }
         'outboxctl;requeue' {
-            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Only this topic (repeatable)')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key')
-            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Only messages whose headers contain KEY=VALUE (repeatable)')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)')
             [CompletionResult]::new('--error-contains', '--error-contains', [CompletionResultType]::ParameterName, 'Only messages whose last error contains this text (case-insensitive)')
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only messages created before this (7d, 2026-11-01, RFC 3339)')
             [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)')
@@ -263,6 +264,42 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Only these columns, in this order, in every format (list and dedup list)')
             [CompletionResult]::new('--include-failed', '--include-failed', [CompletionResultType]::ParameterName, 'Also delete failed messages whose created_at is older than the cutoff')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say what would change, change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation on a terminal')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation on a terminal')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Same as --color never')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Human tables show every column in full, however wide')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outboxctl;delete' {
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only messages in this status (repeatable or comma-separated)')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key (repeatable)')
+            [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)')
+            [CompletionResult]::new('--error-contains', '--error-contains', [CompletionResultType]::ParameterName, 'Only messages whose last error contains this text (case-insensitive)')
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only messages created before this (7d, 2026-11-01, RFC 3339)')
+            [CompletionResult]::new('--after', '--after', [CompletionResultType]::ParameterName, 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)')
+            [CompletionResult]::new('--batch-size', '--batch-size', [CompletionResultType]::ParameterName, 'Rows per batch; each batch is its own transaction')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--dedup-columns', '--dedup-columns', [CompletionResultType]::ParameterName, 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables [default: the first on the search path that has them]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Only these columns, in this order, in every format (list and dedup list)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Select by filter; alone, every message (but those in processing)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Also delete messages in ''processing'', which a live relay may be publishing')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Say what would change, change nothing')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation on a terminal')
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation on a terminal')
@@ -497,6 +534,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show one message in full')
             [CompletionResult]::new('requeue', 'requeue', [CompletionResultType]::ParameterValue, 'Move failed (or stuck / processed) messages back to pending')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete processed messages older than a cutoff (the library''s retention rule)')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Discard messages by id or filter (poison messages), in any status but processing')
             [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Mark, check, list, unmark and purge entries of the dedup ("processed") table')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -524,6 +562,9 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             break
         }
         'outboxctl;help;purge' {
+            break
+        }
+        'outboxctl;help;delete' {
             break
         }
         'outboxctl;help;dedup' {

@@ -46,6 +46,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand show 'Show one message in full'
             cand requeue 'Move failed (or stuck / processed) messages back to pending'
             cand purge 'Delete processed messages older than a cutoff (the library''s retention rule)'
+            cand delete 'Discard messages by id or filter (poison messages), in any status but processing'
             cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -148,9 +149,9 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         }
         &'outboxctl;list'= {
             cand --status 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)'
-            cand --topic 'Only this topic (repeatable)'
-            cand --key 'Only this message key'
-            cand --header 'Only messages whose headers contain KEY=VALUE (repeatable)'
+            cand --topic 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)'
+            cand --key 'Only this message key (repeatable)'
+            cand --header 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)'
             cand --error-contains 'Only messages whose last error contains this text (case-insensitive)'
             cand --before 'Only messages created before this (7d, 2026-11-01, RFC 3339)'
             cand --after 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)'
@@ -200,9 +201,9 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --version 'Print version'
         }
         &'outboxctl;requeue'= {
-            cand --topic 'Only this topic (repeatable)'
-            cand --key 'Only this message key'
-            cand --header 'Only messages whose headers contain KEY=VALUE (repeatable)'
+            cand --topic 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)'
+            cand --key 'Only this message key (repeatable)'
+            cand --header 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)'
             cand --error-contains 'Only messages whose last error contains this text (case-insensitive)'
             cand --before 'Only messages created before this (7d, 2026-11-01, RFC 3339)'
             cand --after 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)'
@@ -252,6 +253,41 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --columns 'Only these columns, in this order, in every format (list and dedup list)'
             cand --include-failed 'Also delete failed messages whose created_at is older than the cutoff'
+            cand --dry-run 'Say what would change, change nothing'
+            cand -y 'Do not ask for confirmation on a terminal'
+            cand --yes 'Do not ask for confirmation on a terminal'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Same as --color never'
+            cand --wide 'Human tables show every column in full, however wide'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outboxctl;delete'= {
+            cand --status 'Only messages in this status (repeatable or comma-separated)'
+            cand --topic 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)'
+            cand --key 'Only this message key (repeatable)'
+            cand --header 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)'
+            cand --error-contains 'Only messages whose last error contains this text (case-insensitive)'
+            cand --before 'Only messages created before this (7d, 2026-11-01, RFC 3339)'
+            cand --after 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)'
+            cand --batch-size 'Rows per batch; each batch is its own transaction'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --dedup-columns 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…'
+            cand --schema 'Schema that holds the tables [default: the first on the search path that has them]'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --columns 'Only these columns, in this order, in every format (list and dedup list)'
+            cand --all 'Select by filter; alone, every message (but those in processing)'
+            cand --force 'Also delete messages in ''processing'', which a live relay may be publishing'
             cand --dry-run 'Say what would change, change nothing'
             cand -y 'Do not ask for confirmation on a terminal'
             cand --yes 'Do not ask for confirmation on a terminal'
@@ -471,6 +507,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand show 'Show one message in full'
             cand requeue 'Move failed (or stuck / processed) messages back to pending'
             cand purge 'Delete processed messages older than a cutoff (the library''s retention rule)'
+            cand delete 'Discard messages by id or filter (poison messages), in any status but processing'
             cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -490,6 +527,8 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         &'outboxctl;help;requeue'= {
         }
         &'outboxctl;help;purge'= {
+        }
+        &'outboxctl;help;delete'= {
         }
         &'outboxctl;help;dedup'= {
             cand mark 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'

@@ -53,6 +53,7 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "list" -d 'List 
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "show" -d 'Show one message in full'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "delete" -d 'Discard messages by id or filter (poison messages), in any status but processing'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -152,9 +153,9 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l wide -d 'H
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l status -d 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l topic -d 'Only this topic (repeatable)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l key -d 'Only this message key' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l header -d 'Only messages whose headers contain KEY=VALUE (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l key -d 'Only this message key (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
@@ -203,9 +204,9 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-color -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l topic -d 'Only this topic (repeatable)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l key -d 'Only this message key' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l header -d 'Only messages whose headers contain KEY=VALUE (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l key -d 'Only this message key (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
@@ -264,6 +265,39 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-color -
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l status -d 'Only messages in this status (repeatable or comma-separated)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l key -d 'Only this message key (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l all -d 'Select by filter; alone, every message (but those in processing)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l force -d 'Also delete messages in \'processing\', which a live relay may be publishing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l dry-run -d 'Say what would change, change nothing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation on a terminal'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l wide -d 'Human tables show every column in full, however wide'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -440,17 +474,18 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-c
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "show" -d 'Show one message in full'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge dedup completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "show" -d 'Show one message in full'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "delete" -d 'Discard messages by id or filter (poison messages), in any status but processing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "check" -d 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "list" -d 'List dedup entries (newest last, 50 rows)'

@@ -160,6 +160,12 @@ pub enum Command {
     )]
     Purge(PurgeArgs),
 
+    /// Discard messages by id or filter (poison messages), in any status but processing
+    #[command(
+        after_help = "Examples:\n  outboxctl delete 1b4e28ba-2fa1-11d2-883f-0016d3cca427\n  outboxctl delete --status failed --error-contains 'message too large' --dry-run\n  outboxctl list --status failed --format ndjson | jq -r .id | outboxctl delete - --yes"
+    )]
+    Delete(DeleteArgs),
+
     /// Mark, check, list, unmark and purge entries of the dedup ("processed") table
     #[command(subcommand)]
     Dedup(DedupCommand),
@@ -223,15 +229,15 @@ pub struct StatsArgs {
 /// Filters shared by `list` and `requeue --all`.
 #[derive(Debug, Clone, Args)]
 pub struct MessageFilterArgs {
-    /// Only this topic (repeatable)
+    /// Only this topic; `*` and `?` match like a shell glob: 'orders.*' (repeatable)
     #[arg(long, value_name = "TOPIC", value_parser = non_empty)]
     pub topic: Vec<String>,
 
-    /// Only this message key
+    /// Only this message key (repeatable)
     #[arg(long, value_name = "KEY", value_parser = non_empty)]
-    pub key: Option<String>,
+    pub key: Vec<String>,
 
-    /// Only messages whose headers contain KEY=VALUE (repeatable)
+    /// Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)
     #[arg(long, value_parser = crate::outbox::parse_header, value_name = "KEY=VALUE")]
     pub header: Vec<(String, String)>,
 
@@ -279,13 +285,13 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The message id (a UUID)
+    /// The message id: a UUID, its first 8 or more hex digits, or - to read it from standard input
     pub id: String,
 }
 
 #[derive(Debug, Args)]
 pub struct RequeueArgs {
-    /// Message ids to requeue
+    /// Message ids to requeue; - reads them from standard input, one per line
     #[arg(value_name = "ID", conflicts_with = "all")]
     pub ids: Vec<String>,
 
@@ -325,6 +331,31 @@ pub struct PurgeArgs {
     /// Only this topic (repeatable)
     #[arg(long, value_name = "TOPIC", value_parser = non_empty)]
     pub topic: Vec<String>,
+
+    #[command(flatten)]
+    pub mutation: MutationArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Message ids to delete; - reads them from standard input, one per line
+    #[arg(value_name = "ID", conflicts_with = "all")]
+    pub ids: Vec<String>,
+
+    /// Select by filter; alone, every message (but those in processing)
+    #[arg(long)]
+    pub all: bool,
+
+    /// Only messages in this status (repeatable or comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "STATUS")]
+    pub status: Vec<String>,
+
+    /// Also delete messages in 'processing', which a live relay may be publishing
+    #[arg(long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub filter: MessageFilterArgs,
 
     #[command(flatten)]
     pub mutation: MutationArgs,

@@ -36,6 +36,8 @@ pub struct Target {
     schema: Option<String>,
     /// `user@host:port/dbname`, for messages that name the target.
     pub display: String,
+    /// No role was given: libpq's default, the operating-system user, is used.
+    default_role: bool,
     sslmode: SslMode,
     sslrootcert: Option<PathBuf>,
     client_cert: Option<(PathBuf, PathBuf)>,
@@ -93,6 +95,7 @@ impl Target {
             _ => ports[i],
         };
 
+        let default_role = params.get("user").is_none();
         let user = params
             .get("user")
             .map(str::to_string)
@@ -259,9 +262,17 @@ impl Target {
             _ => return Err(usage("sslcert and sslkey must be given together")),
         };
 
+        // `user@host:port/dbname`, a socket directory standing in for the host.
+        let hosts_display: Vec<String> = endpoints
+            .iter()
+            .map(|e| match e.rsplit_once("/.s.PGSQL.") {
+                Some((dir, port)) => format!("{dir}:{port}"),
+                None => e.clone(),
+            })
+            .collect();
         let display = format!(
             "{user}@{}/{dbname}{}",
-            endpoints.join(","),
+            hosts_display.join(","),
             options
                 .schema
                 .as_deref()
@@ -276,6 +287,7 @@ impl Target {
             },
             schema: options.schema.clone(),
             display,
+            default_role,
             sslmode,
             sslrootcert,
             client_cert,
@@ -331,8 +343,9 @@ impl Target {
                 ))
             }
             Ok(Err(err)) => Err(anyhow!(
-                "could not connect to {where_}: {}",
-                connect_error_text(&err)
+                "could not connect to {where_}: {}{}",
+                connect_error_text(&err),
+                role_hint(&err, &self.config, self.default_role)
             )),
             Err(_) => Err(anyhow!(
                 "could not connect to {where_}: no answer within the connect timeout of {}s (--connect-timeout)",
@@ -349,6 +362,26 @@ fn connect_error_text(err: &postgres::Error) -> String {
     text.strip_prefix("error connecting to server: ")
         .unwrap_or(&text)
         .to_string()
+}
+
+/// For a role the server does not know: which role was used and how to choose another
+/// (as root with no configuration, libpq's default role is `root`).
+fn role_hint(err: &postgres::Error, config: &postgres::Config, default_role: bool) -> String {
+    let unknown_role = err
+        .as_db_error()
+        .is_some_and(|db| db.code().code() == "28000" && db.message().contains("does not exist"));
+    if !unknown_role {
+        return String::new();
+    }
+    format!(
+        " — outboxctl connected as role \"{}\"{}; set PGUSER, or give the role in -d (postgres://ROLE@host/db or user=ROLE)",
+        config.get_user().unwrap_or_default(),
+        if default_role {
+            " (the operating-system user, as psql does)"
+        } else {
+            ""
+        }
+    )
 }
 
 fn parse_ports(text: Option<&str>) -> anyhow::Result<Vec<u16>> {

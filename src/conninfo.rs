@@ -244,9 +244,21 @@ pub fn parse(text: &str) -> anyhow::Result<Params> {
         Err(usage(
             "invalid --database-url: a URL must start with postgres:// or postgresql:// (postgres://user:password@host:port/dbname)",
         ))
+    } else if is_bare_dbname(trimmed) {
+        // `-d orders`, as psql -d accepts.
+        let mut params = Params::default();
+        params.set("dbname", trimmed);
+        Ok(params)
     } else {
         parse_conninfo(trimmed)
     }
+}
+
+/// A database name alone: one word with no `=`, quote or backslash.
+fn is_bare_dbname(text: &str) -> bool {
+    !text.is_empty()
+        && !text.contains(['=', '\'', '\\', ':', '/', '@', '?'])
+        && !text.contains(char::is_whitespace)
 }
 
 /// `postgres:/x`, `postgresql:x`, `jdbc:postgresql:…`: a URL gone wrong, not a conninfo.
@@ -657,7 +669,8 @@ mod tests {
         assert_eq!(params.get("dbname"), Some("x y"));
         let quoted = p(r"password='it\'s'");
         assert_eq!(quoted.get("password"), Some("it's"));
-        assert!(parse("host").is_err());
+        assert_eq!(p("orders").get("dbname"), Some("orders"));
+        assert!(parse("host x").is_err());
         assert!(parse("password='open").is_err());
         assert!(parse("nosuch=1").is_err());
     }

@@ -83,15 +83,31 @@ fn usage_error(err: clap::Error) -> ExitCode {
         );
     }
     let rendered = err.render().to_string();
-    let message: Vec<&str> = rendered
-        .split("\n\n")
+    let mut paragraphs = rendered.split("\n\n");
+    let mut message: Vec<&str> = paragraphs
         .next()
         .unwrap_or_default()
         .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
         .collect();
-    let message = message.join(" ");
+    // clap's "did you mean" tips stay, on the same line.
+    message.extend(
+        paragraphs
+            .flat_map(str::lines)
+            .map(str::trim)
+            .filter(|line| line.starts_with("tip:")),
+    );
+    let message = message
+        .iter()
+        .map(|line| match line.split_once("exists: ") {
+            Some((tip, suggestion)) if tip.starts_with("tip: a similar") => {
+                format!("— did you mean {suggestion}?")
+            }
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     let message = message.strip_prefix("error: ").unwrap_or(&message);
     output::stderr_line(&format!("outboxctl: {message} (see --help)"));
     ExitCode::from(error::exit::USAGE)

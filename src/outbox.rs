@@ -37,8 +37,9 @@ pub const MESSAGE_FIELDS: &[&str] = &[
 #[derive(Clone, Debug, Default)]
 pub struct MessageFilter {
     pub statuses: Vec<String>,
+    /// Exact topics, or globs with `*` and `?` (`orders.*`).
     pub topics: Vec<String>,
-    pub key: Option<String>,
+    pub keys: Vec<String>,
     pub headers: Vec<(String, String)>,
     pub error_contains: Option<String>,
     pub created_before: Option<TimeArg>,
@@ -56,21 +57,39 @@ impl MessageFilter {
             ));
         }
         if !self.topics.is_empty() {
-            conditions.push(format!("topic = ANY({})", params.push(self.topics.clone())));
+            let (globs, exact): (Vec<&String>, Vec<&String>) =
+                self.topics.iter().partition(|t| is_glob(t));
+            let mut any = Vec::new();
+            if !exact.is_empty() {
+                let exact: Vec<String> = exact.into_iter().cloned().collect();
+                any.push(format!("topic = ANY({})", params.push(exact)));
+            }
+            for glob in globs {
+                any.push(format!("topic LIKE {}", params.push(glob_to_like(glob))));
+            }
+            conditions.push(format!("({})", any.join(" OR ")));
         }
-        if let Some(key) = &self.key {
-            conditions.push(format!("key = {}", params.push(key.clone())));
+        if !self.keys.is_empty() {
+            conditions.push(format!("key = ANY({})", params.push(self.keys.clone())));
         }
-        if !self.headers.is_empty() {
-            let wanted: Map<String, Value> = self
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        for (key, value) in &self.headers {
+            // `attempt=4` finds the string "4" and the number 4 (and `true` a boolean):
+            // header values are typed however the producer wrote them.
+            let mut alternatives = vec![Value::String(value.clone())];
+            if let Ok(typed @ (Value::Number(_) | Value::Bool(_))) =
+                serde_json::from_str::<Value>(value)
+            {
+                alternatives.push(typed);
+            }
+            let tests: Vec<String> = alternatives
+                .into_iter()
+                .map(|v| {
+                    let mut wanted = Map::new();
+                    wanted.insert(key.clone(), v);
+                    format!("headers @> {}", params.push(Value::Object(wanted)))
+                })
                 .collect();
-            conditions.push(format!(
-                "headers @> {}::jsonb",
-                params.push(Value::Object(wanted))
-            ));
+            conditions.push(format!("({})", tests.join(" OR ")));
         }
         if let Some(text) = &self.error_contains {
             let pattern = format!("%{}%", like_literal(text));
@@ -87,6 +106,16 @@ impl MessageFilter {
 }
 
 impl MessageFilter {
+    /// Whether any filter beyond the statuses was given: a selection by itself.
+    pub fn selects(&self) -> bool {
+        !self.topics.is_empty()
+            || !self.keys.is_empty()
+            || !self.headers.is_empty()
+            || self.error_contains.is_some()
+            || self.created_before.is_some()
+            || self.created_after.is_some()
+    }
+
     /// The filter with relative times fixed to instants on the server's clock, so every
     /// batch of a run selects against the same cutoff.
     pub fn resolved(mut self, tx: &mut Tx<'_>) -> Result<Self, postgres::Error> {
@@ -98,6 +127,16 @@ impl MessageFilter {
         }
         Ok(self)
     }
+}
+
+/// Whether a `--topic` value is a glob (`*` any run of characters, `?` one character).
+pub fn is_glob(topic: &str) -> bool {
+    topic.contains(['*', '?'])
+}
+
+/// A glob as a LIKE pattern: `%`, `_` and `\` taken literally.
+fn glob_to_like(glob: &str) -> String {
+    like_literal(glob).replace('*', "%").replace('?', "_")
 }
 
 /// Parses `--status` values: the four statuses the library uses, or `all`.
@@ -126,6 +165,48 @@ pub fn parse_header(text: &str) -> Result<(String, String), String> {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!("invalid header filter {text:?}: use KEY=VALUE")),
     }
+}
+
+/// A full id, or a prefix of at least 8 hex digits (dashes optional) naming the ids that
+/// start with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdPrefix {
+    lowest: Uuid,
+    highest: Uuid,
+}
+
+impl IdPrefix {
+    /// The first and last id with this prefix.
+    pub fn range(self) -> (Uuid, Uuid) {
+        (self.lowest, self.highest)
+    }
+}
+
+pub fn parse_id_or_prefix(text: &str) -> anyhow::Result<IdPrefix> {
+    let text = text.trim();
+    if let Ok(id) = Uuid::parse_str(text) {
+        return Ok(IdPrefix {
+            lowest: id,
+            highest: id,
+        });
+    }
+    let digits: String = text.chars().filter(|c| *c != '-').collect();
+    if digits.len() < 8 || digits.len() > 32 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(usage(format!(
+            "invalid message id {text:?}: give a UUID, or its first 8 or more hex digits"
+        )));
+    }
+    let pad = |fill: char| {
+        let mut full = digits.to_ascii_lowercase();
+        while full.len() < 32 {
+            full.push(fill);
+        }
+        Uuid::parse_str(&full).expect("32 hex digits are a UUID")
+    };
+    Ok(IdPrefix {
+        lowest: pad('0'),
+        highest: pad('f'),
+    })
 }
 
 /// Parses a message id; a malformed one is a usage error before any query.
@@ -353,14 +434,18 @@ mod tests {
     fn filter_binds_every_value() {
         let filter = MessageFilter {
             statuses: vec!["failed".into()],
-            topics: vec!["o'rders".into()],
+            topics: vec!["o'rders".into(), "pay_*".into()],
             error_contains: Some("50%".into()),
-            headers: vec![("tenant".into(), "a".into())],
+            headers: vec![
+                ("tenant".into(), "a".into()),
+                ("attempt".into(), "4".into()),
+            ],
             ..Default::default()
         };
         let mut params = Params::default();
         let sql = filter.conditions(&mut params).join(" AND ");
         assert!(!sql.contains("o'rders") && !sql.contains("50%"));
-        assert_eq!(params.len(), 4);
+        assert_eq!(params.len(), 7);
+        assert_eq!(glob_to_like("pay_*.?"), "pay\\_%._");
     }
 }

@@ -184,6 +184,30 @@ pub fn print_json(value: &Value) -> io::Result<()> {
     out.flush()
 }
 
+/// A report made of one record per table (`migrate`, `check`): `json` prints `document`;
+/// `ndjson` one record per line, and `csv` one row per record with `columns` as the
+/// header (nested values as compact JSON).
+pub fn print_records(
+    format: Format,
+    document: &Value,
+    records: &[Value],
+    columns: &[&str],
+) -> io::Result<()> {
+    match format {
+        Format::Json => print_json(document),
+        _ => {
+            let mut writer =
+                RowWriter::new(format, io::BufWriter::new(io::stdout().lock()), columns)?;
+            for record in records {
+                if let Value::Object(map) = record {
+                    writer.write(map)?;
+                }
+            }
+            writer.finish().map(drop)
+        }
+    }
+}
+
 /// Prints one JSON document on one line (ndjson).
 pub fn print_json_line(value: &Value) -> io::Result<()> {
     let mut out = io::stdout().lock();

@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::dedup_columns::{ColumnMap, DedupColumns};
 use crate::error::{describe_pg_error, missing_table, negative};
 use crate::ident;
-use crate::output::{count_of, escape, print_json, print_text};
+use crate::output::{count_of, escape, print_records, print_text};
 use crate::schema::{self, ColumnSpec, STATUSES, TableKind, TableSpec};
 use crate::session::{Access, Rel, Tx};
 
@@ -72,7 +72,20 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
         let ok = reports
             .iter()
             .all(|r| (r.rel.exists() || !required(r)) && r.differences.is_empty());
-        print_json(&json!({"ok": ok, "target": located.outbox.target, "tables": tables}))?;
+        print_records(
+            ctx.out.format,
+            &json!({"ok": ok, "target": located.outbox.target, "tables": tables}),
+            &tables,
+            &[
+                "table",
+                "schema",
+                "kind",
+                "exists",
+                "differences",
+                "unknown_statuses",
+                "columns",
+            ],
+        )?;
     } else {
         let mut lines = vec![format!("checking {}", located.outbox.target)];
         for r in &reports {

@@ -8,7 +8,7 @@ use crate::catalog;
 use crate::cli::{MigrateArgs, selected_tables};
 use crate::context::Context;
 use crate::error::describe_pg_error;
-use crate::output::{print_json, print_text};
+use crate::output::{print_records, print_text};
 use crate::schema::{self, TableKind};
 use crate::session::{Access, Rel, Session};
 
@@ -69,7 +69,12 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
                 entry
             })
             .collect();
-        print_json(&json!({"dry_run": args.dry_run, "tables": tables}))?;
+        print_records(
+            ctx.out.format,
+            &json!({"dry_run": args.dry_run, "tables": tables}),
+            &tables,
+            &["table", "kind", "action", "sql"],
+        )?;
         return Ok(());
     }
     for (kind, table, action) in &report {

@@ -1,9 +1,11 @@
 //! One file per subcommand; each ties the concern modules together.
 
+mod by_ids;
 mod check;
 mod completions;
 mod ddl;
 mod dedup;
+mod delete;
 pub(crate) mod list;
 mod migrate;
 mod preview;
@@ -29,6 +31,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Show(args) => show::run(&ctx, &args),
         Command::Requeue(args) => requeue::run(&ctx, &args),
         Command::Purge(args) => purge::run(&ctx, &args),
+        Command::Delete(args) => delete::run(&ctx, &args),
         Command::Dedup(command) => dedup::run(&ctx, &command),
         Command::Completions(args) => completions::run(&args),
     }
@@ -39,7 +42,7 @@ fn message_filter(args: &MessageFilterArgs, statuses: Vec<String>) -> MessageFil
     MessageFilter {
         statuses,
         topics: args.topic.clone(),
-        key: args.key.clone(),
+        keys: args.key.clone(),
         headers: args.header.clone(),
         error_contains: args.error_contains.clone(),
         created_before: args.before,

@@ -2,7 +2,7 @@
 
 use crate::cli::ShowArgs;
 use crate::context::Context;
-use crate::error::explain_table_error;
+use crate::error::{explain_table_error, usage};
 use crate::outbox::{self, MESSAGE_COLUMNS, Message};
 use crate::output::{escape, print_record, print_text};
 use crate::pgtime::PgTime;
@@ -13,28 +13,55 @@ use crate::timearg::age;
 const PAYLOAD_PREVIEW: usize = 2048;
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
-    let id = outbox::parse_id(&args.id)?;
+    let text = if args.id == "-" {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| usage(format!("cannot read the id from standard input: {e}")))?;
+        line.trim().to_string()
+    } else {
+        args.id.clone()
+    };
+    let wanted = outbox::parse_id_or_prefix(&text)?;
     let (mut session, located) = ctx.open()?;
     let rel = &located.outbox;
     rel.require()?;
     let fail = |e| explain_table_error(e, rel);
-    let (row, now) = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        let row = tx
-            .query_opt(
-                &format!("SELECT {MESSAGE_COLUMNS} FROM {} WHERE id = $1", rel.sql),
-                &crate::params![id],
+    let (lowest, highest) = wanted.range();
+    let (rows, now) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        // A prefix is an id range: the primary key answers it without a scan.
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT {MESSAGE_COLUMNS} FROM {} WHERE id BETWEEN $1 AND $2 ORDER BY id LIMIT 6",
+                    rel.sql
+                ),
+                &crate::params![lowest, highest],
             )
             .map_err(fail)?;
-        Ok((row, outbox::server_now(tx).map_err(fail)?))
+        Ok((rows, outbox::server_now(tx).map_err(fail)?))
     })?;
-    let row = row.ok_or_else(|| {
-        anyhow::anyhow!(
-            "no message with id {id} in table \"{}\" on {}",
+    let row = match rows.as_slice() {
+        [row] => row,
+        [] => anyhow::bail!(
+            "no message with id {text} in table \"{}\" on {}",
             rel.name,
             rel.target
-        )
-    })?;
-    let message = Message::from_row(&row).map_err(fail)?;
+        ),
+        many => {
+            let ids: Vec<String> = many
+                .iter()
+                .take(5)
+                .map(|r| r.get::<_, uuid::Uuid>(0).to_string())
+                .collect();
+            return Err(usage(format!(
+                "id prefix {text} is ambiguous: it matches {}{} — give more digits",
+                ids.join(", "),
+                if many.len() > 5 { ", …" } else { "" }
+            )));
+        }
+    };
+    let message = Message::from_row(row).map_err(fail)?;
 
     // The record's keys are `outbox::MESSAGE_FIELDS` in order, so the csv header matches `list`'s.
     if ctx.out.format.is_machine() {
@@ -56,6 +83,7 @@ fn render(ctx: &Context, m: &Message, now: PgTime) -> String {
     let payload = match m.payload.as_deref() {
         None => "payload: null".to_string(),
         Some(bytes) => {
+            let size = crate::output::human_size(bytes.len() as i64);
             let shown = &bytes[..bytes.len().min(PAYLOAD_PREVIEW)];
             let more = if shown.len() < bytes.len() {
                 format!(
@@ -68,15 +96,10 @@ fn render(ctx: &Context, m: &Message, now: PgTime) -> String {
             };
             match std::str::from_utf8(bytes) {
                 Ok(_) => format!(
-                    "payload ({} bytes, utf8):\n{}{more}",
-                    bytes.len(),
+                    "payload ({size}, utf8):\n{}{more}",
                     escape(&String::from_utf8_lossy(shown))
                 ),
-                Err(_) => format!(
-                    "payload ({} bytes, binary):\n{}{more}",
-                    bytes.len(),
-                    hex_dump(shown)
-                ),
+                Err(_) => format!("payload ({size}, binary):\n{}{more}", hex_dump(shown)),
             }
         }
     };
@@ -88,15 +111,13 @@ fn render(ctx: &Context, m: &Message, now: PgTime) -> String {
         ("retries", m.retries.to_string()),
         (
             "created_at",
-            format!(
-                "{} ({} ago)",
-                m.created_at.rfc3339(),
-                age(m.created_at, now)
-            ),
+            format!("{} ({} ago)", m.created_at.human(), age(m.created_at, now)),
         ),
         (
             "processed_at",
-            m.processed_at.map_or("null".to_string(), PgTime::rfc3339),
+            m.processed_at.map_or("null".to_string(), |t| {
+                format!("{} ({} ago)", t.human(), age(t, now))
+            }),
         ),
         ("last_error", m.last_error.clone()),
         ("headers", headers),

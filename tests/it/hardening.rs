@@ -194,11 +194,11 @@ fn every_command(id: &str) -> Vec<Vec<String>> {
             "list", "--status", "all", "--limit", "0", "--format", "ndjson",
         ]),
         args(&["show", id]),
+        args(&["requeue", id]),
         args(&["requeue", "--all", "--dry-run"]),
         args(&["requeue", "--all", "--before", "1m", "--topic", "orders"]),
         args(&["requeue", "--stuck", "--before", "0s"]),
         args(&["requeue", "--replay", "--after", "30d", "--keep-retries"]),
-        args(&["requeue", id]),
         args(&["purge", "--before", "7d", "--dry-run"]),
         args(&[
             "purge",

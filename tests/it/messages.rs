@@ -550,7 +550,15 @@ fn requeue_by_id_reports_every_id() {
         ])
         .output()
         .unwrap();
-    assert_exit(&out, 0);
+    // Like `rm a b` with a missing b: the rest is done, and the exit code says it.
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains(
+            "2 of 4 messages named could not be requeued: 1 not found, 1 in another state"
+        ),
+        "{}",
+        stderr(&out)
+    );
     let summary = json_out(&out);
     assert_eq!(summary["changed"], 2);
     assert_eq!(summary["not_found"], 1);
@@ -579,7 +587,7 @@ fn requeue_by_id_reports_every_id() {
 
     // Human output names what was not requeued.
     let out = db.cmd().args(["requeue", missing]).output().unwrap();
-    assert_exit(&out, 0);
+    assert_exit(&out, 1);
     assert!(stderr(&out).contains(&format!("{missing}: not found")));
 
     for bad in [

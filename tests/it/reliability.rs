@@ -91,7 +91,7 @@ fn bad_inputs(dir: &std::path::Path) -> Vec<Bad> {
         // Ids, statuses, numbers.
         bad(&["show", "not-a-uuid"], 2, "invalid message id"),
         bad(
-            &["show", "1b4e28ba-2fa1-11d2-883f-0016d3cca42"],
+            &["show", "1b4e28ba-2fa1-11d2-883f-0016d3cca42g"],
             2,
             "invalid message id",
         ),

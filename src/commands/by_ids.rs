@@ -1,0 +1,197 @@
+//! Changing messages named by id (`requeue ID…`, `delete ID…`): ids from the command line
+//! or standard input (`-`), each changed at most once, in batches, with a word for every
+//! id that was not changed — and a non-zero exit when any named id could not be acted on,
+//! the way `rm a b` reports a missing `b` after removing `a`.
+
+use std::collections::{HashMap, HashSet};
+use std::io::BufRead;
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::context::Context;
+use crate::error::{Failure, exit, explain_table_error, usage};
+use crate::mutation::{ListBatcher, MutationArgs, Summary, report, run_batches};
+use crate::outbox;
+use crate::output::{count_of, escape};
+use crate::session::{Access, Rel, Session};
+use crate::sql::Params;
+
+/// Ids as given: `-` reads one per line from standard input (blank lines skipped).
+/// Duplicates are dropped, first position kept; a malformed id is a usage error before
+/// anything is sent.
+pub fn read_ids(args: &[String]) -> anyhow::Result<Vec<Uuid>> {
+    let mut texts: Vec<String> = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            for line in std::io::stdin().lock().lines() {
+                let line =
+                    line.map_err(|e| usage(format!("cannot read ids from standard input: {e}")))?;
+                let line = line.trim();
+                if !line.is_empty() {
+                    texts.push(line.to_string());
+                }
+            }
+        } else {
+            texts.push(arg.clone());
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut ids = Vec::new();
+    for text in &texts {
+        let id = outbox::parse_id(text)?;
+        if seen.insert(id) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// What to do to each named message.
+pub struct IdChange<'a> {
+    /// `UPDATE {table} SET …` or `DELETE FROM {table}`.
+    pub action: String,
+    /// The state a message must be in to be changed, with its bind values (placeholders
+    /// after `$1`, which holds the ids).
+    pub condition: &'a dyn Fn(&mut Params) -> String,
+    /// Why a message in another state was skipped, given its status.
+    pub skipped_because: &'a dyn Fn(&str) -> String,
+    /// `requeued`, `deleted`.
+    pub done: &'a str,
+    /// `would requeue`, `would delete`.
+    pub would: &'a str,
+}
+
+pub fn change(
+    ctx: &Context,
+    session: &mut Session,
+    rel: &Rel,
+    ids: Vec<Uuid>,
+    args: &MutationArgs,
+    how: IdChange<'_>,
+) -> anyhow::Result<()> {
+    let table = &rel.sql;
+    let fail = |e| explain_table_error(e, rel);
+    let mut params = Params::default();
+    let chunk = params.push(Vec::<Uuid>::new());
+    let condition = (how.condition)(&mut params);
+
+    let (changed, summary, reached) = if args.dry_run {
+        params.set(&chunk, ids.clone());
+        let rows = session.with_tx(Access::ReadOnly, &fail, |tx| {
+            tx.query(
+                &format!("SELECT id FROM {table} WHERE id = ANY({chunk}) AND {condition}"),
+                &params,
+            )
+            .map_err(fail)
+        })?;
+        let would: Vec<Uuid> = rows.iter().map(|r| r.get(0)).collect();
+        let summary = Summary {
+            matched: ids.len() as u64,
+            dry_run: true,
+            ..Default::default()
+        };
+        (would, summary, ids.len())
+    } else {
+        let mut batcher = ListBatcher::new(
+            format!(
+                "{} WHERE id = ANY({chunk}) AND {condition} RETURNING id",
+                how.action
+            ),
+            ids.clone(),
+            params,
+        );
+        let summary = run_batches(
+            session,
+            &mut batcher,
+            args,
+            Some(ids.len() as u64),
+            &ctx.out,
+            rel,
+            how.done,
+        )?;
+        let reached = batcher.reached();
+        (batcher.changed, summary, reached)
+    };
+
+    // Say what happened to every id that was not changed: missing, in another state, or
+    // past the point where a signal stopped the run.
+    let changed: HashSet<Uuid> = changed.into_iter().collect();
+    let unchanged: Vec<Uuid> = ids
+        .iter()
+        .filter(|id| !changed.contains(id))
+        .copied()
+        .collect();
+    let current: HashMap<Uuid, String> = if unchanged.is_empty() {
+        HashMap::new()
+    } else {
+        session
+            .with_tx(Access::ReadOnly, &fail, |tx| {
+                tx.query(
+                    &format!("SELECT id, status FROM {table} WHERE id = ANY($1)"),
+                    &crate::params![unchanged.clone()],
+                )
+                .map_err(fail)
+            })?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect()
+    };
+    let done_word = if args.dry_run { how.would } else { how.done };
+    let mut results = Vec::new();
+    let (mut not_found, mut skipped) = (0u64, 0u64);
+    for (position, id) in ids.iter().enumerate() {
+        let result = if changed.contains(id) {
+            done_word.to_string()
+        } else if position >= reached {
+            "not reached (interrupted)".to_string()
+        } else {
+            match current.get(id) {
+                Some(status) => {
+                    skipped += 1;
+                    (how.skipped_because)(status)
+                }
+                None => {
+                    not_found += 1;
+                    "not found".to_string()
+                }
+            }
+        };
+        if !changed.contains(id) {
+            ctx.out.note(format!("{id}: {}", escape(&result)));
+        }
+        results.push(json!({"id": id.to_string(), "result": result}));
+    }
+    let mut summary = summary;
+    summary.extra.insert("ids".into(), Value::Array(results));
+    summary.extra.insert("not_found".into(), json!(not_found));
+    report(
+        &summary,
+        &ctx.out,
+        &format!(
+            "{done_word} {} of {} in \"{}\" on {}{}",
+            changed.len(),
+            count_of(ids.len() as u64, "message", "messages"),
+            rel.name,
+            rel.target,
+            if args.dry_run {
+                "; nothing changed"
+            } else {
+                ""
+            }
+        ),
+    )?;
+    if not_found + skipped > 0 {
+        return Err(Failure {
+            code: exit::RUNTIME,
+            message: format!(
+                "{} of {} named could not be {}: {not_found} not found, {skipped} in another state",
+                not_found + skipped,
+                count_of(ids.len() as u64, "message", "messages"),
+                how.done
+            ),
+        }
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! `outboxctl delete`: discard poison messages — by id, or by the same filters as `list`
+//! — in any status but `processing`, which a live relay may be publishing (`--force`
+//! takes those too). Batches, dry run, confirmation and signals as in `purge`.
+
+use crate::cli::DeleteArgs;
+use crate::commands::{by_ids, message_filter, preview};
+use crate::context::Context;
+use crate::error::{explain_table_error, usage};
+use crate::mutation::{RunStart, count_and_confirm, report, run_batches};
+use crate::outbox;
+use crate::output::count_of;
+use crate::session::Access;
+use crate::sql::Params;
+use crate::walk::{CtidWalk, WalkAction};
+
+pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
+    let ids = by_ids::read_ids(&args.ids)?;
+    let statuses = outbox::parse_statuses(&args.status)?;
+    if statuses.iter().any(|s| s == "processing") && !args.force {
+        return Err(usage(
+            "--status processing needs --force: a live relay may be publishing those messages",
+        ));
+    }
+    let filter = message_filter(&args.filter, statuses.clone());
+    let filtered = filter.selects() || !statuses.is_empty();
+    if ids.is_empty() && !args.all && !filtered {
+        return Err(usage(
+            "nothing selected: give message ids, filters (--status, --topic, --before, …), or --all",
+        ));
+    }
+    if !ids.is_empty() && filter.selects() {
+        return Err(usage(
+            "give message ids or filters, not both: ids select exactly those messages",
+        ));
+    }
+    let force = args.force;
+    // What a message must be to be deleted, beyond the filters.
+    let state = move |params: &mut Params| -> String {
+        let mut parts = Vec::new();
+        if !statuses.is_empty() {
+            parts.push(format!("status = ANY({})", params.push(statuses.clone())));
+        }
+        if !force {
+            parts.push("status <> 'processing'".to_string());
+        }
+        if parts.is_empty() {
+            "TRUE".to_string()
+        } else {
+            parts.join(" AND ")
+        }
+    };
+
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.outbox;
+    rel.require()?;
+    if !ids.is_empty() {
+        return by_ids::change(
+            ctx,
+            &mut session,
+            rel,
+            ids,
+            &args.mutation,
+            by_ids::IdChange {
+                action: format!("DELETE FROM {}", rel.sql),
+                condition: &state,
+                skipped_because: &|status| {
+                    if status == "processing" && !force {
+                        "skipped: status is 'processing' (a relay may be publishing it; --force deletes it)".to_string()
+                    } else {
+                        format!("skipped: status is '{status}', which --status leaves out")
+                    }
+                },
+                done: "deleted",
+                would: "would delete",
+            },
+        );
+    }
+
+    let fail = |e| explain_table_error(e, rel);
+    let (filter, run_start) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let filter = filter.resolved(tx).map_err(fail)?;
+        Ok((filter, RunStart::take(tx).map_err(fail)?))
+    })?;
+    let conditions = move |params: &mut Params| {
+        let mut parts = vec![state(params)];
+        parts.extend(filter.conditions(params));
+        parts.join(" AND ")
+    };
+    if args.mutation.dry_run {
+        return preview::dry_run(ctx, &mut session, rel, &conditions, "delete");
+    }
+    let total = count_and_confirm(
+        &args.mutation,
+        &ctx.out,
+        || {
+            session.with_tx(Access::ReadOnly, &fail, |tx| {
+                outbox::count_matching(tx, rel, &conditions).map_err(fail)
+            })
+        },
+        |total| {
+            format!(
+                "Delete {} from \"{}\" on {}? This cannot be undone",
+                count_of(total, "message", "messages"),
+                rel.name,
+                rel.target
+            )
+        },
+        "nothing was deleted",
+    )?;
+    let mut walk = CtidWalk::prepare(
+        &mut session,
+        rel,
+        &conditions,
+        &run_start,
+        WalkAction::Delete,
+        args.mutation.batch_size,
+    )?;
+    walk.warn_if_slow(&ctx.out);
+    let summary = run_batches(
+        &mut session,
+        &mut walk,
+        &args.mutation,
+        total,
+        &ctx.out,
+        rel,
+        "deleted",
+    )?;
+    report(
+        &summary,
+        &ctx.out,
+        &format!(
+            "deleted {} from \"{}\" on {} {}{}",
+            count_of(summary.changed, "message", "messages"),
+            rel.name,
+            rel.target,
+            summary.batches_text(),
+            if summary.skipped > 0 {
+                format!(
+                    "; {} skipped: changed by another session first",
+                    summary.skipped
+                )
+            } else {
+                String::new()
+            }
+        ),
+    )
+}
