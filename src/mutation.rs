@@ -352,6 +352,12 @@ fn is_io(err: &postgres::Error) -> bool {
     std::error::Error::source(err).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
 }
 
+/// Rows per second, whole: `12,345/s`, not `12,345.0241/s`.
+fn rate(state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write) {
+    let per_second = state.per_sec().round() as u64;
+    let _ = write!(out, "{}/s", indicatif::HumanCount(per_second));
+}
+
 fn progress_bar(total: Option<u64>, out: &Output, what: &str) -> ProgressBar {
     if out.quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
@@ -359,13 +365,15 @@ fn progress_bar(total: Option<u64>, out: &Output, what: &str) -> ProgressBar {
     let bar = match total {
         Some(total) => ProgressBar::new(total).with_style(
             ProgressStyle::with_template(
-                "{spinner} {msg} {wide_bar} {pos}/{len} ({per_sec}, eta {eta})",
+                "{spinner} {msg} {wide_bar} {human_pos}/{human_len} ({rate}, eta {eta})",
             )
-            .expect("valid template"),
+            .expect("valid template")
+            .with_key("rate", rate),
         ),
         None => ProgressBar::new_spinner().with_style(
-            ProgressStyle::with_template("{spinner} {msg} {pos} ({per_sec})")
-                .expect("valid template"),
+            ProgressStyle::with_template("{spinner} {msg} {human_pos} ({rate})")
+                .expect("valid template")
+                .with_key("rate", rate),
         ),
     };
     if !out.color {

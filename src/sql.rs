@@ -32,6 +32,7 @@ bind_as! {
     uuid::Uuid => Type::UUID,
     Vec<uuid::Uuid> => Type::UUID_ARRAY,
     chrono::DateTime<chrono::Utc> => Type::TIMESTAMPTZ,
+    chrono::NaiveDateTime => Type::TIMESTAMP,
     serde_json::Value => Type::JSONB,
 }
 

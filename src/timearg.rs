@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use crate::sql::Params;
 
@@ -18,6 +18,9 @@ pub enum TimeArg {
     Ago(Duration),
     /// An absolute instant.
     At(DateTime<Utc>),
+    /// A wall-clock time with no zone, read in the database server's `TimeZone` (as
+    /// PostgreSQL reads `'2026-11-27 10:00'::timestamptz`).
+    ServerLocal(NaiveDateTime),
 }
 
 impl std::str::FromStr for TimeArg {
@@ -35,6 +38,9 @@ impl std::str::FromStr for TimeArg {
             let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
             return Ok(TimeArg::At(midnight.and_utc()));
         }
+        if let Some(at) = parse_postgres_timestamp(text) {
+            return Ok(at);
+        }
         if text.as_bytes()[0].is_ascii_digit()
             && text.contains(|c: char| c.is_ascii_alphabetic())
             && !text.contains(['-', ':'])
@@ -42,17 +48,65 @@ impl std::str::FromStr for TimeArg {
             return parse_duration(text).map(TimeArg::Ago);
         }
         Err(format!(
-            "invalid time {text:?}: give a duration like 90s, 15m, 36h, 7d, 2w or 1d12h, a date like 2026-11-01, or an RFC 3339 timestamp like 2026-11-01T12:00:00Z"
+            "invalid time {text:?}: give a duration like 90s, 15m, 36h, 7d, 2w or 1d12h, a date like 2026-11-01, or a timestamp like 2026-11-01T12:00:00Z or '2026-11-01 12:00' (no zone: the server's time zone)"
         ))
     }
 }
 
+/// A timestamp the way psql prints one and PostgreSQL reads one: `2026-11-27 10:00`,
+/// `2026-11-27T10:00:05.5`, with an optional zone (`Z`, `+00`, `+05:30`, `-0300`).
+fn parse_postgres_timestamp(text: &str) -> Option<TimeArg> {
+    let (date, rest) = text.split_at_checked(10)?;
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let rest = rest.strip_prefix([' ', 'T'])?;
+    let zone_at = rest
+        .find(['Z', 'z', '+', '-'])
+        .unwrap_or(rest.len());
+    let (time, zone) = rest.split_at(zone_at);
+    let time = time.trim_end();
+    let time = NaiveTime::parse_from_str(time, "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(time, "%H:%M"))
+        .ok()?;
+    let local = date.and_time(time);
+    if zone.is_empty() {
+        return Some(TimeArg::ServerLocal(local));
+    }
+    let offset = parse_offset(zone)?;
+    let at = local.and_local_timezone(offset).single()?;
+    Some(TimeArg::At(at.with_timezone(&Utc)))
+}
+
+fn parse_offset(zone: &str) -> Option<FixedOffset> {
+    if zone.eq_ignore_ascii_case("z") {
+        return FixedOffset::east_opt(0);
+    }
+    let sign = match zone.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (hours, minutes) = match digits.len() {
+        2 => (digits.parse::<i32>().ok()?, 0),
+        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        _ => return None,
+    };
+    if hours > 15 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
 impl TimeArg {
-    /// The instant itself: a duration is measured back from the server's `now()`.
+    /// The instant itself: a duration is measured back from the server's `now()`, a
+    /// zone-less time read in the server's time zone.
     pub fn resolve(self, tx: &mut crate::session::Tx<'_>) -> Result<TimeArg, postgres::Error> {
         match self {
             TimeArg::At(_) => Ok(self),
-            TimeArg::Ago(_) => {
+            TimeArg::Ago(_) | TimeArg::ServerLocal(_) => {
                 let mut params = Params::default();
                 let expr = self.to_sql(&mut params);
                 let at = tx
@@ -72,6 +126,10 @@ impl TimeArg {
                 format!("(now() - {ms}::bigint * interval '1 millisecond')")
             }
             TimeArg::At(t) => format!("{}::timestamptz", params.push(*t)),
+            TimeArg::ServerLocal(local) => format!(
+                "({} AT TIME ZONE current_setting('TimeZone'))",
+                params.push(*local)
+            ),
         }
     }
 }
@@ -236,6 +294,29 @@ mod tests {
             "0",
             "-5d",
         ] {
+            assert!(bad.parse::<TimeArg>().is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn timestamps_as_psql_prints_them() {
+        let at = |text: &str| match text.parse::<TimeArg>().unwrap() {
+            TimeArg::At(t) => t.to_rfc3339(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(at("2026-11-27 10:00+00"), "2026-11-27T10:00:00+00:00");
+        assert_eq!(at("2026-11-27T10:00:05.5+05:30"), "2026-11-27T04:30:05.500+00:00");
+        assert_eq!(at("2026-11-27 10:00-0300"), "2026-11-27T13:00:00+00:00");
+        assert_eq!(at("2026-11-27 10:00Z"), "2026-11-27T10:00:00+00:00");
+        assert!(matches!(
+            "2026-11-27 10:00".parse::<TimeArg>().unwrap(),
+            TimeArg::ServerLocal(_)
+        ));
+        assert!(matches!(
+            "2026-11-27T10:00:30".parse::<TimeArg>().unwrap(),
+            TimeArg::ServerLocal(_)
+        ));
+        for bad in ["2026-11-27 25:00", "2026-11-27 10:00+99", "2026-11-27 10", "2026-11-27x10:00"] {
             assert!(bad.parse::<TimeArg>().is_err(), "{bad:?} accepted");
         }
     }

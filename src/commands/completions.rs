@@ -19,8 +19,30 @@ pub fn render_completions(shell: Shell) -> String {
 
 /// The roff man page, as checked in as `completions/outboxctl.1`.
 pub fn render_man_page() -> String {
+    man(Cli::command())
+}
+
+/// One man page per subcommand (`outboxctl-requeue.1`, `outboxctl-dedup-mark.1`, …), the
+/// pages the main page refers to, as checked in under `completions/`.
+pub fn render_subcommand_man_pages() -> Vec<(String, String)> {
+    fn walk(command: &clap::Command, prefix: &str, pages: &mut Vec<(String, String)>) {
+        for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+            let name = format!("{prefix}-{}", sub.get_name());
+            let page = sub.clone().name(name.clone()).bin_name(name.replace('-', " "));
+            pages.push((format!("{name}.1"), man(page.clone())));
+            walk(&page, &name, pages);
+        }
+    }
+    let mut command = Cli::command();
+    command.build();
+    let mut pages = Vec::new();
+    walk(&command, "outboxctl", &mut pages);
+    pages
+}
+
+fn man(command: clap::Command) -> String {
     let mut buffer = Vec::new();
-    clap_mangen::Man::new(Cli::command())
+    clap_mangen::Man::new(command)
         .render(&mut buffer)
         .expect("rendering to memory cannot fail");
     String::from_utf8(buffer).expect("man page is UTF-8")

@@ -14,7 +14,7 @@ mod requeue;
 mod show;
 mod stats;
 
-pub use completions::{render_completions, render_man_page};
+pub use completions::{render_completions, render_man_page, render_subcommand_man_pages};
 
 use crate::cli::{Cli, Command, MessageFilterArgs};
 use crate::context::Context;

@@ -9,6 +9,7 @@ use crate::context::Context;
 use crate::error::explain_table_error;
 use crate::mutation::{count_and_confirm, report, run_batches, start_purge};
 use crate::outbox;
+use crate::output::count_of;
 use crate::pgtime::PgTime;
 use crate::session::Access;
 use crate::sql::Params;
@@ -20,7 +21,7 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     rel.require()?;
     let fail = |e| explain_table_error(e, rel);
     let (cutoff, run_start) = start_purge(&mut session, rel, &args.before)?;
-    let cutoff_text = PgTime::from_chrono(cutoff).rfc3339();
+    let cutoff_text = PgTime::from_chrono(cutoff).human();
     let topics = args.topic.clone();
     let include_failed = args.include_failed;
     let conditions = move |params: &mut Params| {
@@ -57,8 +58,10 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         },
         |total| {
             format!(
-                "Delete {total} {what} older than {cutoff_text} from \"{}\" on {}?",
-                rel.name, rel.target
+                "Delete {} older than {cutoff_text} from \"{}\" on {}?",
+                count_of(total, &what[..what.len() - 1], what),
+                rel.name,
+                rel.target
             )
         },
         "nothing was deleted",
@@ -86,8 +89,8 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         &summary,
         &ctx.out,
         &format!(
-            "deleted {} {what} older than {cutoff_text} from \"{}\" on {} {}{}",
-            summary.changed,
+            "deleted {} older than {cutoff_text} from \"{}\" on {} {}{}",
+            count_of(summary.changed, &what[..what.len() - 1], what),
             rel.name,
             rel.target,
             summary.batches_text(),

@@ -236,7 +236,13 @@ fn render(
         ]);
         dedup_table.add_row(vec![
             by("oldest entry", &dedup_cols.at.name),
-            dedup.oldest.map_or("none".to_string(), PgTime::human),
+            dedup.oldest.map_or("none".to_string(), |t| {
+                format!(
+                    "{} ({} ago)",
+                    t.human(),
+                    crate::timearg::age(t, PgTime::from_chrono(chrono::Utc::now()))
+                )
+            }),
         ]);
     } else {
         dedup_table.add_row(vec![

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use clap_complete::Shell;
-use outboxctl::commands::{render_completions, render_man_page};
+use outboxctl::commands::{render_completions, render_man_page, render_subcommand_man_pages};
 
 fn check(file: &str, expected: String) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -39,6 +39,28 @@ fn completion_scripts_are_current() {
 #[test]
 fn man_page_is_current() {
     check("outboxctl.1", render_man_page());
+}
+
+/// The main page refers to `outboxctl-requeue(1)` and the like: every one is shipped.
+#[test]
+fn every_subcommand_has_a_current_man_page() {
+    let pages = render_subcommand_man_pages();
+    let main = render_man_page();
+    for (file, page) in &pages {
+        check(file, page.clone());
+    }
+    for name in ["outboxctl-requeue", "outboxctl-purge", "outboxctl-dedup", "outboxctl-dedup-mark", "outboxctl-delete"] {
+        assert!(pages.iter().any(|(f, _)| f == &format!("{name}.1")), "{name}.1 missing");
+    }
+    assert!(main.contains("outboxctl\\-requeue(1)"), "the main page names the subcommand pages");
+    // And no page is left over from a subcommand that is gone.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        if name.starts_with("outboxctl-") {
+            assert!(pages.iter().any(|(f, _)| *f == name), "{name} is stale: delete it");
+        }
+    }
 }
 
 #[test]

@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
     let table = &rel.sql;
     let fail = |e| explain_table_error(e, rel);
     let (cutoff, run_start) = start_purge(&mut session, rel, &args.before)?;
-    let cutoff_text = PgTime::from_chrono(cutoff).rfc3339();
+    let cutoff_text = PgTime::from_chrono(cutoff).human();
     let groups = &args.group;
     let filter = EntryFilter {
         groups: groups.clone(),
