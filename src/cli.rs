@@ -105,6 +105,16 @@ pub struct GlobalArgs {
     /// Only these columns, in this order, in every format (list and dedup list)
     #[arg(long, global = true, value_delimiter = ',', value_name = "COLUMN,…")]
     pub columns: Vec<String>,
+
+    /// Leave payloads out of json, ndjson and csv (list, show)
+    #[arg(long, global = true)]
+    pub no_payload: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PayloadView {
+    Preview,
+    Full,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -287,6 +297,10 @@ pub struct ListArgs {
 pub struct ShowArgs {
     /// The message id: a UUID, its first 8 or more hex digits, or - to read it from standard input
     pub id: String,
+
+    /// The payload in the table view: its first 2 KiB (preview) or all of it (full)
+    #[arg(long, value_enum, default_value_t = PayloadView::Preview)]
+    pub payload: PayloadView,
 }
 
 #[derive(Debug, Args)]

@@ -338,7 +338,10 @@ impl Target {
                     self.settings,
                     self.display.clone(),
                     self.schema.clone(),
-                    for_cancel,
+                    crate::lockwait::Reconnect {
+                        config: self.config.clone(),
+                        tls: for_cancel,
+                    },
                     sockets,
                 ))
             }

@@ -53,7 +53,10 @@ impl Context {
     }
 
     pub fn connect(&self) -> anyhow::Result<Session> {
-        Target::resolve(&self.connect)?.connect()
+        use std::io::IsTerminal;
+        let session = Target::resolve(&self.connect)?.connect()?;
+        session.announce_lock_waits(!self.out.quiet && std::io::stderr().is_terminal());
+        Ok(session)
     }
 
     /// Connects and finds both tables.

@@ -133,7 +133,9 @@ pub fn explain_table_error(err: postgres::Error, rel: &crate::session::Rel) -> a
             )
         }
         Some(c) if c == SqlState::LOCK_NOT_AVAILABLE => format!(
-            "could not lock table \"{table}\" within --lock-timeout: another session holds a conflicting lock [{detail}]"
+            "could not lock table \"{table}\" within --lock-timeout: {} [{detail}]",
+            crate::lockwait::last_blockers()
+                .unwrap_or_else(|| "another session holds a conflicting lock".to_string())
         ),
         Some(c) if c == SqlState::QUERY_CANCELED => format!(
             "statement on table \"{table}\" was cancelled, most likely by --statement-timeout [{detail}]"

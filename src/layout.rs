@@ -17,6 +17,8 @@ use crate::output::escape;
 const FIRST_PAGE: usize = 200;
 /// Narrowest a cut column gets, ellipsis included.
 const MIN_CUT_WIDTH: usize = 8;
+/// Narrowest a cut column gets before columns are dropped to make room for it.
+const COMFORTABLE_CUT_WIDTH: usize = 16;
 /// Below this many columns left, records read better than a table.
 const MIN_TABLE_COLUMNS: usize = 3;
 
@@ -199,6 +201,11 @@ impl<W: Write> StreamTable<W> {
         Ok(())
     }
 
+    /// Fits the columns into the width: the whole columns at their natural width, the free
+    /// text sharing what is left (the widest cut first, none below a floor). When the
+    /// text cannot keep a comfortable width, columns are dropped in their order and the
+    /// room they free goes to the text; when even the narrowest text does not fit, rows
+    /// become records.
     fn plan(&self) -> Layout {
         let natural: Vec<usize> = (0..self.columns.len())
             .map(|i| {
@@ -210,56 +217,86 @@ impl<W: Write> StreamTable<W> {
                     .unwrap_or(0)
             })
             .collect();
-        let mut shown: Vec<usize> = (0..self.columns.len()).collect();
-        let mut widths = natural.clone();
+        let all: Vec<usize> = (0..self.columns.len()).collect();
         let Some(limit) = self.width.filter(|_| !self.wide) else {
-            return Layout::Table { shown, widths };
+            return Layout::Table {
+                shown: all,
+                widths: natural,
+            };
         };
-        let total = |shown: &[usize], widths: &[usize]| {
-            shown.iter().map(|&i| widths[i]).sum::<usize>() + 3 * shown.len() + 1
-        };
-        let mut cut: Vec<usize> = (0..self.columns.len())
-            .filter(|&i| self.columns[i].cut_order.is_some())
-            .collect();
-        cut.sort_by_key(|&i| self.columns[i].cut_order);
-        let mut drop: Vec<usize> = (0..self.columns.len())
+        let mut drop: Vec<usize> = all
+            .iter()
+            .copied()
             .filter(|&i| self.columns[i].drop_order.is_some())
             .collect();
         drop.sort_by_key(|&i| self.columns[i].drop_order);
-        loop {
-            // Cut free text, in order, as far as it goes.
-            for &i in &cut {
-                let over = total(&shown, &widths).saturating_sub(limit);
-                if over == 0 {
+        // First keep every text column at a comfortable width, dropping only the others;
+        // then let text go down to the floor, dropping anything in order.
+        for (floor, text_droppable) in [(COMFORTABLE_CUT_WIDTH, false), (MIN_CUT_WIDTH, true)] {
+            let mut shown = all.clone();
+            let mut candidates = drop
+                .clone()
+                .into_iter()
+                .filter(|&i| text_droppable || self.columns[i].whole);
+            loop {
+                if let Some(widths) = self.level(&shown, &natural, limit, floor) {
+                    if shown.len() >= MIN_TABLE_COLUMNS.min(self.columns.len()) {
+                        return Layout::Table { shown, widths };
+                    }
                     break;
                 }
-                if shown.contains(&i) {
-                    let floor = MIN_CUT_WIDTH.min(natural[i]);
-                    widths[i] = widths[i].saturating_sub(over).max(floor);
+                match candidates.next() {
+                    Some(i) => shown.retain(|&s| s != i),
+                    None => break,
                 }
-            }
-            if total(&shown, &widths) <= limit {
-                break;
-            }
-            match drop.iter().position(|i| shown.contains(i)) {
-                Some(next) => {
-                    let i = drop.remove(next);
-                    shown.retain(|&s| s != i);
-                }
-                None => break,
             }
         }
-        if total(&shown, &widths) > limit || shown.len() < MIN_TABLE_COLUMNS.min(self.columns.len())
-        {
-            let label_width = self
-                .columns
+        let label_width = self
+            .columns
+            .iter()
+            .map(|c| c.header.width())
+            .max()
+            .unwrap_or(0);
+        Layout::Records { label_width }
+    }
+
+    /// Widths for the `shown` columns within `limit`, cutting free text (widest first)
+    /// no lower than `floor`; `None` when they cannot fit.
+    fn level(
+        &self,
+        shown: &[usize],
+        natural: &[usize],
+        limit: usize,
+        floor: usize,
+    ) -> Option<Vec<usize>> {
+        let mut widths = natural.to_vec();
+        let borders = 3 * shown.len() + 1;
+        let total = |widths: &[usize]| shown.iter().map(|&i| widths[i]).sum::<usize>() + borders;
+        let cuttable: Vec<usize> = shown
+            .iter()
+            .copied()
+            .filter(|&i| !self.columns[i].whole)
+            .collect();
+        let mut over = total(&widths).saturating_sub(limit);
+        while over > 0 {
+            let widest = cuttable
                 .iter()
-                .map(|c| c.header.width())
+                .copied()
+                .filter(|&i| widths[i] > floor.min(natural[i]))
+                .max_by_key(|&i| (widths[i], std::cmp::Reverse(self.columns[i].cut_order)))?;
+            let next = cuttable
+                .iter()
+                .filter(|&&i| i != widest)
+                .map(|&i| widths[i])
+                .filter(|&w| w < widths[widest])
                 .max()
-                .unwrap_or(0);
-            return Layout::Records { label_width };
+                .unwrap_or(0)
+                .max(floor.min(natural[widest]));
+            let cut = (widths[widest] - next).clamp(1, over);
+            widths[widest] -= cut;
+            over -= cut;
         }
-        Layout::Table { shown, widths }
+        Some(widths)
     }
 
     fn write_row(&mut self, cells: &[String]) -> io::Result<()> {

@@ -16,6 +16,7 @@ pub mod dedup_columns;
 pub mod error;
 pub mod ident;
 pub mod layout;
+pub mod lockwait;
 pub mod mutation;
 pub mod outbox;
 pub mod output;

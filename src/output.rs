@@ -33,6 +33,8 @@ pub struct Output {
     pub wide: bool,
     /// `--columns`: only these, in this order.
     pub columns: Vec<String>,
+    /// `--no-payload`: machine formats leave payloads out.
+    pub no_payload: bool,
 }
 
 /// Whether colour is wanted on a stream that is (or is not) a terminal.
@@ -58,6 +60,7 @@ impl Output {
             quiet: global.quiet,
             wide: global.wide,
             columns: global.columns.clone(),
+            no_payload: global.no_payload,
         }
     }
 
@@ -65,7 +68,11 @@ impl Output {
     /// with `--columns` (an unknown name is a usage error).
     pub fn pick_columns<'a>(&self, available: &[&'a str]) -> anyhow::Result<Vec<&'a str>> {
         if self.columns.is_empty() {
-            return Ok(available.to_vec());
+            return Ok(available
+                .iter()
+                .copied()
+                .filter(|c| !(self.no_payload && c.starts_with("payload")))
+                .collect());
         }
         self.columns
             .iter()

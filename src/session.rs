@@ -102,10 +102,15 @@ impl Session {
         settings: Settings,
         target: String,
         schema_option: Option<String>,
-        connector: MakeRustlsConnect,
+        reconnect: crate::lockwait::Reconnect,
         sockets: Vec<RawFd>,
     ) -> Self {
-        let watchdog = Watchdog::start(sockets);
+        let connector = reconnect.tls.clone();
+        let watchdog = Watchdog::start(
+            sockets,
+            Some(reconnect),
+            crate::lockwait::look_after(settings.lock_timeout),
+        );
         Self {
             client,
             settings,
@@ -118,6 +123,14 @@ impl Session {
 
     pub fn settings(&self) -> Settings {
         self.settings
+    }
+
+    /// Say on stderr when a statement waits for a lock (on a terminal, unless --quiet).
+    pub fn announce_lock_waits(&self, announce: bool) {
+        self.watchdog
+            .state
+            .announce
+            .store(announce, Ordering::SeqCst);
     }
 
     /// What a second Ctrl-C needs to cancel the statement in flight.
@@ -171,11 +184,17 @@ impl Session {
         let schemas: Vec<String> = watchdog
             .guard(deadline, || -> Result<Vec<String>, postgres::Error> {
                 client.batch_execute(&prelude)?;
+                let row = client.query_typed_one(
+                    "SELECT pg_catalog.current_schemas(false), pg_catalog.pg_backend_pid()",
+                    &[],
+                )?;
+                watchdog
+                    .state
+                    .backend_pid
+                    .store(row.try_get(1)?, Ordering::SeqCst);
                 let schemas: Vec<String> = match &self.schema_option {
                     Some(schema) => vec![schema.to_ascii_lowercase()],
-                    None => client
-                        .query_typed_one("SELECT pg_catalog.current_schemas(false)", &[])?
-                        .try_get(0)?,
+                    None => row.try_get(0)?,
                 };
                 client.batch_execute(SAFE_SEARCH_PATH)?;
                 Ok(schemas)
@@ -425,14 +444,33 @@ struct WatchState {
     deadline: Mutex<Option<Instant>>,
     fired: AtomicBool,
     sockets: Vec<RawFd>,
+    /// When the round trip in flight began, and whether its lock wait was looked at.
+    armed_at: Mutex<Option<Instant>>,
+    looked: AtomicBool,
+    /// For looking at lock waits: the backend's pid, a way to a second connection, and
+    /// whether to say what was found on stderr.
+    backend_pid: std::sync::atomic::AtomicI32,
+    reconnect: Option<crate::lockwait::Reconnect>,
+    look_after: Duration,
+    announce: AtomicBool,
 }
 
 impl Watchdog {
-    fn start(sockets: Vec<RawFd>) -> Self {
+    fn start(
+        sockets: Vec<RawFd>,
+        reconnect: Option<crate::lockwait::Reconnect>,
+        look_after: Duration,
+    ) -> Self {
         let state = Arc::new(WatchState {
             deadline: Mutex::new(None),
             fired: AtomicBool::new(false),
             sockets,
+            armed_at: Mutex::new(None),
+            looked: AtomicBool::new(false),
+            backend_pid: std::sync::atomic::AtomicI32::new(0),
+            reconnect,
+            look_after,
+            announce: AtomicBool::new(false),
         });
         let watched = Arc::downgrade(&state);
         std::thread::spawn(move || {
@@ -451,6 +489,23 @@ impl Watchdog {
                             libc::shutdown(*fd, libc::SHUT_RDWR);
                         }
                     }
+                }
+                let waiting = state
+                    .armed_at
+                    .lock()
+                    .map(|a| a.is_some_and(|a| a.elapsed() >= state.look_after))
+                    .unwrap_or(false);
+                let pid = state.backend_pid.load(Ordering::SeqCst);
+                if waiting
+                    && pid != 0
+                    && let Some(reconnect) = &state.reconnect
+                    && !state.looked.swap(true, Ordering::SeqCst)
+                {
+                    crate::lockwait::describe(
+                        reconnect.clone(),
+                        pid,
+                        state.announce.load(Ordering::SeqCst),
+                    );
                 }
                 drop(state);
                 std::thread::sleep(Duration::from_millis(100));
@@ -474,7 +529,14 @@ impl Watchdog {
         if let Ok(mut slot) = self.state.deadline.lock() {
             *slot = deadline;
         }
+        if let Ok(mut armed) = self.state.armed_at.lock() {
+            *armed = Some(Instant::now());
+        }
+        self.state.looked.store(false, Ordering::SeqCst);
         let result = call();
+        if let Ok(mut armed) = self.state.armed_at.lock() {
+            *armed = None;
+        }
         if let Ok(mut slot) = self.state.deadline.lock() {
             *slot = None;
         }

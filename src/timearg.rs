@@ -59,9 +59,7 @@ fn parse_postgres_timestamp(text: &str) -> Option<TimeArg> {
     let (date, rest) = text.split_at_checked(10)?;
     let date = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
     let rest = rest.strip_prefix([' ', 'T'])?;
-    let zone_at = rest
-        .find(['Z', 'z', '+', '-'])
-        .unwrap_or(rest.len());
+    let zone_at = rest.find(['Z', 'z', '+', '-']).unwrap_or(rest.len());
     let (time, zone) = rest.split_at(zone_at);
     let time = time.trim_end();
     let time = NaiveTime::parse_from_str(time, "%H:%M:%S%.f")
@@ -91,7 +89,10 @@ fn parse_offset(zone: &str) -> Option<FixedOffset> {
     }
     let (hours, minutes) = match digits.len() {
         2 => (digits.parse::<i32>().ok()?, 0),
-        4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
+        4 => (
+            digits[..2].parse::<i32>().ok()?,
+            digits[2..].parse::<i32>().ok()?,
+        ),
         _ => return None,
     };
     if hours > 15 || minutes > 59 {
@@ -305,7 +306,10 @@ mod tests {
             other => format!("{other:?}"),
         };
         assert_eq!(at("2026-11-27 10:00+00"), "2026-11-27T10:00:00+00:00");
-        assert_eq!(at("2026-11-27T10:00:05.5+05:30"), "2026-11-27T04:30:05.500+00:00");
+        assert_eq!(
+            at("2026-11-27T10:00:05.5+05:30"),
+            "2026-11-27T04:30:05.500+00:00"
+        );
         assert_eq!(at("2026-11-27 10:00-0300"), "2026-11-27T13:00:00+00:00");
         assert_eq!(at("2026-11-27 10:00Z"), "2026-11-27T10:00:00+00:00");
         assert!(matches!(
@@ -316,7 +320,12 @@ mod tests {
             "2026-11-27T10:00:30".parse::<TimeArg>().unwrap(),
             TimeArg::ServerLocal(_)
         ));
-        for bad in ["2026-11-27 25:00", "2026-11-27 10:00+99", "2026-11-27 10", "2026-11-27x10:00"] {
+        for bad in [
+            "2026-11-27 25:00",
+            "2026-11-27 10:00+99",
+            "2026-11-27 10",
+            "2026-11-27x10:00",
+        ] {
             assert!(bad.parse::<TimeArg>().is_err(), "{bad:?} accepted");
         }
     }

@@ -28,7 +28,10 @@ pub fn render_subcommand_man_pages() -> Vec<(String, String)> {
     fn walk(command: &clap::Command, prefix: &str, pages: &mut Vec<(String, String)>) {
         for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
             let name = format!("{prefix}-{}", sub.get_name());
-            let page = sub.clone().name(name.clone()).bin_name(name.replace('-', " "));
+            let page = sub
+                .clone()
+                .name(name.clone())
+                .bin_name(name.replace('-', " "));
             pages.push((format!("{name}.1"), man(page.clone())));
             walk(&page, &name, pages);
         }

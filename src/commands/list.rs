@@ -8,7 +8,7 @@ use crate::context::Context;
 use crate::error::explain_table_error;
 use crate::layout::{Column, StreamTable, output_width};
 use crate::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS, Message};
-use crate::output::{RowWriter, human_size};
+use crate::output::{RowWriter, escape, human_size};
 use crate::pgtime::PgTime;
 use crate::session::{Access, Rel, Tx};
 use crate::sql::{Params, limit_clause, where_clause};
@@ -17,18 +17,19 @@ use crate::timearg::age;
 const SUMMARY_COLUMNS: &str =
     "id::text, status, topic, key, retries, created_at, octet_length(payload), last_error";
 
-/// The table view's columns. When the terminal is narrow the free text is cut first (last
-/// error, key, topic), then columns are dropped: size, retries, key, last error, topic, age.
+/// The table view's columns. When the terminal is narrow the free text is cut (the widest
+/// first), then columns are dropped: size, retries, key, topic, last error, age. Ids and
+/// statuses always stay.
 fn view_columns() -> Vec<Column> {
     vec![
         Column::whole("id"),
         Column::whole("status"),
-        Column::text("topic", 2, 4),
+        Column::text("topic", 2, 3),
         Column::text("key", 1, 2),
         Column::number("retries", 1),
         Column::whole_dropped("age", 5),
         Column::number("size", 0),
-        Column::text("last error", 0, 3),
+        Column::text("last error", 0, 4),
     ]
 }
 
@@ -123,9 +124,82 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
     } else {
         None
     };
+    let hint = if count == 0 {
+        closest_topics(&mut tx, rel, &filter.topics).map_err(fail)?
+    } else {
+        None
+    };
     tx.commit().map_err(fail)?;
     note_count(ctx, count, total, ("message", "messages"));
+    if let Some(hint) = hint {
+        ctx.out.note(hint);
+    }
     Ok(())
+}
+
+/// When `--topic` matched nothing: the existing topics closest to what was asked, if the
+/// table is small enough to look (a million rows by the planner's estimate).
+fn closest_topics(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    wanted: &[String],
+) -> Result<Option<String>, postgres::Error> {
+    let exact: Vec<&String> = wanted.iter().filter(|t| !outbox::is_glob(t)).collect();
+    if exact.is_empty() {
+        return Ok(None);
+    }
+    let estimate: f64 = tx
+        .query_one(
+            "SELECT reltuples::float8 FROM pg_class WHERE oid = $1",
+            &crate::params![rel.oid.unwrap_or_default()],
+        )?
+        .get(0);
+    if estimate > 1_000_000.0 {
+        return Ok(None);
+    }
+    let topics: Vec<String> = tx
+        .query(
+            &format!("SELECT topic FROM {} GROUP BY topic LIMIT 5000", rel.sql),
+            &Params::default(),
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut hints = Vec::new();
+    for want in exact {
+        let under: Vec<&String> = topics
+            .iter()
+            .filter(|t| t.starts_with(&format!("{want}.")) || t.starts_with(&format!("{want}_")))
+            .collect();
+        if !under.is_empty() {
+            hints.push(format!(
+                "no topic is \"{}\", but {} start with it: --topic '{}.*'",
+                escape(want),
+                under.len(),
+                escape(want)
+            ));
+            continue;
+        }
+        let mut close: Vec<(f64, &String)> = topics
+            .iter()
+            .map(|t| (strsim::normalized_levenshtein(want, t), t))
+            .filter(|(score, _)| *score >= 0.6)
+            .collect();
+        close.sort_by(|a, b| b.0.total_cmp(&a.0));
+        if !close.is_empty() {
+            hints.push(format!(
+                "no topic is \"{}\"; did you mean {}?",
+                escape(want),
+                close
+                    .iter()
+                    .take(3)
+                    .map(|(_, t)| format!("\"{}\"", escape(t)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    Ok((!hints.is_empty()).then(|| hints.join("; ")))
 }
 
 /// Every matching row, for "50 of 1102" when the limit cut the list short.

@@ -1,6 +1,6 @@
 //! `outboxctl show ID`: one message in full.
 
-use crate::cli::ShowArgs;
+use crate::cli::{PayloadView, ShowArgs};
 use crate::context::Context;
 use crate::error::{explain_table_error, usage};
 use crate::outbox::{self, MESSAGE_COLUMNS, Message};
@@ -65,14 +65,23 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
 
     // The record's keys are `outbox::MESSAGE_FIELDS` in order, so the csv header matches `list`'s.
     if ctx.out.format.is_machine() {
-        print_record(ctx.out.format, &message.to_json())?;
+        let mut record = message.to_json();
+        if ctx.out.no_payload {
+            record.remove("payload");
+            record.remove("payload_encoding");
+        }
+        print_record(ctx.out.format, &record)?;
     } else {
-        print_text(render(ctx, &message, now))?;
+        let preview = match args.payload {
+            PayloadView::Preview => PAYLOAD_PREVIEW,
+            PayloadView::Full => usize::MAX,
+        };
+        print_text(render(ctx, &message, now, preview))?;
     }
     Ok(())
 }
 
-fn render(ctx: &Context, m: &Message, now: PgTime) -> String {
+fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
     let mut table = ctx.out.table(&["field", "value"]);
     let headers = match &m.headers {
         Some(h) => serde_json::to_string_pretty(h).unwrap_or_default(),
@@ -84,10 +93,10 @@ fn render(ctx: &Context, m: &Message, now: PgTime) -> String {
         None => "payload: null".to_string(),
         Some(bytes) => {
             let size = crate::output::human_size(bytes.len() as i64);
-            let shown = &bytes[..bytes.len().min(PAYLOAD_PREVIEW)];
+            let shown = &bytes[..bytes.len().min(preview)];
             let more = if shown.len() < bytes.len() {
                 format!(
-                    "\n… {} more bytes: outboxctl show {} --format json | jq -r .payload",
+                    "\n… {} more bytes: outboxctl show {} --payload full (or --format json)",
                     bytes.len() - shown.len(),
                     m.id
                 )

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::error::usage;
+use crate::layout::{Column, StreamTable, output_width};
 use crate::output::{Format, print_json_line};
 
 use crate::cli::StatsArgs;
@@ -205,18 +206,31 @@ fn render(
     let mut text = format!("{target}\n{table}");
 
     if let Some(topics) = &stats.by_topic {
-        let mut header = vec!["topic"];
-        header.extend(STATUSES);
-        header.push("total");
-        let mut by_topic = ctx.out.table(&header);
+        // Topic names are never split mid-word: cut with an ellipsis, or one block per
+        // topic on a narrow terminal.
+        let mut columns = vec![Column {
+            drop_order: None,
+            ..Column::text("topic", 0, 0)
+        }];
+        columns.extend(STATUSES.iter().map(|s| Column {
+            drop_order: None,
+            ..Column::number(s, 0)
+        }));
+        columns.push(Column {
+            drop_order: None,
+            ..Column::number("total", 0)
+        });
+        let mut buffer = Vec::new();
+        let mut by_topic = StreamTable::new(columns, &mut buffer, output_width(), ctx.out.wide);
         for (topic, counts) in topics {
             let mut row = vec![topic.clone()];
             row.extend(STATUSES.iter().map(|s| counts.get(s).to_string()));
             row.push(counts.total().to_string());
-            by_topic.add_row(row);
+            let _ = by_topic.push(row);
         }
+        let _ = by_topic.finish();
         text.push('\n');
-        text.push_str(&by_topic.to_string());
+        text.push_str(String::from_utf8_lossy(&buffer).trim_end());
     }
 
     let mut dedup_table = ctx.out.table(&["dedup", &ctx.tables.processed]);

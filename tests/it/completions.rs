@@ -49,16 +49,31 @@ fn every_subcommand_has_a_current_man_page() {
     for (file, page) in &pages {
         check(file, page.clone());
     }
-    for name in ["outboxctl-requeue", "outboxctl-purge", "outboxctl-dedup", "outboxctl-dedup-mark", "outboxctl-delete"] {
-        assert!(pages.iter().any(|(f, _)| f == &format!("{name}.1")), "{name}.1 missing");
+    for name in [
+        "outboxctl-requeue",
+        "outboxctl-purge",
+        "outboxctl-dedup",
+        "outboxctl-dedup-mark",
+        "outboxctl-delete",
+    ] {
+        assert!(
+            pages.iter().any(|(f, _)| f == &format!("{name}.1")),
+            "{name}.1 missing"
+        );
     }
-    assert!(main.contains("outboxctl\\-requeue(1)"), "the main page names the subcommand pages");
+    assert!(
+        main.contains("outboxctl\\-requeue(1)"),
+        "the main page names the subcommand pages"
+    );
     // And no page is left over from a subcommand that is gone.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
     for entry in std::fs::read_dir(dir).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().to_string();
         if name.starts_with("outboxctl-") {
-            assert!(pages.iter().any(|(f, _)| *f == name), "{name} is stale: delete it");
+            assert!(
+                pages.iter().any(|(f, _)| *f == name),
+                "{name} is stale: delete it"
+            );
         }
     }
 }

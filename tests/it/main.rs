@@ -9,6 +9,7 @@ mod demo;
 mod hardening;
 mod harness;
 mod messages;
+mod output;
 mod properties;
 mod relay;
 mod reliability;

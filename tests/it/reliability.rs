@@ -511,17 +511,17 @@ fn lock_and_statement_timeouts_fail_fast_naming_the_cause() {
         (
             "--lock-timeout",
             vec!["purge", "--before", "1d"],
-            "another session holds a conflicting lock",
+            "within --lock-timeout: blocked by pid",
         ),
         (
             "--lock-timeout",
             vec!["list"],
-            "another session holds a conflicting lock",
+            "within --lock-timeout: blocked by pid",
         ),
         (
             "--lock-timeout",
             vec!["requeue", "--all", "--replay"],
-            "another session holds a conflicting lock",
+            "within --lock-timeout: blocked by pid",
         ),
         (
             "--statement-timeout",

@@ -1,0 +1,110 @@
+//! Who is in the way when a statement waits for a lock (design.md §3, issue "lock waits
+//! are silent"). While a statement has been waiting a while, a second short connection
+//! asks the server which sessions block outboxctl's backend (`pg_blocking_pids`); on a
+//! terminal that is said on stderr, and a `--lock-timeout` error names them.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio_postgres_rustls::MakeRustlsConnect;
+
+use crate::output::{escape, stderr_line};
+
+/// How to open the second connection: the first one's parameters.
+#[derive(Clone)]
+pub struct Reconnect {
+    pub config: postgres::Config,
+    pub tls: MakeRustlsConnect,
+}
+
+/// Say on a terminal that a statement is waiting after this long.
+pub const ANNOUNCE_AFTER: Duration = Duration::from_secs(2);
+
+static LAST_BLOCKERS: Mutex<Option<String>> = Mutex::new(None);
+
+/// The sessions that blocked outboxctl the last time it waited, for error messages.
+pub fn last_blockers() -> Option<String> {
+    LAST_BLOCKERS.lock().ok().and_then(|b| b.clone())
+}
+
+/// When to look: after `ANNOUNCE_AFTER`, or earlier when `--lock-timeout` would end the
+/// wait before that, so the timeout's error can name the blocker.
+pub fn look_after(lock_timeout: Option<Duration>) -> Duration {
+    match lock_timeout {
+        Some(t) => ANNOUNCE_AFTER.min(t.mul_f64(0.6)),
+        None => ANNOUNCE_AFTER,
+    }
+}
+
+/// Asks, on a connection of its own, who blocks backend `pid`; remembers the answer and,
+/// when `announce`, says it on stderr. Runs on its own thread; failures say nothing.
+pub fn describe(reconnect: Reconnect, pid: i32, announce: bool) {
+    std::thread::spawn(move || {
+        let mut config = reconnect.config;
+        config.connect_timeout(Duration::from_secs(5));
+        config.application_name("outboxctl (lock wait)");
+        let Ok(mut client) = config.connect(reconnect.tls) else {
+            return;
+        };
+        let Ok(rows) = (|| {
+            client.batch_execute("BEGIN READ ONLY; SET LOCAL search_path = pg_catalog, pg_temp")?;
+            let rows = client.query_typed(
+                "SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''),
+                        coalesce(a.state, ''), left(coalesce(a.query, ''), 160),
+                        coalesce((SELECT string_agg(DISTINCT l.mode, ', ') FROM pg_locks l
+                                   WHERE l.pid = a.pid AND l.granted AND l.relation IS NOT NULL), '')
+                   FROM pg_stat_activity a
+                  WHERE a.pid = ANY(pg_blocking_pids($1))
+                  ORDER BY a.pid",
+                &[(&pid, postgres::types::Type::INT4)],
+            )?;
+            client.batch_execute("COMMIT")?;
+            Ok::<_, postgres::Error>(rows)
+        })() else {
+            return;
+        };
+        if rows.is_empty() {
+            return;
+        }
+        let holders: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                let (pid, user, app, state, query, modes): (
+                    i32,
+                    String,
+                    String,
+                    String,
+                    String,
+                    String,
+                ) = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
+                escape(&format!(
+                    "pid {pid} (user {user}{}{}{}): {}",
+                    if app.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", application \"{app}\"")
+                    },
+                    if state.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {state}")
+                    },
+                    if modes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", holding {modes}")
+                    },
+                    query.split_whitespace().collect::<Vec<_>>().join(" ")
+                ))
+                .into_owned()
+            })
+            .collect();
+        let text = format!("blocked by {}", holders.join("; "));
+        if announce {
+            stderr_line(&format!("outboxctl: waiting for a lock — {text}"));
+        }
+        if let Ok(mut last) = LAST_BLOCKERS.lock() {
+            *last = Some(text);
+        }
+    });
+}
