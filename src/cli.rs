@@ -462,7 +462,7 @@ pub struct DedupUnmarkArgs {
     /// Consumer group
     pub group: String,
 
-    /// Message ids to forget
+    /// Message ids to forget; - reads them from standard input, one per line
     #[arg(required = true, value_name = "MSG_ID")]
     pub msg_ids: Vec<String>,
 

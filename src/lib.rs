@@ -56,11 +56,36 @@ pub fn run() -> ExitCode {
             // A negative answer may already have been printed as the result itself.
             if !(text.is_empty() || (quiet && code == error::exit::NEGATIVE)) {
                 // Server messages can quote stored values: escaped like all human output.
-                output::stderr_line(&format!("outboxctl: {}", output::escape(&text)));
+                let prefix = if stderr_colour() {
+                    "\x1b[1;31moutboxctl:\x1b[0m"
+                } else {
+                    "outboxctl:"
+                };
+                output::stderr_line(&format!("{prefix} {}", output::escape(&text)));
             }
             ExitCode::from(code)
         }
     }
+}
+
+/// Errors are red on a terminal, unless NO_COLOR or --color never / --no-color says not.
+fn stderr_colour() -> bool {
+    use std::io::IsTerminal;
+    let args: Vec<String> = std::env::args().collect();
+    let never = args
+        .iter()
+        .any(|a| a == "--no-color" || a == "--color=never")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--color" && w[1] == "never");
+    let always = args.iter().any(|a| a == "--color=always")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--color" && w[1] == "always");
+    if never {
+        return false;
+    }
+    always || output::color_wanted(cli::ColorMode::Auto, std::io::stderr().is_terminal())
 }
 
 /// clap's own errors, folded to the one line every outboxctl error is; help and version

@@ -390,7 +390,12 @@ fn progress_bar(total: Option<u64>, out: &Output, what: &str) -> ProgressBar {
 /// ([`exit::OUTPUT_LOST`]): the change stands, only its report was lost.
 pub fn report(summary: &Summary, out: &Output, human: &str) -> anyhow::Result<()> {
     if out.format.is_machine() {
-        if let Err(err) = print_record(out.format, &summary.to_json()) {
+        let mut record = summary.to_json();
+        if out.format == crate::output::Format::Csv {
+            // One csv row of scalars: the per-id results and the sample are for json.
+            record.retain(|_, v| !(v.is_array() || v.is_object()));
+        }
+        if let Err(err) = print_record(out.format, &record) {
             if summary.changed == 0 || summary.dry_run {
                 return Err(err.into());
             }

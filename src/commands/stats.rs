@@ -267,7 +267,12 @@ fn render(
     text.push('\n');
     text.push_str(&dedup_table.to_string());
     for breach in breaches {
-        text.push_str(&format!("\nBREACHED: {}", breach.message));
+        let line = format!("BREACHED: {}", crate::output::escape(&breach.message));
+        if ctx.out.color {
+            text.push_str(&format!("\n\x1b[1;31m{line}\x1b[0m"));
+        } else {
+            text.push_str(&format!("\n{line}"));
+        }
     }
     text
 }

@@ -79,7 +79,7 @@ fn run_everything(db: &TestDb, global: &[&str], check_code: i32) -> Vec<serde_js
         ],
         0,
     );
-    json(&["dedup", "unmark", "g9", "new", "nope"], 0);
+    json(&["dedup", "unmark", "g9", "new", "nope"], 1);
     json(
         &[
             "dedup",

@@ -12,7 +12,22 @@ use crate::session::Access;
 use crate::sql::Params;
 
 pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
-    let mut msg_ids = args.msg_ids.clone();
+    let mut msg_ids = Vec::new();
+    for arg in &args.msg_ids {
+        if arg == "-" {
+            use std::io::BufRead;
+            for line in std::io::stdin().lock().lines() {
+                let line = line.map_err(|e| {
+                    crate::error::usage(format!("cannot read message ids from standard input: {e}"))
+                })?;
+                if !line.trim().is_empty() {
+                    msg_ids.push(line.trim().to_string());
+                }
+            }
+        } else {
+            msg_ids.push(arg.clone());
+        }
+    }
     let mut seen = std::collections::HashSet::new();
     msg_ids.retain(|id| seen.insert(id.clone()));
 
@@ -91,12 +106,14 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         "unmarked"
     };
     let mut results = Vec::new();
+    let mut not_found = 0u64;
     for (position, msg_id) in msg_ids.iter().enumerate() {
         let result = if removed.contains(msg_id) {
             done
         } else if position >= reached {
             "not reached (interrupted)"
         } else {
+            not_found += 1;
             "not found"
         };
         ctx.out.note(format!(
@@ -120,5 +137,18 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
                 ""
             }
         ),
-    )
+    )?;
+    // Like `rm a b` with a missing b: the rest is done, and the exit code says it.
+    if not_found > 0 {
+        return Err(crate::error::Failure {
+            code: crate::error::exit::RUNTIME,
+            message: format!(
+                "{not_found} of {} named had no entry in group \"{}\"",
+                count_of(msg_ids.len() as u64, "entry", "entries"),
+                escape(&args.group)
+            ),
+        }
+        .into());
+    }
+    Ok(())
 }
