@@ -36,7 +36,10 @@ pub fn stats(tx: &mut Tx<'_>, t: &DedupTable) -> Result<DedupStats, postgres::Er
     let table = &t.rel.sql;
     let (group, at) = (&t.cols.group.sql, &t.cols.at.sql);
     let none = Params::default();
-    let row = tx.query_one(&format!("SELECT count(*), min({at}) FROM {table}"), &none)?;
+    let row = tx.query_one(
+        &format!("SELECT count(*), min({at})::timestamptz FROM {table}"),
+        &none,
+    )?;
     // Distinct groups by skipping along the primary key (a loose index scan): one probe
     // per group instead of a sort of every row.
     let groups: i64 = tx
@@ -77,7 +80,9 @@ impl Entry {
         Ok(Self {
             group_name: row.try_get(0)?,
             msg_id: row.try_get(1)?,
-            metadata: row.try_get(2)?,
+            metadata: row
+                .try_get::<_, Option<crate::jsonb::Jsonb>>(2)?
+                .map(crate::jsonb::Jsonb::into_value),
             processed_at: row.try_get(3)?,
         })
     }
@@ -300,7 +305,7 @@ impl KeysetPurge {
                         AND {at} < coalesce((SELECT at FROM bound), {cutoff}){group_filter}
                         AND {existed}
                      RETURNING 1)
-                 SELECT (SELECT count(*) FROM deleted), (SELECT at FROM bound)"
+                 SELECT (SELECT count(*) FROM deleted), (SELECT at::timestamptz FROM bound)"
             )
         };
         ([window(">="), window(">")], params, start, limit)

@@ -96,10 +96,11 @@ impl DedupColumns {
         *self == Self::ours()
     }
 
-    /// `group, id, metadata, at` as a select list.
+    /// `group, id, metadata, at` as a select list, each cast to its built-in type (see
+    /// `outbox::MESSAGE_COLUMNS`).
     pub fn select_list(&self) -> String {
         format!(
-            "{}, {}, {}, {}",
+            "{}::text, {}::text, {}::jsonb, {}::timestamptz",
             self.group.sql, self.id.sql, self.metadata.sql, self.at.sql
         )
     }

@@ -121,6 +121,14 @@ pub fn explain_table_error(err: postgres::Error, rel: &crate::session::Rel) -> a
     let table = &rel.name;
     let detail = describe_pg_error(&err);
     let code = err.code().cloned();
+    // Raised inside a trigger or function (the server says where): that code's error,
+    // not a verdict on the table.
+    if let Some(context) = err.as_db_error().and_then(|db| db.where_()) {
+        return anyhow::Error::msg(format!(
+            "a trigger or function on table \"{table}\" failed: {detail} (context: {}) — outboxctl runs with search_path = pg_catalog, pg_temp, so functions must name other schemas or set their own (ALTER FUNCTION … SET search_path = …)",
+            context.replace('\n', "; ")
+        ));
+    }
     let message = match code {
         Some(c) if c == SqlState::UNDEFINED_TABLE => missing_table(rel),
         Some(c)
@@ -138,7 +146,7 @@ pub fn explain_table_error(err: postgres::Error, rel: &crate::session::Rel) -> a
                 .unwrap_or_else(|| "another session holds a conflicting lock".to_string())
         ),
         Some(c) if c == SqlState::QUERY_CANCELED => format!(
-            "statement on table \"{table}\" was cancelled, most likely by --statement-timeout [{detail}]"
+            "statement on table \"{table}\" was cancelled (by --statement-timeout, the server's own statement_timeout, or a cancel request) [{detail}]"
         ),
         Some(c) if c == SqlState::INSUFFICIENT_PRIVILEGE => {
             format!("permission denied on table \"{table}\" [{detail}]")

@@ -15,6 +15,7 @@ pub mod dedup;
 pub mod dedup_columns;
 pub mod error;
 pub mod ident;
+pub mod jsonb;
 pub mod layout;
 pub mod lockwait;
 pub mod mutation;
@@ -33,6 +34,21 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
+
+/// Stack for the thread that does the work: jsonb values as deep as PostgreSQL accepts
+/// (tens of thousands of levels) are parsed, printed and dropped recursively. Only the
+/// pages used are ever touched.
+pub const WORK_STACK_BYTES: usize = 1 << 30;
+
+/// Runs [`run`] on a thread with [`WORK_STACK_BYTES`] of stack.
+pub fn run_with_large_stack() -> ExitCode {
+    std::thread::Builder::new()
+        .name("outboxctl".into())
+        .stack_size(WORK_STACK_BYTES)
+        .spawn(run)
+        .map(|worker| worker.join().unwrap_or(ExitCode::from(101)))
+        .unwrap_or_else(|_| run())
+}
 
 /// Parses the command line, runs the command, and maps the outcome to an exit code with
 /// one line on stderr for any failure.

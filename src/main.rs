@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    outboxctl::run()
+    outboxctl::run_with_large_stack()
 }

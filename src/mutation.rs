@@ -220,9 +220,13 @@ pub fn run_batches(
     what: &str,
 ) -> anyhow::Result<Summary> {
     signals::install();
-    signals::set_cancel(Some(session.cancel_handle()));
+    signals::run_started(Some((
+        session.sockets(),
+        u64::from(args.batch_size),
+        out.format.is_machine(),
+    )));
     let result = batches(session, batcher, args, total, out, rel, what);
-    signals::set_cancel(None);
+    signals::run_started(None);
     result
 }
 
@@ -250,7 +254,10 @@ fn batches(
             let outcome = batcher
                 .run_batch(&mut tx, args.batch_size)
                 .map_err(|e| (Step::Statement, e))?;
-            tx.commit().map_err(|e| (Step::Commit, e))?;
+            signals::committing(true);
+            let committed = tx.commit().map_err(|e| (Step::Commit, e));
+            signals::committing(false);
+            committed?;
             Ok(outcome)
         })();
         let outcome = match result {
@@ -258,8 +265,11 @@ fn batches(
             Err((step, err)) => {
                 bar.finish_and_clear();
                 let cancelled = err.code() == Some(&SqlState::QUERY_CANCELED);
-                if cancelled && signals::cancel_requested() && step != Step::Commit {
-                    // Our own cancel: the server rolled the batch back.
+                if step != Step::Commit
+                    && (signals::abandoned() || (cancelled && signals::stop_requested()))
+                {
+                    // Abandoned (or cancelled) by a signal before its COMMIT was sent:
+                    // the server rolls the batch back.
                     summary.interrupted = true;
                     break;
                 }
@@ -292,6 +302,7 @@ fn batches(
         summary.matched += outcome.matched;
         summary.changed += outcome.changed;
         summary.skipped += outcome.matched.saturating_sub(outcome.changed);
+        signals::progress(summary.batches, summary.changed);
         bar.set_position(summary.changed);
         if outcome.done {
             break;

@@ -15,8 +15,14 @@ use crate::timearg::TimeArg;
 
 /// Every column of a message, in the table's order: the select list and the keys of a
 /// machine-format row.
-pub const MESSAGE_COLUMNS: &str =
-    "id, topic, key, payload, headers, status, retries, last_error, created_at, processed_at";
+///
+/// Every column is cast to the built-in type the library gives it: a table whose column
+/// has a domain or enum type still yields built-in types, so the driver never has to
+/// prepare a type lookup on the server (which would outlive the transaction behind
+/// PgBouncer).
+pub const MESSAGE_COLUMNS: &str = "id::uuid, topic::text, key::text, payload::bytea, \
+     headers::jsonb, status::text, retries::int4, last_error::text, \
+     created_at::timestamptz, processed_at::timestamptz";
 
 /// The keys of a message row in machine formats (design.md §3), in order.
 pub const MESSAGE_FIELDS: &[&str] = &[
@@ -240,7 +246,9 @@ impl Message {
             topic: row.try_get(1)?,
             key: row.try_get(2)?,
             payload: row.try_get(3)?,
-            headers: row.try_get(4)?,
+            headers: row
+                .try_get::<_, Option<crate::jsonb::Jsonb>>(4)?
+                .map(crate::jsonb::Jsonb::into_value),
             status: row.try_get(5)?,
             retries: row.try_get(6)?,
             last_error: row.try_get(7)?,
@@ -326,7 +334,7 @@ pub fn stats(tx: &mut Tx<'_>, rel: &Rel, by_topic: bool) -> Result<OutboxStats, 
     let mut stats = OutboxStats::default();
     let none = Params::default();
     let rows = tx.query(
-        &format!("SELECT status, count(*) FROM {table} GROUP BY status ORDER BY status"),
+        &format!("SELECT status::text, count(*) FROM {table} GROUP BY 1 ORDER BY 1"),
         &none,
     )?;
     for row in rows {
@@ -334,8 +342,8 @@ pub fn stats(tx: &mut Tx<'_>, rel: &Rel, by_topic: bool) -> Result<OutboxStats, 
     }
     let row = tx.query_one(
         &format!(
-            "SELECT (SELECT min(created_at) FROM {table} WHERE status = 'pending'),
-                    (SELECT min(created_at) FROM {table}
+            "SELECT (SELECT min(created_at)::timestamptz FROM {table} WHERE status = 'pending'),
+                    (SELECT min(created_at)::timestamptz FROM {table}
                       WHERE status = 'pending' AND created_at > '-infinity' AND created_at < 'infinity'),
                     now()"
         ),
@@ -347,7 +355,7 @@ pub fn stats(tx: &mut Tx<'_>, rel: &Rel, by_topic: bool) -> Result<OutboxStats, 
     stats.oldest_pending_age_seconds = oldest_finite.and_then(|t| t.seconds_before(now));
     if by_topic {
         let rows = tx.query(
-            &format!("SELECT topic, status, count(*) FROM {table} GROUP BY topic, status ORDER BY topic, status"),
+            &format!("SELECT topic::text, status::text, count(*) FROM {table} GROUP BY 1, 2 ORDER BY 1, 2"),
             &none,
         )?;
         let mut topics: Vec<(String, StatusCounts)> = Vec::new();

@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use postgres::{Client, Row};
-use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::error::describe_pg_error;
 use crate::sql::{Params, quote_ident};
@@ -46,7 +45,6 @@ pub struct Session {
     /// `user@host:port/dbname`, for messages that name the target.
     pub target: String,
     schema_option: Option<String>,
-    connector: MakeRustlsConnect,
     watchdog: Watchdog,
 }
 
@@ -105,7 +103,6 @@ impl Session {
         reconnect: crate::lockwait::Reconnect,
         sockets: Vec<RawFd>,
     ) -> Self {
-        let connector = reconnect.tls.clone();
         let watchdog = Watchdog::start(
             sockets,
             Some(reconnect),
@@ -116,7 +113,6 @@ impl Session {
             settings,
             target,
             schema_option,
-            connector,
             watchdog,
         }
     }
@@ -133,9 +129,9 @@ impl Session {
             .store(announce, Ordering::SeqCst);
     }
 
-    /// What a second Ctrl-C needs to cancel the statement in flight.
-    pub fn cancel_handle(&self) -> (postgres::CancelToken, MakeRustlsConnect) {
-        (self.client.cancel_token(), self.connector.clone())
+    /// The connection's socket descriptors: closing them abandons what is in flight.
+    pub fn sockets(&self) -> Vec<RawFd> {
+        self.watchdog.state.sockets.clone()
     }
 
     /// Starts a transaction with outboxctl's settings in force.
@@ -279,6 +275,11 @@ fn prelude(access: Access, settings: Settings, safe_path: bool) -> String {
         sql.push_str(SAFE_SEARCH_PATH);
     }
     if access == Access::ReadWrite {
+        // A batch abandoned by a second signal (its connection closed) stops on the
+        // server within a second instead of running to its end (PostgreSQL 14+).
+        sql.push_str(
+            "; SELECT set_config('client_connection_check_interval', '1000', true) WHERE current_setting('server_version_num')::int >= 140000",
+        );
         // A change outboxctl reports as committed must survive a server crash: a server
         // that defaults to asynchronous commits gets synchronous ones for this
         // transaction (any stricter setting, such as remote_apply, is kept).
@@ -595,7 +596,7 @@ mod tests {
         };
         assert_eq!(
             prelude(Access::ReadWrite, settings, false),
-            "BEGIN; SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 1000"
+            "BEGIN; SELECT set_config('client_connection_check_interval', '1000', true) WHERE current_setting('server_version_num')::int >= 140000; SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 1000"
         );
     }
 }

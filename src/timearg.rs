@@ -123,8 +123,8 @@ impl TimeArg {
     pub fn to_sql(&self, params: &mut Params) -> String {
         match self {
             TimeArg::Ago(d) => {
-                let ms = params.push(d.as_millis() as i64);
-                format!("(now() - {ms}::bigint * interval '1 millisecond')")
+                let ms = params.push(d.as_millis() as f64);
+                format!("(now() - {ms}::float8 * interval '1 millisecond')")
             }
             TimeArg::At(t) => format!("{}::timestamptz", params.push(*t)),
             TimeArg::ServerLocal(local) => format!(

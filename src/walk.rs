@@ -55,7 +55,7 @@ impl CtidWalk {
         let oid = rel.oid.unwrap_or_default();
         let row = tx.query_one(
             "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
-                        CASE WHEN c.relpages > 0 AND c.reltuples > 0
+                        CASE WHEN c.relpages > 0::int4 AND c.reltuples > 0::float4
                              THEN c.reltuples::float8 / c.relpages::float8 ELSE 100::float8 END,
                         current_setting('server_version_num')::int
                    FROM pg_class c WHERE c.oid = $1",

@@ -80,7 +80,7 @@ pub fn change(
         params.set(&chunk, ids.clone());
         let rows = session.with_tx(Access::ReadOnly, &fail, |tx| {
             tx.query(
-                &format!("SELECT id FROM {table} WHERE id = ANY({chunk}) AND {condition}"),
+                &format!("SELECT id::uuid FROM {table} WHERE id = ANY({chunk}) AND {condition}"),
                 &params,
             )
             .map_err(fail)
@@ -95,7 +95,7 @@ pub fn change(
     } else {
         let mut batcher = ListBatcher::new(
             format!(
-                "{} WHERE id = ANY({chunk}) AND {condition} RETURNING id",
+                "{} WHERE id = ANY({chunk}) AND {condition} RETURNING id::uuid",
                 how.action
             ),
             ids.clone(),
@@ -128,7 +128,7 @@ pub fn change(
         session
             .with_tx(Access::ReadOnly, &fail, |tx| {
                 tx.query(
-                    &format!("SELECT id, status FROM {table} WHERE id = ANY($1)"),
+                    &format!("SELECT id::uuid, status::text FROM {table} WHERE id = ANY($1)"),
                     &crate::params![unchanged.clone()],
                 )
                 .map_err(fail)

@@ -190,7 +190,7 @@ fn inspect<'a>(
         let rows = tx
             .query(
                 &format!(
-                    "SELECT status, count(*) FROM {} WHERE status <> ALL($1) GROUP BY status ORDER BY 2 DESC, 1",
+                    "SELECT status::text, count(*) FROM {} WHERE status::text <> ALL($1) GROUP BY 1 ORDER BY 2 DESC, 1",
                     rel.sql
                 ),
                 &crate::params![known],

@@ -14,8 +14,8 @@ use crate::session::{Access, Rel, Tx};
 use crate::sql::{Params, limit_clause, where_clause};
 use crate::timearg::age;
 
-const SUMMARY_COLUMNS: &str =
-    "id::text, status, topic, key, retries, created_at, octet_length(payload), last_error";
+const SUMMARY_COLUMNS: &str = "id::text, status::text, topic::text, key::text, retries::int4, \
+     created_at::timestamptz, octet_length(payload)::int4, last_error::text";
 
 /// The table view's columns. When the terminal is narrow the free text is cut (the widest
 /// first), then columns are dropped: size, retries, key, topic, last error, age. Ids and

@@ -753,7 +753,7 @@ fn a_second_ctrl_c_cancels_the_batch_in_flight() {
         "a batch committed after the exit"
     );
     assert!(
-        stderr(&out).contains("cancelling the batch in flight"),
+        stderr(&out).contains("abandoning the batch in flight"),
         "{}",
         stderr(&out)
     );
@@ -1513,4 +1513,49 @@ fn a_server_crash_mid_purge_never_overstates_what_is_gone() {
         .unwrap();
     assert_exit(&out, 0);
     assert_eq!(count(), 0);
+}
+
+/// Items 6 and 16 together: through PgBouncer in transaction mode, the second Ctrl-C
+/// still ends the batch in flight without committing it, the summary is exact, and the
+/// pooler lives on.
+#[test]
+fn a_second_ctrl_c_through_pgbouncer_abandons_the_batch_and_spares_the_pooler() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 50_000,
+        status: "'processed'",
+        processed_at: "now() - interval '10 days'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let url = bouncer().url_for(db.server, &db.name);
+    let mut blocker = db.client();
+    blocker
+        .batch_execute("BEGIN; SELECT * FROM outbox_messages WHERE key = 'key-7' FOR UPDATE")
+        .unwrap();
+    let child = crate::harness::bare_cmd()
+        .env("DATABASE_URL", &url)
+        .args(["purge", "--before", "1d", "--batch-size", "1000000", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_active_statement(&db, "%DELETE%");
+    let pid = child.id() as i32;
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    std::thread::sleep(Duration::from_millis(200));
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    blocker.batch_execute("ROLLBACK").unwrap();
+    assert_exit(&out, 130);
+    assert_eq!(json_out(&out)["changed"], 0, "{}", stderr(&out));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(db.count("TRUE"), 50_000, "the abandoned batch committed");
+    // The pooler is still there and still serves.
+    let out = crate::harness::bare_cmd()
+        .env("DATABASE_URL", &url)
+        .args(["stats", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
 }
