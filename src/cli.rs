@@ -75,11 +75,11 @@ pub struct GlobalArgs {
     pub format: Format,
 
     /// Give up waiting for a table lock after this long (e.g. 5s)
-    #[arg(long, value_parser = parse_duration, global = true, value_name = "DURATION")]
+    #[arg(long, value_parser = parse_server_timeout, global = true, value_name = "DURATION")]
     pub lock_timeout: Option<Duration>,
 
     /// Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)
-    #[arg(long, value_parser = parse_duration, global = true, value_name = "DURATION")]
+    #[arg(long, value_parser = parse_server_timeout, global = true, value_name = "DURATION")]
     pub statement_timeout: Option<Duration>,
 
     /// Give up connecting after this long, per host [default: 10s, or connect_timeout]
@@ -482,6 +482,20 @@ pub struct DedupPurgeArgs {
 
     #[command(flatten)]
     pub mutation: MutationArgs,
+}
+
+/// A timeout PostgreSQL can hold: more than 0, at most 2^31 - 1 milliseconds (24.8 days).
+fn parse_server_timeout(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration.is_zero() {
+        return Err("a timeout must be longer than 0".into());
+    }
+    if duration.as_millis() > i32::MAX as u128 {
+        return Err(format!(
+            "{text} is longer than PostgreSQL's longest timeout (24d20h31m23s)"
+        ));
+    }
+    Ok(duration)
 }
 
 /// A filter value: an empty one (a script's unset `$PATTERN`) would select everything, so

@@ -151,17 +151,28 @@ pub fn explain_table_error(err: postgres::Error, rel: &crate::session::Rel) -> a
         Some(c) if c == SqlState::INSUFFICIENT_PRIVILEGE => {
             format!("permission denied on table \"{table}\" [{detail}]")
         }
-        Some(c) if c == SqlState::READ_ONLY_SQL_TRANSACTION => format!(
-            "the server at {} is read-only (a standby, or default_transaction_read_only is on): connect to the primary — with several hosts, add target_session_attrs=read-write [{detail}]",
-            rel.target
-        ),
+        Some(c) if c == SqlState::READ_ONLY_SQL_TRANSACTION => read_only(&rel.target, &detail),
         _ => detail,
     };
     anyhow::Error::msg(message)
 }
 
+/// The target refused a write because it is read-only: say so, and how to reach the
+/// primary.
+pub fn read_only(target: &str, detail: &str) -> String {
+    format!(
+        "the server at {target} is read-only (a standby, or default_transaction_read_only is on): connect to the primary — with several hosts, add target_session_attrs=read-write [{detail}]"
+    )
+}
+
 /// `table "x" does not exist in schema "public" of app@db:5432/orders — run …`
 pub fn missing_table(rel: &crate::session::Rel) -> String {
+    if rel.searched.is_empty() {
+        return format!(
+            "table \"{}\" cannot be found on {}: no schema on the connection's search_path exists — pass --schema, or fix search_path",
+            rel.name, rel.target
+        );
+    }
     format!(
         "table \"{}\" does not exist in {} of {} — run \"outboxctl migrate\" (or check --schema / --table)",
         rel.name,

@@ -30,7 +30,6 @@ pub mod timearg;
 pub mod tls;
 pub mod walk;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -114,8 +113,9 @@ fn usage_error(err: clap::Error) -> ExitCode {
             | ErrorKind::DisplayVersion
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
-        // Help on a closed stdout is nobody's loss; it must not panic either.
-        let _ = write!(std::io::stdout(), "{}", err.render().ansi());
+        // clap colours help only on a terminal (and honours NO_COLOR); a closed stdout
+        // is nobody's loss and must not panic either.
+        let _ = err.print();
         return ExitCode::from(
             if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 error::exit::USAGE

@@ -442,15 +442,23 @@ pub struct RunStart {
     /// `xmax` of the snapshot taken at the start: the first transaction id not yet
     /// assigned (64 bits, epoch included).
     xmax: i64,
-    /// Transactions in progress at the start (64 bits).
+    /// Transactions in progress at the start: 64-bit ids from the snapshot, 32-bit ones
+    /// (subtransactions included) from the lock table; compared modulo 2^32.
     in_progress: Vec<i64>,
 }
 
 impl RunStart {
     pub fn take(tx: &mut Tx<'_>) -> Result<Self, postgres::Error> {
+        // In progress: the snapshot's top-level transactions, and — since a snapshot
+        // does not list subtransactions — every transaction id some session holds the
+        // lock of: subtransactions keep theirs until the top-level transaction ends.
         let row = tx.query_one(
             "SELECT pg_snapshot_xmax(s)::text::bigint,
-                    ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) AS x)
+                    ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) AS x
+                          UNION
+                          SELECT l.transactionid::text::bigint FROM pg_locks l
+                           WHERE l.locktype = 'transactionid' AND l.granted
+                             AND l.mode = 'ExclusiveLock')
                FROM pg_current_snapshot() AS s",
             &Params::default(),
         )?;

@@ -324,6 +324,8 @@ pub struct OutboxStats {
     /// Age of the oldest pending row with a finite created_at: what thresholds use, so
     /// one row stamped `-infinity` cannot blind monitoring.
     pub oldest_pending_age_seconds: Option<f64>,
+    /// That row's created_at.
+    pub oldest_dated_pending: Option<PgTime>,
     pub by_topic: Option<Vec<(String, StatusCounts)>>,
 }
 
@@ -353,6 +355,7 @@ pub fn stats(tx: &mut Tx<'_>, rel: &Rel, by_topic: bool) -> Result<OutboxStats, 
     let oldest_finite: Option<PgTime> = row.try_get(1)?;
     let now: PgTime = row.try_get(2)?;
     stats.oldest_pending_age_seconds = oldest_finite.and_then(|t| t.seconds_before(now));
+    stats.oldest_dated_pending = oldest_finite;
     if by_topic {
         let rows = tx.query(
             &format!("SELECT topic::text, status::text, count(*) FROM {table} GROUP BY 1, 2 ORDER BY 1, 2"),

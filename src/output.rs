@@ -133,6 +133,13 @@ impl View {
             .add_row(cells.into_iter().map(|c| escape(c.as_ref()).into_owned()));
     }
 
+    /// A row whose cells hold line breaks of outboxctl's own making (pretty-printed
+    /// JSON): each line is escaped, the breaks are kept.
+    pub fn add_row_lines<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        self.0
+            .add_row(cells.into_iter().map(|c| escape_lines(c.as_ref())));
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.row_count() == 0
     }
@@ -176,6 +183,14 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`escape`] for each line of text whose line breaks are outboxctl's own.
+pub fn escape_lines(text: &str) -> String {
+    text.split('\n')
+        .map(|line| escape(line).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c,
@@ -211,6 +226,29 @@ pub fn print_records(
                 }
             }
             writer.finish().map(drop)
+        }
+    }
+}
+
+/// Prints the result of a change that committed. When stdout cannot be written (full,
+/// closed), stderr says what changed (`changed`) and the exit code is 4
+/// ([`crate::error::exit::OUTPUT_LOST`]): the change stands, its report was lost.
+pub fn report_committed(
+    changed: Option<&str>,
+    print: impl FnOnce() -> io::Result<()>,
+) -> anyhow::Result<()> {
+    match (print(), changed) {
+        (Ok(()), _) => Ok(()),
+        (Err(err), None) => Err(err.into()),
+        (Err(err), Some(changed)) => {
+            stderr_line(&format!("outboxctl: {changed}"));
+            Err(crate::error::Failure {
+                code: crate::error::exit::OUTPUT_LOST,
+                message: format!(
+                    "the change above committed, but writing its report to standard output failed: {err}"
+                ),
+            }
+            .into())
         }
     }
 }
@@ -302,7 +340,9 @@ impl<W: Write> RowWriter<W> {
                 out.write_all(b"\n")?;
             }
             Sink::Csv(writer) => {
-                writer.write_record(row.values().map(csv_field))?;
+                writer
+                    .write_record(row.values().map(csv_field))
+                    .map_err(csv_io_error)?;
             }
         }
         self.rows += 1;
@@ -320,6 +360,14 @@ impl<W: Write> RowWriter<W> {
             Sink::Csv(writer) => writer.flush()?,
         }
         Ok(self.rows)
+    }
+}
+
+/// The io error inside a csv error, so a closed pipe stays a closed pipe.
+fn csv_io_error(err: csv::Error) -> io::Error {
+    match err.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => io::Error::other(format!("{other:?}")),
     }
 }
 

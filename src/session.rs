@@ -244,6 +244,14 @@ impl Session {
                     // Nothing can be created or read there; statements fail as "does not exist".
                     None => format!("pg_catalog.{name}"),
                 };
+                // Name the schema when it is not the usual one (with --schema, the
+                // session's target names it already).
+                let target = match &schema {
+                    Some(s) if s != "public" && self.schema_option.is_none() => {
+                        format!("{} (schema {s})", self.target)
+                    }
+                    _ => self.target.clone(),
+                };
                 Rel {
                     name: name.to_string(),
                     schema,
@@ -254,7 +262,7 @@ impl Session {
                     } else {
                         searched.clone()
                     },
-                    target: self.target.clone(),
+                    target,
                 }
             })
             .collect())

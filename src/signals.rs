@@ -47,7 +47,9 @@ fn on_signal(signal: i32) {
     LAST_SIGNAL.store(signal, Ordering::SeqCst);
     let name = name(signal);
     if AT_PROMPT.load(Ordering::SeqCst) {
-        stderr_line(&format!("\noutboxctl: interrupted by {name}; nothing was changed"));
+        stderr_line(&format!(
+            "\noutboxctl: interrupted by {name}; nothing was changed"
+        ));
         std::process::exit(i32::from(exit::INTERRUPTED));
     }
     let running = SOCKETS.lock().map(|s| !s.is_empty()).unwrap_or(false);
@@ -78,7 +80,11 @@ fn on_signal(signal: i32) {
         _ => {
             let batches = BATCHES.load(Ordering::SeqCst);
             let changed = CHANGED.load(Ordering::SeqCst);
-            let in_doubt = if running { BATCH_SIZE.load(Ordering::SeqCst) } else { 0 };
+            let in_doubt = if running {
+                BATCH_SIZE.load(Ordering::SeqCst)
+            } else {
+                0
+            };
             if JSON_ACCOUNT.load(Ordering::SeqCst) {
                 use std::io::Write;
                 let _ = writeln!(
@@ -127,7 +133,6 @@ fn again(signal: i32) -> &'static str {
 pub fn stop_requested() -> bool {
     SIGNALS.load(Ordering::SeqCst) > 0
 }
-
 
 /// The name of the signal that stopped the run, for the summary.
 pub fn stop_signal_name() -> &'static str {

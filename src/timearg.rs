@@ -209,6 +209,16 @@ fn too_large(text: &str) -> String {
     format!("duration {text:?} is too large (at most 1000 years)")
 }
 
+/// An instant with how long ago it was, for people: `2026-11-27 10:04:05Z (3h2m ago)`;
+/// infinite ones alone (`infinity`, `-infinity`).
+pub fn when(t: crate::pgtime::PgTime, now: crate::pgtime::PgTime) -> String {
+    if t.is_finite() {
+        format!("{} ({} ago)", t.human(), age(t, now))
+    } else {
+        t.human()
+    }
+}
+
 /// How long before `now` an instant was, for people: `3d4h`, or what an infinite
 /// timestamp means.
 pub fn age(t: crate::pgtime::PgTime, now: crate::pgtime::PgTime) -> String {

@@ -130,7 +130,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
         None
     };
     tx.commit().map_err(fail)?;
-    note_count(ctx, count, total, ("message", "messages"));
+    note_count(ctx, count, total, ("message", "messages"), rel);
     if let Some(hint) = hint {
         ctx.out.note(hint);
     }
@@ -228,15 +228,24 @@ fn paint_status(column: &str, text: &str) -> Option<&'static str> {
     }
 }
 
-/// How many rows a list printed, on stderr: `50 of 1102 messages (--limit 0 lists all)`
-/// when the limit cut it short, in every format, so no script is misled.
-pub fn note_count(ctx: &Context, count: u64, total: Option<u64>, (one, many): (&str, &str)) {
+/// How many rows a list printed, and from where, on stderr: `50 of 1102 messages shown
+/// (--limit 0 lists all)` when the limit cut it short, in every format, so no script is
+/// misled.
+pub fn note_count(
+    ctx: &Context,
+    count: u64,
+    total: Option<u64>,
+    (one, many): (&str, &str),
+    rel: &Rel,
+) {
+    let from = format!("from \"{}\" on {}", rel.name, rel.target);
     match total {
         Some(total) if total > count => ctx.out.note(format!(
-            "{count} of {total} {many} shown (--limit 0 lists all)"
+            "{count} of {total} {many} shown {from} (--limit 0 lists all)"
         )),
-        _ => ctx
-            .out
-            .note(format!("{count} {}", if count == 1 { one } else { many })),
+        _ => ctx.out.note(format!(
+            "{count} {} {from}",
+            if count == 1 { one } else { many }
+        )),
     }
 }

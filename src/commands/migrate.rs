@@ -58,6 +58,26 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
         report.push((kind, table, action));
     }
 
+    let created: Vec<&str> = report
+        .iter()
+        .filter(|(_, _, action)| *action == Action::Created)
+        .map(|(_, table, _)| *table)
+        .collect();
+    let changed = format!(
+        "created {} on {}",
+        created.join(" and "),
+        located.outbox.target
+    );
+    crate::output::report_committed((!created.is_empty()).then_some(changed.as_str()), || {
+        print_report(ctx, args, &report)
+    })
+}
+
+fn print_report(
+    ctx: &Context,
+    args: &MigrateArgs,
+    report: &[(TableKind, &str, Action)],
+) -> std::io::Result<()> {
     if ctx.out.format.is_machine() {
         let tables: Vec<_> = report
             .iter()
@@ -69,15 +89,14 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
                 entry
             })
             .collect();
-        print_records(
+        return print_records(
             ctx.out.format,
             &json!({"dry_run": args.dry_run, "tables": tables}),
             &tables,
             &["table", "kind", "action", "sql"],
-        )?;
-        return Ok(());
+        );
     }
-    for (kind, table, action) in &report {
+    for (kind, table, action) in report {
         if args.dry_run {
             match action {
                 Action::WouldCreate => print_text(format!(
@@ -101,6 +120,12 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
 fn create(session: &mut Session, kind: TableKind, rel: &Rel) -> anyhow::Result<Action> {
     let table = &rel.name;
     let fail = |e: postgres::Error| {
+        if e.code() == Some(&postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION) {
+            return anyhow::Error::msg(crate::error::read_only(
+                &rel.target,
+                &describe_pg_error(&e),
+            ));
+        }
         anyhow::anyhow!(
             "creating table \"{table}\" in {} failed: {}",
             rel.target,

@@ -7,7 +7,7 @@ use crate::outbox::{self, MESSAGE_COLUMNS, Message};
 use crate::output::{escape, print_record, print_text};
 use crate::pgtime::PgTime;
 use crate::session::Access;
-use crate::timearg::age;
+use crate::timearg::when;
 
 /// Bytes of a payload shown in the human view; the rest is a command away.
 const PAYLOAD_PREVIEW: usize = 2048;
@@ -76,7 +76,13 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
             PayloadView::Preview => PAYLOAD_PREVIEW,
             PayloadView::Full => usize::MAX,
         };
-        print_text(render(ctx, &message, now, preview))?;
+        print_text(format!(
+            "{} in \"{}\" on {}\n{}",
+            message.id,
+            rel.name,
+            rel.target,
+            render(ctx, &message, now, preview)
+        ))?;
     }
     Ok(())
 }
@@ -118,22 +124,18 @@ fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
         ("key", m.key.clone()),
         ("status", m.status.clone()),
         ("retries", m.retries.to_string()),
-        (
-            "created_at",
-            format!("{} ({} ago)", m.created_at.human(), age(m.created_at, now)),
-        ),
+        ("created_at", when(m.created_at, now)),
         (
             "processed_at",
-            m.processed_at.map_or("null".to_string(), |t| {
-                format!("{} ({} ago)", t.human(), age(t, now))
-            }),
+            m.processed_at.map_or("null".to_string(), |t| when(t, now)),
         ),
         ("last_error", m.last_error.clone()),
-        ("headers", headers),
     ];
     for (field, value) in rows {
         table.add_row(vec![field.to_string(), value]);
     }
+    // Pretty JSON: its line breaks are the printer's own, every line still escaped.
+    table.add_row_lines(["headers".to_string(), headers]);
     format!("{table}\n{payload}")
 }
 

@@ -118,7 +118,15 @@ fn to_json(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[B
         "total": stats.by_status.total(),
         "by_status": status_counts(|s| stats.by_status.get(s)),
         "oldest_pending_created_at": stats.oldest_pending.map(PgTime::rfc3339),
-        "oldest_pending_age_seconds": stats.oldest_pending_age_seconds,
+        // The age of that very row: null when it is stamped with an infinity.
+        "oldest_pending_age_seconds": if stats.oldest_pending.is_some_and(PgTime::is_finite) {
+            stats.oldest_pending_age_seconds
+        } else {
+            None
+        },
+        // The oldest pending row with a real date, which thresholds use.
+        "oldest_dated_pending_created_at": stats.oldest_dated_pending.map(PgTime::rfc3339),
+        "oldest_dated_pending_age_seconds": stats.oldest_pending_age_seconds,
     });
     // Statuses the library never sets are reported rather than hidden.
     let unknown: Map<String, Value> = stats

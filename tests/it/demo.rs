@@ -37,7 +37,7 @@ fn the_demo_runs_end_to_end_and_cleans_up() {
     for expected in [
         "outbox_messages: created",
         "│ failed ",
-        "messages shown (--limit 0 lists all)",
+        "messages shown from",
         "dry run: would requeue",
         "outbox_messages: ok",
         "scripts/demo stop",

@@ -1384,7 +1384,11 @@ fn infinite_timestamps_are_shown_and_do_not_blind_monitoring() {
     assert_exit(&out, 0);
     let stats = json_out(&out);
     assert_eq!(stats["outbox"]["oldest_pending_created_at"], "-infinity");
-    let age = stats["outbox"]["oldest_pending_age_seconds"]
+    assert!(
+        stats["outbox"]["oldest_pending_age_seconds"].is_null(),
+        "{stats}"
+    );
+    let age = stats["outbox"]["oldest_dated_pending_age_seconds"]
         .as_f64()
         .unwrap();
     assert!((7000.0..7400.0).contains(&age), "{stats}");
@@ -1535,7 +1539,15 @@ fn a_second_ctrl_c_through_pgbouncer_abandons_the_batch_and_spares_the_pooler() 
         .unwrap();
     let child = crate::harness::bare_cmd()
         .env("DATABASE_URL", &url)
-        .args(["purge", "--before", "1d", "--batch-size", "1000000", "--format", "json"])
+        .args([
+            "purge",
+            "--before",
+            "1d",
+            "--batch-size",
+            "1000000",
+            "--format",
+            "json",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -40,6 +40,15 @@ fn quoted(arg: &str) -> String {
 
 /// The screen of a real terminal `width` columns wide after running outboxctl with `args`.
 fn tmux_screen(db: &TestDb, width: u16, args: &[&str]) -> String {
+    tmux_run(db, width, args, "")
+}
+
+/// The same, with only stdout on the screen (the stderr note names a per-test database).
+fn tmux_stdout(db: &TestDb, width: u16, args: &[&str]) -> String {
+    tmux_run(db, width, args, " 2>/dev/null")
+}
+
+fn tmux_run(db: &TestDb, width: u16, args: &[&str], redirect: &str) -> String {
     static SESSION: AtomicU32 = AtomicU32::new(0);
     let socket = format!(
         "outboxctl-test-{}-{}",
@@ -48,7 +57,7 @@ fn tmux_screen(db: &TestDb, width: u16, args: &[&str]) -> String {
     );
     let binary = assert_cmd::cargo::cargo_bin("outboxctl");
     let command = format!(
-        "env -u COLUMNS -u LINES DATABASE_URL={} NO_COLOR=1 {} {}; printf '%s' '__DONE__'; sleep 60",
+        "env -u COLUMNS -u LINES DATABASE_URL={} NO_COLOR=1 {} {}{redirect}; printf '%s' '__DONE__'; sleep 60",
         quoted(&db.url()),
         quoted(&binary.display().to_string()),
         args.iter().map(|a| quoted(a)).collect::<Vec<_>>().join(" ")
@@ -113,7 +122,7 @@ fn list_fits_terminals_of_60_80_and_120_columns() {
     let db = TestDb::new();
     fixed_messages(&db);
     for width in [60u16, 80, 120] {
-        let screen = tmux_screen(&db, width, &["list", "--status", "all"]);
+        let screen = tmux_stdout(&db, width, &["list", "--status", "all"]);
         for line in screen.lines() {
             assert!(
                 unicode_width::UnicodeWidthStr::width(line) <= usize::from(width),

@@ -7,7 +7,7 @@ use crate::cli::DedupKeyArgs;
 use crate::context::Context;
 use crate::dedup;
 use crate::error::{explain_table_error, negative};
-use crate::output::{escape, print_record, print_text};
+use crate::output::{print_record, print_text};
 use crate::session::Access;
 
 use super::processed_when;
@@ -42,12 +42,17 @@ pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
                     serde_json::to_string_pretty(m).unwrap_or_default()
                 });
                 print_text(format!(
-                    "processed at {}\nmetadata: {}",
+                    "processed at {}\nmetadata: {}\n(in \"{}\" on {})",
                     processed_when(entry),
-                    escape(&metadata)
+                    crate::output::escape_lines(&metadata),
+                    rel.name,
+                    rel.target
                 ))?
             }
-            None => print_text("not processed")?,
+            None => print_text(format!(
+                "not processed\n(in \"{}\" on {})",
+                rel.name, rel.target
+            ))?,
         }
     }
     match entry {

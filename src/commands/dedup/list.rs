@@ -110,6 +110,6 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
         None
     };
     tx.commit().map_err(fail)?;
-    note_count(ctx, count, total, ("entry", "entries"));
+    note_count(ctx, count, total, ("entry", "entries"), rel);
     Ok(())
 }

@@ -63,30 +63,25 @@ pub fn run(ctx: &Context, args: &DedupMarkArgs) -> anyhow::Result<()> {
             summary.extra.insert("msg_id".into(), json!(key.msg_id));
         }
     }
-    if ctx.out.format.is_machine() {
-        if let Err(err) = print_record(ctx.out.format, &summary.to_json()) {
-            if !marked.inserted {
-                return Err(err.into());
-            }
-            crate::output::stderr_line("outboxctl: marked (the entry was inserted)");
-            return Err(crate::error::Failure {
-                code: crate::error::exit::OUTPUT_LOST,
-                message: format!(
-                    "the entry was inserted, but writing the result to standard output failed: {err}"
-                ),
-            }
-            .into());
+    let changed = format!(
+        "marked {}/{} in \"{}\" on {} (the entry was inserted)",
+        crate::output::escape(&key.group),
+        crate::output::escape(&key.msg_id),
+        rel.name,
+        rel.target
+    );
+    crate::output::report_committed(marked.inserted.then_some(changed.as_str()), || {
+        if ctx.out.format.is_machine() {
+            return print_record(ctx.out.format, &summary.to_json());
         }
-    } else {
         match (&marked.entry, marked.inserted) {
-            (_, true) => print_text("marked")?,
+            (_, true) => print_text("marked"),
             (Some(entry), false) => {
-                print_text(format!("already processed (at {})", processed_when(entry)))?
+                print_text(format!("already processed (at {})", processed_when(entry)))
             }
             (None, false) => {
-                print_text("already processed (the entry was removed again meanwhile)")?
+                print_text("already processed (the entry was removed again meanwhile)")
             }
         }
-    }
-    Ok(())
+    })
 }

@@ -22,9 +22,5 @@ pub fn run(ctx: &Context, command: &DedupCommand) -> anyhow::Result<()> {
 /// `2026-11-27 00:00:00Z (3m ago)`, ages on the client's clock.
 fn processed_when(entry: &crate::dedup::Entry) -> String {
     let now = crate::pgtime::PgTime::from_chrono(chrono::Utc::now());
-    format!(
-        "{} ({} ago)",
-        entry.processed_at.human(),
-        crate::timearg::age(entry.processed_at, now)
-    )
+    crate::timearg::when(entry.processed_at, now)
 }
