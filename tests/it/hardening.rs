@@ -1571,3 +1571,259 @@ fn a_second_ctrl_c_through_pgbouncer_abandons_the_batch_and_spares_the_pooler() 
         .unwrap();
     assert_exit(&out, 0);
 }
+
+// ---------------------------------------------------------------------------------------
+// Found by the hostile pass after the first round of fixes
+// ---------------------------------------------------------------------------------------
+
+/// A table whose columns have a domain or enum type makes the driver look the type up
+/// with a prepared statement; behind PgBouncer that would stay on the pooled server
+/// connection and break the next client ("prepared statement "s0" already exists").
+#[test]
+fn odd_column_types_leave_no_prepared_statement_behind_pgbouncer() {
+    let db = TestDb::new();
+    db.client()
+        .batch_execute(
+            "CREATE TYPE st AS ENUM ('pending', 'processing', 'processed', 'failed');
+             CREATE DOMAIN topic_t AS text;
+             CREATE TABLE outbox_messages (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), topic topic_t NOT NULL,
+               key text NOT NULL DEFAULT '', payload bytea, headers jsonb DEFAULT '{}', status st NOT NULL DEFAULT 'pending',
+               retries int NOT NULL DEFAULT 0, last_error text NOT NULL DEFAULT '', created_at timestamptz NOT NULL DEFAULT now(),
+               processed_at timestamptz);
+             INSERT INTO outbox_messages (topic, status) SELECT 't', 'failed' FROM generate_series(1, 30);",
+        )
+        .unwrap();
+    let id: String = db
+        .client()
+        .query_one("SELECT id::text FROM outbox_messages LIMIT 1", &[])
+        .unwrap()
+        .get(0);
+    let url = bouncer().url_for(db.server, &db.name);
+    for args in [
+        vec!["stats", "--by-topic"],
+        vec!["list", "--status", "all"],
+        vec!["show", &id],
+        vec!["check"],
+    ] {
+        let out = crate::harness::bare_cmd()
+            .env("DATABASE_URL", &url)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            !stderr(&out).contains("already exists"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let mut pooled = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let rows = pooled
+        .simple_query("SELECT count(*) FROM pg_prepared_statements")
+        .unwrap();
+    let count = rows.iter().find_map(|m| match m {
+        postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+        _ => None,
+    });
+    assert_eq!(count.as_deref(), Some("0"));
+}
+
+/// jsonb nested as deep as PostgreSQL accepts, in headers and metadata, is shown like any
+/// other value (serde_json alone stops at 128 levels).
+#[test]
+fn deeply_nested_json_does_not_blind_any_command() {
+    let db = TestDb::new().migrated();
+    let deep = format!("{}1{}", "{\"a\":".repeat(3000), "}".repeat(3000));
+    let id: Uuid = db
+        .client()
+        .query_one(
+            "INSERT INTO outbox_messages (topic, status, headers) VALUES ('deep', 'failed', $1::text::jsonb) RETURNING id",
+            &[&deep],
+        )
+        .unwrap()
+        .get(0);
+    db.client()
+        .execute(
+            "INSERT INTO processed_messages (group_name, msg_id, metadata) VALUES ('g', 'm', $1::text::jsonb)",
+            &[&deep],
+        )
+        .unwrap();
+    let id = id.to_string();
+    for args in [
+        vec!["show", id.as_str(), "--format", "json"],
+        vec!["show", id.as_str()],
+        vec!["list", "--status", "all", "--format", "ndjson"],
+        vec!["list", "--status", "all", "--format", "csv"],
+        vec!["requeue", "--all", "--dry-run", "--format", "json"],
+        vec!["dedup", "list", "--format", "json"],
+        vec!["dedup", "check", "g", "m"],
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert_exit(&out, 0);
+    }
+    let out = db
+        .cmd()
+        .args(["list", "--status", "all", "--format", "ndjson"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.contains(&"{\"a\":".repeat(3000)),
+        "the value is printed whole"
+    );
+}
+
+/// An error raised inside a trigger is the trigger's, not "the table does not exist".
+#[test]
+fn trigger_errors_are_named_as_such() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 5,
+        status: "'processed'",
+        processed_at: "now() - interval '10 days'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    db.client()
+        .batch_execute(
+            "CREATE TABLE dellog (id uuid);
+             CREATE FUNCTION logd() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO dellog (id) VALUES (old.id); RETURN NULL; END $$;
+             CREATE TRIGGER logd AFTER DELETE ON outbox_messages FOR EACH ROW EXECUTE FUNCTION logd();",
+        )
+        .unwrap();
+    let out = db.cmd().args(["purge", "--before", "1d"]).output().unwrap();
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("a trigger or function on table")
+            && err.contains("relation \"dellog\" does not exist")
+            && !err.contains("run \"outboxctl migrate\""),
+        "{err}"
+    );
+    assert_eq!(db.count("TRUE"), 5);
+    // A trigger that names its schema works.
+    db.client()
+        .batch_execute("ALTER FUNCTION logd() SET search_path = public")
+        .unwrap();
+    let out = db.cmd().args(["purge", "--before", "1d"]).output().unwrap();
+    assert_exit(&out, 0);
+}
+
+/// Output lost after `dedup mark` or `migrate` committed is exit 4 with an account.
+#[test]
+fn output_lost_after_mark_or_migrate_is_reported() {
+    let db = TestDb::new();
+    let full = || std::fs::File::create("/dev/full").unwrap();
+    let out = db.cmd().arg("migrate").stdout(full()).output().unwrap();
+    assert_exit(&out, 4);
+    assert!(
+        stderr(&out).contains("created outbox_messages and processed_messages"),
+        "{}",
+        stderr(&out)
+    );
+    let out = db
+        .cmd()
+        .args(["dedup", "mark", "g", "m"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_exit(&out, 4);
+    assert!(stderr(&out).contains("marked g/m"), "{}", stderr(&out));
+    // Nothing changed: the lost output is an ordinary error.
+    let out = db
+        .cmd()
+        .args(["dedup", "mark", "g", "m"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+}
+
+/// Timeouts PostgreSQL cannot hold are refused before connecting; a read-only target is
+/// named as such by migrate too.
+#[test]
+fn impossible_timeouts_and_read_only_migrate() {
+    for args in [
+        vec!["--statement-timeout", "25d", "stats"],
+        vec!["--lock-timeout", "25d", "stats"],
+        vec!["--lock-timeout", "0s", "stats"],
+    ] {
+        let out = crate::harness::bare_cmd()
+            .args(["--database-url", "host=127.0.0.1 port=1"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_exit(&out, 2);
+        assert_one_line_error(&out);
+    }
+    let db = TestDb::new();
+    db.client()
+        .batch_execute(&format!(
+            "ALTER DATABASE {} SET default_transaction_read_only = on",
+            db.name
+        ))
+        .unwrap();
+    let out = db.cmd().arg("migrate").output().unwrap();
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("is read-only"), "{}", stderr(&out));
+}
+
+/// Item 4 with subtransactions: a row written by a savepoint of a transaction that was in
+/// progress when the run began (a snapshot lists no subtransactions) is still "after".
+#[test]
+fn rows_from_a_savepoint_that_spans_the_start_are_left_alone() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 20,
+        status: "'failed'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    db.client()
+        .batch_execute("CREATE TABLE scratch (n int)")
+        .unwrap();
+    // A long transaction with a savepoint that has its own transaction id.
+    let mut long = db.client();
+    long.batch_execute("BEGIN; SELECT 1; SAVEPOINT a; INSERT INTO scratch VALUES (1)")
+        .unwrap();
+    // A later committed transaction, so the savepoint's id is below the run's horizon.
+    db.client()
+        .batch_execute("INSERT INTO scratch VALUES (2)")
+        .unwrap();
+    let target: Uuid = db
+        .client()
+        .query_one("SELECT id FROM outbox_messages ORDER BY ctid LIMIT 1", &[])
+        .unwrap()
+        .get(0);
+    // The savepoint fails the target again; it commits after the run began.
+    let mut cmd = db.cmd();
+    let child = cmd
+        .args(["requeue", "--all", "--batch-size", "1", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while db.count(&format!("id = '{target}' AND status = 'pending'")) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the run never reached the first row"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    long.execute(
+        "UPDATE outbox_messages SET status = 'failed' WHERE id = $1 AND status = 'pending'",
+        &[&target],
+    )
+    .unwrap();
+    long.batch_execute("COMMIT").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 0);
+    let summary = json_out(&out);
+    assert!(summary["changed"].as_u64().unwrap() <= 20, "{summary}");
+    assert_eq!(
+        db.count(&format!("id = '{target}' AND status = 'failed'")),
+        1,
+        "the message the savepoint failed again was requeued twice: {summary}"
+    );
+}
