@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::mutation::MutationArgs;
-use crate::output::Format;
-use crate::schema::{DEFAULT_OUTBOX_TABLE, DEFAULT_PROCESSED_TABLE, TableKind};
-use crate::timearg::{TimeArg, parse_duration};
+use crate::batch::engine::MutationArgs;
+use crate::render::output::Format;
+use crate::tables::schema::{DEFAULT_OUTBOX_TABLE, DEFAULT_PROCESSED_TABLE, TableKind};
+use crate::tables::timearg::{TimeArg, parse_duration};
 
 const AFTER_HELP: &str = "\
 Connection: --database-url takes a postgres:// URL or a key=value conninfo string. Without one,
@@ -63,8 +63,8 @@ pub struct GlobalArgs {
     pub processed_table: String,
 
     /// The dedup table's columns when it names them differently: group=…,id=…,metadata=…,at=…
-    #[arg(long, env = "OUTBOX_DEDUP_COLUMNS", hide_env_values = true, value_parser = crate::dedup_columns::parse_map, global = true, value_name = "ROLE=COLUMN,…")]
-    pub dedup_columns: Option<crate::dedup_columns::ColumnMap>,
+    #[arg(long, env = "OUTBOX_DEDUP_COLUMNS", hide_env_values = true, value_parser = crate::tables::dedup_columns::parse_map, global = true, value_name = "ROLE=COLUMN,…")]
+    pub dedup_columns: Option<crate::tables::dedup_columns::ColumnMap>,
 
     /// Schema that holds the tables [default: the first on the search path that has them]
     #[arg(long, global = true, value_name = "SCHEMA")]
@@ -248,7 +248,7 @@ pub struct MessageFilterArgs {
     pub key: Vec<String>,
 
     /// Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)
-    #[arg(long, value_parser = crate::outbox::parse_header, value_name = "KEY=VALUE")]
+    #[arg(long, value_parser = crate::tables::outbox::parse_header, value_name = "KEY=VALUE")]
     pub header: Vec<(String, String)>,
 
     /// Only messages whose last error contains this text (case-insensitive)

@@ -1,13 +1,13 @@
 //! What every command receives: the validated global options.
 
 use crate::cli::GlobalArgs;
-use crate::connect::{ConnectOptions, Target};
-use crate::dedup::DedupTable;
-use crate::dedup_columns::{ColumnMap, DedupColumns};
-use crate::output::Output;
-use crate::schema::Tables;
-use crate::session::Access;
-use crate::session::{Rel, Session};
+use crate::db::connect::{ConnectOptions, Target};
+use crate::db::session::Access;
+use crate::db::session::{Rel, Session};
+use crate::render::output::Output;
+use crate::tables::dedup::DedupTable;
+use crate::tables::dedup_columns::{ColumnMap, DedupColumns};
+use crate::tables::schema::Tables;
 
 pub struct Context {
     pub tables: Tables,
@@ -28,7 +28,7 @@ impl Context {
     pub fn new(global: &GlobalArgs) -> anyhow::Result<Self> {
         let tables = Tables::new(&global.table, &global.processed_table)?;
         if let Some(schema) = &global.schema {
-            crate::ident::validate_schema(schema)?;
+            crate::db::ident::validate_schema(schema)?;
         }
         Ok(Self {
             tables,

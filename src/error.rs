@@ -116,7 +116,7 @@ pub fn describe_pg_error(err: &postgres::Error) -> String {
 
 /// Turns a failed statement on one of our tables into the message an operator needs: the
 /// fix first where there is a known one, the server's words after it.
-pub fn explain_table_error(err: postgres::Error, rel: &crate::session::Rel) -> anyhow::Error {
+pub fn explain_table_error(err: postgres::Error, rel: &crate::db::session::Rel) -> anyhow::Error {
     use postgres::error::SqlState;
     let table = &rel.name;
     let detail = describe_pg_error(&err);
@@ -142,7 +142,7 @@ pub fn explain_table_error(err: postgres::Error, rel: &crate::session::Rel) -> a
         }
         Some(c) if c == SqlState::LOCK_NOT_AVAILABLE => format!(
             "could not lock table \"{table}\" within --lock-timeout: {} [{detail}]",
-            crate::lockwait::last_blockers()
+            crate::db::lockwait::last_blockers()
                 .unwrap_or_else(|| "another session holds a conflicting lock".to_string())
         ),
         Some(c) if c == SqlState::QUERY_CANCELED => format!(
@@ -166,7 +166,7 @@ pub fn read_only(target: &str, detail: &str) -> String {
 }
 
 /// `table "x" does not exist in schema "public" of app@db:5432/orders — run …`
-pub fn missing_table(rel: &crate::session::Rel) -> String {
+pub fn missing_table(rel: &crate::db::session::Rel) -> String {
     if rel.searched.is_empty() {
         return format!(
             "table \"{}\" cannot be found on {}: no schema on the connection's search_path exists — pass --schema, or fix search_path",

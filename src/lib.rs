@@ -5,30 +5,14 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod catalog;
+pub mod batch;
 pub mod cli;
 pub mod commands;
-pub mod connect;
-pub mod conninfo;
 pub mod context;
-pub mod dedup;
-pub mod dedup_columns;
+pub mod db;
 pub mod error;
-pub mod ident;
-pub mod jsonb;
-pub mod layout;
-pub mod lockwait;
-pub mod mutation;
-pub mod outbox;
-pub mod output;
-pub mod pgtime;
-pub mod schema;
-pub mod session;
-pub mod signals;
-pub mod sql;
-pub mod timearg;
-pub mod tls;
-pub mod walk;
+pub mod render;
+pub mod tables;
 
 use std::process::ExitCode;
 
@@ -63,7 +47,7 @@ pub fn run() -> ExitCode {
         Err(err) => {
             let code = error::exit_code(&err);
             let mut text = error::one_line(&err);
-            if session::silenced_anywhere() && !text.contains("--statement-timeout") {
+            if db::session::silenced_anywhere() && !text.contains("--statement-timeout") {
                 text = format!(
                     "the server did not answer within --statement-timeout (plus a few seconds' grace), so outboxctl closed the connection: {text}"
                 );
@@ -76,7 +60,7 @@ pub fn run() -> ExitCode {
                 } else {
                     "outboxctl:"
                 };
-                output::stderr_line(&format!("{prefix} {}", output::escape(&text)));
+                render::output::stderr_line(&format!("{prefix} {}", render::output::escape(&text)));
             }
             ExitCode::from(code)
         }
@@ -100,7 +84,7 @@ fn stderr_colour() -> bool {
     if never {
         return false;
     }
-    always || output::color_wanted(cli::ColorMode::Auto, std::io::stderr().is_terminal())
+    always || render::output::color_wanted(cli::ColorMode::Auto, std::io::stderr().is_terminal())
 }
 
 /// clap's own errors, folded to the one line every outboxctl error is; help and version
@@ -151,7 +135,7 @@ fn usage_error(err: clap::Error) -> ExitCode {
         .collect::<Vec<_>>()
         .join(" ");
     let message = message.strip_prefix("error: ").unwrap_or(&message);
-    output::stderr_line(&format!("outboxctl: {message} (see --help)"));
+    render::output::stderr_line(&format!("outboxctl: {message} (see --help)"));
     ExitCode::from(error::exit::USAGE)
 }
 

@@ -9,13 +9,13 @@ use std::io::BufRead;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::batch::engine::{ListBatcher, MutationArgs, Summary, report, run_batches};
 use crate::context::Context;
+use crate::db::session::{Access, Rel, Session};
+use crate::db::sql::Params;
 use crate::error::{Failure, exit, explain_table_error, usage};
-use crate::mutation::{ListBatcher, MutationArgs, Summary, report, run_batches};
-use crate::outbox;
-use crate::output::{count_of, escape};
-use crate::session::{Access, Rel, Session};
-use crate::sql::Params;
+use crate::render::output::{count_of, escape};
+use crate::tables::outbox;
 
 /// Ids as given: `-` reads one per line from standard input (blank lines skipped).
 /// Duplicates are dropped, first position kept; a malformed id is a usage error before

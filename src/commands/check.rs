@@ -6,15 +6,15 @@
 
 use serde_json::json;
 
-use crate::catalog::{self, LiveColumn, LiveIndex};
 use crate::cli::{CheckArgs, selected_tables};
 use crate::context::Context;
-use crate::dedup_columns::{ColumnMap, DedupColumns};
+use crate::db::catalog::{self, LiveColumn, LiveIndex};
+use crate::db::ident;
+use crate::db::session::{Access, Rel, Tx};
 use crate::error::{describe_pg_error, missing_table, negative};
-use crate::ident;
-use crate::output::{count_of, escape, print_records, print_text};
-use crate::schema::{self, ColumnSpec, STATUSES, TableKind, TableSpec};
-use crate::session::{Access, Rel, Tx};
+use crate::render::output::{count_of, escape, print_records, print_text};
+use crate::tables::dedup_columns::{ColumnMap, DedupColumns};
+use crate::tables::schema::{self, ColumnSpec, STATUSES, TableKind, TableSpec};
 
 struct TableReport<'a> {
     kind: TableKind,

@@ -6,7 +6,7 @@ use clap_complete::Shell;
 use crate::cli::{Cli, CompletionsArgs};
 
 pub fn run(args: &CompletionsArgs) -> anyhow::Result<()> {
-    crate::output::print_text(render_completions(args.shell).trim_end())?;
+    crate::render::output::print_text(render_completions(args.shell).trim_end())?;
     Ok(())
 }
 

@@ -4,8 +4,8 @@ use serde_json::json;
 
 use crate::cli::{DdlArgs, selected_tables};
 use crate::context::Context;
-use crate::output::{Format, print_json, print_text};
-use crate::schema;
+use crate::render::output::{Format, print_json, print_text};
+use crate::tables::schema;
 
 pub fn run(ctx: &Context, args: &DdlArgs) -> anyhow::Result<()> {
     let kinds = selected_tables(args.only);

@@ -5,14 +5,13 @@
 use crate::cli::{ListArgs, Order};
 use crate::commands::message_filter;
 use crate::context::Context;
+use crate::db::pgtime::PgTime;
+use crate::db::session::{Access, Rel, Tx};
+use crate::db::sql::{Params, limit_clause, where_clause};
 use crate::error::explain_table_error;
-use crate::layout::{Column, StreamTable, output_width};
-use crate::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS, Message};
-use crate::output::{RowWriter, escape, human_size};
-use crate::pgtime::PgTime;
-use crate::session::{Access, Rel, Tx};
-use crate::sql::{Params, limit_clause, where_clause};
-use crate::timearg::age;
+use crate::render::layout::{Column, StreamTable, output_width};
+use crate::render::output::{RowWriter, escape, human_size};
+use crate::tables::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS, Message};
 
 const SUMMARY_COLUMNS: &str = "id::text, status::text, topic::text, key::text, retries::int4, \
      created_at::timestamptz, octet_length(payload)::int4, last_error::text";
@@ -99,7 +98,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
         let mut table = StreamTable::new(columns, out, output_width(), ctx.out.wide).paint(
             ctx.out
                 .color
-                .then_some(paint_status as crate::layout::Painter),
+                .then_some(paint_status as crate::render::layout::Painter),
         );
         tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
             let created_at: PgTime = row.try_get(5).map_err(fail)?;
@@ -110,7 +109,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
                 row.try_get::<_, String>(2).map_err(fail)?,
                 row.try_get::<_, String>(3).map_err(fail)?,
                 row.try_get::<_, i32>(4).map_err(fail)?.to_string(),
-                age(created_at, now),
+                created_at.age(now),
                 size.map_or("null".to_string(), |s| human_size(i64::from(s))),
                 row.try_get::<_, String>(7).map_err(fail)?,
             ];

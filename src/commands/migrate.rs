@@ -4,13 +4,13 @@
 
 use serde_json::json;
 
-use crate::catalog;
 use crate::cli::{MigrateArgs, selected_tables};
 use crate::context::Context;
+use crate::db::catalog;
+use crate::db::session::{Access, Rel, Session};
 use crate::error::describe_pg_error;
-use crate::output::{print_records, print_text};
-use crate::schema::{self, TableKind};
-use crate::session::{Access, Rel, Session};
+use crate::render::output::{print_records, print_text};
+use crate::tables::schema::{self, TableKind};
 
 /// Advisory lock key held while a table is created: fixed ("outboxmg" in ASCII)
 /// so that every outboxctl version takes the same lock.
@@ -68,9 +68,10 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
         created.join(" and "),
         located.outbox.target
     );
-    crate::output::report_committed((!created.is_empty()).then_some(changed.as_str()), || {
-        print_report(ctx, args, &report)
-    })
+    crate::render::output::report_committed(
+        (!created.is_empty()).then_some(changed.as_str()),
+        || print_report(ctx, args, &report),
+    )
 }
 
 fn print_report(

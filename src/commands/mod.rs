@@ -18,7 +18,7 @@ pub use completions::{render_completions, render_man_page, render_subcommand_man
 
 use crate::cli::{Cli, Command, MessageFilterArgs};
 use crate::context::Context;
-use crate::outbox::MessageFilter;
+use crate::tables::outbox::MessageFilter;
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let ctx = Context::new(&cli.global)?;

@@ -3,14 +3,14 @@
 
 use serde_json::Value;
 
+use crate::batch::engine::{Summary, report};
 use crate::context::Context;
+use crate::db::pgtime::PgTime;
+use crate::db::session::{Access, Rel, Session};
+use crate::db::sql::Params;
 use crate::error::explain_table_error;
-use crate::mutation::{Summary, report};
-use crate::outbox;
-use crate::output::{count_of, print_text, truncate};
-use crate::pgtime::PgTime;
-use crate::session::{Access, Rel, Session};
-use crate::sql::Params;
+use crate::render::output::{count_of, print_text, truncate};
+use crate::tables::outbox;
 
 const SAMPLE_SIZE: i64 = 10;
 

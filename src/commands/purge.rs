@@ -3,17 +3,17 @@
 //! once. `--include-failed` also deletes failed messages created before the cutoff.
 //! Pending and processing messages are never deleted.
 
+use crate::batch::ctid::{CtidWalk, WalkAction};
+use crate::batch::engine::{count_and_confirm, report, run_batches, start_purge};
 use crate::cli::PurgeArgs;
 use crate::commands::preview;
 use crate::context::Context;
+use crate::db::pgtime::PgTime;
+use crate::db::session::Access;
+use crate::db::sql::Params;
 use crate::error::explain_table_error;
-use crate::mutation::{count_and_confirm, report, run_batches, start_purge};
-use crate::outbox;
-use crate::output::count_of;
-use crate::pgtime::PgTime;
-use crate::session::Access;
-use crate::sql::Params;
-use crate::walk::{CtidWalk, WalkAction};
+use crate::render::output::count_of;
+use crate::tables::outbox;
 
 pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;

@@ -5,16 +5,16 @@
 
 use uuid::Uuid;
 
+use crate::batch::ctid::{CtidWalk, WalkAction};
+use crate::batch::engine::{RunStart, count_and_confirm, report, run_batches};
 use crate::cli::RequeueArgs;
 use crate::commands::{by_ids, message_filter, preview};
 use crate::context::Context;
+use crate::db::session::{Access, Rel, Session};
+use crate::db::sql::Params;
 use crate::error::{explain_table_error, usage};
-use crate::mutation::{RunStart, count_and_confirm, report, run_batches};
-use crate::outbox;
-use crate::output::count_of;
-use crate::session::{Access, Rel, Session};
-use crate::sql::Params;
-use crate::walk::{CtidWalk, WalkAction};
+use crate::render::output::count_of;
+use crate::tables::outbox;
 
 pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
     let ids = by_ids::read_ids(&args.ids)?;

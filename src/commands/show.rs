@@ -2,12 +2,11 @@
 
 use crate::cli::{PayloadView, ShowArgs};
 use crate::context::Context;
+use crate::db::pgtime::PgTime;
+use crate::db::session::Access;
 use crate::error::{explain_table_error, usage};
-use crate::outbox::{self, MESSAGE_COLUMNS, Message};
-use crate::output::{escape, print_record, print_text};
-use crate::pgtime::PgTime;
-use crate::session::Access;
-use crate::timearg::when;
+use crate::render::output::{escape, print_record, print_text};
+use crate::tables::outbox::{self, MESSAGE_COLUMNS, Message};
 
 /// Bytes of a payload shown in the human view; the rest is a command away.
 const PAYLOAD_PREVIEW: usize = 2048;
@@ -98,7 +97,7 @@ fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
     let payload = match m.payload.as_deref() {
         None => "payload: null".to_string(),
         Some(bytes) => {
-            let size = crate::output::human_size(bytes.len() as i64);
+            let size = crate::render::output::human_size(bytes.len() as i64);
             let shown = &bytes[..bytes.len().min(preview)];
             let more = if shown.len() < bytes.len() {
                 format!(
@@ -124,10 +123,10 @@ fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
         ("key", m.key.clone()),
         ("status", m.status.clone()),
         ("retries", m.retries.to_string()),
-        ("created_at", when(m.created_at, now)),
+        ("created_at", m.created_at.when(now)),
         (
             "processed_at",
-            m.processed_at.map_or("null".to_string(), |t| when(t, now)),
+            m.processed_at.map_or("null".to_string(), |t| t.when(now)),
         ),
         ("last_error", m.last_error.clone()),
     ];

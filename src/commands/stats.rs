@@ -4,20 +4,20 @@
 use serde_json::{Map, Value, json};
 
 use crate::error::usage;
-use crate::layout::{Column, StreamTable, output_width};
-use crate::output::{Format, print_json_line};
+use crate::render::layout::{Column, StreamTable, output_width};
+use crate::render::output::{Format, print_json_line};
 
 use crate::cli::StatsArgs;
 use crate::context::Context;
-use crate::dedup::{self, DedupStats};
-use crate::dedup_columns::DedupColumns;
+use crate::db::pgtime::PgTime;
+use crate::db::session::Access;
 use crate::error::{explain_table_error, negative};
-use crate::outbox::{self, OutboxStats};
-use crate::output::{print_json, print_text};
-use crate::pgtime::PgTime;
-use crate::schema::STATUSES;
-use crate::session::Access;
-use crate::timearg::humanize;
+use crate::render::output::{print_json, print_text};
+use crate::render::time::humanize;
+use crate::tables::dedup::{self, DedupStats};
+use crate::tables::dedup_columns::DedupColumns;
+use crate::tables::outbox::{self, OutboxStats};
+use crate::tables::schema::STATUSES;
 
 struct Breach {
     threshold: &'static str,
@@ -262,7 +262,7 @@ fn render(
                 format!(
                     "{} ({} ago)",
                     t.human(),
-                    crate::timearg::age(t, PgTime::from_chrono(chrono::Utc::now()))
+                    t.age(PgTime::from_chrono(chrono::Utc::now()))
                 )
             }),
         ]);
@@ -275,7 +275,10 @@ fn render(
     text.push('\n');
     text.push_str(&dedup_table.to_string());
     for breach in breaches {
-        let line = format!("BREACHED: {}", crate::output::escape(&breach.message));
+        let line = format!(
+            "BREACHED: {}",
+            crate::render::output::escape(&breach.message)
+        );
         if ctx.out.color {
             text.push_str(&format!("\n\x1b[1;31m{line}\x1b[0m"));
         } else {

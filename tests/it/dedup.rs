@@ -535,25 +535,27 @@ fn purge_batches_use_the_processed_at_index() {
         .unwrap();
     let cutoff = chrono::Utc::now() - chrono::Duration::days(7);
     let start =
-        outboxctl::pgtime::PgTime::from_chrono(chrono::Utc::now() - chrono::Duration::days(30));
-    let options = outboxctl::connect::ConnectOptions {
+        outboxctl::db::pgtime::PgTime::from_chrono(chrono::Utc::now() - chrono::Duration::days(30));
+    let options = outboxctl::db::connect::ConnectOptions {
         database_url: Some(db.url()),
         ..Default::default()
     };
-    let mut session = outboxctl::connect::Target::resolve(&options)
+    let mut session = outboxctl::db::connect::Target::resolve(&options)
         .unwrap()
         .connect()
         .unwrap();
     let rel = session.locate(&["processed_messages"]).unwrap().remove(0);
-    let table = outboxctl::dedup::DedupTable {
+    let table = outboxctl::tables::dedup::DedupTable {
         rel,
-        cols: outboxctl::dedup_columns::DedupColumns::ours(),
+        cols: outboxctl::tables::dedup_columns::DedupColumns::ours(),
     };
-    let mut tx = session.begin(outboxctl::session::Access::ReadOnly).unwrap();
-    let run_start = outboxctl::mutation::RunStart::take(&mut tx).unwrap();
+    let mut tx = session
+        .begin(outboxctl::db::session::Access::ReadOnly)
+        .unwrap();
+    let run_start = outboxctl::batch::engine::RunStart::take(&mut tx).unwrap();
     for groups in [vec![], vec!["g1".to_string()]] {
         let (statements, mut params, start_at, limit_at) =
-            outboxctl::dedup::KeysetPurge::statements(&table, cutoff, &groups, &run_start);
+            outboxctl::batch::keyset::KeysetPurge::statements(&table, cutoff, &groups, &run_start);
         params.set(&start_at, Some(start));
         params.set(&limit_at, 5000i64);
         for sql in statements {

@@ -3,9 +3,10 @@
 
 use std::time::Duration;
 
-use outboxctl::conninfo::{Params, parse};
-use outboxctl::ident;
-use outboxctl::timearg::{TimeArg, format_duration, parse_duration};
+use outboxctl::db::conninfo::{Params, parse};
+use outboxctl::db::ident;
+use outboxctl::render::time::format_duration;
+use outboxctl::tables::timearg::{TimeArg, parse_duration};
 use proptest::prelude::*;
 
 proptest! {
@@ -127,11 +128,11 @@ proptest! {
             10 => format!("postgresql://app:{password}@[::1/db"),
             _ => format!("host=h password='{password}"),
         };
-        let options = outboxctl::connect::ConnectOptions {
+        let options = outboxctl::db::connect::ConnectOptions {
             database_url: Some(text.clone()),
             ..Default::default()
         };
-        match outboxctl::connect::Target::resolve_with_env(&options, |_| None) {
+        match outboxctl::db::connect::Target::resolve_with_env(&options, |_| None) {
             Err(err) => {
                 let message = outboxctl::error::one_line(&err);
                 prop_assert!(

@@ -5,10 +5,10 @@ use serde_json::{Value, json};
 
 use crate::cli::DedupKeyArgs;
 use crate::context::Context;
-use crate::dedup;
+use crate::db::session::Access;
 use crate::error::{explain_table_error, negative};
-use crate::output::{print_record, print_text};
-use crate::session::Access;
+use crate::render::output::{print_record, print_text};
+use crate::tables::dedup;
 
 use super::processed_when;
 
@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
                 print_text(format!(
                     "processed at {}\nmetadata: {}\n(in \"{}\" on {})",
                     processed_when(entry),
-                    crate::output::escape_lines(&metadata),
+                    crate::render::output::escape_lines(&metadata),
                     rel.name,
                     rel.target
                 ))?

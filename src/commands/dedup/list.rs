@@ -3,12 +3,12 @@
 use crate::cli::{DedupListArgs, Order};
 use crate::commands::list::{effective_limit, note_count};
 use crate::context::Context;
-use crate::dedup::{ENTRY_FIELDS, Entry, EntryFilter};
+use crate::db::session::Access;
+use crate::db::sql::{Params, limit_clause, where_clause};
 use crate::error::explain_table_error;
-use crate::layout::{Column, StreamTable, output_width};
-use crate::output::RowWriter;
-use crate::session::Access;
-use crate::sql::{Params, limit_clause, where_clause};
+use crate::render::layout::{Column, StreamTable, output_width};
+use crate::render::output::RowWriter;
+use crate::tables::dedup::{ENTRY_FIELDS, Entry, EntryFilter};
 
 use super::processed_when;
 

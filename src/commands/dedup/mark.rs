@@ -5,13 +5,13 @@ use std::io::Read;
 
 use serde_json::json;
 
+use crate::batch::engine::Summary;
 use crate::cli::DedupMarkArgs;
 use crate::context::Context;
-use crate::dedup;
+use crate::db::session::Access;
 use crate::error::{explain_table_error, usage};
-use crate::mutation::Summary;
-use crate::output::{print_record, print_text};
-use crate::session::Access;
+use crate::render::output::{print_record, print_text};
+use crate::tables::dedup;
 
 use super::processed_when;
 
@@ -65,12 +65,12 @@ pub fn run(ctx: &Context, args: &DedupMarkArgs) -> anyhow::Result<()> {
     }
     let changed = format!(
         "marked {}/{} in \"{}\" on {} (the entry was inserted)",
-        crate::output::escape(&key.group),
-        crate::output::escape(&key.msg_id),
+        crate::render::output::escape(&key.group),
+        crate::render::output::escape(&key.msg_id),
         rel.name,
         rel.target
     );
-    crate::output::report_committed(marked.inserted.then_some(changed.as_str()), || {
+    crate::render::output::report_committed(marked.inserted.then_some(changed.as_str()), || {
         if ctx.out.format.is_machine() {
             return print_record(ctx.out.format, &summary.to_json());
         }

@@ -20,7 +20,7 @@ pub fn run(ctx: &Context, command: &DedupCommand) -> anyhow::Result<()> {
 }
 
 /// `2026-11-27 00:00:00Z (3m ago)`, ages on the client's clock.
-fn processed_when(entry: &crate::dedup::Entry) -> String {
-    let now = crate::pgtime::PgTime::from_chrono(chrono::Utc::now());
-    crate::timearg::when(entry.processed_at, now)
+fn processed_when(entry: &crate::tables::dedup::Entry) -> String {
+    let now = crate::db::pgtime::PgTime::from_chrono(chrono::Utc::now());
+    entry.processed_at.when(now)
 }

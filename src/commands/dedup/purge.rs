@@ -3,16 +3,17 @@
 
 use serde_json::Value;
 
+use crate::batch::engine::{Summary, count_and_confirm, report, run_batches, start_purge};
+use crate::batch::keyset::KeysetPurge;
 use crate::cli::DedupPurgeArgs;
 use crate::context::Context;
-use crate::dedup::{Entry, EntryFilter, KeysetPurge};
+use crate::db::pgtime::PgTime;
+use crate::db::session::{Access, Tx};
+use crate::db::sql::{Params, where_clause};
 use crate::error::explain_table_error;
-use crate::mutation::{Summary, count_and_confirm, report, run_batches, start_purge};
-use crate::output::{count_of, print_text, truncate};
-use crate::pgtime::PgTime;
-use crate::session::{Access, Tx};
-use crate::sql::{Params, where_clause};
-use crate::timearg::TimeArg;
+use crate::render::output::{count_of, print_text, truncate};
+use crate::tables::dedup::{Entry, EntryFilter};
+use crate::tables::timearg::TimeArg;
 
 const SAMPLE_SIZE: i64 = 10;
 

@@ -5,9 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::mutation::{BatchOutcome, Batcher, RunStart};
-use crate::session::{Rel, Tx};
-use crate::sql::Params;
+use crate::batch::engine::{BatchOutcome, Batcher, RunStart};
+use crate::db::session::{Rel, Tx};
+use crate::db::sql::Params;
 
 /// Largest range one batch scans: 16384 blocks is 128 MiB, a few hundred milliseconds.
 const MAX_STEP_BLOCKS: u64 = 16_384;
@@ -105,7 +105,7 @@ impl CtidWalk {
 impl CtidWalk {
     /// A walk over the rows `conditions` selects, set up in a transaction of its own.
     pub fn prepare(
-        session: &mut crate::session::Session,
+        session: &mut crate::db::session::Session,
         rel: &Rel,
         conditions: &dyn Fn(&mut Params) -> String,
         start: &RunStart,
@@ -115,14 +115,14 @@ impl CtidWalk {
         let fail = |e| crate::error::explain_table_error(e, rel);
         let mut params = Params::default();
         let sql = conditions(&mut params);
-        session.with_tx(crate::session::Access::ReadOnly, &fail, |tx| {
+        session.with_tx(crate::db::session::Access::ReadOnly, &fail, |tx| {
             Self::new(tx, rel, &sql, params, start, action, batch_size).map_err(fail)
         })
     }
 
     /// Warns before the walk starts when the server makes it quadratic: PostgreSQL 13 has
     /// no TID range scan, so there every batch reads the whole table.
-    pub fn warn_if_slow(&self, out: &crate::output::Output) {
+    pub fn warn_if_slow(&self, out: &crate::render::output::Output) {
         if self.rescans {
             out.warn(
                 "PostgreSQL 13 cannot scan ctid ranges, so every batch reads the whole table: on a large table use a larger --batch-size, or upgrade to 14+",

@@ -13,7 +13,7 @@ use std::sync::{Mutex, Once};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
 use crate::error::exit;
-use crate::output::stderr_line;
+use crate::render::output::stderr_line;
 
 static SIGNALS: AtomicU32 = AtomicU32::new(0);
 static LAST_SIGNAL: AtomicI32 = AtomicI32::new(0);

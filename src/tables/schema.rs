@@ -1,7 +1,7 @@
 //! The two tables' contract (design.md §1): the DDL the Go library emits and the column
 //! facts `check` compares live tables with. Every name here has been validated by `ident`.
 
-use crate::ident;
+use crate::db::ident;
 
 pub const DEFAULT_OUTBOX_TABLE: &str = "outbox_messages";
 pub const DEFAULT_PROCESSED_TABLE: &str = "processed_messages";

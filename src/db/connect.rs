@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use anyhow::anyhow;
 
-use crate::conninfo::{self, Params};
+use crate::db::conninfo::{self, Params};
+use crate::db::ident;
+use crate::db::session::{Session, Settings, open_sockets};
+use crate::db::tls::{self, Roots, SslMode};
 use crate::error::{describe_pg_error, usage};
-use crate::ident;
-use crate::session::{Session, Settings, open_sockets};
-use crate::tls::{self, Roots, SslMode};
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_PORT: u16 = 5432;
@@ -140,7 +140,7 @@ impl Target {
         let password = params.get("password").map(str::to_string).or_else(|| {
             let file = conninfo::pgpass_file(&params)?;
             if !pgpass_permissions_ok(&file) {
-                crate::output::stderr_line(&format!(
+                crate::render::output::stderr_line(&format!(
                     "warning: password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
                     file.display()
                 ));
@@ -338,7 +338,7 @@ impl Target {
                     self.settings,
                     self.display.clone(),
                     self.schema.clone(),
-                    crate::lockwait::Reconnect {
+                    crate::db::lockwait::Reconnect {
                         config: self.config.clone(),
                         tls: for_cancel,
                     },

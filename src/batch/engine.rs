@@ -9,13 +9,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use postgres::error::SqlState;
 use serde_json::{Map, Value, json};
 
+use crate::batch::signals;
+use crate::db::pgtime::PgTime;
+use crate::db::session::{Access, Rel, Session, Tx};
+use crate::db::sql::Params;
 use crate::error::{Failure, describe_pg_error, exit, explain_table_error, interrupted, usage};
-use crate::output::{Output, count_of, print_record, stderr_line};
-use crate::pgtime::PgTime;
-use crate::session::{Access, Rel, Session, Tx};
-use crate::signals;
-use crate::sql::Params;
-use crate::timearg::TimeArg;
+use crate::render::output::{Output, count_of, print_record, stderr_line};
+use crate::tables::timearg::TimeArg;
 
 /// Options every mutation takes.
 #[derive(Debug, Clone, clap::Args)]
@@ -84,7 +84,7 @@ impl<T> ListBatcher<T> {
 impl<T> Batcher for ListBatcher<T>
 where
     T: Clone + for<'a> postgres::types::FromSql<'a>,
-    Vec<T>: crate::sql::Bind,
+    Vec<T>: crate::db::sql::Bind,
 {
     fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error> {
         let end = (self.next + limit as usize).min(self.items.len());
@@ -332,7 +332,7 @@ fn batch_failure(
     let cause = if session.silenced() {
         format!(
             "the server did not answer within --statement-timeout {} (plus a few seconds' grace): outboxctl closed the connection",
-            crate::timearg::format_duration(
+            crate::render::time::format_duration(
                 session.settings().statement_timeout.unwrap_or_default()
             )
         )
@@ -402,7 +402,7 @@ fn progress_bar(total: Option<u64>, out: &Output, what: &str) -> ProgressBar {
 pub fn report(summary: &Summary, out: &Output, human: &str) -> anyhow::Result<()> {
     if out.format.is_machine() {
         let mut record = summary.to_json();
-        if out.format == crate::output::Format::Csv {
+        if out.format == crate::render::output::Format::Csv {
             // One csv row of scalars: the per-id results and the sample are for json.
             record.retain(|_, v| !(v.is_array() || v.is_object()));
         }

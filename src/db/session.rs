@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use postgres::{Client, Row};
 
+use crate::db::sql::{Params, quote_ident};
 use crate::error::describe_pg_error;
-use crate::sql::{Params, quote_ident};
 
 /// How long past `--statement-timeout` a silent server is waited for before the
 /// connection is closed: the server's own cancel normally arrives well within it.
@@ -100,13 +100,13 @@ impl Session {
         settings: Settings,
         target: String,
         schema_option: Option<String>,
-        reconnect: crate::lockwait::Reconnect,
+        reconnect: crate::db::lockwait::Reconnect,
         sockets: Vec<RawFd>,
     ) -> Self {
         let watchdog = Watchdog::start(
             sockets,
             Some(reconnect),
-            crate::lockwait::look_after(settings.lock_timeout),
+            crate::db::lockwait::look_after(settings.lock_timeout),
         );
         Self {
             client,
@@ -402,7 +402,7 @@ impl Tx<'_> {
                 if left.is_zero() {
                     return Err(anyhow::anyhow!(
                         "the result took longer than --statement-timeout {} to read; nothing more was read",
-                        crate::timearg::format_duration(budget)
+                        crate::render::time::format_duration(budget)
                     ));
                 }
                 self.watchdog
@@ -459,7 +459,7 @@ struct WatchState {
     /// For looking at lock waits: the backend's pid, a way to a second connection, and
     /// whether to say what was found on stderr.
     backend_pid: std::sync::atomic::AtomicI32,
-    reconnect: Option<crate::lockwait::Reconnect>,
+    reconnect: Option<crate::db::lockwait::Reconnect>,
     look_after: Duration,
     announce: AtomicBool,
 }
@@ -467,7 +467,7 @@ struct WatchState {
 impl Watchdog {
     fn start(
         sockets: Vec<RawFd>,
-        reconnect: Option<crate::lockwait::Reconnect>,
+        reconnect: Option<crate::db::lockwait::Reconnect>,
         look_after: Duration,
     ) -> Self {
         let state = Arc::new(WatchState {
@@ -510,7 +510,7 @@ impl Watchdog {
                     && let Some(reconnect) = &state.reconnect
                     && !state.looked.swap(true, Ordering::SeqCst)
                 {
-                    crate::lockwait::describe(
+                    crate::db::lockwait::describe(
                         reconnect.clone(),
                         pid,
                         state.announce.load(Ordering::SeqCst),

@@ -83,7 +83,7 @@ impl Params {
 macro_rules! params {
     ($($value:expr),* $(,)?) => {{
         #[allow(unused_mut)]
-        let mut params = $crate::sql::Params::default();
+        let mut params = $crate::db::sql::Params::default();
         $(params.push($value);)*
         params
     }};

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::output::escape;
+use crate::render::output::escape;
 
 /// Rows read before the column widths are fixed.
 const FIRST_PAGE: usize = 200;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use crate::output::{escape, stderr_line};
+use crate::render::output::{escape, stderr_line};
 
 /// How to open the second connection: the first one's parameters.
 #[derive(Clone)]

@@ -6,10 +6,10 @@
 //! candidate per role — or takes them from `--dedup-columns`, and never guesses between
 //! two candidates.
 
-use crate::catalog::{self, LiveColumn};
+use crate::db::catalog::{self, LiveColumn};
+use crate::db::session::{Rel, Tx};
+use crate::db::sql::quote_ident;
 use crate::error::usage;
-use crate::session::{Rel, Tx};
-use crate::sql::quote_ident;
 
 /// The roles, with outboxctl's (and `migrate`'s) names for them.
 const ROLES: [(&str, &str); 4] = [
@@ -45,7 +45,7 @@ pub fn parse_map(text: &str) -> Result<ColumnMap, String> {
             ));
         };
         let name = name.trim();
-        crate::ident::validate("--dedup-columns column", name).map_err(|e| e.to_string())?;
+        crate::db::ident::validate("--dedup-columns column", name).map_err(|e| e.to_string())?;
         if map.0[index].replace(name.to_string()).is_some() {
             return Err(format!(
                 "--dedup-columns names the role {} twice",
@@ -159,7 +159,7 @@ fn resolve_from(
     let mut found: [Option<String>; 4] = Default::default();
     for (role, slot) in found.iter_mut().enumerate() {
         if let Some(name) = explicit.get(role) {
-            let folded = crate::ident::folded(name);
+            let folded = crate::db::ident::folded(name);
             if !has(&folded) {
                 return Err(usage(format!(
                     "--dedup-columns: dedup table \"{}\" has no column {folded} (its columns: {listing})",

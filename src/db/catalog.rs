@@ -1,8 +1,8 @@
 //! Reads of PostgreSQL's catalogs: does a table exist, what do its columns and indexes
 //! look like, can this server run the DDL.
 
-use crate::session::{Rel, Tx};
-use crate::sql::Params;
+use crate::db::session::{Rel, Tx};
+use crate::db::sql::Params;
 
 /// The oldest server with a built-in `gen_random_uuid()` and `pg_current_snapshot()`,
 /// which the DDL and the batch engine need.
@@ -53,7 +53,7 @@ pub fn exists_now(tx: &mut Tx<'_>, rel: &Rel) -> Result<bool, postgres::Error> {
     let row = tx.query_opt(
         "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relname = $1 AND n.nspname = $2",
-        &crate::params![crate::ident::folded(&rel.name), schema.clone()],
+        &crate::params![crate::db::ident::folded(&rel.name), schema.clone()],
     )?;
     Ok(row.is_some())
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
-use crate::sql::Params;
+use crate::db::sql::Params;
 
 /// Longest duration accepted: far beyond any retention window, well inside the range of
 /// PostgreSQL intervals and timestamps, so arithmetic on it never overflows.
@@ -104,7 +104,7 @@ fn parse_offset(zone: &str) -> Option<FixedOffset> {
 impl TimeArg {
     /// The instant itself: a duration is measured back from the server's `now()`, a
     /// zone-less time read in the server's time zone.
-    pub fn resolve(self, tx: &mut crate::session::Tx<'_>) -> Result<TimeArg, postgres::Error> {
+    pub fn resolve(self, tx: &mut crate::db::session::Tx<'_>) -> Result<TimeArg, postgres::Error> {
         match self {
             TimeArg::At(_) => Ok(self),
             TimeArg::Ago(_) | TimeArg::ServerLocal(_) => {
@@ -182,72 +182,8 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_millis(total_ms))
 }
 
-/// A duration in the form [`parse_duration`] reads back (`1d12h`, `250ms`, `0s`).
-pub fn format_duration(duration: Duration) -> String {
-    let mut rest = duration.as_millis();
-    let mut text = String::new();
-    for (unit, size) in [
-        ("w", 604_800_000),
-        ("d", 86_400_000),
-        ("h", 3_600_000),
-        ("m", 60_000),
-        ("s", 1_000),
-        ("ms", 1),
-    ] {
-        if rest >= size {
-            text.push_str(&format!("{}{unit}", rest / size));
-            rest %= size;
-        }
-    }
-    if text.is_empty() {
-        text.push_str("0s");
-    }
-    text
-}
-
 fn too_large(text: &str) -> String {
     format!("duration {text:?} is too large (at most 1000 years)")
-}
-
-/// An instant with how long ago it was, for people: `2026-11-27 10:04:05Z (3h2m ago)`;
-/// infinite ones alone (`infinity`, `-infinity`).
-pub fn when(t: crate::pgtime::PgTime, now: crate::pgtime::PgTime) -> String {
-    if t.is_finite() {
-        format!("{} ({} ago)", t.human(), age(t, now))
-    } else {
-        t.human()
-    }
-}
-
-/// How long before `now` an instant was, for people: `3d4h`, or what an infinite
-/// timestamp means.
-pub fn age(t: crate::pgtime::PgTime, now: crate::pgtime::PgTime) -> String {
-    use crate::pgtime::PgTime;
-    match (t, t.seconds_before(now)) {
-        (PgTime::NegInfinity, _) => "infinite".to_string(),
-        (PgTime::Infinity, _) => "never (infinity)".to_string(),
-        (_, Some(secs)) => humanize(secs.floor() as i64),
-        (_, None) => "unknown".to_string(),
-    }
-}
-
-/// A duration as a compact human string (`3d4h`, `12m5s`, `0s`).
-pub fn humanize(seconds: i64) -> String {
-    let sign = if seconds < 0 { "-" } else { "" };
-    let mut rest = seconds.unsigned_abs();
-    let mut parts = Vec::new();
-    // Two units from the largest that is not zero, the second even when it is zero:
-    // `30d0h`, never `30d35s` (which reads as minutes).
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if rest >= size || !parts.is_empty() || unit == "s" {
-            parts.push(format!("{}{unit}", rest / size));
-            rest %= size;
-        }
-        if parts.len() == 2 {
-            break;
-        }
-    }
-    format!("{sign}{}", parts.join(""))
 }
 
 #[cfg(test)]
@@ -338,24 +274,5 @@ mod tests {
         ] {
             assert!(bad.parse::<TimeArg>().is_err(), "{bad:?} accepted");
         }
-    }
-
-    #[test]
-    fn formatted_durations_parse_back() {
-        for text in ["0s", "250ms", "1w2d3h4m5s6ms", "90s"] {
-            let d = parse_duration(text).unwrap();
-            assert_eq!(parse_duration(&format_duration(d)).unwrap(), d);
-        }
-        assert_eq!(format_duration(Duration::from_secs(36 * 3600)), "1d12h");
-    }
-
-    #[test]
-    fn humanized() {
-        assert_eq!(humanize(0), "0s");
-        assert_eq!(humanize(3725), "1h2m");
-        assert_eq!(humanize(90061), "1d1h");
-        assert_eq!(humanize(59), "59s");
-        assert_eq!(humanize(30 * 86_400 + 35), "30d0h");
-        assert_eq!(humanize(2 * 3600 + 22), "2h0m");
     }
 }

@@ -65,6 +65,27 @@ impl PgTime {
         }
     }
 
+    /// The instant with how long ago it was, for people: `2026-11-27 10:04:05Z (3h2m
+    /// ago)`; an infinite one alone (`infinity`, `-infinity`).
+    pub fn when(self, now: PgTime) -> String {
+        if self.is_finite() {
+            format!("{} ({} ago)", self.human(), self.age(now))
+        } else {
+            self.human()
+        }
+    }
+
+    /// How long before `now` the instant was, for people: `3d4h`, or what an infinite
+    /// timestamp means.
+    pub fn age(self, now: PgTime) -> String {
+        match (self, self.seconds_before(now)) {
+            (PgTime::NegInfinity, _) => "infinite".to_string(),
+            (PgTime::Infinity, _) => "never (infinity)".to_string(),
+            (_, Some(secs)) => crate::render::time::humanize(secs.floor() as i64),
+            (_, None) => "unknown".to_string(),
+        }
+    }
+
     /// Seconds from this instant to `now`; `None` when either is infinite.
     pub fn seconds_before(self, now: PgTime) -> Option<f64> {
         match (self, now) {
@@ -126,7 +147,7 @@ impl ToSql for PgTime {
     to_sql_checked!();
 }
 
-impl crate::sql::Bind for PgTime {
+impl crate::db::sql::Bind for PgTime {
     fn pg_type() -> Type {
         Type::TIMESTAMPTZ
     }

@@ -6,12 +6,12 @@ use postgres::Row;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
+use crate::db::pgtime::PgTime;
+use crate::db::session::{Rel, Tx};
+use crate::db::sql::{Params, like_literal};
 use crate::error::usage;
-use crate::pgtime::PgTime;
-use crate::schema::STATUSES;
-use crate::session::{Rel, Tx};
-use crate::sql::{Params, like_literal};
-use crate::timearg::TimeArg;
+use crate::tables::schema::STATUSES;
+use crate::tables::timearg::TimeArg;
 
 /// Every column of a message, in the table's order: the select list and the keys of a
 /// machine-format row.
@@ -247,8 +247,8 @@ impl Message {
             key: row.try_get(2)?,
             payload: row.try_get(3)?,
             headers: row
-                .try_get::<_, Option<crate::jsonb::Jsonb>>(4)?
-                .map(crate::jsonb::Jsonb::into_value),
+                .try_get::<_, Option<crate::db::jsonb::Jsonb>>(4)?
+                .map(crate::db::jsonb::Jsonb::into_value),
             status: row.try_get(5)?,
             retries: row.try_get(6)?,
             last_error: row.try_get(7)?,

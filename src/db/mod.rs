@@ -1,0 +1,13 @@
+//! Talking to PostgreSQL: connection parameters the libpq way, TLS, the session every
+//! statement runs in, catalog reads, bind parameters, and the wire types outboxctl reads.
+
+pub mod catalog;
+pub mod connect;
+pub mod conninfo;
+pub mod ident;
+pub mod jsonb;
+pub mod lockwait;
+pub mod pgtime;
+pub mod session;
+pub mod sql;
+pub mod tls;

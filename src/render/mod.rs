@@ -1,0 +1,5 @@
+//! What people and scripts see: formats, escaping, tables that fit the terminal.
+
+pub mod layout;
+pub mod output;
+pub mod time;

@@ -1,0 +1,8 @@
+//! The library's contract: the two tables' DDL and names, the queries on the outbox and
+//! dedup tables, and the time arguments their filters take.
+
+pub mod dedup;
+pub mod dedup_columns;
+pub mod outbox;
+pub mod schema;
+pub mod timearg;
