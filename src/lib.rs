@@ -47,7 +47,7 @@ pub fn run() -> ExitCode {
         Err(err) => {
             let code = error::exit_code(&err);
             let mut text = error::one_line(&err);
-            if db::session::silenced_anywhere() && !text.contains("--statement-timeout") {
+            if db::watchdog::silenced_anywhere() && !text.contains("--statement-timeout") {
                 text = format!(
                     "the server did not answer within --statement-timeout (plus a few seconds' grace), so outboxctl closed the connection: {text}"
                 );

@@ -11,8 +11,9 @@ use anyhow::anyhow;
 
 use crate::db::conninfo::{self, Params};
 use crate::db::ident;
-use crate::db::session::{Session, Settings, open_sockets};
+use crate::db::session::{Session, Settings};
 use crate::db::tls::{self, Roots, SslMode};
+use crate::db::watchdog::open_sockets;
 use crate::error::{describe_pg_error, usage};
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -11,3 +11,4 @@ pub mod pgtime;
 pub mod session;
 pub mod sql;
 pub mod tls;
+pub mod watchdog;

@@ -12,18 +12,14 @@
 //!   silent well past the timeout (a frozen backend never answers the cancel either).
 
 use std::os::fd::RawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use postgres::{Client, Row};
 
 use crate::db::sql::{Params, quote_ident};
+use crate::db::watchdog::{SILENCE_GRACE, Watchdog};
 use crate::error::describe_pg_error;
-
-/// How long past `--statement-timeout` a silent server is waited for before the
-/// connection is closed: the server's own cancel normally arrives well within it.
-const SILENCE_GRACE: Duration = Duration::from_secs(3);
 
 /// Settings applied with `SET LOCAL` at the start of every transaction.
 #[derive(Clone, Copy, Debug, Default)]
@@ -442,150 +438,12 @@ pub const FETCH_SIZE: i32 = 1000;
 /// Results up to this many rows are fetched in one go rather than streamed.
 pub const SMALL_RESULT: u64 = 10_000;
 
-/// Closes the connection's sockets when a round trip outlives its deadline: the blocked
-/// call then fails like a cut connection, and the caller reports it with everything it
-/// knows about what committed.
-struct Watchdog {
-    state: Arc<WatchState>,
-}
-
-struct WatchState {
-    deadline: Mutex<Option<Instant>>,
-    fired: AtomicBool,
-    sockets: Vec<RawFd>,
-    /// When the round trip in flight began, and whether its lock wait was looked at.
-    armed_at: Mutex<Option<Instant>>,
-    looked: AtomicBool,
-    /// For looking at lock waits: the backend's pid, a way to a second connection, and
-    /// whether to say what was found on stderr.
-    backend_pid: std::sync::atomic::AtomicI32,
-    reconnect: Option<crate::db::lockwait::Reconnect>,
-    look_after: Duration,
-    announce: AtomicBool,
-}
-
-impl Watchdog {
-    fn start(
-        sockets: Vec<RawFd>,
-        reconnect: Option<crate::db::lockwait::Reconnect>,
-        look_after: Duration,
-    ) -> Self {
-        let state = Arc::new(WatchState {
-            deadline: Mutex::new(None),
-            fired: AtomicBool::new(false),
-            sockets,
-            armed_at: Mutex::new(None),
-            looked: AtomicBool::new(false),
-            backend_pid: std::sync::atomic::AtomicI32::new(0),
-            reconnect,
-            look_after,
-            announce: AtomicBool::new(false),
-        });
-        let watched = Arc::downgrade(&state);
-        std::thread::spawn(move || {
-            while let Some(state) = watched.upgrade() {
-                let due = state
-                    .deadline
-                    .lock()
-                    .map(|d| d.is_some_and(|d| Instant::now() >= d))
-                    .unwrap_or(false);
-                if due && !state.fired.swap(true, Ordering::SeqCst) {
-                    SILENCED.store(true, Ordering::SeqCst);
-                    for fd in &state.sockets {
-                        // SAFETY: shutdown on a descriptor this process owns; at worst
-                        // the descriptor is already closed and the call fails.
-                        unsafe {
-                            libc::shutdown(*fd, libc::SHUT_RDWR);
-                        }
-                    }
-                }
-                let waiting = state
-                    .armed_at
-                    .lock()
-                    .map(|a| a.is_some_and(|a| a.elapsed() >= state.look_after))
-                    .unwrap_or(false);
-                let pid = state.backend_pid.load(Ordering::SeqCst);
-                if waiting
-                    && pid != 0
-                    && let Some(reconnect) = &state.reconnect
-                    && !state.looked.swap(true, Ordering::SeqCst)
-                {
-                    crate::db::lockwait::describe(
-                        reconnect.clone(),
-                        pid,
-                        state.announce.load(Ordering::SeqCst),
-                    );
-                }
-                drop(state);
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        });
-        Self { state }
-    }
-
-    fn deadline(&self, settings: Settings) -> Option<Instant> {
-        settings
-            .statement_timeout
-            .map(|t| Instant::now() + t + SILENCE_GRACE)
-    }
-
-    /// Runs one or more round trips with the deadline armed.
-    fn guard<T>(
-        &self,
-        deadline: Option<Instant>,
-        call: impl FnOnce() -> Result<T, postgres::Error>,
-    ) -> Result<T, postgres::Error> {
-        if let Ok(mut slot) = self.state.deadline.lock() {
-            *slot = deadline;
-        }
-        if let Ok(mut armed) = self.state.armed_at.lock() {
-            *armed = Some(Instant::now());
-        }
-        self.state.looked.store(false, Ordering::SeqCst);
-        let result = call();
-        if let Ok(mut armed) = self.state.armed_at.lock() {
-            *armed = None;
-        }
-        if let Ok(mut slot) = self.state.deadline.lock() {
-            *slot = None;
-        }
-        result
-    }
-
-    fn fired(&self) -> bool {
-        self.state.fired.load(Ordering::SeqCst)
-    }
-}
-
 impl Session {
     /// Whether the watchdog closed the connection: the server stayed silent past
     /// `--statement-timeout`.
     pub fn silenced(&self) -> bool {
         self.watchdog.fired()
     }
-}
-
-static SILENCED: AtomicBool = AtomicBool::new(false);
-
-/// Whether any session's watchdog closed its connection in this process: the error that
-/// follows is a silent server, whatever the driver called it.
-pub fn silenced_anywhere() -> bool {
-    SILENCED.load(Ordering::SeqCst)
-}
-
-/// The socket descriptors this process has open, to tell which ones a connect created.
-pub fn open_sockets() -> Vec<RawFd> {
-    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter(|e| {
-            std::fs::read_link(e.path())
-                .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
-        })
-        .filter_map(|e| e.file_name().to_str()?.parse().ok())
-        .collect()
 }
 
 #[cfg(test)]
