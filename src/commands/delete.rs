@@ -2,10 +2,10 @@
 //! — in any status but `processing`, which a live relay may be publishing (`--force`
 //! takes those too). Batches, dry run, confirmation and signals as in `purge`.
 
-use crate::batch::ctid::{CtidWalk, WalkAction};
-use crate::batch::engine::{RunStart, count_and_confirm, report, run_batches};
+use crate::batch::ctid::WalkAction;
+use crate::batch::engine::RunStart;
 use crate::cli::DeleteArgs;
-use crate::commands::{by_ids, message_filter, preview};
+use crate::commands::{by_filter, by_ids, message_filter, preview};
 use crate::context::Context;
 use crate::db::session::Access;
 use crate::db::sql::Params;
@@ -89,59 +89,35 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
     if args.mutation.dry_run {
         return preview::dry_run(ctx, &mut session, rel, &conditions, "delete");
     }
-    let total = count_and_confirm(
-        &args.mutation,
-        &ctx.out,
-        || {
-            session.with_tx(Access::ReadOnly, &fail, |tx| {
-                outbox::count_matching(tx, rel, &conditions).map_err(fail)
-            })
-        },
-        |total| {
-            format!(
-                "Delete {} from \"{}\" on {}? This cannot be undone",
-                count_of(total, "message", "messages"),
-                rel.name,
-                rel.target
-            )
-        },
-        "nothing was deleted",
-    )?;
-    let mut walk = CtidWalk::prepare(
+    by_filter::change(
+        ctx,
         &mut session,
         rel,
         &conditions,
         &run_start,
-        WalkAction::Delete,
-        args.mutation.batch_size,
-    )?;
-    walk.warn_if_slow(&ctx.out);
-    let summary = run_batches(
-        &mut session,
-        &mut walk,
         &args.mutation,
-        total,
-        &ctx.out,
-        rel,
-        "deleted",
-    )?;
-    report(
-        &summary,
-        &ctx.out,
-        &format!(
-            "deleted {} from \"{}\" on {} {}{}",
-            count_of(summary.changed, "message", "messages"),
-            rel.name,
-            rel.target,
-            summary.batches_text(),
-            if summary.skipped > 0 {
+        by_filter::FilterChange {
+            action: WalkAction::Delete,
+            question: &|total| {
                 format!(
-                    "; {} skipped: changed by another session first",
-                    summary.skipped
+                    "Delete {} from \"{}\" on {}? This cannot be undone",
+                    count_of(total, "message", "messages"),
+                    rel.name,
+                    rel.target
                 )
-            } else {
-                String::new()
-            }
-        ),
+            },
+            aborted: "nothing was deleted",
+            done: "deleted",
+            summary: &|summary| {
+                format!(
+                    "deleted {} from \"{}\" on {} {}",
+                    count_of(summary.changed, "message", "messages"),
+                    rel.name,
+                    rel.target,
+                    summary.batches_text()
+                )
+            },
+            skipped_because: "changed by another session first",
+        },
     )
 }

@@ -1,5 +1,6 @@
 //! One file per subcommand; each ties the concern modules together.
 
+mod by_filter;
 mod by_ids;
 mod check;
 mod completions;

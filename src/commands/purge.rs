@@ -3,23 +3,19 @@
 //! once. `--include-failed` also deletes failed messages created before the cutoff.
 //! Pending and processing messages are never deleted.
 
-use crate::batch::ctid::{CtidWalk, WalkAction};
-use crate::batch::engine::{count_and_confirm, report, run_batches, start_purge};
+use crate::batch::ctid::WalkAction;
+use crate::batch::engine::start_purge;
 use crate::cli::PurgeArgs;
-use crate::commands::preview;
+use crate::commands::{by_filter, preview};
 use crate::context::Context;
 use crate::db::pgtime::PgTime;
-use crate::db::session::Access;
 use crate::db::sql::Params;
-use crate::error::explain_table_error;
 use crate::render::output::count_of;
-use crate::tables::outbox;
 
 pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
     let rel = &located.outbox;
     rel.require()?;
-    let fail = |e| explain_table_error(e, rel);
     let (cutoff, run_start) = start_purge(&mut session, rel, &args.before)?;
     let cutoff_text = PgTime::from_chrono(cutoff).human();
     let topics = args.topic.clone();
@@ -48,60 +44,35 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     if args.mutation.dry_run {
         return preview::dry_run(ctx, &mut session, rel, &conditions, "delete");
     }
-    let total = count_and_confirm(
-        &args.mutation,
-        &ctx.out,
-        || {
-            session.with_tx(Access::ReadOnly, &fail, |tx| {
-                outbox::count_matching(tx, rel, &conditions).map_err(fail)
-            })
-        },
-        |total| {
-            format!(
-                "Delete {} older than {cutoff_text} from \"{}\" on {}?",
-                count_of(total, &what[..what.len() - 1], what),
-                rel.name,
-                rel.target
-            )
-        },
-        "nothing was deleted",
-    )?;
-
-    let mut walk = CtidWalk::prepare(
+    by_filter::change(
+        ctx,
         &mut session,
         rel,
         &conditions,
         &run_start,
-        WalkAction::Delete,
-        args.mutation.batch_size,
-    )?;
-    walk.warn_if_slow(&ctx.out);
-    let summary = run_batches(
-        &mut session,
-        &mut walk,
         &args.mutation,
-        total,
-        &ctx.out,
-        rel,
-        "deleted",
-    )?;
-    report(
-        &summary,
-        &ctx.out,
-        &format!(
-            "deleted {} older than {cutoff_text} from \"{}\" on {} {}{}",
-            count_of(summary.changed, &what[..what.len() - 1], what),
-            rel.name,
-            rel.target,
-            summary.batches_text(),
-            if summary.skipped > 0 {
+        by_filter::FilterChange {
+            action: WalkAction::Delete,
+            question: &|total| {
                 format!(
-                    "; {} skipped: changed by another session first",
-                    summary.skipped
+                    "Delete {} older than {cutoff_text} from \"{}\" on {}?",
+                    count_of(total, &what[..what.len() - 1], what),
+                    rel.name,
+                    rel.target
                 )
-            } else {
-                String::new()
-            }
-        ),
+            },
+            aborted: "nothing was deleted",
+            done: "deleted",
+            summary: &|summary| {
+                format!(
+                    "deleted {} older than {cutoff_text} from \"{}\" on {} {}",
+                    count_of(summary.changed, &what[..what.len() - 1], what),
+                    rel.name,
+                    rel.target,
+                    summary.batches_text()
+                )
+            },
+            skipped_because: "changed by another session first",
+        },
     )
 }

@@ -5,10 +5,10 @@
 
 use uuid::Uuid;
 
-use crate::batch::ctid::{CtidWalk, WalkAction};
-use crate::batch::engine::{RunStart, count_and_confirm, report, run_batches};
+use crate::batch::ctid::WalkAction;
+use crate::batch::engine::RunStart;
 use crate::cli::RequeueArgs;
-use crate::commands::{by_ids, message_filter, preview};
+use crate::commands::{by_filter, by_ids, message_filter, preview};
 use crate::context::Context;
 use crate::db::session::{Access, Rel, Session};
 use crate::db::sql::Params;
@@ -90,68 +90,43 @@ fn requeue_matching(
     if args.mutation.dry_run {
         return preview::dry_run(ctx, session, rel, &conditions, "requeue");
     }
-    let total = count_and_confirm(
-        &args.mutation,
-        &ctx.out,
-        || {
-            session.with_tx(Access::ReadOnly, &fail, |tx| {
-                outbox::count_matching(tx, rel, &conditions).map_err(fail)
-            })
-        },
-        |total| {
-            format!(
-                "Requeue {} in \"{}\" on {}?",
-                count_of(
-                    total,
-                    &format!("{source} message"),
-                    &format!("{source} messages")
-                ),
-                rel.name,
-                rel.target
-            )
-        },
-        "nothing was requeued",
-    )?;
-    let mut walk = CtidWalk::prepare(
+    let noun = |n: u64| {
+        count_of(
+            n,
+            &format!("{source} message"),
+            &format!("{source} messages"),
+        )
+    };
+    by_filter::change(
+        ctx,
         session,
         rel,
         &conditions,
         &run_start,
-        WalkAction::Update(set),
-        args.mutation.batch_size,
-    )?;
-    walk.warn_if_slow(&ctx.out);
-    let summary = run_batches(
-        session,
-        &mut walk,
         &args.mutation,
-        total,
-        &ctx.out,
-        rel,
-        "requeued",
-    )?;
-    report(
-        &summary,
-        &ctx.out,
-        &format!(
-            "requeued {} in \"{}\" on {} {}{}",
-            count_of(
-                summary.changed,
-                &format!("{source} message"),
-                &format!("{source} messages")
-            ),
-            rel.name,
-            rel.target,
-            summary.batches_text(),
-            if summary.skipped > 0 {
+        by_filter::FilterChange {
+            action: WalkAction::Update(set),
+            question: &|total| {
                 format!(
-                    "; {} skipped: moved out of '{source}' by another session first",
-                    summary.skipped
+                    "Requeue {} in \"{}\" on {}?",
+                    noun(total),
+                    rel.name,
+                    rel.target
                 )
-            } else {
-                String::new()
-            }
-        ),
+            },
+            aborted: "nothing was requeued",
+            done: "requeued",
+            summary: &|summary| {
+                format!(
+                    "requeued {} in \"{}\" on {} {}",
+                    noun(summary.changed),
+                    rel.name,
+                    rel.target,
+                    summary.batches_text()
+                )
+            },
+            skipped_because: &format!("moved out of '{source}' by another session first"),
+        },
     )
 }
 

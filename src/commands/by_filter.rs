@@ -1,0 +1,71 @@
+//! Changing the messages a filter selects (`purge`, `delete`, `requeue` by filter): count
+//! and confirm on a terminal, walk the table in batches, report. The counterpart of
+//! `by_ids` for selections that are not a list.
+
+use crate::batch::ctid::{CtidWalk, WalkAction};
+use crate::batch::engine::{
+    MutationArgs, RunStart, Summary, count_and_confirm, report, run_batches,
+};
+use crate::context::Context;
+use crate::db::session::{Access, Rel, Session};
+use crate::db::sql::Params;
+use crate::error::explain_table_error;
+use crate::tables::outbox;
+
+/// What to do to the selected messages, and the words for it.
+pub struct FilterChange<'a> {
+    pub action: WalkAction,
+    /// The confirmation question, given how many messages match.
+    pub question: &'a dyn Fn(u64) -> String,
+    /// What a "no" leaves: `nothing was deleted`.
+    pub aborted: &'a str,
+    /// The progress bar's word: `deleted`.
+    pub done: &'a str,
+    /// The human summary, from the run's tally.
+    pub summary: &'a dyn Fn(&Summary) -> String,
+    /// Why a selected row was not changed: `moved out of 'failed' by another session first`.
+    pub skipped_because: &'a str,
+}
+
+pub fn change(
+    ctx: &Context,
+    session: &mut Session,
+    rel: &Rel,
+    conditions: &dyn Fn(&mut Params) -> String,
+    run_start: &RunStart,
+    args: &MutationArgs,
+    how: FilterChange<'_>,
+) -> anyhow::Result<()> {
+    let fail = |e| explain_table_error(e, rel);
+    let total = count_and_confirm(
+        args,
+        &ctx.out,
+        || {
+            session.with_tx(Access::ReadOnly, &fail, |tx| {
+                outbox::count_matching(tx, rel, conditions).map_err(fail)
+            })
+        },
+        how.question,
+        how.aborted,
+    )?;
+    let mut walk = CtidWalk::prepare(
+        session,
+        rel,
+        conditions,
+        run_start,
+        how.action,
+        args.batch_size,
+    )?;
+    walk.warn_if_slow(&ctx.out);
+    let summary = run_batches(session, &mut walk, args, total, &ctx.out, rel, how.done)?;
+    let skipped = if summary.skipped > 0 {
+        format!("; {} skipped: {}", summary.skipped, how.skipped_because)
+    } else {
+        String::new()
+    };
+    report(
+        &summary,
+        &ctx.out,
+        &format!("{}{skipped}", (how.summary)(&summary)),
+    )
+}
