@@ -163,7 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
         'outboxctl;list' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)')
             [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key (repeatable)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key, exactly ('''' selects the library''s default empty key) (repeatable)')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)')
             [CompletionResult]::new('--error-contains', '--error-contains', [CompletionResultType]::ParameterName, 'Only messages whose last error contains this text (case-insensitive)')
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only messages created before this (7d, 2026-11-01, RFC 3339)')
@@ -220,7 +220,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
         }
         'outboxctl;requeue' {
             [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key (repeatable)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key, exactly ('''' selects the library''s default empty key) (repeatable)')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)')
             [CompletionResult]::new('--error-contains', '--error-contains', [CompletionResultType]::ParameterName, 'Only messages whose last error contains this text (case-insensitive)')
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only messages created before this (7d, 2026-11-01, RFC 3339)')
@@ -290,7 +290,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
         'outboxctl;delete' {
             [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Only messages in this status (repeatable or comma-separated)')
             [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)')
-            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key (repeatable)')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Only this message key, exactly ('''' selects the library''s default empty key) (repeatable)')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)')
             [CompletionResult]::new('--error-contains', '--error-contains', [CompletionResultType]::ParameterName, 'Only messages whose last error contains this text (case-insensitive)')
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Only messages created before this (7d, 2026-11-01, RFC 3339)')

@@ -155,7 +155,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         &'outboxctl;list'= {
             cand --status 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)'
             cand --topic 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)'
-            cand --key 'Only this message key (repeatable)'
+            cand --key 'Only this message key, exactly ('''' selects the library''s default empty key) (repeatable)'
             cand --header 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)'
             cand --error-contains 'Only messages whose last error contains this text (case-insensitive)'
             cand --before 'Only messages created before this (7d, 2026-11-01, RFC 3339)'
@@ -210,7 +210,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         }
         &'outboxctl;requeue'= {
             cand --topic 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)'
-            cand --key 'Only this message key (repeatable)'
+            cand --key 'Only this message key, exactly ('''' selects the library''s default empty key) (repeatable)'
             cand --header 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)'
             cand --error-contains 'Only messages whose last error contains this text (case-insensitive)'
             cand --before 'Only messages created before this (7d, 2026-11-01, RFC 3339)'
@@ -278,7 +278,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         &'outboxctl;delete'= {
             cand --status 'Only messages in this status (repeatable or comma-separated)'
             cand --topic 'Only this topic; `*` and `?` match like a shell glob: ''orders.*'' (repeatable)'
-            cand --key 'Only this message key (repeatable)'
+            cand --key 'Only this message key, exactly ('''' selects the library''s default empty key) (repeatable)'
             cand --header 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)'
             cand --error-contains 'Only messages whose last error contains this text (case-insensitive)'
             cand --before 'Only messages created before this (7d, 2026-11-01, RFC 3339)'

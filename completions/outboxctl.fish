@@ -159,7 +159,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s h -l help 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l status -d 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l key -d 'Only this message key (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l key -d 'Only this message key, exactly (\'\' selects the library\'s default empty key) (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
@@ -214,7 +214,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-payload 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l key -d 'Only this message key (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l key -d 'Only this message key, exactly (\'\' selects the library\'s default empty key) (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
@@ -278,7 +278,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l status -d 'Only messages in this status (repeatable or comma-separated)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l key -d 'Only this message key (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l key -d 'Only this message key, exactly (\'\' selects the library\'s default empty key) (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r

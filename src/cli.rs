@@ -30,7 +30,10 @@ stdout, 130 interrupted.";
                   create them, print their DDL, check them against the contract, see what is \
                   stuck or failing, put failures back in line, and clean up.",
     after_help = AFTER_HELP,
-    propagate_version = true
+    propagate_version = true,
+    // Plain: clap's own styling would be indistinguishable from escape sequences a
+    // user's argument carries, which are shown escaped instead.
+    styles = clap::builder::Styles::plain()
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -243,8 +246,8 @@ pub struct MessageFilterArgs {
     #[arg(long, value_name = "TOPIC", value_parser = non_empty)]
     pub topic: Vec<String>,
 
-    /// Only this message key (repeatable)
-    #[arg(long, value_name = "KEY", value_parser = non_empty)]
+    /// Only this message key, exactly ('' selects the library's default empty key) (repeatable)
+    #[arg(long, value_name = "KEY")]
     pub key: Vec<String>,
 
     /// Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)

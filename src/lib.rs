@@ -108,7 +108,9 @@ fn usage_error(err: clap::Error) -> ExitCode {
             },
         );
     }
-    let rendered = err.render().to_string();
+    // `ansi()` keeps every character of the user's input (the styles are plain), so
+    // control characters in it are escaped below rather than silently dropped.
+    let rendered = err.render().ansi().to_string();
     let mut paragraphs = rendered.split("\n\n");
     let mut message: Vec<&str> = paragraphs
         .next()
@@ -135,7 +137,10 @@ fn usage_error(err: clap::Error) -> ExitCode {
         .collect::<Vec<_>>()
         .join(" ");
     let message = message.strip_prefix("error: ").unwrap_or(&message);
-    render::output::stderr_line(&format!("outboxctl: {message} (see --help)"));
+    render::output::stderr_line(&format!(
+        "outboxctl: {} (see --help)",
+        render::output::escape(message)
+    ));
     ExitCode::from(error::exit::USAGE)
 }
 

@@ -47,6 +47,24 @@ pub fn read_ids(args: &[String]) -> anyhow::Result<Vec<Uuid>> {
     Ok(ids)
 }
 
+/// `-` was given and standard input held no ids (a pipe from an empty list): nothing to
+/// do, which is not a mistake. Says so and prints the empty summary.
+pub fn nothing_on_stdin(ctx: &Context, args: &[String]) -> anyhow::Result<bool> {
+    if !args.iter().any(|a| a == "-") {
+        return Ok(false);
+    }
+    let summary = Summary {
+        dry_run: false,
+        ..Summary::default()
+    };
+    report(
+        &summary,
+        &ctx.out,
+        "no ids on standard input: nothing to do",
+    )?;
+    Ok(true)
+}
+
 /// What to do to each named message.
 pub struct IdChange<'a> {
     /// `UPDATE {table} SET …` or `DELETE FROM {table}`.
@@ -163,6 +181,10 @@ pub fn change(
         results.push(json!({"id": id.to_string(), "result": result}));
     }
     let mut summary = summary;
+    // Matched: the named messages that exist; skipped: those in another state (or
+    // moved by another session first); missing ones are counted apart.
+    summary.matched = (reached as u64).saturating_sub(not_found);
+    summary.skipped = skipped;
     summary.extra.insert("ids".into(), Value::Array(results));
     summary.extra.insert("not_found".into(), json!(not_found));
     report(

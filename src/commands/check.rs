@@ -101,8 +101,12 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                 }),
                 (true, n) => {
                     lines.push(format!(
-                        "{name}: {}",
-                        count_of(n as u64, "difference", "differences")
+                        "{name}: {}{}",
+                        count_of(n as u64, "difference", "differences"),
+                        r.mapped
+                            .as_ref()
+                            .map(|c| format!(" (columns: {})", c.names().join(", ")))
+                            .unwrap_or_default()
                     ));
                     lines.extend(r.differences.iter().map(|d| format!("  - {}", escape(d))));
                 }
@@ -181,6 +185,15 @@ fn inspect<'a>(
     }
     let spec = schema::contract(kind, &rel.name);
     report.differences = compare(&rel.name, &spec, &live_columns, &live_indexes);
+    if let Some(cols) = &report.mapped {
+        // Compared by role, reported in the table's own names.
+        let ours = DedupColumns::ours();
+        for difference in &mut report.differences {
+            for (theirs, our) in cols.names().iter().zip(ours.names()) {
+                *difference = replace_word(difference, our, theirs);
+            }
+        }
+    }
 
     let status_is_text = live_columns
         .iter()
@@ -201,6 +214,22 @@ fn inspect<'a>(
         }
     }
     Ok(report)
+}
+
+/// `text` with the identifier `word` (whole, not inside another name) replaced.
+fn replace_word(text: &str, word: &str, with: &str) -> String {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(word) {
+        let before_ok = !rest[..at].chars().next_back().is_some_and(is_ident);
+        let after_ok = !rest[at + word.len()..].chars().next().is_some_and(is_ident);
+        out.push_str(&rest[..at]);
+        out.push_str(if before_ok && after_ok { with } else { word });
+        rest = &rest[at + word.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn describe_column(c: &ColumnSpec) -> String {

@@ -4,12 +4,12 @@ use serde_json::json;
 
 use crate::cli::{DdlArgs, selected_tables};
 use crate::context::Context;
-use crate::render::output::{Format, print_json, print_text};
+use crate::render::output::{print_records, print_text};
 use crate::tables::schema;
 
 pub fn run(ctx: &Context, args: &DdlArgs) -> anyhow::Result<()> {
     let kinds = selected_tables(args.only);
-    if ctx.out.format.is_machine() && ctx.out.format != Format::Csv {
+    if ctx.out.format.is_machine() {
         let tables: Vec<_> = kinds
             .iter()
             .map(|kind| {
@@ -17,7 +17,12 @@ pub fn run(ctx: &Context, args: &DdlArgs) -> anyhow::Result<()> {
                 json!({"table": table, "kind": kind, "sql": schema::ddl(*kind, table)})
             })
             .collect();
-        print_json(&json!(tables))?;
+        print_records(
+            ctx.out.format,
+            &json!(tables),
+            &tables,
+            &["table", "kind", "sql"],
+        )?;
         return Ok(());
     }
     let text: Vec<String> = kinds

@@ -15,6 +15,9 @@ use crate::tables::outbox;
 
 pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
     let ids = by_ids::read_ids(&args.ids)?;
+    if ids.is_empty() && by_ids::nothing_on_stdin(ctx, &args.ids)? {
+        return Ok(());
+    }
     let statuses = outbox::parse_statuses(&args.status)?;
     if statuses.iter().any(|s| s == "processing") && !args.force {
         return Err(usage(

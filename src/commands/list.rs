@@ -19,15 +19,18 @@ const SUMMARY_COLUMNS: &str = "id::text, status::text, topic::text, key::text, r
 /// The table view's columns. When the terminal is narrow the free text is cut (the widest
 /// first), then columns are dropped: size, retries, key, topic, last error, age. Ids and
 /// statuses always stay.
-fn view_columns() -> Vec<Column> {
+pub fn view_columns() -> Vec<Column> {
     vec![
-        Column::whole("id"),
-        Column::whole("status"),
+        Column::whole("id").at_least(36),
+        // "processing", the longest status the library sets.
+        Column::whole("status").at_least(10),
         Column::text("topic", 2, 3),
         Column::text("key", 1, 2),
         Column::number("retries", 1),
-        Column::whole_dropped("age", 5),
-        Column::number("size", 0),
+        // "123d23h", "infinite".
+        Column::whole_dropped("age", 5).at_least(8),
+        // "1023.9 KiB".
+        Column::number("size", 0).at_least(10),
         Column::text("last error", 0, 4),
     ]
 }
@@ -165,7 +168,8 @@ fn closest_topics(
         .map(|r| r.get(0))
         .collect();
     let mut hints = Vec::new();
-    for want in exact {
+    // A topic that exists is not the reason nothing matched: no hint for it.
+    for want in exact.into_iter().filter(|w| !topics.contains(w)) {
         let under: Vec<&String> = topics
             .iter()
             .filter(|t| t.starts_with(&format!("{want}.")) || t.starts_with(&format!("{want}_")))
@@ -219,7 +223,7 @@ fn count_all(
 
 /// Statuses an operator should notice: failed in red, processing (possibly stuck) in
 /// yellow.
-fn paint_status(column: &str, text: &str) -> Option<&'static str> {
+pub fn paint_status(column: &str, text: &str) -> Option<&'static str> {
     match (column, text) {
         ("status", "failed") => Some("31"),
         ("status", "processing") => Some("33"),

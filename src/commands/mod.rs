@@ -1,7 +1,7 @@
 //! One file per subcommand; each ties the concern modules together.
 
 mod by_filter;
-mod by_ids;
+pub(crate) mod by_ids;
 mod check;
 mod completions;
 mod ddl;
@@ -23,6 +23,21 @@ use crate::tables::outbox::MessageFilter;
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let ctx = Context::new(&cli.global)?;
+    // Options that only some commands read are refused elsewhere, never ignored.
+    let lists = matches!(
+        cli.command,
+        Command::List(_) | Command::Dedup(crate::cli::DedupCommand::List(_))
+    );
+    if !ctx.out.columns.is_empty() && !lists {
+        return Err(crate::error::usage(
+            "--columns applies to list and dedup list",
+        ));
+    }
+    if matches!(cli.command, Command::Completions(_)) && ctx.out.format.is_machine() {
+        return Err(crate::error::usage(
+            "completions prints a shell script: --format does not apply",
+        ));
+    }
     match cli.command {
         Command::Ddl(args) => ddl::run(&ctx, &args),
         Command::Migrate(args) => migrate::run(&ctx, &args),

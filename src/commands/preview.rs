@@ -4,12 +4,13 @@
 use serde_json::Value;
 
 use crate::batch::engine::{Summary, report};
+use crate::commands::list::{paint_status, view_columns};
 use crate::context::Context;
-use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Session};
 use crate::db::sql::Params;
 use crate::error::explain_table_error;
-use crate::render::output::{count_of, print_text, truncate};
+use crate::render::layout::{StreamTable, output_width};
+use crate::render::output::{count_of, human_size};
 use crate::tables::outbox;
 
 const SAMPLE_SIZE: i64 = 10;
@@ -41,33 +42,39 @@ pub fn dry_run(
                     .iter()
                     .map(|m| {
                         let mut row = m.to_json();
-                        row.remove("payload");
-                        row.remove("payload_encoding");
+                        row.shift_remove("payload");
+                        row.shift_remove("payload_encoding");
                         Value::Object(row)
                     })
                     .collect(),
             ),
         );
     } else if !sample.is_empty() && !ctx.out.quiet {
-        let mut view = ctx.out.table(&[
-            "id",
-            "status",
-            "topic",
-            "created_at",
-            "processed_at",
-            "last error",
-        ]);
+        // The same view as `list`: it fits the terminal the same way.
+        let now = session.with_tx(Access::ReadOnly, &fail, |tx| {
+            outbox::server_now(tx).map_err(fail)
+        })?;
+        let out = std::io::BufWriter::new(std::io::stdout().lock());
+        let mut view = StreamTable::new(view_columns(), out, output_width(), ctx.out.wide).paint(
+            ctx.out
+                .color
+                .then_some(paint_status as crate::render::layout::Painter),
+        );
         for m in &sample {
-            view.add_row(vec![
+            view.push(vec![
                 m.id.to_string(),
                 m.status.clone(),
-                truncate(&m.topic, 32),
-                m.created_at.human(),
-                m.processed_at.map_or(String::new(), PgTime::human),
-                truncate(&m.last_error, 40),
-            ]);
+                m.topic.clone(),
+                m.key.clone(),
+                m.retries.to_string(),
+                m.created_at.age(now),
+                m.payload
+                    .as_ref()
+                    .map_or("null".to_string(), |p| human_size(p.len() as i64)),
+                m.last_error.clone(),
+            ])?;
         }
-        print_text(&view)?;
+        view.finish()?;
     }
     report(
         &summary,

@@ -19,6 +19,9 @@ use crate::tables::outbox;
 pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
     let ids = by_ids::read_ids(&args.ids)?;
     let filter = message_filter(&args.filter, Vec::new());
+    if ids.is_empty() && by_ids::nothing_on_stdin(ctx, &args.ids)? {
+        return Ok(());
+    }
     let filtered = filter.selects();
     // --stuck ages rows by created_at: without ids it needs --before, whatever else.
     if args.stuck && ids.is_empty() && filter.created_before.is_none() {

@@ -13,11 +13,24 @@ const PAYLOAD_PREVIEW: usize = 2048;
 
 pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
     let text = if args.id == "-" {
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
+        let mut input = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
             .map_err(|e| usage(format!("cannot read the id from standard input: {e}")))?;
-        line.trim().to_string()
+        let ids: Vec<&str> = input
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        match ids.as_slice() {
+            [one] => one.to_string(),
+            [] => return Err(usage("no id on standard input")),
+            many => {
+                return Err(usage(format!(
+                    "show takes one id; standard input holds {}",
+                    many.len()
+                )));
+            }
+        }
     } else {
         args.id.clone()
     };
@@ -66,8 +79,8 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
     if ctx.out.format.is_machine() {
         let mut record = message.to_json();
         if ctx.out.no_payload {
-            record.remove("payload");
-            record.remove("payload_encoding");
+            record.shift_remove("payload");
+            record.shift_remove("payload_encoding");
         }
         print_record(ctx.out.format, &record)?;
     } else {
@@ -98,7 +111,14 @@ fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
         None => "payload: null".to_string(),
         Some(bytes) => {
             let size = crate::render::output::human_size(bytes.len() as i64);
-            let shown = &bytes[..bytes.len().min(preview)];
+            // Text is cut between characters, never inside one.
+            let mut end = bytes.len().min(preview);
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+            }
+            let shown = &bytes[..end];
             let more = if shown.len() < bytes.len() {
                 format!(
                     "\n… {} more bytes: outboxctl show {} --payload full (or --format json)",

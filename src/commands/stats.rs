@@ -39,17 +39,39 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
     let stats = session.with_tx(Access::ReadOnly, &fail, |tx| {
         outbox::stats(tx, rel, args.by_topic).map_err(fail)
     })?;
-    let dedup_table = ctx.dedup_table(&mut session, &located.processed)?;
-    let dedup_fail = |e| explain_table_error(e, &located.processed);
-    let dedup = session.with_tx(Access::ReadOnly, &dedup_fail, |tx| {
-        dedup::stats(tx, &dedup_table).map_err(dedup_fail)
-    })?;
-    let dedup_cols = dedup_table.cols;
+    // The dedup table must not take outbox monitoring down with it: when its columns
+    // cannot be told apart, the outbox figures and thresholds still stand.
+    let (dedup, dedup_cols, dedup_error) = match ctx.dedup_table(&mut session, &located.processed) {
+        Ok(dedup_table) => {
+            let dedup_fail = |e| explain_table_error(e, &located.processed);
+            let dedup = session.with_tx(Access::ReadOnly, &dedup_fail, |tx| {
+                dedup::stats(tx, &dedup_table).map_err(dedup_fail)
+            })?;
+            (dedup, dedup_table.cols, None)
+        }
+        Err(err) => {
+            let text = crate::error::one_line(&err);
+            ctx.out.warn(crate::render::output::escape(&text));
+            (DedupStats::default(), DedupColumns::ours(), Some(text))
+        }
+    };
     let breaches = breaches(&stats, args);
 
     match ctx.out.format {
-        Format::Json => print_json(&to_json(ctx, &stats, &dedup, &breaches))?,
-        Format::Ndjson => print_json_line(&to_json(ctx, &stats, &dedup, &breaches))?,
+        Format::Json => print_json(&to_json(
+            ctx,
+            &stats,
+            &dedup,
+            dedup_error.as_deref(),
+            &breaches,
+        ))?,
+        Format::Ndjson => print_json_line(&to_json(
+            ctx,
+            &stats,
+            &dedup,
+            dedup_error.as_deref(),
+            &breaches,
+        ))?,
         _ => print_text(render(
             ctx,
             &rel.target,
@@ -112,7 +134,13 @@ fn status_counts(counts: impl Fn(&str) -> i64) -> Map<String, Value> {
         .collect()
 }
 
-fn to_json(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[Breach]) -> Value {
+fn to_json(
+    ctx: &Context,
+    stats: &OutboxStats,
+    dedup: &DedupStats,
+    dedup_error: Option<&str>,
+    breaches: &[Breach],
+) -> Value {
     let mut outbox = json!({
         "table": ctx.tables.outbox,
         "total": stats.by_status.total(),
@@ -158,6 +186,7 @@ fn to_json(ctx: &Context, stats: &OutboxStats, dedup: &DedupStats, breaches: &[B
             "total": dedup.exists.then_some(dedup.total),
             "groups": dedup.exists.then_some(dedup.groups),
             "oldest_processed_at": dedup.oldest.map(PgTime::rfc3339),
+            "error": dedup_error,
         },
         "breaches": breaches.iter().map(|b| json!({
             "threshold": b.threshold,

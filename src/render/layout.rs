@@ -34,6 +34,9 @@ pub struct Column {
     /// `None` never.
     pub drop_order: Option<u8>,
     pub right_align: bool,
+    /// At least this wide: the widest value the column can hold (a status, an age), so
+    /// rows streamed after the first page still fit.
+    pub min_width: usize,
 }
 
 impl Column {
@@ -45,6 +48,15 @@ impl Column {
             cut_order: None,
             drop_order: None,
             right_align: false,
+            min_width: 0,
+        }
+    }
+
+    /// At least `width` wide.
+    pub fn at_least(self, width: usize) -> Self {
+        Self {
+            min_width: width,
+            ..self
         }
     }
 
@@ -56,6 +68,7 @@ impl Column {
             cut_order: Some(cut),
             drop_order: Some(drop),
             right_align: false,
+            min_width: 0,
         }
     }
 
@@ -67,6 +80,7 @@ impl Column {
             cut_order: None,
             drop_order: Some(drop),
             right_align: true,
+            min_width: 0,
         }
     }
 
@@ -213,6 +227,7 @@ impl<W: Write> StreamTable<W> {
                     .iter()
                     .map(|r| r[i].width())
                     .chain(std::iter::once(self.columns[i].header.width()))
+                    .chain(std::iter::once(self.columns[i].min_width))
                     .max()
                     .unwrap_or(0)
             })
@@ -230,14 +245,16 @@ impl<W: Write> StreamTable<W> {
             .filter(|&i| self.columns[i].drop_order.is_some())
             .collect();
         drop.sort_by_key(|&i| self.columns[i].drop_order);
-        // First keep every text column at a comfortable width, dropping only the others;
-        // then let text go down to the floor, dropping anything in order.
+        // First keep every text column at a comfortable width, dropping only the columns
+        // ahead of the first text column in the drop order; then let text go down to the
+        // floor, dropping anything in order.
         for (floor, text_droppable) in [(COMFORTABLE_CUT_WIDTH, false), (MIN_CUT_WIDTH, true)] {
             let mut shown = all.clone();
             let mut candidates = drop
                 .clone()
                 .into_iter()
-                .filter(|&i| text_droppable || self.columns[i].whole);
+                // Never skip over a text column: the drop order stands.
+                .take_while(|&i| text_droppable || self.columns[i].whole);
             loop {
                 if let Some(widths) = self.level(&shown, &natural, limit, floor) {
                     if shown.len() >= MIN_TABLE_COLUMNS.min(self.columns.len()) {
@@ -337,7 +354,9 @@ impl<W: Write> StreamTable<W> {
             .iter()
             .map(|&i| {
                 let column = &self.columns[i];
-                let text = if column.whole || cells[i].width() <= widths[i] {
+                // Cut only to fit a terminal (or COLUMNS); never with --wide or unlimited.
+                let fitting = self.width.is_some() && !self.wide;
+                let text = if column.whole || !fitting || cells[i].width() <= widths[i] {
                     cells[i].clone()
                 } else {
                     cut_to(&cells[i], widths[i])

@@ -67,14 +67,13 @@ impl Output {
     /// The columns to print out of `available`, in order: all of them, or those named
     /// with `--columns` (an unknown name is a usage error).
     pub fn pick_columns<'a>(&self, available: &[&'a str]) -> anyhow::Result<Vec<&'a str>> {
+        let keep = |c: &&str| !(self.no_payload && c.starts_with("payload"));
         if self.columns.is_empty() {
-            return Ok(available
-                .iter()
-                .copied()
-                .filter(|c| !(self.no_payload && c.starts_with("payload")))
-                .collect());
+            return Ok(available.iter().copied().filter(keep).collect());
         }
-        self.columns
+        let mut seen = std::collections::HashSet::new();
+        let picked: Vec<&str> = self
+            .columns
             .iter()
             .map(|wanted| {
                 let wanted = wanted.trim();
@@ -93,7 +92,14 @@ impl Output {
                         ))
                     })
             })
-            .collect()
+            .collect::<anyhow::Result<_>>()?;
+        if let Some(twice) = picked.iter().find(|c| !seen.insert(**c)) {
+            return Err(crate::error::usage(format!(
+                "--columns names {} twice",
+                twice.replace(' ', "_")
+            )));
+        }
+        Ok(picked.into_iter().filter(keep).collect())
     }
 
     /// A table styled for the terminal; its width follows the terminal when there is one.

@@ -45,8 +45,20 @@ pub fn parse_map(text: &str) -> Result<ColumnMap, String> {
             ));
         };
         let name = name.trim();
-        crate::db::ident::validate("--dedup-columns column", name).map_err(|e| e.to_string())?;
-        if map.0[index].replace(name.to_string()).is_some() {
+        // `"HandledAt"` names a mixed-case column exactly; a plain name folds to lower
+        // case, as in SQL.
+        let name = match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+            Some(quoted) if !quoted.is_empty() && quoted.len() <= 63 && !quoted.contains('\0') => {
+                quoted.replace("\"\"", "\"")
+            }
+            Some(_) => return Err(format!("invalid --dedup-columns column {name:?}")),
+            None => {
+                crate::db::ident::validate("--dedup-columns column", name)
+                    .map_err(|e| e.to_string())?;
+                crate::db::ident::folded(name)
+            }
+        };
+        if map.0[index].replace(name).is_some() {
             return Err(format!(
                 "--dedup-columns names the role {} twice",
                 ROLES[index].0
@@ -159,14 +171,26 @@ fn resolve_from(
     let mut found: [Option<String>; 4] = Default::default();
     for (role, slot) in found.iter_mut().enumerate() {
         if let Some(name) = explicit.get(role) {
-            let folded = crate::db::ident::folded(name);
-            if !has(&folded) {
+            let Some(column) = columns.iter().find(|c| c.name == name) else {
                 return Err(usage(format!(
-                    "--dedup-columns: dedup table \"{}\" has no column {folded} (its columns: {listing})",
+                    "--dedup-columns: dedup table \"{}\" has no column {name} (its columns: {listing}; quote a mixed-case name: at='\"HandledAt\"')",
                     rel.name
                 )));
+            };
+            let fits = match role {
+                0 | 1 => is_text(column),
+                2 => matches!(column.data_type.as_str(), "jsonb" | "json"),
+                _ => column.data_type == "timestamp with time zone",
+            };
+            if !fits {
+                return Err(usage(format!(
+                    "--dedup-columns: column {name} is {}, but the {} must be {}",
+                    column.data_type,
+                    ["group", "message id", "metadata", "processing time"][role],
+                    ["text", "text", "jsonb", "timestamp with time zone"][role]
+                )));
             }
-            *slot = Some(folded);
+            *slot = Some(name.to_string());
         } else if has(ROLES[role].1) {
             *slot = Some(ROLES[role].1.to_string());
         }
@@ -221,6 +245,17 @@ fn resolve_from(
     let [Some(group), Some(id), Some(metadata), Some(at)] = found else {
         unreachable!("every role was found or refused above");
     };
+    let names = [&group, &id, &metadata, &at];
+    if let Some(twice) = names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].contains(n))
+        .map(|(_, n)| n)
+    {
+        return Err(usage(format!(
+            "--dedup-columns: column {twice} is given two roles; each role needs its own column"
+        )));
+    }
     Ok(DedupColumns {
         group: Col::new(&group),
         id: Col::new(&id),
@@ -314,7 +349,19 @@ mod tests {
         let map =
             parse_map("group=consumer_group, id=message_id,metadata=meta,at=handled_at").unwrap();
         assert_eq!(map.get(3), Some("handled_at"));
-        for bad in ["group", "who=x", "group=a;drop", "at=a,at=b", "id=select"] {
+        assert_eq!(
+            parse_map("at=\"HandledAt\"").unwrap().get(3),
+            Some("HandledAt")
+        );
+        assert_eq!(parse_map("at=HandledAt").unwrap().get(3), Some("handledat"));
+        for bad in [
+            "group",
+            "who=x",
+            "group=a;drop",
+            "at=a,at=b",
+            "id=select",
+            "at=\"\"",
+        ] {
             assert!(parse_map(bad).is_err(), "{bad}");
         }
     }

@@ -443,7 +443,7 @@ fn unmark_reports_which_existed() {
     assert_exit(&out, 1);
     let answer = json_out(&out);
     assert_eq!(answer["changed"], 2);
-    assert_eq!(answer["skipped"], 1);
+    assert_eq!(answer["not_found"], 1);
     assert_eq!(entries(&db), 28);
     let out = db
         .cmd()

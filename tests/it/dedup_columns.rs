@@ -202,7 +202,7 @@ fn a_mapped_column_of_the_wrong_kind_is_drift() {
     let out = db.cmd().arg("check").output().unwrap();
     assert_exit(&out, 3);
     assert!(
-        stdout(&out).contains("column processed_at is nullable"),
+        stdout(&out).contains("column handled_at is nullable"),
         "{}",
         stdout(&out)
     );
@@ -242,7 +242,6 @@ fn ambiguous_or_missing_roles_are_refused() {
             vec!["dedup", "check", "a", "b"],
             vec!["dedup", "unmark", "a", "b"],
             vec!["dedup", "purge", "--before", "0s"],
-            vec!["stats"],
             vec!["check"],
         ] {
             let out = db.cmd().args(&args).output().unwrap();
@@ -254,6 +253,19 @@ fn ambiguous_or_missing_roles_are_refused() {
                 "{args:?}: {err}"
             );
         }
+        // stats still reports the outbox, with the dedup table's problem beside it.
+        let out = db
+            .cmd()
+            .args(["stats", "--format", "json"])
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        let stats = json_out(&out);
+        assert!(
+            stats["dedup"]["error"].as_str().unwrap().contains(why),
+            "{stats}"
+        );
+        assert!(stderr(&out).contains("warning:"), "{}", stderr(&out));
         assert_eq!(
             entries_count(db),
             before,
@@ -309,6 +321,53 @@ fn named_columns_settle_the_ambiguity() {
             .output()
             .unwrap();
         assert_exit(&out, code);
+        assert_one_line_error(&out);
+    }
+}
+
+/// Mixed-case columns can be named (quoted); one column cannot take two roles; a column
+/// of the wrong type is refused by name.
+#[test]
+fn named_columns_are_checked() {
+    let db = TestDb::new();
+    db.client()
+        .batch_execute(
+            "CREATE TABLE processed_messages (\"Group\" text NOT NULL, \"Id\" text NOT NULL, \"Meta\" jsonb,
+                 \"HandledAt\" timestamptz NOT NULL DEFAULT now(), \"ReceivedAt\" timestamptz, PRIMARY KEY (\"Group\", \"Id\"));
+             INSERT INTO processed_messages (\"Group\", \"Id\") VALUES ('g', 'm');",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["migrate", "--only", "outbox"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let out = db
+        .cmd()
+        .args([
+            "--dedup-columns",
+            "at=\"HandledAt\"",
+            "dedup",
+            "list",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)[0]["msg_id"], "m");
+    for mapping in [
+        "group=\"Id\",id=\"Id\",at=\"HandledAt\"",
+        "at=\"Meta\"",
+        "metadata=\"HandledAt\",at=\"ReceivedAt\"",
+    ] {
+        let out = db
+            .cmd()
+            .args(["--dedup-columns", mapping, "dedup", "list"])
+            .output()
+            .unwrap();
+        assert_exit(&out, 2);
         assert_one_line_error(&out);
     }
 }

@@ -657,7 +657,6 @@ fn empty_filters_are_refused() {
     for args in [
         vec!["requeue", "--error-contains", ""],
         vec!["requeue", "--topic", ""],
-        vec!["requeue", "--key", ""],
         vec!["requeue", "--header", ""],
         vec!["requeue", "--header", "=x"],
         vec!["list", "--topic", ""],
@@ -670,6 +669,15 @@ fn empty_filters_are_refused() {
         assert_exit(&out, 2);
         assert_one_line_error(&out);
     }
+    assert_eq!(db.count("status = 'failed'"), 20);
+    // An empty --key is exact: it selects the library's default empty key, not everything.
+    let out = db
+        .cmd()
+        .args(["requeue", "--key", "", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["changed"], 0);
     assert_eq!(db.count("status = 'failed'"), 20);
 }
 

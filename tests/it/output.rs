@@ -697,3 +697,146 @@ fn the_table_view_runs_in_bounded_memory() {
         .unwrap_or_else(|| panic!("{}", stderr(&out)));
     assert!(peak_kib < 40_000, "peak RSS {peak_kib} KiB for 60,000 rows");
 }
+
+/// Found by the second hostile pass: the streamed part of a table, dry-run samples, and
+/// the options around them.
+#[test]
+fn streamed_rows_samples_and_options_keep_their_promises() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, key, status, retries, last_error, created_at)
+             SELECT 't' || i, 'k' || i, 'failed', 1, 'err' || i, now() - interval '1 day' + i * interval '1 second'
+               FROM generate_series(1, 250) i;
+             UPDATE outbox_messages SET status = 'processing' WHERE key = 'k240';
+             UPDATE outbox_messages SET last_error = repeat('ERROR-long ', 30) WHERE key = 'k230';",
+        )
+        .unwrap();
+    let lines = |env: Option<&str>, args: &[&str]| -> String {
+        let mut cmd = db.cmd();
+        match env {
+            Some(width) => cmd.env("COLUMNS", width),
+            None => cmd.env_remove("COLUMNS"),
+        };
+        stdout(&cmd.args(args).output().unwrap())
+    };
+    // Rows after the first page fit too, statuses included.
+    let text = lines(Some("80"), &["list", "--status", "all", "--limit", "0"]);
+    for line in text.lines() {
+        assert!(unicode_width::UnicodeWidthStr::width(line) <= 80, "{line}");
+    }
+    assert!(text.contains("processing"));
+    // Without a width, and with --wide, nothing is cut.
+    let full = "ERROR-long ".repeat(30);
+    assert!(lines(None, &["list", "--status", "all", "--limit", "0"]).contains(full.trim_end()));
+    assert!(
+        lines(
+            Some("80"),
+            &["--wide", "list", "--status", "all", "--limit", "0"]
+        )
+        .contains(full.trim_end())
+    );
+    // Dry-run samples use the same view, fitted the same way.
+    let sample = lines(Some("80"), &["requeue", "--all", "--dry-run"]);
+    assert!(
+        sample
+            .lines()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80),
+        "{sample}"
+    );
+    assert!(sample.contains("age"), "{sample}");
+
+    for (args, code) in [
+        (vec!["list", "--columns", "id,id", "--format", "csv"], 2),
+        (vec!["show", "1b4e28ba", "--columns", "id"], 2),
+        (vec!["completions", "bash", "--format", "json"], 2),
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert_exit(&out, code);
+        assert_one_line_error(&out);
+    }
+    let out = crate::harness::bare_cmd()
+        .args(["ddl", "--format", "ndjson"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out).lines().count(), 2);
+    // A hint only when the topic itself matches nothing.
+    let out = db
+        .cmd()
+        .args(["list", "--topic", "t1", "--key", "nope"])
+        .output()
+        .unwrap();
+    assert!(!stderr(&out).contains("did you mean"), "{}", stderr(&out));
+    // Control characters in arguments are escaped in clap's errors, not dropped.
+    let out = db
+        .cmd()
+        .args(["list", "--limit", "1\u{1b}[2J0"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("1\\x1b[2J0"), "{}", stderr(&out));
+}
+
+/// Empty standard input is nothing to do (a pipe from an empty list), not a mistake; `show
+/// -` takes exactly one id; payload previews cut between characters.
+#[test]
+fn stdin_ids_and_previews() {
+    let db = TestDb::new().migrated();
+    let pipe = |args: &[&str], input: &str| {
+        use std::io::Write;
+        let mut child = db
+            .cmd()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    for args in [
+        vec!["requeue", "-"],
+        vec!["delete", "-"],
+        vec!["dedup", "unmark", "g", "-"],
+    ] {
+        let out = pipe(&args, "");
+        assert_exit(&out, 0);
+        assert!(
+            stderr(&out).contains("nothing to do"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    let out = pipe(&["show", "-"], &format!("{}\n{}\n", IDS[0], IDS[1]));
+    assert_exit(&out, 2);
+    let id: uuid::Uuid = db
+        .client()
+        .query_one(
+            "INSERT INTO outbox_messages (topic, payload) VALUES ('t', convert_to('a' || repeat('é', 2000), 'UTF8')) RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let out = db.cmd().args(["show", &id.to_string()]).output().unwrap();
+    assert!(
+        !stdout(&out).contains('\u{fffd}'),
+        "a character was cut in two"
+    );
+    let out = db
+        .cmd()
+        .args(["dedup", "unmark", "g", "m"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains(&format!("/{}", db.name)),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -31,10 +31,12 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
             cols.metadata.name.as_str(),
         ]
     };
+    // --columns takes the documented keys in every format.
+    let view_keys = ["group_name", "msg_id", "processed_at", "metadata"];
     let picked = if machine {
         ctx.out.pick_columns(ENTRY_FIELDS)?
     } else {
-        ctx.out.pick_columns(&view_names)?
+        ctx.out.pick_columns(&view_keys)?
     };
     let limit_rows = effective_limit(ctx, args.limit);
     let filter = EntryFilter {
@@ -77,7 +79,7 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
         ];
         let shown: Vec<usize> = picked
             .iter()
-            .map(|p| view_names.iter().position(|n| n == p).unwrap_or_default())
+            .map(|p| view_keys.iter().position(|n| n == p).unwrap_or_default())
             .collect();
         let columns: Vec<Column> = shown.iter().map(|&i| view[i].clone()).collect();
         let mut table = StreamTable::new(columns, out, output_width(), ctx.out.wide);

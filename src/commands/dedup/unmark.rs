@@ -30,6 +30,9 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
     }
     let mut seen = std::collections::HashSet::new();
     msg_ids.retain(|id| seen.insert(id.clone()));
+    if msg_ids.is_empty() && crate::commands::by_ids::nothing_on_stdin(ctx, &args.msg_ids)? {
+        return Ok(());
+    }
 
     let (mut session, located) = ctx.open()?;
     let rel = &located.processed;
@@ -123,14 +126,20 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         ));
         results.push(json!({"msg_id": msg_id, "result": result}));
     }
+    summary.matched = (reached as u64).saturating_sub(not_found);
+    // A missing entry is not found, not skipped.
+    summary.skipped = 0;
     summary.extra.insert("ids".into(), Value::Array(results));
+    summary.extra.insert("not_found".into(), json!(not_found));
     report(
         &summary,
         &ctx.out,
         &format!(
-            "{done} {} of {}{}",
+            "{done} {} of {} in \"{}\" on {}{}",
             removed.len(),
             count_of(msg_ids.len() as u64, "entry", "entries"),
+            rel.name,
+            rel.target,
             if args.mutation.dry_run {
                 "; nothing changed"
             } else {
