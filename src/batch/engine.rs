@@ -469,24 +469,24 @@ impl RunStart {
     }
 
     /// A condition true for row versions that existed when the run began. `xmin` holds
-    /// only the low 32 bits of the id that wrote the row, so the test is modular: ids
-    /// from the start's `xmax` up to the current one, a window as wide as the transactions
-    /// since the start, plus those in progress at the start. (A row frozen more than
-    /// four billion transactions ago whose raw xmin falls in that window by chance is
-    /// skipped for this run; the next run takes it.)
+    /// only the low 32 bits of the id that wrote the row; `age(xmin)` counts back from
+    /// the current transaction id in the same modular arithmetic, so a row version
+    /// written since the start has an age no greater than the start's own — a window as
+    /// wide as the transactions since the start — or was written by a transaction in
+    /// progress at the start. (A row frozen more than four billion transactions ago
+    /// whose raw xmin falls in that window by chance is skipped for this run; the next
+    /// run takes it.) Both sides are computed once per statement.
     pub fn existed_condition(&self, params: &mut Params) -> String {
-        let low = params.push(self.xmax.rem_euclid(1 << 32));
-        let start = params.push(self.xmax);
+        let start = params.push(self.xmax.rem_euclid(1 << 32).to_string());
         let running = params.push(
             self.in_progress
                 .iter()
-                .map(|x| x.rem_euclid(1 << 32))
-                .collect::<Vec<i64>>(),
+                .map(|x| x.rem_euclid(1 << 32).to_string())
+                .collect::<Vec<String>>(),
         );
         format!(
-            "NOT ((xmin::text::bigint - {low} + 4294967296) % 4294967296
-                     < pg_snapshot_xmax(pg_current_snapshot())::text::bigint - {start}
-                  OR xmin::text::bigint = ANY({running}))"
+            "NOT (age(xmin) BETWEEN 0 AND (SELECT age({start}::xid))
+                  OR xmin = ANY({running}::xid[]))"
         )
     }
 }

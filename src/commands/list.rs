@@ -121,7 +121,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
         })?;
         table.finish()?
     };
-    let total = if limit_rows > 0 && count == limit_rows {
+    let total = if wants_total(ctx, args.limit, count, limit_rows) {
         Some(count_all(&mut tx, rel, &filter).map_err(fail)?)
     } else {
         None
@@ -203,6 +203,13 @@ fn closest_topics(
         }
     }
     Ok((!hints.is_empty()).then(|| hints.join("; ")))
+}
+
+/// Whether to count every match for "50 of 1102": when the table view's default limit
+/// cut the list short. A script that asked for `--limit N` in a machine format got what
+/// it asked for and does not pay for a count of the whole selection.
+pub fn wants_total(ctx: &Context, limit: Option<u64>, count: u64, limit_rows: u64) -> bool {
+    limit_rows > 0 && count == limit_rows && !(ctx.out.format.is_machine() && limit.is_some())
 }
 
 /// Every matching row, for "50 of 1102" when the limit cut the list short.

@@ -260,6 +260,7 @@ fn no_format_truncates_silently() {
         .output()
         .unwrap();
     assert_eq!(json_out(&out).as_array().unwrap().len(), 10);
+    let out = db.cmd().args(["list", "--limit", "10"]).output().unwrap();
     assert!(stderr(&out).contains("10 of 120"), "{}", stderr(&out));
 }
 

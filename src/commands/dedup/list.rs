@@ -1,7 +1,7 @@
 //! `outboxctl dedup list`: entries by group, message id and time, streamed like `list`.
 
 use crate::cli::{DedupListArgs, Order};
-use crate::commands::list::{effective_limit, note_count};
+use crate::commands::list::{effective_limit, note_count, wants_total};
 use crate::context::Context;
 use crate::db::session::Access;
 use crate::db::sql::{Params, limit_clause, where_clause};
@@ -100,7 +100,7 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
         })?;
         table.finish()?
     };
-    let total = if limit_rows > 0 && count == limit_rows {
+    let total = if wants_total(ctx, args.limit, count, limit_rows) {
         let mut params = Params::default();
         let sql = format!(
             "SELECT count(*) FROM {}{}",
