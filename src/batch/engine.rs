@@ -273,11 +273,14 @@ fn batches(
                     summary.interrupted = true;
                     break;
                 }
+                // Only a session that ended while COMMIT was on its way leaves the batch
+                // in doubt; a statement the server rejected, or one cut off before its
+                // COMMIT was sent, was rolled back.
                 let in_doubt = step == Step::Commit
                     && err
                         .as_db_error()
                         .is_none_or(|db| matches!(db.severity(), "FATAL" | "PANIC"));
-                let failure = batch_failure(session, &summary, step, err, args, rel, what);
+                let failure = batch_failure(session, &summary, in_doubt, err, args, rel, what);
                 if out.format.is_machine() {
                     // Scripts get the same exact account as the error line.
                     let mut record = summary.to_json();
@@ -313,21 +316,16 @@ fn batches(
 }
 
 /// The error for a batch that failed: the cause, then exactly what committed before it
-/// and whether the failed batch itself may have committed. Only a connection lost (or a
-/// session ended) while COMMIT was on its way leaves that open; a statement the server
-/// rejected, or one cut off before COMMIT was sent, was rolled back.
+/// and whether the failed batch itself may have committed (`in_doubt`).
 fn batch_failure(
     session: &Session,
     summary: &Summary,
-    step: Step,
+    in_doubt: bool,
     err: postgres::Error,
     args: &MutationArgs,
     rel: &Rel,
     what: &str,
 ) -> anyhow::Error {
-    let session_ended = err
-        .as_db_error()
-        .is_none_or(|db| matches!(db.severity(), "FATAL" | "PANIC"));
     let client_side = err.as_db_error().is_none() && !err.is_closed() && !is_io(&err);
     let cause = if session.silenced() {
         format!(
@@ -344,13 +342,15 @@ fn batch_failure(
         count_of(summary.batches, "batch", "batches"),
         summary.changed
     );
-    let fate = match step {
-        Step::Commit if session_ended => format!(
+    let fate = if in_doubt {
+        format!(
             "the batch in flight (up to {} rows) was cut off during COMMIT and may have been applied too",
             args.batch_size
-        ),
-        _ if client_side => "the batch in flight failed before it reached the server".to_string(),
-        _ => "the batch in flight was rolled back".to_string(),
+        )
+    } else if client_side {
+        "the batch in flight failed before it reached the server".to_string()
+    } else {
+        "the batch in flight was rolled back".to_string()
     };
     Failure {
         code: exit::RUNTIME,
