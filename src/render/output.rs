@@ -146,9 +146,6 @@ impl View {
             .add_row(cells.into_iter().map(|c| escape_lines(c.as_ref())));
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.row_count() == 0
-    }
 }
 
 impl std::fmt::Display for View {
