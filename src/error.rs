@@ -123,7 +123,16 @@ pub fn explain_table_error(err: postgres::Error, rel: &crate::db::session::Rel) 
     let code = err.code().cloned();
     // Raised inside a trigger or function (the server says where): that code's error,
     // not a verdict on the table.
-    if let Some(context) = err.as_db_error().and_then(|db| db.where_()) {
+    let interrupted = code.as_ref().is_some_and(|c| {
+        *c == SqlState::LOCK_NOT_AVAILABLE
+            || *c == SqlState::QUERY_CANCELED
+            || c.code().starts_with("57")
+    });
+    if let Some(context) = err
+        .as_db_error()
+        .and_then(|db| db.where_())
+        .filter(|context| context.contains("function") && !interrupted)
+    {
         return anyhow::Error::msg(format!(
             "a trigger or function on table \"{table}\" failed: {detail} (context: {}) — outboxctl runs with search_path = pg_catalog, pg_temp, so functions must name other schemas or set their own (ALTER FUNCTION … SET search_path = …)",
             context.replace('\n', "; ")

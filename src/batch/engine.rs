@@ -305,7 +305,12 @@ fn batches(
         summary.matched += outcome.matched;
         summary.changed += outcome.changed;
         summary.skipped += outcome.matched.saturating_sub(outcome.changed);
-        signals::progress(summary.batches, summary.changed);
+        signals::progress(
+            summary.batches,
+            summary.matched,
+            summary.changed,
+            summary.skipped,
+        );
         bar.set_position(summary.changed);
         if outcome.done {
             break;
@@ -327,6 +332,7 @@ fn batch_failure(
     what: &str,
 ) -> anyhow::Error {
     let client_side = err.as_db_error().is_none() && !err.is_closed() && !is_io(&err);
+    let code = err.code().cloned();
     let cause = if session.silenced() {
         format!(
             "the server did not answer within --statement-timeout {} (plus a few seconds' grace): outboxctl closed the connection",
@@ -352,9 +358,21 @@ fn batch_failure(
     } else {
         "the batch in flight was rolled back".to_string()
     };
+    // A rerun finishes what a lost connection, a timeout or a lock interrupted; a
+    // read-only target, a missing privilege or a table that does not fit the contract
+    // needs fixing first.
+    let persistent = code.as_ref().is_some_and(|c| {
+        let class = &c.code()[..2];
+        class == "42" || class == "25" || class == "22" || class == "23"
+    });
+    let next = if persistent {
+        "fix that, then rerun"
+    } else {
+        "rerun to continue"
+    };
     Failure {
         code: exit::RUNTIME,
-        message: format!("{cause} — {committed}; {fate}; rerun to continue"),
+        message: format!("{cause} — {committed}; {fate}; {next}"),
     }
     .into()
 }

@@ -24,6 +24,8 @@ static COMMITTING: AtomicBool = AtomicBool::new(false);
 static ABANDONED: AtomicBool = AtomicBool::new(false);
 static BATCHES: AtomicU64 = AtomicU64::new(0);
 static CHANGED: AtomicU64 = AtomicU64::new(0);
+static MATCHED: AtomicU64 = AtomicU64::new(0);
+static SKIPPED: AtomicU64 = AtomicU64::new(0);
 static BATCH_SIZE: AtomicU64 = AtomicU64::new(0);
 static JSON_ACCOUNT: AtomicBool = AtomicBool::new(false);
 
@@ -90,16 +92,20 @@ fn on_signal(signal: i32) {
                 let _ = writeln!(
                     std::io::stdout(),
                     "{}",
+                    // The summary's shape (design.md §3), plus what may still commit.
                     serde_json::json!({
-                        "batches": batches,
+                        "matched": MATCHED.load(Ordering::SeqCst),
                         "changed": changed,
+                        "skipped": SKIPPED.load(Ordering::SeqCst),
+                        "batches": batches,
+                        "dry_run": false,
                         "interrupted": true,
                         "in_doubt": in_doubt,
                     })
                 );
             }
             stderr_line(&format!(
-                "outboxctl: {name} again: exiting now — {batches} batch(es) committed ({changed} rows){}",
+                "outboxctl: {name} ({count} signals): exiting now — {batches} batch(es) committed ({changed} rows){}",
                 if in_doubt > 0 {
                     format!("; the batch in flight (up to {in_doubt} rows) may still commit")
                 } else {
@@ -165,9 +171,11 @@ pub fn committing(on: bool) {
 }
 
 /// What has committed so far, for a forced exit's account.
-pub fn progress(batches: u64, changed: u64) {
+pub fn progress(batches: u64, matched: u64, changed: u64, skipped: u64) {
     BATCHES.store(batches, Ordering::SeqCst);
+    MATCHED.store(matched, Ordering::SeqCst);
     CHANGED.store(changed, Ordering::SeqCst);
+    SKIPPED.store(skipped, Ordering::SeqCst);
 }
 
 /// Whether a second signal abandoned the batch in flight.

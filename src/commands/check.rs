@@ -97,7 +97,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                 )),
                 (true, 0) => lines.push(match &r.mapped {
                     None => format!("{name}: ok"),
-                    Some(cols) => format!("{name}: ok (columns: {})", cols.names().join(", ")),
+                    Some(cols) => format!(
+                        "{name}: ok (columns: {})",
+                        escape(&cols.names().join(", "))
+                    ),
                 }),
                 (true, n) => {
                     lines.push(format!(
@@ -105,7 +108,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                         count_of(n as u64, "difference", "differences"),
                         r.mapped
                             .as_ref()
-                            .map(|c| format!(" (columns: {})", c.names().join(", ")))
+                            .map(|c| format!(" (columns: {})", escape(&c.names().join(", "))))
                             .unwrap_or_default()
                     ));
                     lines.extend(r.differences.iter().map(|d| format!("  - {}", escape(d))));

@@ -102,7 +102,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
 fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
     let mut table = ctx.out.table(&["field", "value"]);
     let headers = match &m.headers {
-        Some(h) => serde_json::to_string_pretty(h).unwrap_or_default(),
+        Some(h) => crate::render::output::pretty_json(h),
         None => "null".to_string(),
     };
     // The payload goes below the table, unwrapped and escaped; a large one is cut, with
@@ -150,11 +150,32 @@ fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
         ),
         ("last_error", m.last_error.clone()),
     ];
+    // A producer can write megabytes into any field: the table shows the start of each,
+    // like the payload, and the rest is a command away.
+    // `multiline`: the text's line breaks are outboxctl's own (pretty JSON) and stay;
+    // anything else is escaped whole.
+    let preview_of = |text: String, multiline: bool| -> String {
+        let mut end = text.len().min(preview);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let shown = if multiline {
+            crate::render::output::escape_lines(&text[..end])
+        } else {
+            escape(&text[..end]).into_owned()
+        };
+        if end == text.len() {
+            return shown;
+        }
+        format!(
+            "{shown}\n… {} more bytes (--payload full, or --format json)",
+            text.len() - end
+        )
+    };
     for (field, value) in rows {
-        table.add_row(vec![field.to_string(), value]);
+        table.add_row_trusted([field.to_string(), preview_of(value, false)]);
     }
-    // Pretty JSON: its line breaks are the printer's own, every line still escaped.
-    table.add_row_lines(["headers".to_string(), headers]);
+    table.add_row_trusted(["headers".to_string(), preview_of(headers, true)]);
     format!("{table}\n{payload}")
 }
 

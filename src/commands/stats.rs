@@ -288,11 +288,7 @@ fn render(
         dedup_table.add_row(vec![
             by("oldest entry", &dedup_cols.at.name),
             dedup.oldest.map_or("none".to_string(), |t| {
-                format!(
-                    "{} ({} ago)",
-                    t.human(),
-                    t.age(PgTime::from_chrono(chrono::Utc::now()))
-                )
+                t.when(PgTime::from_chrono(chrono::Utc::now()))
             }),
         ]);
     } else {

@@ -15,6 +15,7 @@ use crate::db::session::{Session, Settings};
 use crate::db::tls::{self, Roots, SslMode};
 use crate::db::watchdog::open_sockets;
 use crate::error::{describe_pg_error, usage};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_PORT: u16 = 5432;
@@ -32,7 +33,10 @@ pub struct ConnectOptions {
 /// Everything needed to connect, resolved from the options, the environment and libpq's
 /// defaults. Holds the password, so it has no `Debug`.
 pub struct Target {
+    /// Everything but the host: see `host_specs`.
     config: postgres::Config,
+    host_specs: Vec<HostSpec>,
+    load_balance: bool,
     settings: Settings,
     schema: Option<String>,
     /// `user@host:port/dbname`, for messages that name the target.
@@ -106,34 +110,32 @@ impl Target {
             })?;
         let dbname = params.get("dbname").unwrap_or(&user).to_string();
 
+        // The hosts are tried one at a time (see `connect`), each with its own timeout:
+        // the driver's own timeout covers only the TCP connect, so a first host that
+        // accepts and never answers would otherwise keep the others from being tried.
         let mut config = postgres::Config::new();
         let mut endpoints = Vec::new();
+        let mut host_specs = Vec::new();
         for (i, host) in hosts.iter().enumerate() {
             let port = port_of(i);
-            match hostaddrs.get(i) {
+            let addr = hostaddrs.get(i).copied();
+            match addr {
                 // libpq connects to hostaddr and uses host only for TLS and the password
                 // file: name both, the address being what was tried.
                 Some(addr) if addr.to_string() != *host => {
-                    config.host(host);
-                    endpoints.push(format!("{host} ({}):{port}", bracket(*addr)));
+                    endpoints.push(format!("{host} ({}):{port}", bracket(addr)));
                 }
-                Some(addr) => {
-                    config.host(host);
-                    endpoints.push(format!("{}:{port}", bracket(*addr)));
-                }
+                Some(addr) => endpoints.push(format!("{}:{port}", bracket(addr))),
                 None if host.starts_with('/') => {
-                    config.host_path(host);
                     endpoints.push(format!("{host}/.s.PGSQL.{port}"));
                 }
-                None => {
-                    config.host(host);
-                    endpoints.push(format!("{host}:{port}"));
-                }
+                None => endpoints.push(format!("{host}:{port}")),
             }
-            config.port(port);
-        }
-        for addr in &hostaddrs {
-            config.hostaddr(*addr);
+            host_specs.push(HostSpec {
+                host: host.clone(),
+                port,
+                addr,
+            });
         }
         config.user(&user);
         config.dbname(&dbname);
@@ -207,10 +209,11 @@ impl Target {
         if let Some(ms) = seconds(&params, "tcp_user_timeout")? {
             config.tcp_user_timeout(Duration::from_millis(ms));
         }
+        let load_balance = params.get("load_balance_hosts") == Some("random");
         if let Some(value) = params.get("load_balance_hosts") {
             config.load_balance_hosts(match value {
                 "disable" => postgres::config::LoadBalanceHosts::Disable,
-                "random" => postgres::config::LoadBalanceHosts::Random,
+                "random" => postgres::config::LoadBalanceHosts::Disable,
                 _ => {
                     return Err(usage("invalid load_balance_hosts: use disable or random"));
                 }
@@ -282,6 +285,8 @@ impl Target {
         );
         Ok(Self {
             config,
+            host_specs,
+            load_balance,
             settings: Settings {
                 lock_timeout: options.lock_timeout,
                 statement_timeout: options.statement_timeout,
@@ -316,46 +321,96 @@ impl Target {
         let connector = tls::connector(self.sslmode, roots, client_cert)?;
 
         let where_ = self.endpoints.join(", ");
-        let config = self.config.clone();
-        let for_cancel = connector.clone();
+        let mut order: Vec<usize> = (0..self.host_specs.len()).collect();
+        if self.load_balance {
+            // libpq's load_balance_hosts=random: a random order, from the clock.
+            let seed = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos() as usize);
+            let hosts = order.len().max(1);
+            order.rotate_left(seed % hosts);
+        }
+        let mut last_error = None;
+        for i in order {
+            let config = self.host_specs[i].apply(self.config.clone());
+            match self.connect_one(config.clone(), connector.clone()) {
+                Ok((client, sockets)) => {
+                    return Ok(Session::new(
+                        client,
+                        self.settings,
+                        self.display.clone(),
+                        self.schema.clone(),
+                        crate::db::lockwait::Reconnect {
+                            config,
+                            tls: connector,
+                        },
+                        sockets,
+                    ));
+                }
+                Err(reason) => last_error = Some(reason),
+            }
+        }
+        Err(anyhow!(
+            "could not connect to {where_}: {}",
+            last_error.unwrap_or_else(|| "no host to try".to_string())
+        ))
+    }
+
+    /// One host, within the connect timeout: the client and the sockets it opened, or
+    /// why not.
+    fn connect_one(
+        &self,
+        config: postgres::Config,
+        connector: MakeRustlsConnect,
+    ) -> Result<(postgres::Client, Vec<std::os::fd::RawFd>), String> {
         let before = open_sockets();
         let (sender, receiver) = mpsc::channel();
-        // The driver's own timeout covers only the TCP connect; a server that accepts and
-        // then never answers would hang the handshake. The thread is abandoned on timeout.
+        let for_thread = config.clone();
+        // The thread is abandoned when the host does not answer in time.
         std::thread::spawn(move || {
-            let _ = sender.send(config.connect(connector));
+            let _ = sender.send(for_thread.connect(connector));
         });
-        let budget = self
-            .timeout
-            .saturating_mul(self.endpoints.len().max(1) as u32);
-        match receiver.recv_timeout(budget) {
+        match receiver.recv_timeout(self.timeout) {
             Ok(Ok(client)) => {
                 let sockets = open_sockets()
                     .into_iter()
                     .filter(|fd| !before.contains(fd))
                     .collect();
-                Ok(Session::new(
-                    client,
-                    self.settings,
-                    self.display.clone(),
-                    self.schema.clone(),
-                    crate::db::lockwait::Reconnect {
-                        config: self.config.clone(),
-                        tls: for_cancel,
-                    },
-                    sockets,
-                ))
+                Ok((client, sockets))
             }
-            Ok(Err(err)) => Err(anyhow!(
-                "could not connect to {where_}: {}{}",
+            Ok(Err(err)) => Err(format!(
+                "{}{}",
                 connect_error_text(&err),
-                role_hint(&err, &self.config, self.default_role)
+                role_hint(&err, &config, self.default_role)
             )),
-            Err(_) => Err(anyhow!(
-                "could not connect to {where_}: no answer within the connect timeout of {}s (--connect-timeout)",
-                budget.as_secs_f64()
+            Err(_) => Err(format!(
+                "no answer within the connect timeout of {}s per host (--connect-timeout)",
+                self.timeout.as_secs_f64()
             )),
         }
+    }
+}
+
+/// One host to try: its name or socket directory, port and optional address.
+#[derive(Clone, Debug)]
+struct HostSpec {
+    host: String,
+    port: u16,
+    addr: Option<IpAddr>,
+}
+
+impl HostSpec {
+    fn apply(&self, mut config: postgres::Config) -> postgres::Config {
+        if self.host.starts_with('/') && self.addr.is_none() {
+            config.host_path(&self.host);
+        } else {
+            config.host(&self.host);
+        }
+        if let Some(addr) = self.addr {
+            config.hostaddr(addr);
+        }
+        config.port(self.port);
+        config
     }
 }
 

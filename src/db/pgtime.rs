@@ -68,10 +68,14 @@ impl PgTime {
     /// The instant with how long ago it was, for people: `2026-11-27 10:04:05Z (3h2m
     /// ago)`; an infinite one alone (`infinity`, `-infinity`).
     pub fn when(self, now: PgTime) -> String {
-        if self.is_finite() {
-            format!("{} ({} ago)", self.human(), self.age(now))
-        } else {
-            self.human()
+        match self.seconds_before(now) {
+            Some(secs) if secs < 0.0 => format!(
+                "{} (in {})",
+                self.human(),
+                crate::render::time::humanize((-secs).ceil() as i64)
+            ),
+            Some(_) => format!("{} ({} ago)", self.human(), self.age(now)),
+            None => self.human(),
         }
     }
 
@@ -81,6 +85,10 @@ impl PgTime {
         match (self, self.seconds_before(now)) {
             (PgTime::NegInfinity, _) => "infinite".to_string(),
             (PgTime::Infinity, _) => "never (infinity)".to_string(),
+            (_, Some(secs)) if secs < 0.0 => format!(
+                "in {}",
+                crate::render::time::humanize((-secs).ceil() as i64)
+            ),
             (_, Some(secs)) => crate::render::time::humanize(secs.floor() as i64),
             (_, None) => "unknown".to_string(),
         }
@@ -177,6 +185,12 @@ mod tests {
             Some(90.0)
         );
         assert_eq!(PgTime::Infinity.seconds_before(PgTime::At(0)), None);
+        // Future instants are "in", not negative ages.
+        assert_eq!(
+            PgTime::At(90_000_000).when(PgTime::At(0)),
+            "2000-01-01 00:01:30Z (in 1m30s)"
+        );
+        assert_eq!(PgTime::NegInfinity.when(PgTime::At(0)), "-infinity");
     }
 
     #[test]

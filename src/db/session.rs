@@ -103,6 +103,7 @@ impl Session {
             sockets,
             Some(reconnect),
             crate::db::lockwait::look_after(settings.lock_timeout),
+            settings.lock_timeout.is_some(),
         );
         Self {
             client,

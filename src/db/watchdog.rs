@@ -35,6 +35,8 @@ pub struct WatchState {
     pub reconnect: Option<crate::db::lockwait::Reconnect>,
     pub look_after: Duration,
     pub announce: AtomicBool,
+    /// A `--lock-timeout` error will want to name the blocker.
+    pub names_blockers: bool,
 }
 
 impl Watchdog {
@@ -42,6 +44,7 @@ impl Watchdog {
         sockets: Vec<RawFd>,
         reconnect: Option<crate::db::lockwait::Reconnect>,
         look_after: Duration,
+        names_blockers: bool,
     ) -> Self {
         let state = Arc::new(WatchState {
             deadline: Mutex::new(None),
@@ -53,6 +56,7 @@ impl Watchdog {
             reconnect,
             look_after,
             announce: AtomicBool::new(false),
+            names_blockers,
         });
         let watched = Arc::downgrade(&state);
         std::thread::spawn(move || {
@@ -78,7 +82,9 @@ impl Watchdog {
                     .map(|a| a.is_some_and(|a| a.elapsed() >= state.look_after))
                     .unwrap_or(false);
                 let pid = state.backend_pid.load(Ordering::SeqCst);
+                let useful = state.announce.load(Ordering::SeqCst) || state.names_blockers;
                 if waiting
+                    && useful
                     && pid != 0
                     && let Some(reconnect) = &state.reconnect
                     && !state.looked.swap(true, Ordering::SeqCst)

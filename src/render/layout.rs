@@ -151,6 +151,14 @@ enum Layout {
 impl<W: Write> StreamTable<W> {
     /// `width` as from [`output_width`]; `wide` shows every column in full.
     pub fn new(columns: Vec<Column>, out: W, width: Option<usize>, wide: bool) -> Self {
+        // Headers can be names from the database (a dedup table's columns): escaped too.
+        let columns = columns
+            .into_iter()
+            .map(|c| Column {
+                header: escape(&c.header).into_owned(),
+                ..c
+            })
+            .collect();
         Self {
             columns,
             out,
@@ -415,6 +423,16 @@ pub fn cut_to(text: &str, width: usize) -> String {
         out.push(c);
         used += w;
     }
+    // Never leave half of an escape (`\x1`, `\u{20`): cut before it instead.
+    if let Some(at) = out.rfind('\\') {
+        let tail = &out[at..];
+        let whole = tail.len() == 2 && matches!(tail, "\\n" | "\\r" | "\\t")
+            || tail.starts_with("\\x") && tail.len() == 4
+            || tail.starts_with("\\u{") && tail.ends_with('}');
+        if !whole && tail.len() < 11 {
+            out.truncate(at);
+        }
+    }
     out.push('…');
     out
 }
@@ -486,5 +504,7 @@ mod tests {
     fn cut_marks_the_cut() {
         assert_eq!(cut_to("abcdef", 4), "abc…");
         assert_eq!(cut_to("abc", 4), "abc");
+        assert_eq!(cut_to("ab\\u{202e}cdef", 7), "ab…");
+        assert_eq!(cut_to("ab\\x1bcdef", 7), "ab\\x1b…");
     }
 }

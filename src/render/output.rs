@@ -139,13 +139,11 @@ impl View {
             .add_row(cells.into_iter().map(|c| escape(c.as_ref()).into_owned()));
     }
 
-    /// A row whose cells hold line breaks of outboxctl's own making (pretty-printed
-    /// JSON): each line is escaped, the breaks are kept.
-    pub fn add_row_lines<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+    /// A row whose cells are already escaped (and whose line breaks are outboxctl's own).
+    pub fn add_row_trusted<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
         self.0
-            .add_row(cells.into_iter().map(|c| escape_lines(c.as_ref())));
+            .add_row(cells.into_iter().map(|c| c.as_ref().to_string()));
     }
-
 }
 
 impl std::fmt::Display for View {
@@ -203,10 +201,42 @@ fn needs_escape(c: char) -> bool {
 
 /// Prints one JSON document to stdout.
 pub fn print_json(value: &Value) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if nesting(value) > PRETTY_DEPTH {
+        serde_json::to_writer(&mut out, value)?;
+    } else {
+        serde_json::to_writer_pretty(&mut out, value)?;
+    }
     writeln!(out)?;
     out.flush()
+}
+
+/// Deeper than this, JSON is printed compact: indentation grows with depth, so a
+/// producer's 10,000-level header would otherwise print hundreds of megabytes.
+const PRETTY_DEPTH: usize = 32;
+
+/// JSON for people: pretty when shallow, compact when deep (see [`PRETTY_DEPTH`]).
+pub fn pretty_json(value: &Value) -> String {
+    if nesting(value) > PRETTY_DEPTH {
+        value.to_string()
+    } else {
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    }
+}
+
+/// How deeply a value nests, counted without recursion.
+fn nesting(value: &Value) -> usize {
+    let mut deepest = 0;
+    let mut stack = vec![(value, 1usize)];
+    while let Some((value, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        match value {
+            Value::Array(items) => stack.extend(items.iter().map(|v| (v, depth + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|v| (v, depth + 1))),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// A report made of one record per table (`migrate`, `check`): `json` prints `document`;

@@ -1835,3 +1835,116 @@ fn rows_from_a_savepoint_that_spans_the_start_are_left_alone() {
         "the message the savepoint failed again was requeued twice: {summary}"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Found by the third hostile pass
+// ---------------------------------------------------------------------------------------
+
+/// A row-lock timeout is a lock timeout (naming the blocker), not a trigger's failure.
+#[test]
+fn a_row_lock_timeout_names_the_blocker() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 50,
+        status: "'failed'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let mut blocker = db.client();
+    blocker
+        .batch_execute("SET application_name = 'row-holder'; BEGIN; SELECT 1 FROM outbox_messages WHERE key = 'key-1' FOR UPDATE")
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["requeue", "--all", "--lock-timeout", "2s"])
+        .output()
+        .unwrap();
+    blocker.batch_execute("ROLLBACK").unwrap();
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(!err.contains("trigger"), "{err}");
+    assert!(
+        err.contains("--lock-timeout") && err.contains("row-holder"),
+        "{err}"
+    );
+}
+
+/// Hostile sizes: a 10,000-deep header and a 2 MB error make `show` print a bounded
+/// preview, quickly; column names from a mapped dedup table are escaped.
+#[test]
+fn hostile_sizes_and_names_stay_bounded_and_escaped() {
+    let db = TestDb::new().migrated();
+    let id: Uuid = db
+        .client()
+        .query_one(
+            "INSERT INTO outbox_messages (topic, status, headers, last_error)
+             VALUES ('deep', 'failed', (repeat('[', 10000) || repeat(']', 10000))::jsonb, repeat('e', 2000000))
+             RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let started = Instant::now();
+    let out = db.cmd().args(["show", &id.to_string()]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(out.stdout.len() < 100_000, "{} bytes", out.stdout.len());
+    assert!(started.elapsed() < Duration::from_secs(20));
+    let out = db
+        .cmd()
+        .args(["show", &id.to_string(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.stdout.len() < 3_000_000, "{} bytes", out.stdout.len());
+
+    db.client()
+        .batch_execute(
+            "CREATE TABLE pm2 (\"g\x1b[31m\" text NOT NULL, \"id\nx\" text NOT NULL, m jsonb,
+                 at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (\"g\x1b[31m\", \"id\nx\"));
+             INSERT INTO pm2 VALUES ('g1', 'm1', '{}', now());",
+        )
+        .unwrap();
+    for args in [
+        vec!["--processed-table", "pm2", "dedup", "list"],
+        vec!["--processed-table", "pm2", "check", "--only", "processed"],
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert!(!stdout(&out).contains('\x1b'), "{args:?}: {}", stdout(&out));
+    }
+}
+
+/// Each host gets its own connect timeout: a first host that accepts and never answers
+/// does not keep the second from being used.
+#[test]
+fn failover_reaches_the_next_host() {
+    let db = TestDb::new().migrated();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let url = format!(
+        "host=127.0.0.1,{} port={silent_port},{} user={} dbname={} sslmode=disable{}",
+        db.server.host,
+        db.server.port,
+        db.server.user,
+        db.name,
+        db.server
+            .password
+            .as_deref()
+            .map(|p| format!(" password={p}"))
+            .unwrap_or_default()
+    );
+    let started = Instant::now();
+    let out = crate::harness::bare_cmd()
+        .args([
+            "--database-url",
+            &url,
+            "--connect-timeout",
+            "2s",
+            "stats",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    drop(silent);
+}

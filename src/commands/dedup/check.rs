@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
         match &entry {
             Some(entry) => {
                 let metadata = entry.metadata.as_ref().map_or("null".to_string(), |m| {
-                    serde_json::to_string_pretty(m).unwrap_or_default()
+                    crate::render::output::pretty_json(m)
                 });
                 print_text(format!(
                     "processed at {}\nmetadata: {}\n(in \"{}\" on {})",
