@@ -724,32 +724,7 @@ fn a_second_ctrl_c_cancels_the_batch_in_flight() {
     .insert(&mut db.client());
     // One batch takes the whole table; a lock held by another session keeps it waiting,
     // so the cancel certainly finds it in flight.
-    let mut blocker = db.client();
-    blocker
-        .batch_execute("BEGIN; SELECT * FROM outbox_messages WHERE key = 'key-7' FOR UPDATE")
-        .unwrap();
-    let child = db
-        .cmd()
-        .args([
-            "purge",
-            "--before",
-            "1d",
-            "--batch-size",
-            "1000000",
-            "--format",
-            "json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_active_statement(&db, "%DELETE%");
-    let pid = child.id() as i32;
-    unsafe { libc::kill(pid, libc::SIGINT) };
-    std::thread::sleep(Duration::from_millis(200));
-    unsafe { libc::kill(pid, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
-    blocker.batch_execute("ROLLBACK").unwrap();
+    let out = purge_signalled_twice(&db, db.cmd());
     assert_exit(&out, 130);
     let summary = json_out(&out);
     assert_eq!(summary["changed"], 0, "{summary}");
@@ -1527,6 +1502,37 @@ fn a_server_crash_mid_purge_never_overstates_what_is_gone() {
     assert_eq!(count(), 0);
 }
 
+/// Runs a one-batch purge (`cmd`, already pointed at the database) whose DELETE waits on
+/// a row lock, and sends it SIGINT twice while the batch is in flight.
+fn purge_signalled_twice(db: &TestDb, mut cmd: Command) -> std::process::Output {
+    let mut blocker = db.client();
+    blocker
+        .batch_execute("BEGIN; SELECT * FROM outbox_messages WHERE key = 'key-7' FOR UPDATE")
+        .unwrap();
+    let child = cmd
+        .args([
+            "purge",
+            "--before",
+            "1d",
+            "--batch-size",
+            "1000000",
+            "--format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_active_statement(db, "%DELETE%");
+    let pid = child.id() as i32;
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    std::thread::sleep(Duration::from_millis(200));
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    blocker.batch_execute("ROLLBACK").unwrap();
+    out
+}
+
 /// Items 6 and 16 together: through PgBouncer in transaction mode, the second Ctrl-C
 /// still ends the batch in flight without committing it, the summary is exact, and the
 /// pooler lives on.
@@ -1541,32 +1547,9 @@ fn a_second_ctrl_c_through_pgbouncer_abandons_the_batch_and_spares_the_pooler() 
     }
     .insert(&mut db.client());
     let url = bouncer().url_for(db.server, &db.name);
-    let mut blocker = db.client();
-    blocker
-        .batch_execute("BEGIN; SELECT * FROM outbox_messages WHERE key = 'key-7' FOR UPDATE")
-        .unwrap();
-    let child = crate::harness::bare_cmd()
-        .env("DATABASE_URL", &url)
-        .args([
-            "purge",
-            "--before",
-            "1d",
-            "--batch-size",
-            "1000000",
-            "--format",
-            "json",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for_active_statement(&db, "%DELETE%");
-    let pid = child.id() as i32;
-    unsafe { libc::kill(pid, libc::SIGINT) };
-    std::thread::sleep(Duration::from_millis(200));
-    unsafe { libc::kill(pid, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
-    blocker.batch_execute("ROLLBACK").unwrap();
+    let mut through_bouncer = crate::harness::bare_cmd();
+    through_bouncer.env("DATABASE_URL", &url);
+    let out = purge_signalled_twice(&db, through_bouncer);
     assert_exit(&out, 130);
     assert_eq!(json_out(&out)["changed"], 0, "{}", stderr(&out));
     std::thread::sleep(Duration::from_millis(500));
