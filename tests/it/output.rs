@@ -520,6 +520,26 @@ fn outputs_name_the_target() {
     assert!(stderr(&out).contains("set PGUSER"), "{}", stderr(&out));
 }
 
+/// outboxctl with `args`, `input` on its standard input.
+fn with_stdin(db: &TestDb, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = db
+        .cmd()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// `delete`: by id (from stdin too), by filter; processing only with --force.
 #[test]
 fn delete_discards_poison_messages() {
@@ -538,23 +558,11 @@ fn delete_discards_poison_messages() {
         .output()
         .unwrap();
     assert_exit(&out, 0);
-    let out = db
-        .cmd()
-        .args(["delete", "-", "--format", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(format!("{}\n\n{}\n", IDS[0], IDS[0]).as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
+    let out = with_stdin(
+        &db,
+        &["delete", "-", "--format", "json"],
+        &format!("{}\n\n{}\n", IDS[0], IDS[0]),
+    );
     assert_exit(&out, 0);
     assert_eq!(json_out(&out)["changed"], 1);
     let out = db
@@ -613,23 +621,11 @@ fn show_takes_an_id_prefix() {
     assert!(stderr(&out).contains("ambiguous"));
     let out = db.cmd().args(["show", "1b4e"]).output().unwrap();
     assert_exit(&out, 2);
-    let out = db
-        .cmd()
-        .args(["show", "-", "--format", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(format!("{}\n", IDS[2]).as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
+    let out = with_stdin(
+        &db,
+        &["show", "-", "--format", "json"],
+        &format!("{}\n", IDS[2]),
+    );
     assert_exit(&out, 0);
     assert_eq!(json_out(&out)["id"], IDS[2]);
 }
@@ -784,24 +780,7 @@ fn streamed_rows_samples_and_options_keep_their_promises() {
 #[test]
 fn stdin_ids_and_previews() {
     let db = TestDb::new().migrated();
-    let pipe = |args: &[&str], input: &str| {
-        use std::io::Write;
-        let mut child = db
-            .cmd()
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
-    };
+    let pipe = |args: &[&str], input: &str| with_stdin(&db, args, input);
     for args in [
         vec!["requeue", "-"],
         vec!["delete", "-"],
