@@ -1931,3 +1931,66 @@ fn failover_reaches_the_next_host() {
     assert!(started.elapsed() < Duration::from_secs(10));
     drop(silent);
 }
+
+/// A third signal while a COMMIT hangs ends the process at once, still with the account
+/// in the summary's own shape (design.md §3: add fields, never rename).
+#[test]
+fn a_third_signal_exits_at_once_with_the_account() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 400,
+        status: "'processed'",
+        processed_at: "now() - interval '10 days'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    // Every COMMIT takes three seconds: a deferred constraint trigger sleeps.
+    db.client()
+        .batch_execute(
+            "CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_catalog.pg_sleep(3); RETURN NULL; END $$;
+             CREATE CONSTRAINT TRIGGER slow_commit AFTER DELETE ON outbox_messages DEFERRABLE INITIALLY DEFERRED
+               FOR EACH ROW WHEN (OLD.key = 'key-1') EXECUTE FUNCTION slow_commit();",
+        )
+        .unwrap();
+    let child = db
+        .cmd()
+        .args([
+            "purge",
+            "--before",
+            "1d",
+            "--batch-size",
+            "1000",
+            "--format",
+            "json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_active_statement(&db, "COMMIT%");
+    let pid = child.id() as i32;
+    for _ in 0..3 {
+        unsafe { libc::kill(pid, libc::SIGINT) };
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 130);
+    let summary = json_out(&out);
+    for key in [
+        "matched",
+        "changed",
+        "skipped",
+        "batches",
+        "dry_run",
+        "interrupted",
+        "in_doubt",
+    ] {
+        assert!(summary.get(key).is_some(), "{key} missing: {summary}");
+    }
+    assert_eq!(summary["in_doubt"], 1000, "{summary}");
+    assert!(
+        stderr(&out).contains("may still commit"),
+        "{}",
+        stderr(&out)
+    );
+}
