@@ -27,6 +27,21 @@ pub struct FilterChange<'a> {
     pub skipped_because: &'a str,
 }
 
+/// The start of a run by filter: relative times in the filter fixed once, on the
+/// server's clock, in the same read as the run's start, so every batch selects against
+/// the same instants.
+pub fn start(
+    session: &mut Session,
+    rel: &Rel,
+    filter: outbox::MessageFilter,
+) -> anyhow::Result<(outbox::MessageFilter, RunStart)> {
+    let fail = |e| explain_table_error(e, rel);
+    session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let filter = filter.resolved(tx).map_err(fail)?;
+        Ok((filter, RunStart::take(tx).map_err(fail)?))
+    })
+}
+
 pub fn change(
     ctx: &Context,
     session: &mut Session,

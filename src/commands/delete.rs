@@ -3,13 +3,11 @@
 //! takes those too). Batches, dry run, confirmation and signals as in `purge`.
 
 use crate::batch::ctid::WalkAction;
-use crate::batch::engine::RunStart;
 use crate::cli::DeleteArgs;
 use crate::commands::{by_filter, by_ids, message_filter, preview};
 use crate::context::Context;
-use crate::db::session::Access;
 use crate::db::sql::Params;
-use crate::error::{explain_table_error, usage};
+use crate::error::usage;
 use crate::render::output::count_of;
 use crate::tables::outbox;
 
@@ -79,11 +77,7 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
         );
     }
 
-    let fail = |e| explain_table_error(e, rel);
-    let (filter, run_start) = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        let filter = filter.resolved(tx).map_err(fail)?;
-        Ok((filter, RunStart::take(tx).map_err(fail)?))
-    })?;
+    let (filter, run_start) = by_filter::start(&mut session, rel, filter)?;
     let conditions = move |params: &mut Params| {
         let mut parts = vec![state(params)];
         parts.extend(filter.conditions(params));

@@ -6,13 +6,12 @@
 use uuid::Uuid;
 
 use crate::batch::ctid::WalkAction;
-use crate::batch::engine::RunStart;
 use crate::cli::RequeueArgs;
 use crate::commands::{by_filter, by_ids, message_filter, preview};
 use crate::context::Context;
-use crate::db::session::{Access, Rel, Session};
+use crate::db::session::{Rel, Session};
 use crate::db::sql::Params;
-use crate::error::{explain_table_error, usage};
+use crate::error::usage;
 use crate::render::output::count_of;
 use crate::tables::outbox;
 
@@ -79,12 +78,7 @@ fn requeue_matching(
     set: &'static str,
     filter: outbox::MessageFilter,
 ) -> anyhow::Result<()> {
-    let fail = |e| explain_table_error(e, rel);
-    // Relative times are fixed once, on the server's clock, with the run's start.
-    let (filter, run_start) = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        let filter = filter.resolved(tx).map_err(fail)?;
-        Ok((filter, RunStart::take(tx).map_err(fail)?))
-    })?;
+    let (filter, run_start) = by_filter::start(session, rel, filter)?;
     let conditions = move |params: &mut Params| {
         let mut parts = vec![format!("status = {}", params.push(source.to_string()))];
         parts.extend(filter.conditions(params));
