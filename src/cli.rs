@@ -179,6 +179,18 @@ pub enum Command {
     )]
     Delete(DeleteArgs),
 
+    /// Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog
+    #[command(
+        long_about = "Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog.\n\n\
+Runs every check against the database and both tables and prints one line per check: ok, warn, fail or \
+skipped (with the reason), what it found, and the fix to paste. Reads catalogs and statistics only: it \
+changes nothing, takes no lock stronger than ACCESS SHARE, reads no table rows (unless --exact), and \
+bounds every lock wait so it finishes while a migration holds a table. Exit 0 when nothing warns or \
+fails, 3 when something does, 1 on a runtime error.",
+        after_help = "Examples:\n  outboxctl doctor\n  outboxctl doctor --only xmin-sessions,locks,backlog\n  outboxctl doctor --threshold xmin-sessions=1m --threshold dead-rows=0.1\n  outboxctl doctor --format json | jq '.checks[] | select(.status != \"ok\")'\n  outboxctl doctor --list"
+    )]
+    Doctor(DoctorArgs),
+
     /// Mark, check, list, unmark and purge entries of the dedup ("processed") table
     #[command(subcommand)]
     Dedup(DedupCommand),
@@ -204,6 +216,43 @@ pub struct MigrateArgs {
     /// Print the SQL that would run, run nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Build the contract's missing or invalid indexes CONCURRENTLY instead (never touches columns); shows the plan unless --yes
+    #[arg(long)]
+    pub repair: bool,
+
+    /// With --repair: run the plan without asking
+    #[arg(long, short = 'y', requires = "repair")]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print every check's id, title and default thresholds, and exit
+    #[arg(long)]
+    pub list: bool,
+
+    /// Run only these checks
+    #[arg(long, value_delimiter = ',', value_name = "ID,…", conflicts_with = "skip",
+          value_parser = clap::builder::PossibleValuesParser::new(crate::diagnose::check_ids()))]
+    pub only: Vec<String>,
+
+    /// Run every check but these
+    #[arg(long, value_delimiter = ',', value_name = "ID,…",
+          value_parser = clap::builder::PossibleValuesParser::new(crate::diagnose::check_ids()))]
+    pub skip: Vec<String>,
+
+    /// Change a threshold: a duration (30s), count (10000), ratio (0.2 or 20%) or size (1GiB), as --list shows (repeatable)
+    #[arg(long, value_name = "ID=VALUE")]
+    pub threshold: Vec<String>,
+
+    /// Let checks read the tables: bloat measured with pgstattuple, stuck processing rows counted on any size
+    #[arg(long)]
+    pub exact: bool,
+
+    /// How long to watch a stalled backlog for claims before calling the relay stopped (0s: do not watch)
+    #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
+    pub sample: Duration,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod db;
+pub mod diagnose;
 pub mod error;
 pub mod render;
 pub mod tables;

@@ -34,6 +34,9 @@ impl Action {
 }
 
 pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
+    if args.repair {
+        return super::repair::run(ctx, args);
+    }
     let (mut session, located) = ctx.open()?;
     let fail_setup = |e: postgres::Error| anyhow::anyhow!("{}", describe_pg_error(&e));
     {

@@ -7,10 +7,12 @@ mod completions;
 mod ddl;
 mod dedup;
 mod delete;
+mod doctor;
 pub(crate) mod list;
 mod migrate;
 mod preview;
 mod purge;
+mod repair;
 mod requeue;
 mod show;
 mod stats;
@@ -48,6 +50,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Requeue(args) => requeue::run(&ctx, &args),
         Command::Purge(args) => purge::run(&ctx, &args),
         Command::Delete(args) => delete::run(&ctx, &args),
+        Command::Doctor(args) => doctor::run(&ctx, &args),
         Command::Dedup(command) => dedup::run(&ctx, &command),
         Command::Completions(args) => completions::run(&args),
     }

@@ -118,6 +118,16 @@ impl Session {
         self.settings
     }
 
+    /// Caps how long any later statement may wait for a lock or run, keeping a shorter
+    /// limit the user gave: for commands that must finish even while another session
+    /// holds a table (the doctor).
+    pub fn bound_waits(&mut self, lock: Duration, statement: Duration) {
+        let cap =
+            |given: Option<Duration>, bound: Duration| Some(given.map_or(bound, |g| g.min(bound)));
+        self.settings.lock_timeout = cap(self.settings.lock_timeout, lock);
+        self.settings.statement_timeout = cap(self.settings.statement_timeout, statement);
+    }
+
     /// Say on stderr when a statement waits for a lock (on a terminal, unless --quiet).
     pub fn announce_lock_waits(&self, announce: bool) {
         self.watchdog
@@ -156,6 +166,13 @@ impl Session {
         let value = work(&mut tx)?;
         tx.commit().map_err(fail)?;
         Ok(value)
+    }
+
+    /// Runs one statement outside any transaction, for `CREATE INDEX CONCURRENTLY`, which
+    /// refuses to run inside one. Nothing is set on the session around it, so the
+    /// statement itself must spell every operator and type in `pg_catalog`.
+    pub fn execute_outside_transaction(&mut self, sql: &str) -> Result<(), postgres::Error> {
+        self.client.batch_execute(sql)
     }
 
     /// Finds the tables: on the connection's search path as the library would (its

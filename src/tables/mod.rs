@@ -3,6 +3,8 @@
 
 pub mod dedup;
 pub mod dedup_columns;
+pub mod drift;
 pub mod outbox;
+pub mod repair;
 pub mod schema;
 pub mod timearg;

@@ -1,0 +1,229 @@
+//! `outboxctl doctor`: runs the checks of `diagnose` and prints one line per check, the
+//! evidence for what is wrong, and the fix to paste. Exit 3 when a check warns or fails.
+
+use serde_json::{Value, json};
+
+use crate::cli::DoctorArgs;
+use crate::context::Context;
+use crate::diagnose::{self, CHECKS, Options, Report, Status, Thresholds};
+use crate::error::{negative, usage};
+use crate::render::output::{Format, count_of, escape, print_json, print_json_line, print_text};
+
+pub fn run(ctx: &Context, args: &DoctorArgs) -> anyhow::Result<()> {
+    let thresholds = Thresholds::parse(&args.threshold)?;
+    if matches!(ctx.out.format, Format::Csv) {
+        return Err(usage(
+            "doctor has no csv form (its findings are nested): use --format json or ndjson",
+        ));
+    }
+    if args.list {
+        return list(ctx, &thresholds);
+    }
+    let selected: Vec<&'static str> = CHECKS
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| args.only.is_empty() || args.only.iter().any(|o| o == id))
+        .filter(|id| !args.skip.iter().any(|s| s == id))
+        .collect();
+    if selected.is_empty() {
+        return Err(usage("--skip leaves no check to run"));
+    }
+    let (mut session, located) = ctx.open()?;
+    let target = located.outbox.target.clone();
+    let schema = located.outbox.schema.clone();
+    let report = diagnose::run(
+        &mut session,
+        located.outbox,
+        located.processed,
+        Options {
+            thresholds,
+            exact: args.exact,
+            sample: args.sample,
+            selected,
+            dedup_columns: ctx.dedup_columns().clone(),
+        },
+    )?;
+    match ctx.out.format {
+        Format::Json => print_json(&to_json(&report, &target, schema.as_deref()))?,
+        Format::Ndjson => print_json_line(&to_json(&report, &target, schema.as_deref()))?,
+        _ => print_text(render(ctx, &report, &target, schema.as_deref()))?,
+    }
+    let worst = report.worst();
+    if worst >= Status::Warn {
+        let count = |s: Status| report.findings.iter().filter(|f| f.status == s).count() as u64;
+        return Err(negative(format!(
+            "doctor: {} and {} in {target}",
+            count_of(count(Status::Fail), "check fails", "checks fail"),
+            count_of(count(Status::Warn), "check warns", "checks warn"),
+        )));
+    }
+    Ok(())
+}
+
+fn to_json(report: &Report, target: &str, schema: Option<&str>) -> Value {
+    json!({
+        "database": report.database,
+        "target": target,
+        "schema": schema,
+        "server_version": report.server_version,
+        "role": report.role,
+        "sees_all_sessions": report.sees_all_sessions,
+        "checks": report.findings.iter().map(|f| f.to_json()).collect::<Vec<_>>(),
+        "worst": report.worst().as_str(),
+    })
+}
+
+const LABEL_WIDTH: usize = 6;
+const ID_WIDTH: usize = 16;
+
+fn label(status: Status, colour: bool) -> String {
+    let (text, code) = match status {
+        Status::Ok => ("ok", "32"),
+        Status::Warn => ("WARN", "33"),
+        Status::Fail => ("FAIL", "1;31"),
+        Status::Skipped => ("skip", "2"),
+    };
+    let padded = format!("{text:<LABEL_WIDTH$}");
+    if colour {
+        format!("\x1b[{code}m{text}\x1b[0m{}", &padded[text.len()..])
+    } else {
+        padded
+    }
+}
+
+/// Wraps escaped text to the terminal with a hanging indent; without a terminal (a pipe,
+/// cron) each line stays whole so grep sees it.
+fn wrapped(first: &str, rest_indent: usize, text: &str, width: Option<usize>) -> Vec<String> {
+    let text = escape(text);
+    let Some(width) = width.filter(|w| *w > rest_indent + 20) else {
+        return vec![format!("{first}{text}")];
+    };
+    let indent = " ".repeat(rest_indent);
+    let options = textwrap::Options::new(width)
+        .initial_indent(first)
+        .subsequent_indent(&indent)
+        .break_words(true);
+    textwrap::wrap(&text, options)
+        .into_iter()
+        .map(|l| l.into_owned())
+        .collect()
+}
+
+fn render(ctx: &Context, report: &Report, target: &str, schema: Option<&str>) -> String {
+    let width = crate::render::layout::output_width();
+    let colour = ctx.out.color;
+    let mut lines = vec![format!(
+        "doctor: {}{} · PostgreSQL {} · as {}",
+        escape(target),
+        schema
+            .map(|s| format!(" (schema {})", escape(s)))
+            .unwrap_or_default(),
+        escape(&report.server_version),
+        escape(&report.role)
+    )];
+    let narrow = width.is_some_and(|w| w < 70);
+    let indent = if narrow { 4 } else { LABEL_WIDTH + ID_WIDTH };
+    for finding in &report.findings {
+        let head = if narrow {
+            lines.push(format!("{}{}", label(finding.status, colour), finding.id));
+            " ".repeat(indent)
+        } else {
+            format!("{}{:<ID_WIDTH$}", label(finding.status, colour), finding.id)
+        };
+        // textwrap measures the visible width: the colour codes do not count.
+        lines.extend(wrapped(&head, indent, &finding.summary, width));
+        if matches!(finding.status, Status::Warn | Status::Fail) {
+            // A detail the summary already says in full is not repeated.
+            for detail in finding
+                .details
+                .iter()
+                .filter(|d| !finding.summary.contains(&d.text))
+            {
+                lines.extend(wrapped(
+                    &format!("{}· ", " ".repeat(indent)),
+                    indent + 2,
+                    &detail.text,
+                    width,
+                ));
+            }
+            for (i, fix) in finding.fix.iter().enumerate() {
+                for (j, line) in fix.lines().enumerate() {
+                    let first = if i == 0 && j == 0 {
+                        format!("{}fix: ", " ".repeat(indent))
+                    } else {
+                        format!("{}     ", " ".repeat(indent))
+                    };
+                    // Statements stay whole so they can be copied in one piece.
+                    lines.push(format!("{first}{}", escape(line)));
+                }
+            }
+        }
+    }
+    let count = |s: Status| report.findings.iter().filter(|f| f.status == s).count() as u64;
+    lines.push(String::new());
+    lines.push(format!(
+        "{}: {} ok, {} warn, {} fail, {} skipped",
+        count_of(report.findings.len() as u64, "check", "checks"),
+        count(Status::Ok),
+        count(Status::Warn),
+        count(Status::Fail),
+        count(Status::Skipped)
+    ));
+    if !report.sees_all_sessions {
+        lines.push(format!(
+            "note: {} cannot see other roles' sessions in full; GRANT pg_monitor TO {} shows them",
+            escape(&report.role),
+            escape(&crate::db::sql::quote_ident(&report.role))
+        ));
+    }
+    lines.join("\n")
+}
+
+fn list(ctx: &Context, thresholds: &Thresholds) -> anyhow::Result<()> {
+    if ctx.out.format.is_machine() {
+        let checks: Vec<Value> = CHECKS
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "title": c.title,
+                    "thresholds": c.thresholds.iter().map(|t| json!({
+                        "key": t.key,
+                        "measures": t.measure.name(),
+                        "default": t.show(t.default),
+                        "value": thresholds.show(t.key),
+                        "about": t.about,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        return match ctx.out.format {
+            Format::Ndjson => {
+                for c in &checks {
+                    print_json_line(c)?;
+                }
+                Ok(())
+            }
+            _ => Ok(print_json(&Value::Array(checks))?),
+        };
+    }
+    let mut table = ctx
+        .out
+        .table(&["id", "title", "threshold", "default", "meaning"]);
+    for c in CHECKS {
+        if c.thresholds.is_empty() {
+            table.add_row([c.id, c.title, "—", "—", "pass or fail, no threshold"]);
+        }
+        for (i, t) in c.thresholds.iter().enumerate() {
+            table.add_row([
+                if i == 0 { c.id } else { "" },
+                if i == 0 { c.title } else { "" },
+                t.key,
+                &format!("{} ({})", thresholds.show(t.key), t.measure.name()),
+                t.about,
+            ]);
+        }
+    }
+    print_text(table.to_string())?;
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! The queue itself: how old the backlog is, whether the relay is claiming, rows a dead
+//! relay left in `processing`, and what the claim query costs (from
+//! `pg_stat_statements`).
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::db::sql::quote_ident;
+use crate::diagnose::{
+    CheckError, CheckResult, Detail, Measure, Probe, Status, Threshold, age, clip, grouped,
+};
+
+pub const BACKLOG_THRESHOLDS: &[Threshold] = &[
+    Threshold {
+        key: "backlog",
+        measure: Measure::Duration,
+        default: 300.0,
+        about: "age of the oldest pending message; past it the doctor watches for claims, and fails when there are none",
+    },
+    Threshold {
+        key: "backlog.processing",
+        measure: Measure::Duration,
+        default: 900.0,
+        about: "a message in processing for longer than this (by created_at) was most likely left by a relay that died",
+    },
+];
+
+pub const CLAIM_THRESHOLDS: &[Threshold] = &[Threshold {
+    key: "claim-cost",
+    measure: Measure::Duration,
+    default: 0.02,
+    about: "mean time of the library's claim statement; through a healthy pending index it takes about a millisecond",
+}];
+
+/// Up to this many pages (16 MiB at 8 KiB pages) the processing rows are counted exactly:
+/// reading that much costs less than the catalog reads around it. Above it they are
+/// estimated from the planner's statistics, unless `--exact`.
+const EXACT_PAGES: i64 = 2048;
+
+/// The predicate of the library's pending index, as `pg_get_expr` prints it.
+const PENDING_PREDICATE: &str = "(status = 'pending'::text)";
+
+pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
+    let Some(oid) = probe.outbox.oid else {
+        return Err(CheckError::Skip(format!(
+            "{} does not exist",
+            probe.outbox.name
+        )));
+    };
+    let rel = probe.outbox.clone();
+    let pending_limit = probe.thresholds.get("backlog");
+    let processing_limit = probe.thresholds.get("backlog.processing");
+    let exact = probe.exact;
+    let mut finding = probe.finding("backlog");
+    let mut parts = Vec::new();
+
+    let (has_index, pages) = probe.read("pg_index", |tx| {
+        let row = tx.query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_index i
+                             WHERE i.indrelid = $1 AND i.indisvalid
+                               AND pg_get_expr(i.indpred, i.indrelid) = $2),
+                    (SELECT relpages::int8 FROM pg_class WHERE oid = $1)",
+            &crate::params![oid, PENDING_PREDICATE.to_string()],
+        )?;
+        Ok((row.get::<_, bool>(0), row.get::<_, i64>(1)))
+    })?;
+
+    let mut oldest_pending: Option<(uuid::Uuid, f64)> = None;
+    let mut pending = None;
+    if has_index {
+        let read = pending_head(probe, &rel)?;
+        pending = Some(read.0);
+        oldest_pending = read.1;
+        let count = read.0;
+        finding.detail(Detail::new(
+            format!(
+                "{} pending{}",
+                grouped(count),
+                oldest_pending
+                    .map(|(_, a)| format!(", the oldest {} old", age(a)))
+                    .unwrap_or_default()
+            ),
+            json!({"pending": count,
+                   "oldest_pending_id": oldest_pending.map(|(id, _)| id.to_string()),
+                   "oldest_pending_age_seconds": oldest_pending.map(|(_, a)| a.round() as i64)}),
+        ));
+    } else {
+        parts.push(
+            "the pending index is missing or invalid, so the backlog is not read (that would scan the table; see the indexes check)"
+                .to_string(),
+        );
+        finding.raise(Status::Warn);
+    }
+
+    if let Some((oldest_id, oldest_age)) = oldest_pending.filter(|(_, a)| *a > pending_limit) {
+        finding.raise(Status::Warn);
+        let sample = probe.sample;
+        let claims = if sample.is_zero() {
+            None
+        } else {
+            Some(watch_claims(probe, &rel, oid, oldest_id, sample)?)
+        };
+        let mut text = format!(
+            "the oldest of {} pending messages is {} old",
+            grouped(pending.unwrap_or_default()),
+            age(oldest_age)
+        );
+        match claims {
+            Some(Claims {
+                updates,
+                head_moved,
+            }) if updates == 0 && !head_moved => {
+                finding.raise(Status::Fail);
+                text.push_str(&format!(
+                    " and nothing was claimed in {}: the relay looks stopped",
+                    crate::render::time::format_duration(sample)
+                ));
+                finding.fix("-- is the relay running? Look for its sessions:\nSELECT pid, application_name, state, now() - state_change AS idle_for FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE '%skip locked%';");
+            }
+            Some(Claims { updates, .. }) => {
+                text.push_str(&format!(
+                    ", and the relay is working ({} updates in {}) but behind",
+                    grouped(updates),
+                    crate::render::time::format_duration(sample)
+                ));
+            }
+            None => {}
+        }
+        parts.push(text);
+        finding.fix("outboxctl list --status pending --limit 20   # what waits, oldest first");
+    }
+
+    // Rows left in processing: exactly on a small table or when asked, else estimated.
+    if pages <= EXACT_PAGES || exact {
+        let row = probe.read("the processing rows", |tx| {
+            tx.query_one(
+                &format!(
+                    "SELECT count(*),
+                            count(*) FILTER (WHERE created_at < now() - make_interval(secs => $1)),
+                            extract(epoch FROM now() - min(created_at))::float8
+                       FROM {} WHERE status = 'processing'",
+                    rel.sql
+                ),
+                &crate::params![processing_limit],
+            )
+        })?;
+        let total: i64 = row.get(0);
+        let stuck: i64 = row.get(1);
+        let oldest: Option<f64> = row.get(2);
+        finding.detail(Detail::new(
+            format!(
+                "{} processing, {} of them older than {}",
+                grouped(total),
+                grouped(stuck),
+                probe.thresholds.show("backlog.processing")
+            ),
+            json!({"processing": total, "stuck_processing": stuck,
+                   "oldest_processing_age_seconds": oldest.map(|o| o.round() as i64),
+                   "estimated": false}),
+        ));
+        if stuck > 0 {
+            finding.raise(Status::Warn);
+            parts.push(format!(
+                "{} in processing for longer than {} (the oldest {}): a relay died mid-batch",
+                grouped(stuck),
+                probe.thresholds.show("backlog.processing"),
+                oldest.map_or("?".into(), age)
+            ));
+            finding.fix(format!(
+                "outboxctl requeue --stuck --before {} --dry-run",
+                probe.thresholds.show("backlog.processing")
+            ));
+        }
+    } else {
+        let estimate = probe.read("pg_stats", |tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT (c.reltuples * coalesce(
+                                (SELECT s.most_common_freqs[array_position(s.most_common_vals::text::text[], 'processing')]
+                                   FROM pg_stats s
+                                  WHERE s.schemaname = $2 AND s.tablename = $3 AND s.attname = 'status'), 0))::int8
+                       FROM pg_class c WHERE c.oid = $1",
+                    &crate::params![oid, rel.schema.clone().unwrap_or_default(), crate::db::ident::folded(&rel.name)],
+                )?
+                .get::<_, i64>(0))
+        })?;
+        finding.detail(Detail::new(
+            format!(
+                "about {} processing (estimated from statistics: counting them would read the table; --exact does)",
+                grouped(estimate)
+            ),
+            json!({"processing": estimate, "stuck_processing": null, "estimated": true}),
+        ));
+        if estimate > 0 {
+            finding.fix(format!(
+                "outboxctl list --status processing --before {}   # any a dead relay left behind",
+                probe.thresholds.show("backlog.processing")
+            ));
+        }
+    }
+
+    let summary = if parts.is_empty() {
+        match oldest_pending {
+            Some((_, a)) => format!(
+                "{} pending, the oldest {} old (under {}); nothing stuck in processing",
+                grouped(pending.unwrap_or_default()),
+                age(a),
+                probe.thresholds.show("backlog")
+            ),
+            None => "no message is pending; nothing stuck in processing".to_string(),
+        }
+    } else {
+        parts.join("; ")
+    };
+    finding.done(summary)
+}
+
+/// The pending count and the oldest pending message, read through the pending index
+/// only (a sequential scan is ruled out for this transaction).
+fn pending_head(
+    probe: &mut Probe<'_>,
+    rel: &crate::db::session::Rel,
+) -> Result<(i64, Option<(uuid::Uuid, f64)>), CheckError> {
+    probe.read("the pending index", |tx| {
+        tx.batch_execute("SET LOCAL enable_seqscan = off")?;
+        let count = tx
+            .query_one(
+                &format!("SELECT count(*) FROM {} WHERE status = 'pending'", rel.sql),
+                &crate::params![],
+            )?
+            .get::<_, i64>(0);
+        let oldest = tx
+            .query_opt(
+                &format!(
+                    "SELECT id, extract(epoch FROM now() - created_at)::float8
+                       FROM {} WHERE status = 'pending' ORDER BY created_at LIMIT 1",
+                    rel.sql
+                ),
+                &crate::params![],
+            )?
+            .map(|r| (r.get::<_, uuid::Uuid>(0), r.get::<_, f64>(1)));
+        Ok((count, oldest))
+    })
+}
+
+struct Claims {
+    /// Row updates the statistics counted on the table while watching.
+    updates: i64,
+    /// The oldest pending message changed: something claimed (or removed) it.
+    head_moved: bool,
+}
+
+/// Watches the table for `sample`: the statistics' update counter and the head of the
+/// pending queue, each read in its own transaction (statistics are a per-transaction
+/// snapshot). Backends publish their counters about once a second, so `sample` should be
+/// longer than that.
+fn watch_claims(
+    probe: &mut Probe<'_>,
+    rel: &crate::db::session::Rel,
+    oid: u32,
+    oldest: uuid::Uuid,
+    sample: Duration,
+) -> Result<Claims, CheckError> {
+    let updates = |probe: &mut Probe<'_>| {
+        probe.read("pg_stat_user_tables", |tx| {
+            Ok(tx
+                .query_opt(
+                    "SELECT n_tup_upd + n_tup_del FROM pg_stat_user_tables WHERE relid = $1",
+                    &crate::params![oid],
+                )?
+                .map_or(0, |r| r.get::<_, i64>(0)))
+        })
+    };
+    let before = updates(probe)?;
+    std::thread::sleep(sample);
+    let after = updates(probe)?;
+    let head = pending_head(probe, rel)?.1;
+    Ok(Claims {
+        updates: (after - before).max(0),
+        head_moved: head.is_none_or(|(id, _)| id != oldest),
+    })
+}
+
+pub fn claim_cost(probe: &mut Probe<'_>) -> CheckResult {
+    let limit = probe.thresholds.get("claim-cost");
+    let table = crate::db::ident::folded(&probe.outbox.name);
+    let schema = probe.read("pg_extension", |tx| {
+        tx.query_opt(
+            "SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+              WHERE e.extname = 'pg_stat_statements'",
+            &crate::params![],
+        )
+    })?;
+    let Some(schema) = schema else {
+        return Err(CheckError::Skip(
+            "pg_stat_statements is not installed in this database (it needs shared_preload_libraries = 'pg_stat_statements', then CREATE EXTENSION pg_stat_statements;)"
+                .into(),
+        ));
+    };
+    let schema = quote_ident(&schema.get::<_, String>(0));
+    let rows = probe.read("pg_stat_statements", |tx| {
+        tx.query(
+            &format!(
+                "SELECT s.calls, s.mean_exec_time, s.max_exec_time, s.stddev_exec_time,
+                        s.rows, s.query, s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                   FROM {schema}.pg_stat_statements s
+                  WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                    AND s.query ILIKE '%skip locked%'
+                    AND s.query ~* ('\\m' || $1 || '\\M')
+                  ORDER BY s.calls DESC",
+                ),
+            &crate::params![table.clone()],
+        )
+    })?;
+    let hidden = probe.read("pg_stat_statements", |tx| {
+        Ok(tx
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM {schema}.pg_stat_statements
+                      WHERE query = '<insufficient privilege>'"
+                ),
+                &crate::params![],
+            )?
+            .get::<_, i64>(0))
+    })?;
+    let mut finding = probe.finding("claim-cost");
+    if rows.is_empty() {
+        if hidden > 0 && !probe.sees_all_sessions {
+            return Err(CheckError::Skip(format!(
+                "the claim statement is not among the statements {} may read ({hidden} are hidden): grant pg_read_all_stats (or pg_monitor) to it",
+                probe.role
+            )));
+        }
+        return finding.done(format!(
+            "pg_stat_statements has not seen the library's claim statement on {table} (no relay has claimed since its statistics were reset)"
+        ));
+    }
+    let mut worst_mean = 0.0f64;
+    for row in &rows {
+        let calls: i64 = row.get(0);
+        let mean: f64 = row.get(1);
+        let max: f64 = row.get(2);
+        let stddev: f64 = row.get(3);
+        let returned: i64 = row.get(4);
+        let query: String = row.get(5);
+        worst_mean = worst_mean.max(mean);
+        finding.detail(Detail::new(
+            format!(
+                "{} calls, mean {:.2}ms, max {:.2}ms, stddev {:.2}ms, {} rows claimed: {}",
+                grouped(calls),
+                mean,
+                max,
+                stddev,
+                grouped(returned),
+                clip(&query, 100)
+            ),
+            json!({"calls": calls, "mean_ms": mean, "max_ms": max, "stddev_ms": stddev,
+                   "rows": returned, "query": query}),
+        ));
+    }
+    let summary = if worst_mean * 1e-3 > limit {
+        finding.raise(Status::Warn);
+        finding.fix(format!(
+            "-- a slow claim wades through dead rows at the head of the pending index: see dead-rows and the xmin checks, then\nVACUUM (VERBOSE) {};",
+            probe.outbox.sql
+        ));
+        format!(
+            "the claim statement takes {:.1}ms on average, over {}: it is wading through dead index entries or missing its index",
+            worst_mean,
+            probe.thresholds.show("claim-cost")
+        )
+    } else {
+        format!(
+            "the claim statement takes {:.2}ms on average (under {}); pg_stat_statements keeps no history, so compare runs for a trend",
+            worst_mean,
+            probe.thresholds.show("claim-cost")
+        )
+    };
+    finding.done(summary)
+}

@@ -1,0 +1,180 @@
+//! The tables' structure: the indexes the library's queries rely on, and drift from the
+//! contract as `check` reports it (without `check`'s count of unknown statuses, which
+//! reads the table).
+
+use serde_json::json;
+
+use crate::diagnose::{CheckResult, Detail, Probe, Status};
+use crate::render::output::count_of;
+use crate::tables::drift::{StatusScan, inspect};
+use crate::tables::repair;
+use crate::tables::schema::TableKind;
+
+pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
+    let mut finding = probe.finding("indexes");
+    let mut parts = Vec::new();
+    let dedup_columns = probe.dedup_columns.clone();
+    for (kind, rel, oid) in probe.tables() {
+        let rel = rel.clone();
+        let (steps, others, has_primary) = probe.read("pg_index", |tx| {
+            let indexed = match kind {
+                TableKind::Processed => {
+                    crate::tables::dedup_columns::DedupColumns::resolve(tx, &rel, &dedup_columns)
+                        .map(|c| c.at.name)
+                        .unwrap_or_else(|_| "processed_at".to_string())
+                }
+                TableKind::Outbox => String::new(),
+            };
+            let steps = repair::plan(tx, kind, &rel, oid, &indexed)?;
+            let others = tx.query(
+                "SELECT c.relname::text, pg_get_indexdef(c.oid), i.indisprimary
+                   FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                  WHERE i.indrelid = $1 AND NOT i.indisvalid
+                  ORDER BY c.relname",
+                &crate::params![oid],
+            )?;
+            let has_primary = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1 AND indisprimary)",
+                    &crate::params![oid],
+                )?
+                .get::<_, bool>(0);
+            Ok((steps, others, has_primary))
+        })?;
+        if !has_primary {
+            finding.raise(Status::Fail);
+            let key = match kind {
+                TableKind::Outbox => "id".to_string(),
+                TableKind::Processed => "group_name, msg_id".to_string(),
+            };
+            parts.push(format!("{} has no primary key", rel.name));
+            finding.detail(Detail::new(
+                format!("{}: no primary key", rel.name),
+                json!({"table": rel.name, "problem": "missing primary key"}),
+            ));
+            finding.fix(format!(
+                "ALTER TABLE {} ADD PRIMARY KEY ({key});  -- blocks writes while it builds",
+                rel.sql
+            ));
+        }
+        for step in &steps {
+            // The claim query without its index scans the whole table on every claim.
+            finding.raise(if step.claim_index {
+                Status::Fail
+            } else {
+                Status::Warn
+            });
+            if !step.why.starts_with("rebuild ") {
+                parts.push(step.why.clone());
+                finding.detail(Detail::new(
+                    step.why.clone(),
+                    json!({"table": rel.name, "problem": step.why, "statement": step.sql}),
+                ));
+            }
+            finding.fix(step.sql.clone());
+        }
+        for row in &others {
+            let name: String = row.get(0);
+            if steps.iter().any(|s| s.sql.contains(&format!("\"{name}\""))) {
+                continue;
+            }
+            let definition: String = row.get(1);
+            finding.raise(Status::Warn);
+            let why = format!(
+                "index {name} is invalid (a failed CREATE INDEX CONCURRENTLY): it slows every write and is never used"
+            );
+            parts.push(why.clone());
+            finding.detail(Detail::new(
+                why.clone(),
+                json!({"table": rel.name, "index": name, "problem": "invalid", "definition": definition}),
+            ));
+            finding.fix(format!(
+                "DROP INDEX CONCURRENTLY {}.{};",
+                crate::db::sql::quote_ident(rel.schema.as_deref().unwrap_or("public")),
+                crate::db::sql::quote_ident(&name)
+            ));
+            finding.fix(format!(
+                "{};",
+                definition.replacen("INDEX ", "INDEX CONCURRENTLY ", 1)
+            ));
+        }
+    }
+    if finding.status() != Status::Ok {
+        finding.fix("outboxctl migrate --repair   # the contract's indexes, built CONCURRENTLY");
+    }
+    let summary = if probe.tables().is_empty() {
+        "no outbox or dedup table exists".to_string()
+    } else if parts.is_empty() {
+        "the pending index and primary keys exist and every index is valid".to_string()
+    } else {
+        parts.join("; ")
+    };
+    finding.done(summary)
+}
+
+pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
+    let mut finding = probe.finding("schema");
+    let dedup_columns = probe.dedup_columns.clone();
+    let mut parts = Vec::new();
+    for (kind, rel) in [
+        (TableKind::Outbox, probe.outbox.clone()),
+        (TableKind::Processed, probe.processed.clone()),
+    ] {
+        let report = probe.read("the table's catalog entries", |tx| {
+            // inspect's errors are explained table errors; a server error in it is a
+            // postgres::Error underneath, which `read` words for the operator.
+            match inspect(tx, kind, &rel, &dedup_columns, StatusScan::Skip) {
+                Ok(r) => Ok(Ok((r.differences, r.rel.exists()))),
+                Err(e) => Ok(Err(crate::error::one_line(&e))),
+            }
+        })?;
+        let (differences, exists) = match report {
+            Ok(r) => r,
+            Err(text) => {
+                finding.raise(Status::Warn);
+                parts.push(format!("{}: {text}", rel.name));
+                continue;
+            }
+        };
+        if !exists {
+            if kind == TableKind::Outbox {
+                finding.raise(Status::Fail);
+                parts.push(format!("{} does not exist", rel.name));
+                finding.fix("outboxctl migrate");
+            }
+            finding.detail(Detail::new(
+                format!("{}: not created", rel.name),
+                json!({"table": rel.name, "exists": false, "differences": []}),
+            ));
+            continue;
+        }
+        if !differences.is_empty() {
+            finding.raise(Status::Warn);
+            parts.push(format!(
+                "{}: {}",
+                rel.name,
+                count_of(differences.len() as u64, "difference", "differences")
+            ));
+            finding.fix("outboxctl check   # every difference, in words");
+        }
+        finding.detail(Detail::new(
+            format!(
+                "{}: {}",
+                rel.name,
+                if differences.is_empty() {
+                    "matches the contract".to_string()
+                } else {
+                    differences.join("; ")
+                }
+            ),
+            json!({"table": rel.name, "exists": true, "differences": differences}),
+        ));
+    }
+    let summary = if parts.is_empty() {
+        "both tables match the library's contract (a dedup table that was never created is fine)"
+            .to_string()
+    } else {
+        parts.join("; ")
+    };
+    finding.done(summary)
+}

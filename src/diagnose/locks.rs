@@ -1,0 +1,214 @@
+//! Locks on the tables (and their indexes): who waits, who blocks them, and who holds a
+//! lock strong enough to stop the relay. `pg_locks` is visible to every role; what the
+//! sessions are doing needs `pg_read_all_stats` for other roles' sessions.
+
+use serde_json::json;
+
+use crate::diagnose::{CheckResult, Detail, Measure, Probe, Status, Threshold, age, clip};
+use crate::render::output::count_of;
+
+pub const LOCK_THRESHOLDS: &[Threshold] = &[Threshold {
+    key: "locks",
+    measure: Measure::Duration,
+    default: 5.0,
+    about: "a session waiting longer than this for a lock on either table warns; a strong lock held on one always warns",
+}];
+
+/// Lock modes that stop the relay's UPDATEs (or every reader, for ACCESS EXCLUSIVE).
+const STRONG: &[&str] = &[
+    "ShareLock",
+    "ShareRowExclusiveLock",
+    "ExclusiveLock",
+    "AccessExclusiveLock",
+];
+
+pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
+    let threshold = probe.thresholds.get("locks");
+    let oids: Vec<i64> = probe
+        .tables()
+        .iter()
+        .map(|(_, _, oid)| *oid as i64)
+        .collect();
+    let strong: Vec<String> = STRONG.iter().map(|s| s.to_string()).collect();
+    let rows = probe.read("pg_locks", |tx| {
+        tx.query(
+            "WITH rels AS (
+                 SELECT c.oid, c.relname::text AS name
+                   FROM pg_class c
+                  WHERE c.oid = ANY ($1::int8[]::oid[])
+                     OR c.oid IN (SELECT indexrelid FROM pg_index
+                                   WHERE indrelid = ANY ($1::int8[]::oid[])))
+             SELECT l.pid, l.mode, l.granted, r.name,
+                    a.usename::text, a.application_name, a.client_addr::text, a.state,
+                    extract(epoch FROM now() - a.query_start)::float8,
+                    extract(epoch FROM now() - a.xact_start)::float8,
+                    left(a.query, 200),
+                    CASE WHEN l.granted THEN '{}'::int4[] ELSE pg_blocking_pids(l.pid) END,
+                    l.virtualtransaction
+               FROM pg_locks l
+               JOIN rels r ON r.oid = l.relation
+               LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+              WHERE l.locktype = 'relation'
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND (NOT l.granted OR l.mode = ANY ($2))
+                AND l.pid IS DISTINCT FROM pg_backend_pid()
+              ORDER BY l.granted, a.query_start NULLS LAST",
+            &crate::params![oids, strong],
+        )
+    })?;
+    // Whoever blocks a waiter, described even when its own lock is weak.
+    let mut blocker_pids: Vec<i32> = Vec::new();
+    for row in &rows {
+        for pid in row.get::<_, Vec<i32>>(11) {
+            if !blocker_pids.contains(&pid) {
+                blocker_pids.push(pid);
+            }
+        }
+    }
+    let blockers = probe.read("pg_stat_activity", |tx| {
+        tx.query(
+            "SELECT pid, usename::text, application_name, state,
+                    extract(epoch FROM now() - xact_start)::float8, left(query, 200)
+               FROM pg_stat_activity WHERE pid = ANY ($1::int8[]::int4[])",
+            &crate::params![blocker_pids.iter().map(|p| *p as i64).collect::<Vec<i64>>()],
+        )
+    })?;
+    let describe = |pid: i32| -> String {
+        match blockers.iter().find(|b| b.get::<_, i32>(0) == pid) {
+            Some(b) => {
+                let user: Option<String> = b.get(1);
+                let app: Option<String> = b.get(2);
+                let state: Option<String> = b.get(3);
+                let xact: Option<f64> = b.get(4);
+                let query: Option<String> = b.get(5);
+                match state {
+                    None => format!(
+                        "pid {pid} ({}, {}; its state needs pg_read_all_stats)",
+                        user.unwrap_or_default(),
+                        app.unwrap_or_default()
+                    ),
+                    Some(state) => format!(
+                        "pid {pid} ({} {}, {state}{}, query: {})",
+                        user.unwrap_or_default(),
+                        app.filter(|a| !a.is_empty())
+                            .unwrap_or_else(|| "(no application_name)".into()),
+                        xact.map(|x| format!(" for {}", age(x))).unwrap_or_default(),
+                        clip(query.as_deref().unwrap_or(""), 80)
+                    ),
+                }
+            }
+            None => format!("pid {pid}"),
+        }
+    };
+
+    let mut finding = probe.finding("locks");
+    let mut waiting = 0;
+    let mut long_waits = 0;
+    let mut held = Vec::new();
+    for row in &rows {
+        let pid: Option<i32> = row.get(0);
+        let mode: String = row.get(1);
+        let granted: bool = row.get(2);
+        let relation: String = row.get(3);
+        let user: Option<String> = row.get(4);
+        let app: Option<String> = row.get(5);
+        let client: Option<String> = row.get(6);
+        let state: Option<String> = row.get(7);
+        let waited: Option<f64> = row.get(8);
+        let xact: Option<f64> = row.get(9);
+        let query: Option<String> = row.get(10);
+        let blocked_by: Vec<i32> = row.get(11);
+        let vxid: Option<String> = row.get(12);
+        let holder = match pid {
+            Some(pid) => format!("pid {pid}"),
+            None => format!("prepared transaction {}", vxid.as_deref().unwrap_or("?")),
+        };
+        if granted {
+            finding.raise(Status::Warn);
+            held.push(format!("{holder} holds {mode} on {relation}"));
+            finding.detail(Detail::new(
+                format!(
+                    "{} holds {mode} on {relation}{}",
+                    match pid {
+                        Some(pid) => describe(pid),
+                        None => holder.clone(),
+                    },
+                    xact.map(|x| format!(" (transaction open {})", age(x)))
+                        .unwrap_or_default()
+                ),
+                json!({"pid": pid, "mode": mode, "granted": true, "relation": relation,
+                       "user": user, "application_name": app, "client_addr": client,
+                       "state": state, "xact_age_seconds": xact.map(|x| x.round() as i64),
+                       "query": query}),
+            ));
+            if let Some(pid) = pid {
+                finding.fix(format!(
+                    "SELECT pg_terminate_backend({pid});  -- ends the session holding {mode} on {relation}"
+                ));
+            }
+            continue;
+        }
+        waiting += 1;
+        let long = waited.is_some_and(|w| w > threshold);
+        if long {
+            long_waits += 1;
+            finding.raise(Status::Warn);
+        }
+        finding.detail(Detail::new(
+            format!(
+                "pid {} waits {} for {mode} on {relation}, blocked by {}",
+                pid.unwrap_or_default(),
+                waited.map_or("?".into(), age),
+                if blocked_by.is_empty() {
+                    "nobody now".to_string()
+                } else {
+                    blocked_by
+                        .iter()
+                        .map(|b| describe(*b))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
+            json!({"pid": pid, "mode": mode, "granted": false, "relation": relation,
+                   "user": user, "application_name": app, "client_addr": client,
+                   "waiting_seconds": waited.map(|w| w.round() as i64),
+                   "query": query, "blocked_by": blocked_by}),
+        ));
+        if long {
+            for b in &blocked_by {
+                finding.fix(format!(
+                    "SELECT pg_cancel_backend({b});  -- or pg_terminate_backend({b}) if it is idle in transaction"
+                ));
+            }
+        }
+    }
+    let mut parts = Vec::new();
+    if !held.is_empty() {
+        parts.push(format!(
+            "{}: the relay's claims wait behind it",
+            held.join("; ")
+        ));
+    }
+    if waiting > 0 {
+        parts.push(format!(
+            "{} waiting for a lock on the tables{}",
+            count_of(waiting as u64, "session", "sessions"),
+            if long_waits > 0 {
+                format!(
+                    " ({} longer than {})",
+                    long_waits,
+                    probe.thresholds.show("locks")
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+    let summary = if parts.is_empty() {
+        "nobody waits for a lock on the tables and nobody holds a lock that would stop the relay"
+            .to_string()
+    } else {
+        parts.join("; ")
+    };
+    finding.done(summary)
+}

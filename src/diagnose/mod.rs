@@ -1,0 +1,508 @@
+//! The doctor's checks: why an outbox is slow or stuck. Every check reads catalogs and
+//! statistics views only: it never changes anything, never takes a lock stronger than
+//! ACCESS SHARE, and never reads a table's rows (except where `--exact` asks it to).
+//!
+//! Checks run in a fixed order, each in its own short read-only transaction, so one
+//! check that cannot see a view (a managed service, a role without `pg_monitor`) or that
+//! runs into another session's lock is `skipped` with the reason while the others still
+//! run. Later checks read earlier findings: dead rows are tied to a held horizon.
+
+mod backlog;
+mod horizon;
+mod indexes;
+mod locks;
+mod size;
+pub mod thresholds;
+mod vacuum;
+
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use crate::db::session::{Access, Rel, Session, Tx};
+use crate::error::describe_pg_error;
+use crate::tables::dedup_columns::ColumnMap;
+pub use thresholds::{Measure, Threshold, Thresholds};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Ok,
+    Skipped,
+    Warn,
+    Fail,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Skipped => "skipped",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+        }
+    }
+}
+
+/// One thing a check found: named fields for scripts, a sentence for people.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub fields: Map<String, Value>,
+    pub text: String,
+}
+
+impl Detail {
+    pub fn new(text: impl Into<String>, fields: Value) -> Self {
+        let fields = match fields {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        Self {
+            fields,
+            text: text.into(),
+        }
+    }
+}
+
+/// What one check concluded.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub status: Status,
+    pub summary: String,
+    pub details: Vec<Detail>,
+    /// Statements or commands a person can paste, in the order to try them.
+    pub fix: Vec<String>,
+}
+
+impl Finding {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "title": self.title,
+            "status": self.status.as_str(),
+            "summary": self.summary,
+            "details": self.details.iter().map(|d| Value::Object(d.fields.clone())).collect::<Vec<_>>(),
+            "fix": self.fix,
+        })
+    }
+}
+
+/// Why a check could not give an answer.
+pub enum CheckError {
+    /// It could not see what it needs: reported as `skipped` with this reason.
+    Skip(String),
+    /// The connection is gone: the run cannot go on.
+    Fatal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for CheckError {
+    fn from(err: anyhow::Error) -> Self {
+        CheckError::Fatal(err)
+    }
+}
+
+pub type CheckResult = Result<Finding, CheckError>;
+
+/// A check: its id (stable, for `--only`, `--skip` and `--threshold`), its title, the
+/// thresholds it reads, and the function that runs it.
+pub struct Check {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub thresholds: &'static [Threshold],
+    run: fn(&mut Probe<'_>) -> CheckResult,
+}
+
+/// Every check, in the order they run and print.
+pub const CHECKS: &[Check] = &[
+    Check {
+        id: "xmin-sessions",
+        title: "xmin horizon: sessions",
+        thresholds: horizon::SESSION_THRESHOLDS,
+        run: horizon::sessions,
+    },
+    Check {
+        id: "xmin-slots",
+        title: "xmin horizon: replication slots",
+        thresholds: horizon::SLOT_THRESHOLDS,
+        run: horizon::slots,
+    },
+    Check {
+        id: "xmin-standbys",
+        title: "xmin horizon: standbys",
+        thresholds: horizon::STANDBY_THRESHOLDS,
+        run: horizon::standbys,
+    },
+    Check {
+        id: "prepared-xacts",
+        title: "prepared transactions",
+        thresholds: horizon::PREPARED_THRESHOLDS,
+        run: horizon::prepared,
+    },
+    Check {
+        id: "dead-rows",
+        title: "dead rows and vacuum",
+        thresholds: vacuum::DEAD_ROW_THRESHOLDS,
+        run: vacuum::dead_rows,
+    },
+    Check {
+        id: "autovacuum",
+        title: "autovacuum settings for a hot queue table",
+        thresholds: vacuum::AUTOVACUUM_THRESHOLDS,
+        run: vacuum::autovacuum,
+    },
+    Check {
+        id: "bloat",
+        title: "size and bloat",
+        thresholds: size::BLOAT_THRESHOLDS,
+        run: size::bloat,
+    },
+    Check {
+        id: "indexes",
+        title: "indexes",
+        thresholds: &[],
+        run: indexes::indexes,
+    },
+    Check {
+        id: "wraparound",
+        title: "transaction id wraparound",
+        thresholds: vacuum::WRAPAROUND_THRESHOLDS,
+        run: vacuum::wraparound,
+    },
+    Check {
+        id: "locks",
+        title: "locks on the tables",
+        thresholds: locks::LOCK_THRESHOLDS,
+        run: locks::locks,
+    },
+    Check {
+        id: "backlog",
+        title: "backlog and relay liveness",
+        thresholds: backlog::BACKLOG_THRESHOLDS,
+        run: backlog::backlog,
+    },
+    Check {
+        id: "schema",
+        title: "schema drift",
+        thresholds: &[],
+        run: indexes::schema,
+    },
+    Check {
+        id: "claim-cost",
+        title: "the claim query's cost",
+        thresholds: backlog::CLAIM_THRESHOLDS,
+        run: backlog::claim_cost,
+    },
+];
+
+pub fn check_ids() -> Vec<&'static str> {
+    CHECKS.iter().map(|c| c.id).collect()
+}
+
+/// Longest time a check waits for a lock or runs a statement unless the user asked for
+/// less: the doctor is run exactly when a migration holds a table, and must still finish.
+pub const LOCK_WAIT_BOUND: Duration = Duration::from_secs(1);
+pub const STATEMENT_BOUND: Duration = Duration::from_secs(10);
+
+/// What every check works with: the connection, both tables, the thresholds, and what
+/// earlier checks found.
+pub struct Probe<'s> {
+    session: &'s mut Session,
+    pub outbox: Rel,
+    pub processed: Rel,
+    pub thresholds: Thresholds,
+    /// `--exact`: the user allows checks to read tables (pgstattuple, stuck rows).
+    pub exact: bool,
+    /// How long the backlog check watches a stalled queue for claims.
+    pub sample: Duration,
+    pub dedup_columns: ColumnMap,
+    /// The role the checks run as, and whether it can see every session's details.
+    pub role: String,
+    pub sees_all_sessions: bool,
+    pub statement_bound: Duration,
+    pub findings: Vec<Finding>,
+}
+
+/// Options for [`run`].
+pub struct Options {
+    pub thresholds: Thresholds,
+    pub exact: bool,
+    pub sample: Duration,
+    pub selected: Vec<&'static str>,
+    pub dedup_columns: ColumnMap,
+}
+
+/// The doctor's whole answer.
+pub struct Report {
+    pub database: String,
+    pub server_version: String,
+    pub role: String,
+    pub sees_all_sessions: bool,
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// The worst status among the checks, `skipped` counting as `ok`.
+    pub fn worst(&self) -> Status {
+        self.findings
+            .iter()
+            .map(|f| f.status)
+            .filter(|s| *s != Status::Skipped)
+            .max()
+            .unwrap_or(Status::Ok)
+    }
+}
+
+pub fn run(
+    session: &mut Session,
+    outbox: Rel,
+    processed: Rel,
+    options: Options,
+) -> anyhow::Result<Report> {
+    let statement_bound = session
+        .settings()
+        .statement_timeout
+        .map_or(STATEMENT_BOUND, |t| t.min(STATEMENT_BOUND));
+    session.bound_waits(LOCK_WAIT_BOUND, statement_bound);
+    let identify = |e: postgres::Error| {
+        anyhow::anyhow!(
+            "reading the server's identity failed: {}",
+            describe_pg_error(&e)
+        )
+    };
+    let (database, server_version, role, sees_all_sessions): (String, String, String, bool) =
+        session.with_tx(Access::ReadOnly, &identify, |tx| {
+            let row = tx
+                .query_one(
+                    "SELECT current_database()::text, current_setting('server_version'),
+                            current_user::text,
+                            pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')",
+                    &crate::params![],
+                )
+                .map_err(identify)?;
+            Ok((row.get(0), row.get(1), row.get(2), row.get(3)))
+        })?;
+    let mut probe = Probe {
+        session,
+        outbox,
+        processed,
+        thresholds: options.thresholds,
+        exact: options.exact,
+        sample: options.sample,
+        dedup_columns: options.dedup_columns,
+        role: role.clone(),
+        sees_all_sessions,
+        statement_bound,
+        findings: Vec::new(),
+    };
+    for check in CHECKS {
+        if !options.selected.contains(&check.id) {
+            continue;
+        }
+        let finding = match (check.run)(&mut probe) {
+            Ok(finding) => finding,
+            Err(CheckError::Skip(reason)) => Finding {
+                id: check.id,
+                title: check.title,
+                status: Status::Skipped,
+                summary: reason,
+                details: Vec::new(),
+                fix: Vec::new(),
+            },
+            Err(CheckError::Fatal(err)) => return Err(err),
+        };
+        probe.findings.push(finding);
+    }
+    Ok(Report {
+        database,
+        server_version,
+        role,
+        sees_all_sessions,
+        findings: probe.findings,
+    })
+}
+
+impl Probe<'_> {
+    /// Runs `work` in its own read-only transaction. A server error becomes the reason
+    /// the check is skipped, worded for the operator; a lost connection ends the run.
+    pub fn read<T>(
+        &mut self,
+        what: &str,
+        work: impl FnOnce(&mut Tx<'_>) -> Result<T, postgres::Error>,
+    ) -> Result<T, CheckError> {
+        let outcome = (|| {
+            let mut tx = self.session.begin(Access::ReadOnly)?;
+            let value = work(&mut tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        outcome.map_err(|e| self.explain(what, e))
+    }
+
+    fn explain(&self, what: &str, err: postgres::Error) -> CheckError {
+        let Some(db) = err.as_db_error() else {
+            return CheckError::Fatal(anyhow::anyhow!(
+                "reading {what} failed: {}",
+                describe_pg_error(&err)
+            ));
+        };
+        let code = db.code().code();
+        CheckError::Skip(match code {
+            "42501" => format!(
+                "cannot read {what}: permission denied for role {} (grant it pg_monitor, or ask whoever runs the server)",
+                self.role
+            ),
+            "55P03" => format!(
+                "cannot read {what}: another session holds a lock it would wait for (see the locks check)"
+            ),
+            "57014" => format!(
+                "reading {what} took longer than {} and was cancelled",
+                crate::render::time::format_duration(self.statement_bound)
+            ),
+            _ => format!("cannot read {what}: {}", describe_pg_error(&err)),
+        })
+    }
+
+    /// The finding of an earlier check, when it ran.
+    pub fn earlier(&self, id: &str) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.id == id)
+    }
+
+    /// The horizon checks that found a holder, for "dead rows pile up because…".
+    pub fn horizon_holders(&self) -> Vec<&'static str> {
+        [
+            "xmin-sessions",
+            "xmin-slots",
+            "xmin-standbys",
+            "prepared-xacts",
+        ]
+        .into_iter()
+        .filter(|id| {
+            self.earlier(id)
+                .is_some_and(|f| matches!(f.status, Status::Warn | Status::Fail))
+        })
+        .collect()
+    }
+
+    /// The tables that exist, with which one each is.
+    pub fn tables(&self) -> Vec<(crate::tables::schema::TableKind, Rel, u32)> {
+        use crate::tables::schema::TableKind;
+        [
+            (TableKind::Outbox, &self.outbox),
+            (TableKind::Processed, &self.processed),
+        ]
+        .into_iter()
+        .filter_map(|(kind, rel)| rel.oid.map(|oid| (kind, rel.clone(), oid)))
+        .collect()
+    }
+
+    pub fn finding(&self, check: &'static str) -> FindingBuilder {
+        let title = CHECKS
+            .iter()
+            .find(|c| c.id == check)
+            .map_or(check, |c| c.title);
+        FindingBuilder(Finding {
+            id: check,
+            title,
+            status: Status::Ok,
+            summary: String::new(),
+            details: Vec::new(),
+            fix: Vec::new(),
+        })
+    }
+}
+
+/// Builds a finding while a check runs; the status only ever gets worse.
+pub struct FindingBuilder(Finding);
+
+impl FindingBuilder {
+    pub fn raise(&mut self, status: Status) {
+        self.0.status = self.0.status.max(status);
+    }
+
+    pub fn status(&self) -> Status {
+        self.0.status
+    }
+
+    pub fn detail(&mut self, detail: Detail) {
+        self.0.details.push(detail);
+    }
+
+    pub fn fix(&mut self, fix: impl Into<String>) {
+        let fix = fix.into();
+        if !self.0.fix.contains(&fix) {
+            self.0.fix.push(fix);
+        }
+    }
+
+    pub fn done(mut self, summary: impl Into<String>) -> CheckResult {
+        self.0.summary = summary.into();
+        Ok(self.0)
+    }
+}
+
+/// `'text'` as an SQL string literal, for fixes a person pastes.
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// `1h2m` for seconds, as every check prints ages.
+pub fn age(seconds: f64) -> String {
+    crate::render::time::humanize(seconds.max(0.0).round() as i64)
+}
+
+/// Text cut to `max` characters with `…`, for queries quoted in a finding. Not escaped:
+/// human output escapes everything it prints.
+pub fn clip(text: &str, max: usize) -> String {
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        return one_line;
+    }
+    let mut cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// Separates thousands for counts people read: `1,234,567`.
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_ids_are_unique_and_thresholds_belong_to_their_check() {
+        let ids = check_ids();
+        for (i, id) in ids.iter().enumerate() {
+            assert!(!ids[i + 1..].contains(id), "{id} twice");
+        }
+        for check in CHECKS {
+            for t in check.thresholds {
+                assert!(
+                    t.key == check.id || t.key.starts_with(&format!("{}.", check.id)),
+                    "{} under {}",
+                    t.key,
+                    check.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(-1234567), "-1,234,567");
+    }
+}

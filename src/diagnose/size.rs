@@ -1,0 +1,290 @@
+//! Size and bloat of both tables and their indexes. The estimate comes from the planner's
+//! statistics (row counts and average column widths), so it reads no table; `--exact`
+//! measures with `pgstattuple` when that extension is installed.
+
+use serde_json::json;
+
+use crate::db::sql::quote_ident;
+use crate::diagnose::{CheckError, CheckResult, Detail, Measure, Probe, Status, Threshold};
+use crate::render::output::human_size;
+
+pub const BLOAT_THRESHOLDS: &[Threshold] = &[
+    Threshold {
+        key: "bloat",
+        measure: Measure::Ratio,
+        default: 0.5,
+        about: "estimated share of a table or index that is empty space; a queue table that is half empty is read twice over by every scan",
+    },
+    Threshold {
+        key: "bloat.min-size",
+        measure: Measure::Size,
+        default: 8.0 * 1024.0 * 1024.0,
+        about: "relations smaller than this never warn (their bloat costs nothing)",
+    },
+];
+
+/// Bytes a heap page keeps for its header, and an index page for header and special space.
+const PAGE_HEADER: f64 = 24.0;
+const BTREE_SPECIAL: f64 = 16.0;
+
+fn maxalign(n: f64) -> f64 {
+    (n / 8.0).ceil() * 8.0
+}
+
+/// One relation's size, and the share of it the statistics say is empty.
+struct Measured {
+    name: String,
+    kind: &'static str,
+    bytes: i64,
+    bloat: Option<f64>,
+    method: &'static str,
+}
+
+pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
+    let limit = probe.thresholds.get("bloat");
+    let min_size = probe.thresholds.get("bloat.min-size");
+    let exact = probe.exact;
+    let mut finding = probe.finding("bloat");
+    let mut parts = Vec::new();
+    let mut notes = Vec::new();
+    for (_, rel, oid) in probe.tables() {
+        // Sizes from the files need ACCESS SHARE on each relation: bounded by the lock
+        // wait, and read from the statistics when another session holds the table.
+        let sizes = probe.read("relation sizes", |tx| {
+            let rows = tx.query(
+                "SELECT c.oid, pg_relation_size(c.oid)::int8,
+                        coalesce(pg_total_relation_size(c.reltoastrelid), 0)::int8
+                   FROM pg_class c
+                  WHERE c.oid = $1
+                     OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = $1)",
+                &crate::params![oid],
+            )?;
+            Ok(rows
+                .iter()
+                .map(|r| (r.get::<_, u32>(0), r.get::<_, i64>(1), r.get::<_, i64>(2)))
+                .collect::<Vec<_>>())
+        });
+        let sizes = match sizes {
+            Ok(sizes) => Some(sizes),
+            Err(CheckError::Skip(reason)) => {
+                notes.push(format!(
+                    "{}: sizes are from the last VACUUM/ANALYZE ({reason})",
+                    rel.name
+                ));
+                None
+            }
+            Err(fatal) => return Err(fatal),
+        };
+        let stats = probe.read("pg_class and pg_stats", |tx| {
+            tx.query(
+                "WITH widths AS (
+                     SELECT a.attnum, coalesce(s.avg_width, 0) AS width, s.avg_width IS NOT NULL AS known
+                       FROM pg_attribute a
+                       LEFT JOIN pg_stats s ON s.schemaname = $2 AND s.tablename = $3
+                                           AND s.attname = a.attname
+                      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped)
+                 SELECT c.oid, c.relname::text, c.relkind::text, c.relpages::int8,
+                        c.reltuples::float8, am.amname::text,
+                        CASE WHEN c.oid = $1
+                             THEN (SELECT sum(width) FROM widths)
+                             ELSE (SELECT sum(w.width) FROM widths w
+                                    WHERE w.attnum IN (SELECT unnest(i.indkey::int2[]) FROM pg_index i
+                                                        WHERE i.indexrelid = c.oid))
+                        END::int8,
+                        (SELECT bool_and(known) FROM widths),
+                        coalesce((SELECT split_part(o, '=', 2)::float8 FROM unnest(c.reloptions) AS o
+                                   WHERE o LIKE 'fillfactor=%'),
+                                 CASE WHEN c.oid = $1 THEN 100 ELSE 90 END),
+                        current_setting('block_size')::float8,
+                        coalesce((SELECT t.relpages::int8 FROM pg_class t WHERE t.oid = c.reltoastrelid), 0)
+                   FROM pg_class c
+                   LEFT JOIN pg_am am ON am.oid = c.relam
+                  WHERE c.oid = $1
+                     OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = $1)
+                  ORDER BY c.oid <> $1, c.relname",
+                &crate::params![oid, rel.schema.clone().unwrap_or_default(), crate::db::ident::folded(&rel.name)],
+            )
+        })?;
+        let mut table_rows = 0.0;
+        let mut measured = Vec::new();
+        for row in &stats {
+            let rel_oid: u32 = row.get(0);
+            let name: String = row.get(1);
+            let is_table = rel_oid == oid;
+            let pages: i64 = row.get(3);
+            let tuples: f64 = row.get(4);
+            let method: Option<String> = row.get(5);
+            let width: Option<i64> = row.get(6);
+            let widths_known: Option<bool> = row.get(7);
+            let fillfactor: f64 = row.get(8);
+            let block: f64 = row.get(9);
+            let toast_pages: i64 = row.get(10);
+            let file_bytes = sizes
+                .as_ref()
+                .and_then(|s| s.iter().find(|(o, _, _)| *o == rel_oid));
+            let bytes = file_bytes.map_or(pages * block as i64, |(_, b, _)| *b);
+            if is_table {
+                table_rows = tuples;
+                let toast = file_bytes.map_or(toast_pages * block as i64, |(_, _, t)| *t);
+                if toast > 0 {
+                    measured.push(Measured {
+                        name: format!("{} (TOAST)", rel.name),
+                        kind: "toast",
+                        bytes: toast,
+                        bloat: None,
+                        method: "size only",
+                    });
+                }
+            }
+            let actual_pages = (bytes as f64 / block).max(1.0);
+            // No statistics yet (never analyzed): no estimate rather than a wrong one.
+            let estimate = (tuples >= 0.0 && widths_known == Some(true))
+                .then_some(())
+                .and_then(|_| {
+                    let width = width? as f64;
+                    let expected = if is_table {
+                        let tuple = PAGE_HEADER + maxalign(width) + 4.0;
+                        let per_page = ((block - PAGE_HEADER) * fillfactor / 100.0 / tuple)
+                            .floor()
+                            .max(1.0);
+                        (tuples / per_page).ceil()
+                    } else if method.as_deref() == Some("btree") {
+                        let entry = maxalign(8.0 + width) + 4.0;
+                        let per_page =
+                            ((block - PAGE_HEADER - BTREE_SPECIAL) * fillfactor / 100.0 / entry)
+                                .floor()
+                                .max(1.0);
+                        (tuples / per_page).ceil() + 1.0
+                    } else {
+                        return None;
+                    };
+                    Some((1.0 - expected / actual_pages).clamp(0.0, 1.0))
+                });
+            measured.push(Measured {
+                name,
+                kind: if is_table { "table" } else { "index" },
+                bytes,
+                bloat: estimate,
+                method: "estimate",
+            });
+        }
+        if exact {
+            match exact_bloat(
+                probe,
+                rel.schema.as_deref().unwrap_or_default(),
+                &mut measured,
+            ) {
+                Ok(()) => {}
+                Err(CheckError::Skip(reason)) => notes.push(reason),
+                Err(fatal) => return Err(fatal),
+            }
+        }
+        if table_rows < 0.0 {
+            notes.push(format!(
+                "{} was never analyzed, so its bloat cannot be estimated",
+                rel.name
+            ));
+            finding.fix(format!("ANALYZE {};", rel.sql));
+        }
+        for m in &measured {
+            finding.detail(Detail::new(
+                format!(
+                    "{} {}: {}{}",
+                    m.kind,
+                    m.name,
+                    human_size(m.bytes),
+                    m.bloat
+                        .map(|b| format!(", about {:.0}% empty ({})", b * 100.0, m.method))
+                        .unwrap_or_default()
+                ),
+                json!({"table": rel.name, "relation": m.name, "kind": m.kind, "bytes": m.bytes,
+                       "bloat_ratio": m.bloat.map(|b| (b * 1000.0).round() / 1000.0),
+                       "method": m.method}),
+            ));
+            let Some(b) = m.bloat else { continue };
+            if b <= limit || (m.bytes as f64) < min_size {
+                continue;
+            }
+            finding.raise(Status::Warn);
+            parts.push(format!(
+                "{} {} is {} and about {:.0}% empty",
+                m.kind,
+                m.name,
+                human_size(m.bytes),
+                b * 100.0
+            ));
+            match m.kind {
+                "index" => finding.fix(format!(
+                    "REINDEX INDEX CONCURRENTLY {}.{};",
+                    quote_ident(rel.schema.as_deref().unwrap_or("public")),
+                    quote_ident(&m.name)
+                )),
+                _ => {
+                    finding.fix(format!(
+                        "-- shrink {} online (VACUUM FULL would block the relay for its whole run):\npg_repack --table {} --dbname <database>",
+                        rel.name, rel.sql
+                    ));
+                }
+            }
+        }
+    }
+    let mut summary = if parts.is_empty() {
+        format!(
+            "no table or index over {} is more than {:.0}% empty",
+            probe.thresholds.show("bloat.min-size"),
+            limit * 100.0
+        )
+    } else {
+        parts.join("; ")
+    };
+    if !notes.is_empty() {
+        summary.push_str(&format!(" ({})", notes.join("; ")));
+    }
+    finding.done(summary)
+}
+
+/// Replaces the estimates with `pgstattuple`'s measurements: a full read of each
+/// relation, which is why it needs `--exact`.
+fn exact_bloat(
+    probe: &mut Probe<'_>,
+    table_schema: &str,
+    measured: &mut [Measured],
+) -> Result<(), CheckError> {
+    let schema = probe.read("pg_extension", |tx| {
+        tx.query_opt(
+            "SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+              WHERE e.extname = 'pgstattuple'",
+            &crate::params![],
+        )
+    })?;
+    let Some(row) = schema else {
+        return Err(CheckError::Skip(
+            "--exact needs the pgstattuple extension (CREATE EXTENSION pgstattuple;), so these are estimates"
+                .into(),
+        ));
+    };
+    let schema = quote_ident(&row.get::<_, String>(0));
+    for m in measured.iter_mut() {
+        let sql = match m.kind {
+            "table" => format!(
+                "SELECT (dead_tuple_percent + free_percent) / 100.0 FROM {schema}.pgstattuple(($1 || '.' || $2)::pg_catalog.regclass)"
+            ),
+            "index" => format!(
+                "SELECT greatest(0, 1 - avg_leaf_density / 90.0) FROM {schema}.pgstatindex(($1 || '.' || $2)::pg_catalog.regclass)"
+            ),
+            _ => continue,
+        };
+        let name = m.name.clone();
+        let value = probe.read("pgstattuple", |tx| {
+            Ok(tx
+                .query_one(
+                    &sql,
+                    &crate::params![quote_ident(table_schema), quote_ident(&name)],
+                )?
+                .get::<_, f64>(0))
+        })?;
+        m.bloat = Some(value.clamp(0.0, 1.0));
+        m.method = "pgstattuple";
+    }
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! What `migrate --repair` does and the doctor prescribes: the contract's indexes built
+//! where they are missing or invalid, and the leftovers of a failed `REINDEX
+//! CONCURRENTLY` dropped. Every statement runs `CONCURRENTLY` (outside a transaction),
+//! so the relay keeps writing while it runs; no statement touches a column.
+
+use crate::db::catalog::{self, LiveIndex};
+use crate::db::session::{Rel, Tx};
+use crate::db::sql::quote_ident;
+use crate::tables::schema::{self, TableKind};
+
+/// One statement of a repair and why it is needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub why: String,
+    pub sql: String,
+    /// The statement builds the index the library's claim query relies on.
+    pub claim_index: bool,
+}
+
+/// An index name a failed `REINDEX CONCURRENTLY` leaves behind (`…_ccnew`, `…_ccold1`).
+pub fn is_reindex_leftover(name: &str) -> bool {
+    let trimmed = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    trimmed.ends_with("_ccnew") || trimmed.ends_with("_ccold")
+}
+
+/// The steps that would bring `rel`'s indexes in line with the contract. `indexed` is
+/// the dedup table's `processed_at` column as the table names it.
+pub fn plan(
+    tx: &mut Tx<'_>,
+    kind: TableKind,
+    rel: &Rel,
+    oid: u32,
+    indexed: &str,
+) -> Result<Vec<Step>, postgres::Error> {
+    let live = catalog::indexes(tx, oid)?;
+    Ok(plan_for(kind, rel, indexed, &live))
+}
+
+fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Vec<Step> {
+    let schema = quote_ident(rel.schema.as_deref().unwrap_or("public"));
+    let mut steps = Vec::new();
+    for want in schema::contract(kind, &rel.name).indexes {
+        let columns: Vec<String> = match kind {
+            TableKind::Outbox => want.columns.iter().map(|c| c.to_string()).collect(),
+            TableKind::Processed => vec![indexed.to_string()],
+        };
+        let claim_index = kind == TableKind::Outbox;
+        let have = live.iter().find(|i| i.name == want.name).or_else(|| {
+            live.iter().find(|i| {
+                !i.primary && i.columns == columns && i.predicate.as_deref() == want.predicate
+            })
+        });
+        let create = format!(
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS {} ON {} ({}){};",
+            want.name,
+            rel.sql,
+            columns
+                .iter()
+                .map(|c| quote_ident(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            // Spelled so that it resolves in pg_catalog whatever the search path.
+            if want.predicate.is_some() {
+                " WHERE status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text"
+            } else {
+                ""
+            }
+        );
+        match have {
+            None => steps.push(Step {
+                why: format!(
+                    "index {} on {} ({}) is missing",
+                    want.name,
+                    rel.name,
+                    columns.join(", ")
+                ),
+                sql: create,
+                claim_index,
+            }),
+            Some(index) if !index.valid => {
+                steps.push(Step {
+                    why: format!(
+                        "index {} is invalid (a failed CREATE INDEX CONCURRENTLY): PostgreSQL maintains it on every write but never uses it",
+                        index.name
+                    ),
+                    sql: format!(
+                        "DROP INDEX CONCURRENTLY IF EXISTS {schema}.{};",
+                        quote_ident(&index.name)
+                    ),
+                    claim_index,
+                });
+                steps.push(Step {
+                    why: format!("rebuild {}", want.name),
+                    sql: create,
+                    claim_index,
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    for leftover in live
+        .iter()
+        .filter(|i| !i.valid && is_reindex_leftover(&i.name))
+    {
+        steps.push(Step {
+            why: format!(
+                "index {} is left over from a failed REINDEX CONCURRENTLY",
+                leftover.name
+            ),
+            sql: format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {schema}.{};",
+                quote_ident(&leftover.name)
+            ),
+            claim_index: false,
+        });
+    }
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rel(name: &str) -> Rel {
+        Rel {
+            name: name.into(),
+            schema: Some("public".into()),
+            sql: format!("\"public\".{name}"),
+            oid: Some(1),
+            searched: vec![],
+            target: String::new(),
+        }
+    }
+
+    fn index(name: &str, columns: &[&str], predicate: Option<&str>, valid: bool) -> LiveIndex {
+        LiveIndex {
+            name: name.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            predicate: predicate.map(str::to_string),
+            primary: false,
+            valid,
+        }
+    }
+
+    #[test]
+    fn missing_invalid_and_leftover_indexes_are_planned() {
+        let outbox = rel("outbox_messages");
+        let none = plan_for(TableKind::Outbox, &outbox, "", &[]);
+        assert_eq!(none.len(), 1);
+        assert!(none[0].sql.starts_with(
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_outbox_messages_pending ON \"public\".outbox_messages (\"created_at\") WHERE status OPERATOR(pg_catalog.=)"
+        ));
+        let pending = index(
+            "idx_outbox_messages_pending",
+            &["created_at"],
+            Some("(status = 'pending'::text)"),
+            true,
+        );
+        assert!(
+            plan_for(
+                TableKind::Outbox,
+                &outbox,
+                "",
+                std::slice::from_ref(&pending)
+            )
+            .is_empty()
+        );
+        let broken = LiveIndex {
+            valid: false,
+            ..pending.clone()
+        };
+        let steps = plan_for(TableKind::Outbox, &outbox, "", &[broken]);
+        assert_eq!(steps.len(), 2);
+        assert!(steps[0].sql.starts_with("DROP INDEX CONCURRENTLY"));
+        let leftover = index(
+            "idx_outbox_messages_pending_ccnew1",
+            &["created_at"],
+            None,
+            false,
+        );
+        let steps = plan_for(TableKind::Outbox, &outbox, "", &[pending, leftover]);
+        assert_eq!(steps.len(), 1);
+        assert!(steps[0].sql.contains("_ccnew1"));
+        assert!(is_reindex_leftover("x_ccold"));
+        assert!(!is_reindex_leftover("x_ccnewer"));
+    }
+}
