@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('requeue', 'requeue', [CompletionResultType]::ParameterValue, 'Move failed (or stuck / processed) messages back to pending')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete processed messages older than a cutoff (the library''s retention rule)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Discard messages by id or filter (poison messages), in any status but processing')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog')
             [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Mark, check, list, unmark and purge entries of the dedup ("processed") table')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -96,6 +97,9 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Only these columns, in this order, in every format (list and dedup list)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the SQL that would run, run nothing')
+            [CompletionResult]::new('--repair', '--repair', [CompletionResultType]::ParameterName, 'Build the contract''s missing or invalid indexes CONCURRENTLY instead (never touches columns); shows the plan unless --yes')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'With --repair: run the plan without asking')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'With --repair: run the plan without asking')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Same as --color never')
@@ -320,6 +324,36 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--no-payload', '--no-payload', [CompletionResultType]::ParameterName, 'Leave payloads out of json, ndjson and csv (list, show)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outboxctl;doctor' {
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these checks')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Run every check but these')
+            [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'Change a threshold: a duration (30s), count (10000), ratio (0.2 or 20%) or size (1GiB), as --list shows (repeatable)')
+            [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'How long to watch a stalled backlog for claims before calling the relay stopped (0s: do not watch)')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--dedup-columns', '--dedup-columns', [CompletionResultType]::ParameterName, 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables [default: the first on the search path that has them]')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Only these columns, in this order, in every format (list and dedup list)')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'Print every check''s id, title and default thresholds, and exit')
+            [CompletionResult]::new('--exact', '--exact', [CompletionResultType]::ParameterName, 'Let checks read the tables: bloat measured with pgstattuple, stuck processing rows counted on any size')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Same as --color never')
+            [CompletionResult]::new('--wide', '--wide', [CompletionResultType]::ParameterName, 'Human tables show every column in full, however wide')
+            [CompletionResult]::new('--no-payload', '--no-payload', [CompletionResultType]::ParameterName, 'Leave payloads out of json, ndjson and csv (list, show)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -553,6 +587,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('requeue', 'requeue', [CompletionResultType]::ParameterValue, 'Move failed (or stuck / processed) messages back to pending')
             [CompletionResult]::new('purge', 'purge', [CompletionResultType]::ParameterValue, 'Delete processed messages older than a cutoff (the library''s retention rule)')
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Discard messages by id or filter (poison messages), in any status but processing')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog')
             [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Mark, check, list, unmark and purge entries of the dedup ("processed") table')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -583,6 +618,9 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             break
         }
         'outboxctl;help;delete' {
+            break
+        }
+        'outboxctl;help;doctor' {
             break
         }
         'outboxctl;help;dedup' {

@@ -31,6 +31,9 @@ _outboxctl() {
             outboxctl,delete)
                 cmd="outboxctl__subcmd__delete"
                 ;;
+            outboxctl,doctor)
+                cmd="outboxctl__subcmd__doctor"
+                ;;
             outboxctl,help)
                 cmd="outboxctl__subcmd__help"
                 ;;
@@ -103,6 +106,9 @@ _outboxctl() {
             outboxctl__subcmd__help,delete)
                 cmd="outboxctl__subcmd__help__subcmd__delete"
                 ;;
+            outboxctl__subcmd__help,doctor)
+                cmd="outboxctl__subcmd__help__subcmd__doctor"
+                ;;
             outboxctl__subcmd__help,help)
                 cmd="outboxctl__subcmd__help__subcmd__help"
                 ;;
@@ -146,7 +152,7 @@ _outboxctl() {
 
     case "${cmd}" in
         outboxctl)
-            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --wide --columns --no-payload --help --version ddl migrate check stats list show requeue purge delete dedup completions help"
+            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --wide --columns --no-payload --help --version ddl migrate check stats list show requeue purge delete doctor dedup completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1013,8 +1019,86 @@ _outboxctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        outboxctl__subcmd__doctor)
+            opts="-d -q -h -V --list --only --skip --threshold --exact --sample --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --wide --columns --no-payload --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --only)
+                    COMPREPLY=($(compgen -W "xmin-sessions xmin-slots xmin-standbys prepared-xacts dead-rows autovacuum bloat indexes wraparound locks backlog schema claim-cost" -- "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -W "xmin-sessions xmin-slots xmin-standbys prepared-xacts dead-rows autovacuum bloat indexes wraparound locks backlog schema claim-cost" -- "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sample)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         outboxctl__subcmd__help)
-            opts="ddl migrate check stats list show requeue purge delete dedup completions help"
+            opts="ddl migrate check stats list show requeue purge delete doctor dedup completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1154,6 +1238,20 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outboxctl__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1364,7 +1462,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__migrate)
-            opts="-d -q -h -V --only --dry-run --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --wide --columns --no-payload --help --version"
+            opts="-y -d -q -h -V --only --dry-run --repair --yes --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --wide --columns --no-payload --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -55,6 +55,7 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "show" -d 'Show 
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "delete" -d 'Discard messages by id or filter (poison messages), in any status but processing'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "doctor" -d 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -101,6 +102,8 @@ always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l dry-run -d 'Print the SQL that would run, run nothing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l repair -d 'Build the contract\'s missing or invalid indexes CONCURRENTLY instead (never touches columns); shows the plan unless --yes'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s y -l yes -d 'With --repair: run the plan without asking'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l wide -d 'Human tables show every column in full, however wide'
@@ -310,6 +313,58 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l wide -d '
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l only -d 'Run only these checks' -r -f -a "xmin-sessions\t''
+xmin-slots\t''
+xmin-standbys\t''
+prepared-xacts\t''
+dead-rows\t''
+autovacuum\t''
+bloat\t''
+indexes\t''
+wraparound\t''
+locks\t''
+backlog\t''
+schema\t''
+claim-cost\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l skip -d 'Run every check but these' -r -f -a "xmin-sessions\t''
+xmin-slots\t''
+xmin-standbys\t''
+prepared-xacts\t''
+dead-rows\t''
+autovacuum\t''
+bloat\t''
+indexes\t''
+wraparound\t''
+locks\t''
+backlog\t''
+schema\t''
+claim-cost\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l threshold -d 'Change a threshold: a duration (30s), count (10000), ratio (0.2 or 20%) or size (1GiB), as --list shows (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l sample -d 'How long to watch a stalled backlog for claims before calling the relay stopped (0s: do not watch)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l list -d 'Print every check\'s id, title and default thresholds, and exit'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l exact -d 'Let checks read the tables: bloat measured with pgstattuple, stuck processing rows counted on any size'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l wide -d 'Human tables show every column in full, however wide'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -493,18 +548,19 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l wide
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "show" -d 'Show one message in full'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "delete" -d 'Discard messages by id or filter (poison messages), in any status but processing'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete dedup completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "show" -d 'Show one message in full'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "delete" -d 'Discard messages by id or filter (poison messages), in any status but processing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "doctor" -d 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "check" -d 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "list" -d 'List dedup entries (newest last, 50 rows)'

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::cli::{CheckArgs, selected_tables};
 use crate::context::Context;
+use crate::db::catalog::Predicates;
 use crate::db::session::Access;
 use crate::error::{describe_pg_error, missing_table, negative};
 use crate::render::output::{count_of, escape, print_records, print_text};
@@ -36,6 +37,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
             rel,
             ctx.dedup_columns(),
             StatusScan::Count,
+            Predicates::Deparse,
         )?);
     }
     tx.commit().map_err(fail)?;

@@ -51,10 +51,16 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> anyhow::Result<()> {
     let worst = report.worst();
     if worst >= Status::Warn {
         let count = |s: Status| report.findings.iter().filter(|f| f.status == s).count() as u64;
+        let mut found = Vec::new();
+        if count(Status::Fail) > 0 {
+            found.push(count_of(count(Status::Fail), "check fails", "checks fail"));
+        }
+        if count(Status::Warn) > 0 {
+            found.push(count_of(count(Status::Warn), "check warns", "checks warn"));
+        }
         return Err(negative(format!(
-            "doctor: {} and {} in {target}",
-            count_of(count(Status::Fail), "check fails", "checks fail"),
-            count_of(count(Status::Warn), "check warns", "checks warn"),
+            "doctor: {} in {target}",
+            found.join(" and ")
         )));
     }
     Ok(())

@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::batch::engine::interactive;
 use crate::cli::{MigrateArgs, selected_tables};
 use crate::context::Context;
+use crate::db::catalog::Predicates;
 use crate::db::session::Access;
 use crate::error::describe_pg_error;
 use crate::render::output::{Format, escape, print_json, print_json_line, print_text};
@@ -44,7 +45,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
                 }
                 TableKind::Outbox => String::new(),
             };
-            repair::plan(tx, kind, rel, oid, &indexed).map_err(fail)
+            repair::plan(tx, kind, rel, oid, &indexed, Predicates::Deparse).map_err(fail)
         })?;
         plan.extend(steps.into_iter().map(|s| (rel.name.clone(), s)));
     }

@@ -71,15 +71,36 @@ pub struct LiveColumn {
 pub struct LiveIndex {
     pub name: String,
     pub columns: Vec<String>,
+    /// As `pg_get_expr` prints it; `Some("")` when there is one but it was not read
+    /// ([`Predicates::Unread`]).
     pub predicate: Option<String>,
     pub primary: bool,
     pub valid: bool,
 }
 
+impl LiveIndex {
+    /// Whether `predicate` is the index's own, or unknown because it was not read.
+    pub fn predicate_read(&self) -> bool {
+        self.predicate.as_deref() != Some("")
+    }
+}
+
+/// Whether index predicates are printed. `pg_get_expr` on an expression with column
+/// references opens the table with ACCESS SHARE, so it waits behind a session that holds
+/// ACCESS EXCLUSIVE; the doctor, which must finish then, reads them `Unread` instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Predicates {
+    Deparse,
+    Unread,
+}
+
 pub fn columns(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveColumn>, postgres::Error> {
     let rows = tx.query(
         "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                pg_get_expr(d.adbin, d.adrelid)
+                -- A default has no column references, so it prints without opening
+                -- (and locking) the table; a generated column's expression has them.
+                CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, 0)
+                     ELSE pg_get_expr(d.adbin, d.adrelid) END
            FROM pg_attribute a
            LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
           WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
@@ -98,19 +119,33 @@ pub fn columns(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveColumn>, postgres::E
 }
 
 pub fn indexes(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveIndex>, postgres::Error> {
+    indexes_as(tx, oid, Predicates::Deparse)
+}
+
+pub fn indexes_as(
+    tx: &mut Tx<'_>,
+    oid: u32,
+    predicates: Predicates,
+) -> Result<Vec<LiveIndex>, postgres::Error> {
+    let predicate = match predicates {
+        Predicates::Deparse => "pg_get_expr(i.indpred, i.indrelid)",
+        Predicates::Unread => "CASE WHEN i.indpred IS NULL THEN NULL ELSE '' END",
+    };
     let rows = tx.query(
-        "SELECT c.relname::text,
+        &format!(
+            "SELECT c.relname::text,
                 ARRAY(SELECT a.attname::text
                         FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
                         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                        ORDER BY k.ord),
-                pg_get_expr(i.indpred, i.indrelid),
+                {predicate},
                 i.indisprimary,
                 i.indisvalid
            FROM pg_index i
            JOIN pg_class c ON c.oid = i.indexrelid
           WHERE i.indrelid = $1
-          ORDER BY c.relname",
+          ORDER BY c.relname"
+        ),
         &crate::params![oid],
     )?;
     Ok(rows

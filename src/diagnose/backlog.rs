@@ -10,6 +10,7 @@ use crate::db::sql::quote_ident;
 use crate::diagnose::{
     CheckError, CheckResult, Detail, Measure, Probe, Status, Threshold, age, clip, grouped,
 };
+use crate::tables::schema::TableKind;
 
 pub const BACKLOG_THRESHOLDS: &[Threshold] = &[
     Threshold {
@@ -55,15 +56,28 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
     let mut finding = probe.finding("backlog");
     let mut parts = Vec::new();
 
+    let predicates = probe.predicates;
+    let pending_index = crate::tables::schema::contract(TableKind::Outbox, &rel.name).indexes[0]
+        .name
+        .clone();
     let (has_index, pages) = probe.read("pg_index", |tx| {
-        let row = tx.query_one(
-            "SELECT EXISTS (SELECT 1 FROM pg_index i
-                             WHERE i.indrelid = $1 AND i.indisvalid
-                               AND pg_get_expr(i.indpred, i.indrelid) = $2),
-                    (SELECT relpages::int8 FROM pg_class WHERE oid = $1)",
-            &crate::params![oid, PENDING_PREDICATE.to_string()],
-        )?;
-        Ok((row.get::<_, bool>(0), row.get::<_, i64>(1)))
+        let pages = tx
+            .query_one(
+                "SELECT relpages::int8 FROM pg_class WHERE oid = $1",
+                &crate::params![oid],
+            )?
+            .get::<_, i64>(0);
+        let indexes = crate::db::catalog::indexes_as(tx, oid, predicates)?;
+        let has_index = indexes.iter().any(|i| {
+            i.valid
+                && i.columns == ["created_at"]
+                && if i.predicate_read() {
+                    i.predicate.as_deref() == Some(PENDING_PREDICATE)
+                } else {
+                    i.name == pending_index
+                }
+        });
+        Ok((has_index, pages))
     })?;
 
     let mut oldest_pending: Option<(uuid::Uuid, f64)> = None;

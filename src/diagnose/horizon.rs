@@ -50,15 +50,17 @@ pub fn sessions(probe: &mut Probe<'_>) -> CheckResult {
     let threshold = probe.thresholds.get("xmin-sessions");
     let rows = probe.read("pg_stat_activity", |tx| {
         tx.query(
-            "SELECT pid, usename::text, application_name, client_addr::text, state,
+            "SELECT pid, usename::text, application_name, host(client_addr), state,
                     extract(epoch FROM now() - xact_start)::float8,
                     backend_xmin IS NOT NULL, backend_xid IS NOT NULL,
                     left(query, 200),
-                    state IS NULL
+                    state IS NULL,
+                    age(backend_xmin)::int8
                FROM pg_stat_activity
               WHERE datname = current_database()
                 AND pid <> pg_backend_pid()
-                AND backend_type = 'client backend'
+                -- Another role's session shows no backend_type without pg_read_all_stats.
+                AND (backend_type = 'client backend' OR backend_type IS NULL)
               ORDER BY xact_start NULLS LAST, pid",
             &crate::params![],
         )
@@ -87,6 +89,26 @@ pub fn sessions(probe: &mut Probe<'_>) -> CheckResult {
         let query: Option<String> = row.get(8);
         if row.get::<_, bool>(9) {
             hidden += 1;
+            // Its age and query are hidden, but not the snapshot it holds.
+            if holds_xmin || holds_xid {
+                let xmin_age: Option<i64> = row.get(10);
+                finding.detail(Detail::new(
+                    format!(
+                        "pid {pid}: {} holds a snapshot {} transactions old (its age in time and its query need pg_read_all_stats)",
+                        user.clone().unwrap_or_default(),
+                        xmin_age.map_or("?".into(), grouped),
+                    ),
+                    json!({
+                        "pid": pid,
+                        "user": user,
+                        "application_name": application,
+                        "hidden": true,
+                        "xmin_age": xmin_age,
+                        "holds_xmin": holds_xmin,
+                        "holds_xid": holds_xid,
+                    }),
+                ));
+            }
             continue;
         }
         let Some(xact_age) = xact_age else { continue };
@@ -301,7 +323,7 @@ pub fn standbys(probe: &mut Probe<'_>) -> CheckResult {
     let max_age = probe.thresholds.get("xmin-standbys");
     let rows = probe.read("pg_stat_replication", |tx| {
         tx.query(
-            "SELECT pid, usename::text, application_name, client_addr::text, state,
+            "SELECT pid, usename::text, application_name, host(client_addr), state,
                     age(backend_xmin)::int8, extract(epoch FROM replay_lag)::float8
                FROM pg_stat_replication
               ORDER BY pid",

@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use crate::db::catalog::Predicates;
 use crate::diagnose::{CheckResult, Detail, Probe, Status};
 use crate::render::output::count_of;
 use crate::tables::drift::{StatusScan, inspect};
@@ -14,6 +15,7 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
     let mut finding = probe.finding("indexes");
     let mut parts = Vec::new();
     let dedup_columns = probe.dedup_columns.clone();
+    let predicates = probe.predicates;
     for (kind, rel, oid) in probe.tables() {
         let rel = rel.clone();
         let (steps, others, has_primary) = probe.read("pg_index", |tx| {
@@ -25,12 +27,19 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
                 }
                 TableKind::Outbox => String::new(),
             };
-            let steps = repair::plan(tx, kind, &rel, oid, &indexed)?;
+            let steps = repair::plan(tx, kind, &rel, oid, &indexed, predicates)?;
+            // pg_get_indexdef opens the table, so not while it is locked.
+            let definition = match predicates {
+                Predicates::Deparse => "pg_get_indexdef(c.oid)",
+                Predicates::Unread => "''",
+            };
             let others = tx.query(
-                "SELECT c.relname::text, pg_get_indexdef(c.oid), i.indisprimary
+                &format!(
+                    "SELECT c.relname::text, {definition}, i.indisprimary
                    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                   WHERE i.indrelid = $1 AND NOT i.indisvalid
-                  ORDER BY c.relname",
+                  ORDER BY c.relname"
+                ),
                 &crate::params![oid],
             )?;
             let has_primary = tx
@@ -93,27 +102,36 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
                 crate::db::sql::quote_ident(rel.schema.as_deref().unwrap_or("public")),
                 crate::db::sql::quote_ident(&name)
             ));
-            finding.fix(format!(
-                "{};",
-                definition.replacen("INDEX ", "INDEX CONCURRENTLY ", 1)
-            ));
+            if !definition.is_empty() {
+                finding.fix(format!(
+                    "{};",
+                    definition.replacen("INDEX ", "INDEX CONCURRENTLY ", 1)
+                ));
+            }
         }
     }
     if finding.status() != Status::Ok {
         finding.fix("outboxctl migrate --repair   # the contract's indexes, built CONCURRENTLY");
     }
-    let summary = if probe.tables().is_empty() {
+    let mut summary = if probe.tables().is_empty() {
         "no outbox or dedup table exists".to_string()
     } else if parts.is_empty() {
         "the pending index and primary keys exist and every index is valid".to_string()
     } else {
         parts.join("; ")
     };
+    if predicates == Predicates::Unread {
+        summary.push_str(LOCKED_NOTE);
+    }
     finding.done(summary)
 }
 
+/// Said when index predicates were matched by name only.
+const LOCKED_NOTE: &str = " (index predicates not compared: another session holds ACCESS EXCLUSIVE on a table, see locks)";
+
 pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
     let mut finding = probe.finding("schema");
+    let predicates = probe.predicates;
     let dedup_columns = probe.dedup_columns.clone();
     let mut parts = Vec::new();
     for (kind, rel) in [
@@ -123,7 +141,7 @@ pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
         let report = probe.read("the table's catalog entries", |tx| {
             // inspect's errors are explained table errors; a server error in it is a
             // postgres::Error underneath, which `read` words for the operator.
-            match inspect(tx, kind, &rel, &dedup_columns, StatusScan::Skip) {
+            match inspect(tx, kind, &rel, &dedup_columns, StatusScan::Skip, predicates) {
                 Ok(r) => Ok(Ok((r.differences, r.rel.exists()))),
                 Err(e) => Ok(Err(crate::error::one_line(&e))),
             }
@@ -170,11 +188,14 @@ pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
             json!({"table": rel.name, "exists": true, "differences": differences}),
         ));
     }
-    let summary = if parts.is_empty() {
+    let mut summary = if parts.is_empty() {
         "both tables match the library's contract (a dedup table that was never created is fine)"
             .to_string()
     } else {
         parts.join("; ")
     };
+    if predicates == Predicates::Unread {
+        summary.push_str(LOCKED_NOTE);
+    }
     finding.done(summary)
 }

@@ -39,7 +39,7 @@ pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
                      OR c.oid IN (SELECT indexrelid FROM pg_index
                                    WHERE indrelid = ANY ($1::int8[]::oid[])))
              SELECT l.pid, l.mode, l.granted, r.name,
-                    a.usename::text, a.application_name, a.client_addr::text, a.state,
+                    a.usename::text, a.application_name, host(a.client_addr), a.state,
                     extract(epoch FROM now() - a.query_start)::float8,
                     extract(epoch FROM now() - a.xact_start)::float8,
                     left(a.query, 200),

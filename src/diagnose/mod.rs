@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use crate::db::catalog::Predicates;
 use crate::db::session::{Access, Rel, Session, Tx};
 use crate::error::describe_pg_error;
 use crate::tables::dedup_columns::ColumnMap;
@@ -220,6 +221,9 @@ pub struct Probe<'s> {
     pub role: String,
     pub sees_all_sessions: bool,
     pub statement_bound: Duration,
+    /// `Unread` while another session holds (or queues for) ACCESS EXCLUSIVE on a
+    /// table: printing an index predicate would wait behind it.
+    pub predicates: Predicates,
     pub findings: Vec<Finding>,
 }
 
@@ -293,8 +297,10 @@ pub fn run(
         role: role.clone(),
         sees_all_sessions,
         statement_bound,
+        predicates: Predicates::Deparse,
         findings: Vec::new(),
     };
+    probe.predicates = probe.catalog_reads()?;
     for check in CHECKS {
         if !options.selected.contains(&check.id) {
             continue;
@@ -361,6 +367,27 @@ impl Probe<'_> {
             ),
             _ => format!("cannot read {what}: {}", describe_pg_error(&err)),
         })
+    }
+
+    /// Whether index predicates can be printed without waiting: not while an ACCESS
+    /// EXCLUSIVE lock on a table is held or queued (a queued one blocks ACCESS SHARE too).
+    fn catalog_reads(&mut self) -> anyhow::Result<Predicates> {
+        let oids: Vec<i64> = self.tables().iter().map(|(_, _, o)| *o as i64).collect();
+        let held = self.read("pg_locks", |tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks
+                                     WHERE locktype = 'relation' AND mode = 'AccessExclusiveLock'
+                                       AND relation = ANY ($1::int8[]::oid[]))",
+                    &crate::params![oids],
+                )?
+                .get::<_, bool>(0))
+        });
+        match held {
+            Ok(true) => Ok(Predicates::Unread),
+            Ok(false) | Err(CheckError::Skip(_)) => Ok(Predicates::Deparse),
+            Err(CheckError::Fatal(e)) => Err(e),
+        }
     }
 
     /// The finding of an earlier check, when it ran.

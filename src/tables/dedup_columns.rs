@@ -135,7 +135,9 @@ impl DedupColumns {
         };
         let fail = |e| crate::error::explain_table_error(e, rel);
         let columns = catalog::columns(tx, oid).map_err(fail)?;
-        let primary_key: Vec<String> = catalog::indexes(tx, oid)
+        // Only the key's columns are needed: predicates unread, so this never waits on a
+        // lock another session holds on the table.
+        let primary_key: Vec<String> = catalog::indexes_as(tx, oid, catalog::Predicates::Unread)
             .map_err(fail)?
             .into_iter()
             .find(|i| i.primary)

@@ -1,7 +1,7 @@
 //! Drift between the live tables and the contract (design.md §1): what `check` prints
 //! and the doctor summarises.
 
-use crate::db::catalog::{self, LiveColumn, LiveIndex};
+use crate::db::catalog::{self, LiveColumn, LiveIndex, Predicates};
 use crate::db::ident;
 use crate::db::session::{Rel, Tx};
 use crate::tables::dedup_columns::{ColumnMap, DedupColumns};
@@ -30,6 +30,7 @@ pub fn inspect<'a>(
     rel: &'a Rel,
     dedup_columns: &ColumnMap,
     statuses: StatusScan,
+    predicates: Predicates,
 ) -> anyhow::Result<TableReport<'a>> {
     let fail = |e| crate::error::explain_table_error(e, rel);
     let mut report = TableReport {
@@ -43,7 +44,7 @@ pub fn inspect<'a>(
         return Ok(report);
     };
     let mut live_columns = catalog::columns(tx, oid).map_err(fail)?;
-    let mut live_indexes = catalog::indexes(tx, oid).map_err(fail)?;
+    let mut live_indexes = catalog::indexes_as(tx, oid, predicates).map_err(fail)?;
     if kind == TableKind::Processed {
         let cols = DedupColumns::resolve(tx, rel, dedup_columns)?;
         if !cols.is_ours() {
@@ -210,6 +211,7 @@ fn compare(
                 indexes.iter().find(|i| {
                     !i.primary
                         && i.columns == want.columns
+                        && i.predicate_read()
                         && i.predicate.as_deref() == want.predicate
                 })
             })
@@ -232,7 +234,7 @@ fn compare(
                 want.columns.join(", ")
             ));
         }
-        if have.predicate.as_deref() != want.predicate {
+        if have.predicate_read() && have.predicate.as_deref() != want.predicate {
             differences.push(format!(
                 "index {} has predicate {}, expected {}",
                 want.name,

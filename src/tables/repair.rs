@@ -3,7 +3,7 @@
 //! CONCURRENTLY` dropped. Every statement runs `CONCURRENTLY` (outside a transaction),
 //! so the relay keeps writing while it runs; no statement touches a column.
 
-use crate::db::catalog::{self, LiveIndex};
+use crate::db::catalog::{self, LiveIndex, Predicates};
 use crate::db::session::{Rel, Tx};
 use crate::db::sql::quote_ident;
 use crate::tables::schema::{self, TableKind};
@@ -31,8 +31,9 @@ pub fn plan(
     rel: &Rel,
     oid: u32,
     indexed: &str,
+    predicates: Predicates,
 ) -> Result<Vec<Step>, postgres::Error> {
-    let live = catalog::indexes(tx, oid)?;
+    let live = catalog::indexes_as(tx, oid, predicates)?;
     Ok(plan_for(kind, rel, indexed, &live))
 }
 

@@ -696,10 +696,17 @@ pub struct OwnCluster {
     _dir: tempfile::TempDir,
     pub port: u16,
     socket_dir: PathBuf,
+    /// Server settings beyond the defaults, as `name=value`.
+    settings: Vec<String>,
 }
 
 impl OwnCluster {
     pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// A cluster of its own with extra server settings (`wal_level=logical`, …).
+    pub fn start_with(settings: &[&str]) -> Self {
         let dir = tempfile::Builder::new()
             .prefix("own-pg-")
             .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
@@ -723,6 +730,7 @@ impl OwnCluster {
             cluster,
             _dir: dir,
             socket_dir,
+            settings: settings.iter().map(|s| s.to_string()).collect(),
         };
         own.run_server();
         own
@@ -747,9 +755,13 @@ impl OwnCluster {
                 log.to_str().unwrap(),
                 "-o",
                 &format!(
-                    "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on",
+                    "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=on -c synchronous_commit=on{}",
                     self.port,
-                    self.socket_dir.display()
+                    self.socket_dir.display(),
+                    self.settings
+                        .iter()
+                        .map(|s| format!(" -c {s}"))
+                        .collect::<String>()
                 ),
             ],
         );

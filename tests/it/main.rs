@@ -6,6 +6,7 @@ mod connection;
 mod dedup;
 mod dedup_columns;
 mod demo;
+mod doctor;
 mod hardening;
 mod harness;
 mod messages;

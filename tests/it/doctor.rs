@@ -1,0 +1,831 @@
+//! `outboxctl doctor`: every condition created for real on a real server, named by the
+//! check that must find it, then fixed and seen to return to `ok`.
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::harness::{OwnCluster, TestDb, bare_cmd};
+use crate::{assert_exit, json_out, stderr, stdout};
+
+/// Runs the doctor with `args` in JSON and returns the whole report.
+fn doctor_json(cmd: Command, args: &[&str]) -> (Output, Value) {
+    let out = with_deadline(cmd, &[&["doctor", "--format", "json"], args].concat());
+    let json = json_out(&out);
+    (out, json)
+}
+
+/// Runs the binary and fails the test if it has not exited within 60 s: the doctor must
+/// never hang on a lock or a silent server.
+fn with_deadline(mut cmd: Command, args: &[&str]) -> Output {
+    let child = cmd
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (done, wait) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let out = child.wait_with_output().unwrap();
+        let _ = done.send(());
+        out
+    });
+    if wait.recv_timeout(Duration::from_secs(60)).is_err() {
+        unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        panic!("outboxctl {args:?} did not finish within 60 s");
+    }
+    waiter.join().unwrap()
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in {report:#}"))
+}
+
+fn status(report: &Value, id: &str) -> String {
+    check(report, id)["status"].as_str().unwrap().to_string()
+}
+
+fn fixes(report: &Value, id: &str) -> String {
+    check(report, id)["fix"].to_string()
+}
+
+fn backend_pid(client: &mut postgres::Client) -> i32 {
+    client
+        .query_one("SELECT pg_backend_pid()", &[])
+        .unwrap()
+        .get(0)
+}
+
+const ALL_IDS: [&str; 13] = [
+    "xmin-sessions",
+    "xmin-slots",
+    "xmin-standbys",
+    "prepared-xacts",
+    "dead-rows",
+    "autovacuum",
+    "bloat",
+    "indexes",
+    "wraparound",
+    "locks",
+    "backlog",
+    "schema",
+    "claim-cost",
+];
+
+#[test]
+fn a_healthy_outbox_passes_and_the_json_has_the_documented_shape() {
+    let db = TestDb::new().migrated();
+    let (out, report) = doctor_json(db.cmd(), &[]);
+    let ids: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ALL_IDS, "every check, in the documented order");
+    for c in report["checks"].as_array().unwrap() {
+        for key in ["id", "title", "status", "summary", "details", "fix"] {
+            assert!(c.get(key).is_some(), "{key} missing in {c}");
+        }
+    }
+    assert_eq!(report["database"], db.name);
+    assert!(report["server_version"].as_str().unwrap().len() > 2);
+    // What the test controls is healthy; server-wide settings are the server's.
+    for id in [
+        "xmin-sessions",
+        "prepared-xacts",
+        "dead-rows",
+        "bloat",
+        "indexes",
+        "wraparound",
+        "locks",
+        "backlog",
+        "schema",
+    ] {
+        assert_eq!(status(&report, id), "ok", "{id}: {report:#}");
+    }
+    let worst = report["worst"].as_str().unwrap();
+    assert_exit(&out, if worst == "ok" { 0 } else { 3 });
+    // pg_stat_statements is not installed in a fresh database.
+    assert_eq!(status(&report, "claim-cost"), "skipped");
+    assert!(
+        check(&report, "claim-cost")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("pg_stat_statements")
+    );
+
+    // The human form: one line per check, then the tally.
+    let out = db
+        .cmd()
+        .args(["doctor", "--only", "indexes,schema,locks"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.starts_with("doctor: "), "{text}");
+    assert!(text.contains(&db.name), "names the target: {text}");
+    assert!(text.contains("\nok    indexes "), "{text}");
+    assert!(
+        text.contains("3 checks: 3 ok, 0 warn, 0 fail, 0 skipped"),
+        "{text}"
+    );
+}
+
+#[test]
+fn sessions_holding_the_horizon_are_named_then_clear() {
+    let db = TestDb::new().migrated();
+    // An idle-in-transaction session whose snapshot holds the horizon, under a hostile
+    // application_name, and a long REPEATABLE READ statement that is still running.
+    let mut idle = db.client();
+    let idle_pid = backend_pid(&mut idle);
+    for sql in [
+        "SET application_name = 'stuck-worker'",
+        "BEGIN ISOLATION LEVEL REPEATABLE READ",
+        "SELECT count(*), '\x1b]0;pwned\x07' FROM outbox_messages",
+    ] {
+        idle.batch_execute(sql).unwrap();
+    }
+    let mut busy = db.client();
+    let busy_pid = backend_pid(&mut busy);
+    let sleeper = std::thread::spawn(move || {
+        let _ = busy
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT pg_sleep(60); COMMIT");
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+
+    let (out, report) = doctor_json(
+        db.cmd(),
+        &["--only", "xmin-sessions", "--threshold", "xmin-sessions=1s"],
+    );
+    assert_exit(&out, 3);
+    assert_eq!(report["worst"], "warn");
+    let found = check(&report, "xmin-sessions");
+    assert_eq!(found["status"], "warn", "{found:#}");
+    let details = found["details"].as_array().unwrap();
+    let idle_row = details
+        .iter()
+        .find(|d| d["pid"] == idle_pid)
+        .unwrap_or_else(|| panic!("idle session {idle_pid} not named: {found:#}"));
+    assert_eq!(idle_row["state"], "idle in transaction");
+    assert_eq!(idle_row["application_name"], "stuck-worker");
+    assert!(idle_row["age_seconds"].as_i64().unwrap() >= 1);
+    // Machine output keeps another session's text exact.
+    let query = idle_row["query"].as_str().unwrap();
+    assert!(
+        query.contains("count(*)") && query.contains("'\x1b]0;pwned\x07'"),
+        "{query}"
+    );
+    let busy_row = details
+        .iter()
+        .find(|d| d["pid"] == busy_pid)
+        .unwrap_or_else(|| panic!("running transaction {busy_pid} not named: {found:#}"));
+    assert_eq!(busy_row["state"], "active");
+    let fix = fixes(&report, "xmin-sessions");
+    assert!(
+        fix.contains(&format!("pg_terminate_backend({idle_pid})")),
+        "{fix}"
+    );
+    assert!(fix.contains("idle_in_transaction_session_timeout"), "{fix}");
+
+    // Human output escapes what another session wrote; it never reaches the terminal raw.
+    let out = db
+        .cmd()
+        .args([
+            "doctor",
+            "--only",
+            "xmin-sessions",
+            "--threshold",
+            "xmin-sessions=1s",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 3);
+    let text = stdout(&out);
+    assert!(!text.contains('\x1b') && !text.contains('\x07'), "{text:?}");
+    assert!(text.contains("stuck-worker"), "{text}");
+    assert!(text.contains("\\x1b]0;pwned\\x07"), "{text}");
+    assert!(text.contains(&format!("pid {idle_pid}")), "{text}");
+    assert!(stderr(&out).contains("1 check warns"), "{}", stderr(&out));
+
+    // Fixed: the idle one commits, the running one is cancelled.
+    idle.batch_execute("COMMIT").unwrap();
+    db.client()
+        .execute("SELECT pg_cancel_backend($1)", &[&busy_pid])
+        .unwrap();
+    sleeper.join().unwrap();
+    let (out, report) = doctor_json(
+        db.cmd(),
+        &["--only", "xmin-sessions", "--threshold", "xmin-sessions=1s"],
+    );
+    assert_exit(&out, 0);
+    assert_eq!(status(&report, "xmin-sessions"), "ok", "{report:#}");
+}
+
+/// Slots, prepared transactions and pg_stat_statements need server settings of their
+/// own: a private cluster with logical WAL, prepared transactions and the extension
+/// preloaded.
+#[test]
+fn slots_prepared_transactions_and_the_claim_cost_on_a_cluster_of_its_own() {
+    let own = OwnCluster::start_with(&[
+        "wal_level=logical",
+        "max_prepared_transactions=5",
+        "shared_preload_libraries=pg_stat_statements",
+        "max_replication_slots=5",
+    ]);
+    own.client("postgres")
+        .batch_execute("CREATE DATABASE doctor")
+        .unwrap();
+    let url = own.url("doctor");
+    let cmd = || {
+        let mut c = bare_cmd();
+        c.env("DATABASE_URL", &url);
+        c
+    };
+    assert_exit(&cmd().arg("migrate").output().unwrap(), 0);
+    let mut admin = own.client("doctor");
+
+    // Replication slots: a logical one (catalog_xmin) and a physical one holding WAL,
+    // neither with a consumer.
+    admin
+        .batch_execute(
+            "SELECT pg_create_logical_replication_slot('doctor_logical', 'test_decoding');
+             SELECT pg_create_physical_replication_slot('doctor_physical', true);",
+        )
+        .unwrap();
+    let (out, report) = doctor_json(cmd(), &["--only", "xmin-slots"]);
+    assert_exit(&out, 3);
+    let slots = check(&report, "xmin-slots");
+    assert_eq!(slots["status"], "warn", "{slots:#}");
+    let summary = slots["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("doctor_logical") && summary.contains("doctor_physical"),
+        "{summary}"
+    );
+    let logical = slots["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["slot_name"] == "doctor_logical")
+        .unwrap();
+    assert_eq!(logical["active"], false);
+    assert!(logical["catalog_xmin_age"].is_i64(), "{logical}");
+    assert!(logical["retained_wal_bytes"].is_i64(), "{logical}");
+    let fix = fixes(&report, "xmin-slots");
+    assert!(
+        fix.contains("pg_drop_replication_slot('doctor_logical')"),
+        "{fix}"
+    );
+    admin
+        .batch_execute(
+            "SELECT pg_drop_replication_slot('doctor_logical');
+             SELECT pg_drop_replication_slot('doctor_physical');",
+        )
+        .unwrap();
+    let (out, report) = doctor_json(cmd(), &["--only", "xmin-slots"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        check(&report, "xmin-slots")["summary"],
+        "no replication slots"
+    );
+
+    // A prepared transaction its coordinator forgot.
+    admin
+        .batch_execute(
+            "BEGIN; INSERT INTO outbox_messages (topic) VALUES ('orders');
+             PREPARE TRANSACTION 'doctor''s gid';",
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let (out, report) = doctor_json(
+        cmd(),
+        &[
+            "--only",
+            "prepared-xacts",
+            "--threshold",
+            "prepared-xacts=1s",
+        ],
+    );
+    assert_exit(&out, 3);
+    let prepared = check(&report, "prepared-xacts");
+    assert_eq!(prepared["status"], "warn", "{prepared:#}");
+    assert_eq!(prepared["details"][0]["gid"], "doctor's gid");
+    assert!(fixes(&report, "prepared-xacts").contains("ROLLBACK PREPARED 'doctor''s gid'"));
+    admin
+        .batch_execute("ROLLBACK PREPARED 'doctor''s gid'")
+        .unwrap();
+    let (out, report) = doctor_json(
+        cmd(),
+        &[
+            "--only",
+            "prepared-xacts",
+            "--threshold",
+            "prepared-xacts=1s",
+        ],
+    );
+    assert_exit(&out, 0);
+    assert_eq!(status(&report, "prepared-xacts"), "ok");
+
+    // The library's claim statement, as pg_stat_statements records it.
+    admin
+        .batch_execute(
+            "CREATE EXTENSION pg_stat_statements;
+             INSERT INTO outbox_messages (topic) SELECT 'orders' FROM generate_series(1, 20);",
+        )
+        .unwrap();
+    for _ in 0..5 {
+        admin
+            .query(
+                "UPDATE outbox_messages SET status = 'processing'
+                  WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending'
+                                ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT $1)
+                  RETURNING id",
+                &[&2i64],
+            )
+            .unwrap();
+    }
+    let (out, report) = doctor_json(cmd(), &["--only", "claim-cost"]);
+    assert_exit(&out, 0);
+    let cost = check(&report, "claim-cost");
+    assert_eq!(cost["status"], "ok", "{cost:#}");
+    assert_eq!(cost["details"][0]["calls"], 5);
+    assert_eq!(cost["details"][0]["rows"], 10);
+    // Any claim is slower than no time at all.
+    let (out, report) = doctor_json(
+        cmd(),
+        &["--only", "claim-cost", "--threshold", "claim-cost=0s"],
+    );
+    assert_exit(&out, 3);
+    assert_eq!(status(&report, "claim-cost"), "warn");
+}
+
+#[test]
+fn dead_rows_are_tied_to_the_horizon_that_keeps_them() {
+    let db = TestDb::new().migrated();
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "ALTER TABLE outbox_messages SET (autovacuum_enabled = false);
+             INSERT INTO outbox_messages (topic) SELECT 'orders' FROM generate_series(1, 20000);",
+        )
+        .unwrap();
+    // A reader whose snapshot predates the update: VACUUM must keep every old version.
+    let mut reader = db.client();
+    reader
+        .batch_execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM outbox_messages;",
+        )
+        .unwrap();
+    client
+        .batch_execute("UPDATE outbox_messages SET status = 'processed', processed_at = now()")
+        .unwrap();
+    client.batch_execute("VACUUM outbox_messages").unwrap();
+    drop(client);
+    std::thread::sleep(Duration::from_millis(1200));
+    let args = [
+        "--only",
+        "xmin-sessions,dead-rows",
+        "--threshold",
+        "xmin-sessions=1s",
+    ];
+    let (out, report) = doctor_json(db.cmd(), &args);
+    assert_exit(&out, 3);
+    assert_eq!(status(&report, "xmin-sessions"), "warn");
+    let dead = check(&report, "dead-rows");
+    assert_eq!(dead["status"], "warn", "{dead:#}");
+    let summary = dead["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("xmin horizon is held (see xmin-sessions)"),
+        "{summary}"
+    );
+    let outbox = &dead["details"][0];
+    assert_eq!(outbox["table"], "outbox_messages");
+    assert!(outbox["dead_rows"].as_i64().unwrap() >= 20000, "{outbox}");
+    assert_eq!(outbox["autovacuum_enabled"], false);
+    let fix = fixes(&report, "dead-rows");
+    assert!(fix.contains("RESET (autovacuum_enabled)"), "{fix}");
+    assert!(fix.contains("VACUUM (VERBOSE, ANALYZE)"), "{fix}");
+
+    // The autovacuum check sees the table switched off and prints the settings to apply.
+    let (_, report) = doctor_json(db.cmd(), &["--only", "autovacuum"]);
+    let av = check(&report, "autovacuum");
+    assert_ne!(av["status"], "ok", "{av:#}");
+    assert!(fixes(&report, "autovacuum").contains("autovacuum_vacuum_scale_factor = 0"));
+
+    // Fixed: the reader ends, VACUUM removes the dead versions.
+    reader.batch_execute("COMMIT").unwrap();
+    db.client()
+        .batch_execute(
+            "ALTER TABLE outbox_messages RESET (autovacuum_enabled);
+             ALTER TABLE outbox_messages SET (autovacuum_vacuum_scale_factor = 0,
+                 autovacuum_vacuum_threshold = 10000, autovacuum_vacuum_insert_scale_factor = 0,
+                 autovacuum_vacuum_insert_threshold = 10000, autovacuum_analyze_scale_factor = 0.02,
+                 autovacuum_vacuum_cost_delay = 1);",
+        )
+        .unwrap();
+    db.client().batch_execute("VACUUM outbox_messages").unwrap();
+    let (_, report) = doctor_json(db.cmd(), &args);
+    assert_eq!(status(&report, "xmin-sessions"), "ok", "{report:#}");
+    assert_eq!(status(&report, "dead-rows"), "ok", "{report:#}");
+    let (_, report) = doctor_json(db.cmd(), &["--only", "autovacuum"]);
+    let av = check(&report, "autovacuum");
+    let outbox_av = av["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["table"] == "outbox_messages")
+        .unwrap();
+    assert_eq!(outbox_av["recommended"], serde_json::json!([]), "{av:#}");
+}
+
+#[test]
+fn missing_and_invalid_indexes_are_found_and_repaired_concurrently() {
+    let db = TestDb::new().migrated();
+    let mut client = db.client();
+    // A failed CREATE INDEX CONCURRENTLY leaves an invalid index behind.
+    client
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, created_at)
+                  SELECT 'orders', '2026-01-01' FROM generate_series(1, 3);
+             DROP INDEX idx_outbox_messages_pending;",
+        )
+        .unwrap();
+    for sql in [
+        "CREATE UNIQUE INDEX CONCURRENTLY idx_outbox_messages_pending ON outbox_messages (created_at) WHERE status = 'pending'",
+        "CREATE UNIQUE INDEX CONCURRENTLY outbox_topic_unique ON outbox_messages (topic)",
+    ] {
+        assert!(
+            client.batch_execute(sql).is_err(),
+            "duplicates must fail {sql}"
+        );
+    }
+    let (out, report) = doctor_json(db.cmd(), &["--only", "indexes,backlog"]);
+    assert_exit(&out, 3);
+    let found = check(&report, "indexes");
+    assert_eq!(found["status"], "fail", "{found:#}");
+    let summary = found["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("idx_outbox_messages_pending is invalid"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("outbox_topic_unique is invalid"),
+        "{summary}"
+    );
+    let fix = fixes(&report, "indexes");
+    assert!(
+        fix.contains(
+            "DROP INDEX CONCURRENTLY IF EXISTS \\\"public\\\".\\\"idx_outbox_messages_pending\\\""
+        ),
+        "{fix}"
+    );
+    assert!(fix.contains("outboxctl migrate --repair"), "{fix}");
+    // Without the index the backlog is not counted (that would scan the table).
+    assert!(
+        check(&report, "backlog")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("pending index is missing or invalid")
+    );
+
+    // --repair shows its plan and changes nothing without --yes (no terminal here).
+    let out = db.cmd().args(["migrate", "--repair"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("would run 2 statements"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stderr(&out).contains("nothing changed"), "{}", stderr(&out));
+    let valid = |client: &mut postgres::Client| -> Option<bool> {
+        client
+            .query_opt(
+                "SELECT indisvalid FROM pg_index WHERE indexrelid = 'idx_outbox_messages_pending'::regclass",
+                &[],
+            )
+            .unwrap()
+            .map(|r| r.get(0))
+    };
+    assert_eq!(valid(&mut client), Some(false));
+
+    let out = db
+        .cmd()
+        .args(["migrate", "--repair", "--yes", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let plan = json_out(&out);
+    assert_eq!(plan["dry_run"], false);
+    assert_eq!(plan["steps"].as_array().unwrap().len(), 2);
+    assert_eq!(valid(&mut client), Some(true));
+    // The rebuilt index is the contract's, so check is satisfied; the other invalid
+    // index is not the contract's, so --repair leaves it for a person to decide.
+    assert_exit(&db.cmd().arg("check").output().unwrap(), 0);
+    let (_, report) = doctor_json(db.cmd(), &["--only", "indexes"]);
+    let found = check(&report, "indexes");
+    assert_eq!(found["status"], "warn", "{found:#}");
+    assert!(
+        found["summary"]
+            .as_str()
+            .unwrap()
+            .contains("outbox_topic_unique")
+    );
+    client
+        .batch_execute("DROP INDEX outbox_topic_unique")
+        .unwrap();
+    let (out, report) = doctor_json(db.cmd(), &["--only", "indexes,schema"]);
+    assert_exit(&out, 0);
+    assert_eq!(status(&report, "indexes"), "ok");
+
+    // Missing outright: --repair builds it; run again, nothing is left to do.
+    client
+        .batch_execute("DROP INDEX idx_outbox_messages_pending")
+        .unwrap();
+    let (_, report) = doctor_json(db.cmd(), &["--only", "indexes,schema"]);
+    assert_eq!(status(&report, "indexes"), "fail");
+    assert_eq!(status(&report, "schema"), "warn");
+    assert_exit(
+        &db.cmd()
+            .args(["migrate", "--repair", "--yes"])
+            .output()
+            .unwrap(),
+        0,
+    );
+    let out = db
+        .cmd()
+        .args(["migrate", "--repair", "--yes"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("nothing to repair"),
+        "{}",
+        stdout(&out)
+    );
+    let (out, _) = doctor_json(db.cmd(), &["--only", "indexes,schema"]);
+    assert_exit(&out, 0);
+}
+
+#[test]
+fn a_held_lock_is_reported_and_does_not_stop_the_doctor() {
+    let db = TestDb::new().migrated();
+    let mut holder = db.client();
+    holder
+        .batch_execute(
+            "SET application_name = 'bad-migration';
+             BEGIN; LOCK TABLE outbox_messages IN ACCESS EXCLUSIVE MODE;",
+        )
+        .unwrap();
+    let holder_pid = backend_pid(&mut holder);
+    let mut waiter = db.client();
+    let waiter_pid = backend_pid(&mut waiter);
+    let blocked = std::thread::spawn(move || {
+        waiter
+            .query_one("SELECT count(*) FROM outbox_messages", &[])
+            .map(|r| r.get::<_, i64>(0))
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+
+    // Every check, while a session holds ACCESS EXCLUSIVE on the outbox table.
+    let started = Instant::now();
+    let (out, report) = doctor_json(db.cmd(), &["--threshold", "locks=1s"]);
+    let took = started.elapsed();
+    assert_exit(&out, 3);
+    let locks = check(&report, "locks");
+    assert_eq!(locks["status"], "warn", "{locks:#}");
+    let details = locks["details"].as_array().unwrap();
+    let held = details
+        .iter()
+        .find(|d| d["granted"] == true)
+        .unwrap_or_else(|| panic!("holder not named: {locks:#}"));
+    assert_eq!(held["pid"], holder_pid);
+    assert_eq!(held["mode"], "AccessExclusiveLock");
+    assert_eq!(held["application_name"], "bad-migration");
+    let waiting = details
+        .iter()
+        .find(|d| d["pid"] == waiter_pid)
+        .unwrap_or_else(|| panic!("waiter not named: {locks:#}"));
+    assert_eq!(waiting["granted"], false);
+    assert_eq!(waiting["blocked_by"], serde_json::json!([holder_pid]));
+    assert!(fixes(&report, "locks").contains(&format!("pg_cancel_backend({holder_pid})")));
+    // What needed the table is skipped with the reason, the rest still ran.
+    assert_eq!(
+        status(&report, "indexes"),
+        "ok",
+        "catalog reads take no lock"
+    );
+    eprintln!("doctor under an ACCESS EXCLUSIVE lock took {took:?}");
+
+    holder.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(blocked.join().unwrap().unwrap(), 0);
+    let (out, report) = doctor_json(db.cmd(), &["--only", "locks"]);
+    assert_exit(&out, 0);
+    assert_eq!(status(&report, "locks"), "ok");
+}
+
+#[test]
+fn a_stalled_backlog_and_rows_left_in_processing_are_told_apart_from_a_slow_relay() {
+    let db = TestDb::new().migrated();
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, status, created_at)
+                  SELECT 'orders', 'pending', now() - interval '1 hour' + n * interval '1 ms'
+                    FROM generate_series(1, 300) AS n;
+             INSERT INTO outbox_messages (topic, status, created_at)
+                  SELECT 'orders', 'processing', now() - interval '2 hours'
+                    FROM generate_series(1, 4);",
+        )
+        .unwrap();
+    // No relay at all.
+    let args = ["--only", "backlog", "--sample", "1500ms"];
+    let (out, report) = doctor_json(db.cmd(), &args);
+    assert_exit(&out, 3);
+    let backlog = check(&report, "backlog");
+    assert_eq!(backlog["status"], "fail", "{backlog:#}");
+    let summary = backlog["summary"].as_str().unwrap();
+    assert!(summary.contains("the relay looks stopped"), "{summary}");
+    assert!(summary.contains("4 in processing"), "{summary}");
+    assert_eq!(backlog["details"][0]["pending"], 300);
+    assert_eq!(backlog["details"][1]["stuck_processing"], 4);
+    assert!(fixes(&report, "backlog").contains("outboxctl requeue --stuck --before 15m"));
+
+    // A relay that claims slowly is behind, not stopped.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let relay_stop = stop.clone();
+    let mut relay = db.client();
+    let relay = std::thread::spawn(move || {
+        while !relay_stop.load(std::sync::atomic::Ordering::Relaxed) {
+            relay
+                .batch_execute(
+                    "UPDATE outbox_messages SET status = 'processed', processed_at = now()
+                      WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending'
+                                    ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)",
+                )
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    let (_, report) = doctor_json(db.cmd(), &args);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    relay.join().unwrap();
+    let backlog = check(&report, "backlog");
+    assert_eq!(backlog["status"], "warn", "{backlog:#}");
+    assert!(
+        backlog["summary"]
+            .as_str()
+            .unwrap()
+            .contains("the relay is working"),
+        "{backlog:#}"
+    );
+
+    // Fixed: the stuck rows are requeued and the backlog delivered.
+    assert_exit(
+        &db.cmd()
+            .args(["requeue", "--stuck", "--before", "15m", "--yes"])
+            .output()
+            .unwrap(),
+        0,
+    );
+    client
+        .batch_execute("UPDATE outbox_messages SET status = 'processed', processed_at = now()")
+        .unwrap();
+    let (out, report) = doctor_json(db.cmd(), &args);
+    assert_exit(&out, 0);
+    assert_eq!(status(&report, "backlog"), "ok", "{report:#}");
+}
+
+#[test]
+fn a_role_without_pg_monitor_gets_what_it_can_see_and_is_told_what_to_grant() {
+    let db = TestDb::new().migrated();
+    let role = format!("plain_{}", db.name);
+    let mut admin = db.client();
+    admin
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN;
+             GRANT SELECT ON outbox_messages, processed_messages TO {role};"
+        ))
+        .unwrap();
+    // The admin's idle transaction is invisible in detail to the plain role.
+    let mut idle = db.client();
+    let idle_pid = backend_pid(&mut idle);
+    idle.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1;")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    let url = db.server.url_for(&db.name).replacen(
+        &format!("{}@", db.server.user),
+        &format!("{role}@"),
+        1,
+    );
+    let mut cmd = bare_cmd();
+    cmd.env("DATABASE_URL", &url);
+    let (out, report) = doctor_json(cmd, &["--threshold", "xmin-sessions=1s"]);
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(3)),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(report["sees_all_sessions"], false);
+    assert_eq!(report["role"], role);
+    let sessions = check(&report, "xmin-sessions");
+    let summary = sessions["summary"].as_str().unwrap();
+    assert!(summary.contains("could not be seen"), "{summary}");
+    assert!(
+        summary.contains(&format!("pg_read_all_stats (or pg_monitor) to {role}")),
+        "{summary}"
+    );
+    assert!(fixes(&report, "xmin-sessions").contains("GRANT pg_read_all_stats TO"));
+    // The snapshot it holds is visible even when its age and query are not.
+    let hidden = sessions["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["pid"] == idle_pid)
+        .unwrap_or_else(|| panic!("hidden holder {idle_pid} not listed: {sessions:#}"));
+    assert_eq!(hidden["hidden"], true);
+    assert_eq!(hidden["holds_xmin"], true);
+    // Everything else still ran.
+    for id in ["indexes", "schema", "backlog", "locks", "dead-rows"] {
+        assert_ne!(status(&report, id), "skipped", "{id}: {report:#}");
+    }
+
+    // Granted, the same role sees and names the session.
+    admin
+        .batch_execute(&format!("GRANT pg_monitor TO {role}"))
+        .unwrap();
+    let mut cmd = bare_cmd();
+    cmd.env("DATABASE_URL", &url);
+    let (_, report) = doctor_json(
+        cmd,
+        &["--only", "xmin-sessions", "--threshold", "xmin-sessions=1s"],
+    );
+    assert_eq!(report["sees_all_sessions"], true);
+    assert_eq!(status(&report, "xmin-sessions"), "warn", "{report:#}");
+    idle.batch_execute("COMMIT").unwrap();
+    drop(idle);
+    admin
+        .batch_execute(&format!(
+            "DROP OWNED BY {role}; REVOKE pg_monitor FROM {role};"
+        ))
+        .unwrap();
+    drop(admin);
+    // The role is dropped from outside the database it owns privileges in.
+    let _ = db
+        .server
+        .admin_client()
+        .batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
+}
+
+#[test]
+fn bad_doctor_arguments_are_usage_errors_and_list_needs_no_server() {
+    for (args, names) in [
+        (vec!["doctor", "--threshold", "nope=1"], "nope"),
+        (vec!["doctor", "--threshold", "dead-rows=1.5"], "ratio"),
+        (vec!["doctor", "--threshold", "xmin-slots=lots"], "size"),
+        (vec!["doctor", "--threshold", "locks"], "ID=VALUE"),
+        (vec!["doctor", "--only", "bogus"], "bogus"),
+        (
+            vec!["doctor", "--only", "locks", "--skip", "schema"],
+            "--skip",
+        ),
+        (vec!["doctor", "--format", "csv"], "csv"),
+        (vec!["migrate", "--yes"], "--repair"),
+    ] {
+        let out = bare_cmd()
+            .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_exit(&out, 2);
+        crate::assert_one_line_error(&out);
+        assert!(stderr(&out).contains(names), "{args:?}: {}", stderr(&out));
+    }
+    let out = bare_cmd()
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .args(["doctor", "--list", "--threshold", "xmin-sessions=90s"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for id in ALL_IDS {
+        assert!(text.contains(id), "{id} missing from --list: {text}");
+    }
+    assert!(
+        text.contains("1m30s"),
+        "--list shows the value in force: {text}"
+    );
+    let out = bare_cmd()
+        .args(["doctor", "--list", "--format", "json"])
+        .output()
+        .unwrap();
+    let list = json_out(&out);
+    assert_eq!(list.as_array().unwrap().len(), 13);
+    assert_eq!(list[0]["thresholds"][0]["default"], "5m");
+}
