@@ -118,15 +118,14 @@ fn wrapped(first: &str, rest_indent: usize, text: &str, width: Option<usize>) ->
 fn render(ctx: &Context, report: &Report, target: &str, schema: Option<&str>) -> String {
     let width = crate::render::layout::output_width();
     let colour = ctx.out.color;
-    let mut lines = vec![format!(
+    let header = format!(
         "doctor: {}{} · PostgreSQL {} · as {}",
-        escape(target),
-        schema
-            .map(|s| format!(" (schema {})", escape(s)))
-            .unwrap_or_default(),
-        escape(&report.server_version),
-        escape(&report.role)
-    )];
+        target,
+        schema.map(|s| format!(" (schema {s})")).unwrap_or_default(),
+        report.server_version,
+        report.role
+    );
+    let mut lines = wrapped("", 4, &header, width);
     let narrow = width.is_some_and(|w| w < 70);
     let indent = if narrow { 4 } else { LABEL_WIDTH + ID_WIDTH };
     for finding in &report.findings {

@@ -157,8 +157,10 @@ pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
         if !exists {
             if kind == TableKind::Outbox {
                 finding.raise(Status::Fail);
-                parts.push(format!("{} does not exist", rel.name));
-                finding.fix("outboxctl migrate");
+                parts.push(crate::error::missing_table(&rel));
+                if rel.schema.is_some() {
+                    finding.fix("outboxctl migrate");
+                }
             }
             finding.detail(Detail::new(
                 format!("{}: not created", rel.name),

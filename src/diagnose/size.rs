@@ -228,7 +228,9 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
             }
         }
     }
-    let mut summary = if parts.is_empty() {
+    let mut summary = if probe.tables().is_empty() {
+        "no outbox or dedup table exists".to_string()
+    } else if parts.is_empty() {
         format!(
             "no table or index over {} is more than {:.0}% empty",
             probe.thresholds.show("bloat.min-size"),

@@ -147,18 +147,18 @@ pub fn dead_rows(probe: &mut Probe<'_>) -> CheckResult {
         finding.raise(Status::Warn);
         let why = if !holders.is_empty() {
             format!(
-                "because the xmin horizon is held (see {}): VACUUM cannot remove them until that ends",
+                "the xmin horizon is held (see {}), so VACUUM cannot remove them until that ends",
                 holders.join(", ")
             )
         } else if autovacuum_off {
-            "because autovacuum is disabled on the table".to_string()
+            "autovacuum is disabled on the table".to_string()
         } else if vacuum_phase.is_some() {
             "a vacuum is working on them now".to_string()
         } else {
             "autovacuum has not caught up (see the autovacuum check)".to_string()
         };
         parts.push(format!(
-            "{} has {} dead rows ({:.0}% of its row versions) {why}",
+            "{} has {} dead rows ({:.0}% of its row versions): {why}",
             rel.name,
             grouped(dead),
             ratio * 100.0

@@ -402,7 +402,7 @@ fn dead_rows_are_tied_to_the_horizon_that_keeps_them() {
     assert_eq!(dead["status"], "warn", "{dead:#}");
     let summary = dead["summary"].as_str().unwrap();
     assert!(
-        summary.contains("xmin horizon is held (see xmin-sessions)"),
+        summary.contains("the xmin horizon is held (see xmin-sessions)"),
         "{summary}"
     );
     let outbox = &dead["details"][0];
