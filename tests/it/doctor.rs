@@ -829,3 +829,72 @@ fn bad_doctor_arguments_are_usage_errors_and_list_needs_no_server() {
     assert_eq!(list.as_array().unwrap().len(), 13);
     assert_eq!(list[0]["thresholds"][0]["default"], "5m");
 }
+
+/// A real streaming standby with hot_standby_feedback: a long query on it holds the
+/// primary's horizon through its feedback xmin.
+#[test]
+fn a_standby_whose_feedback_holds_the_horizon_is_named() {
+    let primary = OwnCluster::start();
+    primary
+        .client("postgres")
+        .batch_execute("CREATE DATABASE doctor")
+        .unwrap();
+    let url = primary.url("doctor");
+    let cmd = || {
+        let mut c = bare_cmd();
+        c.env("DATABASE_URL", &url);
+        c
+    };
+    assert_exit(&cmd().arg("migrate").output().unwrap(), 0);
+    let standby = primary.standby(&["hot_standby_feedback=on", "wal_receiver_status_interval=1s"]);
+    // A snapshot held open on the standby; then the primary moves on.
+    let mut reader = standby.client("doctor");
+    reader
+        .batch_execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM outbox_messages",
+        )
+        .unwrap();
+    let mut writer = primary.client("doctor");
+    for _ in 0..20 {
+        writer
+            .batch_execute("INSERT INTO outbox_messages (topic) VALUES ('orders')")
+            .unwrap();
+    }
+    // Feedback is sent every wal_receiver_status_interval (1 s here).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let report = loop {
+        let (_, report) = doctor_json(
+            cmd(),
+            &["--only", "xmin-standbys", "--threshold", "xmin-standbys=5"],
+        );
+        if status(&report, "xmin-standbys") == "warn" || Instant::now() > deadline {
+            break report;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let found = check(&report, "xmin-standbys");
+    assert_eq!(found["status"], "warn", "{found:#}");
+    let detail = &found["details"][0];
+    assert_eq!(detail["application_name"], "doctor_standby");
+    assert!(detail["xmin_age"].as_i64().unwrap() > 5, "{detail}");
+    assert!(fixes(&report, "xmin-standbys").contains("doctor_standby"));
+
+    reader.batch_execute("COMMIT").unwrap();
+    drop(reader);
+    writer
+        .batch_execute("INSERT INTO outbox_messages (topic) VALUES ('orders')")
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (out, report) = doctor_json(
+            cmd(),
+            &["--only", "xmin-standbys", "--threshold", "xmin-standbys=5"],
+        );
+        if status(&report, "xmin-standbys") == "ok" {
+            assert_exit(&out, 0);
+            break;
+        }
+        assert!(Instant::now() < deadline, "still held: {report:#}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}

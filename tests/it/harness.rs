@@ -767,6 +767,55 @@ impl OwnCluster {
         );
     }
 
+    /// A streaming standby of this cluster (`pg_basebackup -R`), with its own settings
+    /// (`hot_standby_feedback=on`, …), stopped when dropped.
+    pub fn standby(&self, settings: &[&str]) -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("own-standby-")
+            .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+            .unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let cluster = Cluster {
+            dir: dir.path().to_path_buf(),
+            bin: self.cluster.bin.clone(),
+            run_as: self.cluster.run_as.clone(),
+        };
+        let socket_dir = dir.path().join("sock");
+        fs::create_dir_all(&socket_dir).unwrap();
+        make_owned(&cluster, &socket_dir);
+        make_owned(&cluster, dir.path());
+        cluster.run(
+            "pg_basebackup",
+            &[
+                "-D",
+                cluster.data().to_str().unwrap(),
+                "-R",
+                "-X",
+                "stream",
+                // Not a spread checkpoint, which would wait minutes on an idle server.
+                "-c",
+                "fast",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "application_name=doctor_standby",
+            ],
+        );
+        let standby = Self {
+            port: free_port(),
+            cluster,
+            _dir: dir,
+            socket_dir,
+            settings: settings.iter().map(|s| s.to_string()).collect(),
+        };
+        standby.run_server();
+        standby
+    }
+
     pub fn url(&self, dbname: &str) -> String {
         format!(
             "postgres://postgres@127.0.0.1:{}/{dbname}?sslmode=disable",
