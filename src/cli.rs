@@ -184,8 +184,8 @@ pub enum Command {
         long_about = "Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog.\n\n\
 Runs every check against the database and both tables and prints one line per check: ok, warn, fail or \
 skipped (with the reason), what it found, and the fix to paste. Reads catalogs and statistics only: it \
-changes nothing, takes no lock stronger than ACCESS SHARE, reads no table rows (unless --exact), and \
-bounds every lock wait so it finishes while a migration holds a table. Exit 0 when nothing warns or \
+changes nothing, takes no lock stronger than ACCESS SHARE, reads table rows only through the pending index \
+(and a table's processing rows when it is under 16 MiB, or with --exact), and bounds every lock wait so it finishes while a migration holds a table. Exit 0 when nothing warns or \
 fails, 3 when something does, 1 on a runtime error.",
         after_help = "Examples:\n  outboxctl doctor\n  outboxctl doctor --only xmin-sessions,locks,backlog\n  outboxctl doctor --threshold xmin-sessions=1m --threshold dead-rows=0.1\n  outboxctl doctor --format json | jq '.checks[] | select(.status != \"ok\")'\n  outboxctl doctor --list"
     )]

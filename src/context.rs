@@ -39,6 +39,7 @@ impl Context {
                 connect_timeout: global.connect_timeout,
                 lock_timeout: global.lock_timeout,
                 statement_timeout: global.statement_timeout,
+                startup_settings: Vec::new(),
             },
             dedup_columns: global.dedup_columns.clone().unwrap_or_default(),
         })
@@ -46,6 +47,29 @@ impl Context {
 
     pub fn dedup_columns(&self) -> &ColumnMap {
         &self.dedup_columns
+    }
+
+    /// The options that point another outboxctl command at the same tables, for commands
+    /// printed as fixes: `--schema`, `--table`, `--processed-table`, `--dedup-columns`
+    /// when they differ from the defaults. The connection is left to the environment.
+    pub fn locating_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        if let Some(schema) = self.schema() {
+            args.extend(["--schema".to_string(), schema.to_string()]);
+        }
+        if self.tables.outbox != crate::tables::schema::DEFAULT_OUTBOX_TABLE {
+            args.extend(["--table".to_string(), self.tables.outbox.clone()]);
+        }
+        if self.tables.processed != crate::tables::schema::DEFAULT_PROCESSED_TABLE {
+            args.extend([
+                "--processed-table".to_string(),
+                self.tables.processed.clone(),
+            ]);
+        }
+        if let Some(map) = self.dedup_columns.to_arg() {
+            args.extend(["--dedup-columns".to_string(), map]);
+        }
+        args
     }
 
     pub fn schema(&self) -> Option<&str> {
@@ -57,6 +81,19 @@ impl Context {
         let session = Target::resolve(&self.connect)?.connect()?;
         session.announce_lock_waits(!self.out.quiet && std::io::stderr().is_terminal());
         Ok(session)
+    }
+
+    /// A connection of its own with `settings` in its startup packet, for statements that
+    /// must run outside a transaction (where `SET LOCAL` cannot reach).
+    pub fn connect_with_startup(&self, settings: Vec<(String, String)>) -> anyhow::Result<Session> {
+        let mut options = self.connect.clone();
+        options.startup_settings = settings;
+        Target::resolve(&options)?.connect()
+    }
+
+    /// The user's `--statement-timeout` and `--lock-timeout`.
+    pub fn timeouts(&self) -> (Option<std::time::Duration>, Option<std::time::Duration>) {
+        (self.connect.statement_timeout, self.connect.lock_timeout)
     }
 
     /// Connects and finds both tables.

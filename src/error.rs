@@ -49,6 +49,20 @@ pub fn negative(message: impl Into<String>) -> anyhow::Error {
     .into()
 }
 
+/// A command's answer once its output is written: a reader that stopped reading
+/// (`outboxctl doctor | head -1`) does not turn "something is wrong" (exit 3) into
+/// success; any other output failure is the error.
+pub fn answer_after_output(
+    printed: std::io::Result<()>,
+    answer: anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    match printed {
+        Ok(()) => answer,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => answer.and(Err(e.into())),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Stopped by Ctrl-C after the batch in flight: exit 130.
 pub fn interrupted(message: impl Into<String>) -> anyhow::Error {
     Failure {

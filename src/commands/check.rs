@@ -44,7 +44,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
     // A missing dedup table is an error only when it was asked about by name.
     let required = |r: &TableReport| r.kind == TableKind::Outbox || args.only.is_some();
 
-    if ctx.out.format.is_machine() {
+    let printed = if ctx.out.format.is_machine() {
         let tables: Vec<_> = reports
             .iter()
             .map(|r| {
@@ -82,7 +82,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                 "unknown_statuses",
                 "columns",
             ],
-        )?;
+        )
     } else {
         let mut lines = vec![format!("checking {}", located.outbox.target)];
         for r in &reports {
@@ -120,18 +120,19 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                 ));
             }
         }
-        print_text(lines.join("\n"))?;
-    }
+        print_text(lines.join("\n"))
+    };
 
-    if let Some(missing) = reports.iter().find(|r| !r.rel.exists() && required(r)) {
-        anyhow::bail!("{}", missing_table(missing.rel));
-    }
     let drift: usize = reports.iter().map(|r| r.differences.len()).sum();
-    if drift > 0 {
-        return Err(negative(format!(
+    let answer = if let Some(missing) = reports.iter().find(|r| !r.rel.exists() && required(r)) {
+        Err(anyhow::anyhow!("{}", missing_table(missing.rel)))
+    } else if drift > 0 {
+        Err(negative(format!(
             "schema drift: {} from the contract",
             count_of(drift as u64, "difference", "differences")
-        )));
-    }
-    Ok(())
+        )))
+    } else {
+        Ok(())
+    };
+    crate::error::answer_after_output(printed, answer)
 }

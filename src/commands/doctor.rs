@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::cli::DoctorArgs;
 use crate::context::Context;
 use crate::diagnose::{self, CHECKS, Options, Report, Status, Thresholds};
-use crate::error::{negative, usage};
+use crate::error::{answer_after_output, negative, usage};
 use crate::render::output::{Format, count_of, escape, print_json, print_json_line, print_text};
 
 pub fn run(ctx: &Context, args: &DoctorArgs) -> anyhow::Result<()> {
@@ -31,8 +31,10 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
     let target = located.outbox.target.clone();
     let schema = located.outbox.schema.clone();
+    let reconnect = || ctx.connect();
     let report = diagnose::run(
         &mut session,
+        &reconnect,
         located.outbox,
         located.processed,
         Options {
@@ -41,29 +43,34 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> anyhow::Result<()> {
             sample: args.sample,
             selected,
             dedup_columns: ctx.dedup_columns().clone(),
+            locating_args: ctx.locating_args(),
         },
     )?;
-    match ctx.out.format {
-        Format::Json => print_json(&to_json(&report, &target, schema.as_deref()))?,
-        Format::Ndjson => print_json_line(&to_json(&report, &target, schema.as_deref()))?,
-        _ => print_text(render(ctx, &report, &target, schema.as_deref()))?,
+    let printed = match ctx.out.format {
+        Format::Json => print_json(&to_json(&report, &target, schema.as_deref())),
+        Format::Ndjson => print_json_line(&to_json(&report, &target, schema.as_deref())),
+        _ => print_text(render(ctx, &report, &target, schema.as_deref())),
+    };
+    answer_after_output(printed, verdict(&report, &target))
+}
+
+/// Exit 3, with a line on stderr, when any check warns or fails.
+fn verdict(report: &Report, target: &str) -> anyhow::Result<()> {
+    if report.worst() < Status::Warn {
+        return Ok(());
     }
-    let worst = report.worst();
-    if worst >= Status::Warn {
-        let count = |s: Status| report.findings.iter().filter(|f| f.status == s).count() as u64;
-        let mut found = Vec::new();
-        if count(Status::Fail) > 0 {
-            found.push(count_of(count(Status::Fail), "check fails", "checks fail"));
-        }
-        if count(Status::Warn) > 0 {
-            found.push(count_of(count(Status::Warn), "check warns", "checks warn"));
-        }
-        return Err(negative(format!(
-            "doctor: {} in {target}",
-            found.join(" and ")
-        )));
+    let count = |s: Status| report.findings.iter().filter(|f| f.status == s).count() as u64;
+    let mut found = Vec::new();
+    if count(Status::Fail) > 0 {
+        found.push(count_of(count(Status::Fail), "check fails", "checks fail"));
     }
-    Ok(())
+    if count(Status::Warn) > 0 {
+        found.push(count_of(count(Status::Warn), "check warns", "checks warn"));
+    }
+    Err(negative(format!(
+        "doctor: {} in {target}",
+        found.join(" and ")
+    )))
 }
 
 fn to_json(report: &Report, target: &str, schema: Option<&str>) -> Value {
@@ -118,6 +125,8 @@ fn wrapped(first: &str, rest_indent: usize, text: &str, width: Option<usize>) ->
 fn render(ctx: &Context, report: &Report, target: &str, schema: Option<&str>) -> String {
     let width = crate::render::layout::output_width();
     let colour = ctx.out.color;
+    // The target names a schema other than public already.
+    let schema = schema.filter(|s| !target.contains(&format!("(schema {s})")));
     let header = format!(
         "doctor: {}{} · PostgreSQL {} · as {}",
         target,
@@ -137,7 +146,9 @@ fn render(ctx: &Context, report: &Report, target: &str, schema: Option<&str>) ->
         };
         // textwrap measures the visible width: the colour codes do not count.
         lines.extend(wrapped(&head, indent, &finding.summary, width));
-        if matches!(finding.status, Status::Warn | Status::Fail) {
+        let explained = matches!(finding.status, Status::Warn | Status::Fail)
+            || (finding.status == Status::Skipped && !finding.fix.is_empty());
+        if explained {
             // A detail the summary already says in full is not repeated.
             for detail in finding
                 .details

@@ -4,6 +4,13 @@
 //! unless `--yes` is given or the plan is confirmed on a terminal. Each statement is
 //! idempotent (`IF NOT EXISTS`, `IF EXISTS`), so an interrupted repair is finished by
 //! running it again.
+//!
+//! The statements run on a connection of their own whose startup packet carries the
+//! timeouts (`--statement-timeout` / `--lock-timeout`, else none: a database's default
+//! `statement_timeout` made for application queries would cancel every build) and, on
+//! PostgreSQL 14+, `client_connection_check_interval`, so a build whose outboxctl was
+//! interrupted or killed is cancelled by the server within a second instead of running on
+//! unseen. Nothing of it outlives that connection.
 
 use serde_json::json;
 
@@ -11,9 +18,9 @@ use crate::batch::engine::interactive;
 use crate::cli::{MigrateArgs, selected_tables};
 use crate::context::Context;
 use crate::db::catalog::Predicates;
-use crate::db::session::Access;
+use crate::db::session::{Access, Session};
 use crate::error::describe_pg_error;
-use crate::render::output::{Format, escape, print_json, print_json_line, print_text};
+use crate::render::output::{Format, count_of, escape, print_json, print_json_line, print_text};
 use crate::tables::dedup_columns::DedupColumns;
 use crate::tables::repair::{self, Step};
 use crate::tables::schema::TableKind;
@@ -45,6 +52,14 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
                 }
                 TableKind::Outbox => String::new(),
             };
+            if let Some(build) = repair::builds_in_progress(tx, oid).map_err(fail)?.first() {
+                anyhow::bail!(
+                    "an index is being built on {} in {}: {build} — run --repair once it has finished, or cancel it (SELECT pg_catalog.pg_cancel_backend({})); nothing was changed",
+                    rel.name,
+                    rel.target,
+                    build.pid
+                );
+            }
             repair::plan(tx, kind, rel, oid, &indexed, Predicates::Deparse).map_err(fail)
         })?;
         plan.extend(steps.into_iter().map(|s| (rel.name.clone(), s)));
@@ -55,48 +70,157 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
             escape(&target)
         ));
     }
+    let human = !ctx.out.format.is_machine();
+    if plan.is_empty() {
+        return Ok(print_plan(ctx, &target, &plan, false, missing.len())?);
+    }
 
-    let run_it = !plan.is_empty()
-        && !args.dry_run
-        && (args.yes || (interactive() && ask(&target, plan.len())?));
-    if !plan.is_empty() && !run_it {
+    let ask = !args.yes && !args.dry_run && interactive();
+    if ask && human {
+        // The plan first, then the question about it.
+        print_plan(ctx, &target, &plan, false, missing.len())?;
+    }
+    let run_it = !args.dry_run && (args.yes || (ask && confirm(&target, plan.len())?));
+    if !run_it {
         ctx.out.note(if args.dry_run {
             "dry run: nothing changed"
-        } else if interactive() {
+        } else if ask {
             "aborted: nothing changed"
         } else {
             "nothing changed: without a terminal, --repair runs only with --yes"
         });
-    }
-    let mut done = 0;
-    if run_it {
-        for (table, step) in &plan {
-            if !ctx.out.quiet && !ctx.out.format.is_machine() {
-                crate::render::output::stderr_line(&format!("{table}: {}", escape(&step.sql)));
-            }
-            session.execute_outside_transaction(&step.sql).map_err(|e| {
-                anyhow::anyhow!(
-                    "{} in {target} failed after {done} of {} statements: {} — a CREATE INDEX CONCURRENTLY that fails leaves an invalid index; run \"outboxctl migrate --repair --yes\" again to drop and rebuild it",
-                    step.sql,
-                    plan.len(),
-                    describe_pg_error(&e)
-                )
-            })?;
-            done += 1;
+        if ask && human {
+            return Ok(());
         }
+        return Ok(print_plan(ctx, &target, &plan, false, missing.len())?);
     }
-    let changed = format!("ran {done} repair statements on {target}");
-    crate::render::output::report_committed((done > 0).then_some(changed.as_str()), || {
-        print_plan(ctx, &target, &plan, run_it)
+
+    announce_older_transactions(ctx, &mut session);
+    let mut runner = repair_connection(ctx, &mut session)?;
+    let runner = runner.as_mut().unwrap_or(&mut session);
+    let mut done = 0;
+    for (table, step) in &plan {
+        if !ctx.out.quiet && human {
+            crate::render::output::stderr_line(&format!("{table}: {}", escape(&step.sql)));
+        }
+        runner.execute_outside_transaction(&step.sql).map_err(|e| {
+            anyhow::anyhow!(
+                "{} in {target} failed after {done} of {}: {} — a CREATE INDEX CONCURRENTLY that fails leaves an invalid index; run \"outboxctl migrate --repair --yes\" again to drop and rebuild it",
+                step.sql,
+                count_of(plan.len() as u64, "statement", "statements"),
+                describe_pg_error(&e)
+            )
+        })?;
+        done += 1;
+    }
+    let changed = format!(
+        "ran {} on {target}",
+        count_of(done as u64, "repair statement", "repair statements")
+    );
+    crate::render::output::report_committed(Some(changed.as_str()), || {
+        if ask && human {
+            print_text(format!(
+                "-- ran {}",
+                count_of(done as u64, "statement", "statements")
+            ))
+        } else {
+            print_plan(ctx, &target, &plan, true, missing.len())
+        }
     })
 }
 
-fn ask(target: &str, statements: usize) -> anyhow::Result<bool> {
+/// The connection the statements run on: the timeouts in its startup packet. When the
+/// server or a pooler refuses startup options, the planning session does the work, under
+/// whatever `statement_timeout` the database gives it.
+fn repair_connection(ctx: &Context, session: &mut Session) -> anyhow::Result<Option<Session>> {
+    let version: i32 = session.with_tx(
+        Access::ReadOnly,
+        &|e| anyhow::anyhow!("{}", describe_pg_error(&e)),
+        |tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT current_setting('server_version_num')::int",
+                    &crate::params![],
+                )
+                .map_err(|e| anyhow::anyhow!("{}", describe_pg_error(&e)))?
+                .get(0))
+        },
+    )?;
+    let ms = |d: Option<std::time::Duration>| d.map_or(0, |d| d.as_millis()).to_string();
+    let (statement, lock) = ctx.timeouts();
+    let mut settings = vec![
+        ("statement_timeout".to_string(), ms(statement)),
+        ("lock_timeout".to_string(), ms(lock)),
+    ];
+    if version >= 140_000 {
+        settings.push(("client_connection_check_interval".into(), "1000".into()));
+    }
+    match ctx.connect_with_startup(settings) {
+        Ok(runner) => Ok(Some(runner)),
+        Err(err) => {
+            ctx.out.warn(format!(
+                "could not open a connection with its own timeouts ({}); running on the ordinary one, where the database's statement_timeout applies",
+                escape(&crate::error::one_line(&err))
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// `CREATE INDEX CONCURRENTLY` waits for every transaction older than itself; naming them
+/// up front saves a user from staring at a silent terminal.
+fn announce_older_transactions(ctx: &Context, session: &mut Session) {
+    if ctx.out.quiet {
+        return;
+    }
+    let rows = session.with_tx(
+        Access::ReadOnly,
+        &|e| anyhow::anyhow!("{}", describe_pg_error(&e)),
+        |tx| {
+            tx.query(
+                "SELECT pid, usename::text, application_name, state,
+                        extract(epoch FROM now() - xact_start)::float8
+                   FROM pg_stat_activity
+                  WHERE datname = current_database() AND pid <> pg_backend_pid()
+                    AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)
+                    AND xact_start < now() - interval '5 seconds'
+                  ORDER BY xact_start
+                  LIMIT 5",
+                &crate::params![],
+            )
+            .map_err(|e| anyhow::anyhow!("{}", describe_pg_error(&e)))
+        },
+    );
+    let Ok(rows) = rows else { return };
+    if rows.is_empty() {
+        return;
+    }
+    let sessions: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "pid {} ({} {}, {} for {})",
+                r.get::<_, i32>(0),
+                r.get::<_, Option<String>>(1).unwrap_or_default(),
+                r.get::<_, Option<String>>(2).unwrap_or_default(),
+                r.get::<_, Option<String>>(3).unwrap_or_default(),
+                crate::diagnose::age(r.get::<_, Option<f64>>(4).unwrap_or_default())
+            )
+        })
+        .collect();
+    ctx.out.note(format!(
+        "note: CREATE INDEX CONCURRENTLY waits for transactions older than itself to end; open now: {}",
+        escape(&sessions.join(", "))
+    ));
+}
+
+fn confirm(target: &str, statements: usize) -> anyhow::Result<bool> {
     use std::io::{BufRead, Write};
     let mut err = std::io::stderr().lock();
     let _ = write!(
         err,
-        "Run these {statements} statements on {}? [y/N] ",
+        "Run {} on {}? [y/N] ",
+        count_of(statements as u64, "this statement", "these statements"),
         escape(target)
     );
     let _ = err.flush();
@@ -114,6 +238,7 @@ fn print_plan(
     target: &str,
     plan: &[(String, Step)],
     ran: bool,
+    missing: usize,
 ) -> std::io::Result<()> {
     let steps: Vec<_> = plan
         .iter()
@@ -125,15 +250,19 @@ fn print_plan(
         Format::Ndjson => print_json_line(&summary),
         _ => {
             if plan.is_empty() {
-                return print_text(format!(
-                    "indexes match the contract in {}: nothing to repair",
-                    escape(target)
-                ));
+                return print_text(if missing > 0 {
+                    format!("no index to repair in {}", escape(target))
+                } else {
+                    format!(
+                        "indexes match the contract in {}: nothing to repair",
+                        escape(target)
+                    )
+                });
             }
             let mut lines = vec![format!(
                 "-- {} {} on {}",
                 if ran { "ran" } else { "would run" },
-                crate::render::output::count_of(plan.len() as u64, "statement", "statements"),
+                count_of(plan.len() as u64, "statement", "statements"),
                 escape(target)
             )];
             for (_, step) in plan {

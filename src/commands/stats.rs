@@ -57,21 +57,21 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
     };
     let breaches = breaches(&stats, args);
 
-    match ctx.out.format {
+    let printed = match ctx.out.format {
         Format::Json => print_json(&to_json(
             ctx,
             &stats,
             &dedup,
             dedup_error.as_deref(),
             &breaches,
-        ))?,
+        )),
         Format::Ndjson => print_json_line(&to_json(
             ctx,
             &stats,
             &dedup,
             dedup_error.as_deref(),
             &breaches,
-        ))?,
+        )),
         _ => print_text(render(
             ctx,
             &rel.target,
@@ -79,9 +79,9 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
             &dedup,
             &dedup_cols,
             &breaches,
-        ))?,
-    }
-    if breaches.is_empty() {
+        )),
+    };
+    let answer = if breaches.is_empty() {
         Ok(())
     } else {
         let messages: Vec<&str> = breaches.iter().map(|b| b.message.as_str()).collect();
@@ -89,7 +89,8 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
             "threshold breached: {}",
             messages.join("; ")
         )))
-    }
+    };
+    crate::error::answer_after_output(printed, answer)
 }
 
 fn breaches(stats: &OutboxStats, args: &StatsArgs) -> Vec<Breach> {

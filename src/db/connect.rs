@@ -28,6 +28,10 @@ pub struct ConnectOptions {
     pub connect_timeout: Option<Duration>,
     pub lock_timeout: Option<Duration>,
     pub statement_timeout: Option<Duration>,
+    /// Settings sent in the startup packet (`options=-c name=value`), for the one
+    /// connection that runs statements outside any transaction (`migrate --repair`):
+    /// they live and die with that connection. PgBouncer refuses them.
+    pub startup_settings: Vec<(String, String)>,
 }
 
 /// Everything needed to connect, resolved from the options, the environment and libpq's
@@ -166,8 +170,19 @@ impl Target {
         // outboxctl's own settings go in each transaction (see `session`), never in the
         // startup packet: PgBouncer refuses `options`, and a pooled server connection
         // must not keep them.
-        if let Some(user_options) = params.get("options") {
-            config.options(user_options);
+        let mut startup: Vec<String> = params
+            .get("options")
+            .map(str::to_string)
+            .into_iter()
+            .collect();
+        startup.extend(
+            options
+                .startup_settings
+                .iter()
+                .map(|(name, value)| format!("-c {name}={value}")),
+        );
+        if !startup.is_empty() {
+            config.options(&startup.join(" "));
         }
 
         let timeout = match options.connect_timeout {

@@ -219,7 +219,7 @@ impl Session {
         let rows = watchdog
             .guard(deadline, || {
                 let rows = client.query_typed(
-                    "SELECT n.nspname::text, c.relname::text, c.oid
+                    "SELECT n.nspname::text, c.relname::text, c.oid, c.relkind::text
                        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                       WHERE c.relname = ANY($1) AND n.nspname = ANY($2)",
                     &params.typed(),
@@ -240,7 +240,7 @@ impl Session {
             .filter(|s| existing.contains(s))
             .cloned()
             .collect();
-        Ok(names
+        names
             .iter()
             .zip(&folded)
             .map(|(name, folded)| {
@@ -249,6 +249,19 @@ impl Session {
                         r.get::<_, String>(0) == *schema && r.get::<_, String>(1) == *folded
                     })
                 });
+                // Only a table is the library's table: reading a view or a foreign table
+                // runs code its owner wrote, as the role running outboxctl.
+                if let Some(row) = found {
+                    let kind = row.get::<_, String>(3);
+                    if kind != "r" && kind != "p" {
+                        anyhow::bail!(
+                            "\"{name}\" in schema \"{}\" of {} is {}, not a table: outboxctl works only on the library's tables (check --schema / --table, or the search_path)",
+                            row.get::<_, String>(0),
+                            self.target,
+                            relkind_name(&kind)
+                        );
+                    }
+                }
                 let schema = match found {
                     Some(row) => Some(row.get::<_, String>(0)),
                     None => searched.first().cloned(),
@@ -266,7 +279,7 @@ impl Session {
                     }
                     _ => self.target.clone(),
                 };
-                Rel {
+                Ok(Rel {
                     name: name.to_string(),
                     schema,
                     sql,
@@ -277,9 +290,23 @@ impl Session {
                         searched.clone()
                     },
                     target,
-                }
+                })
             })
-            .collect())
+            .collect()
+    }
+}
+
+/// `pg_class.relkind` in words.
+fn relkind_name(kind: &str) -> &'static str {
+    match kind {
+        "v" => "a view",
+        "m" => "a materialized view",
+        "f" => "a foreign table",
+        "S" => "a sequence",
+        "i" | "I" => "an index",
+        "c" => "a composite type",
+        "t" => "a TOAST table",
+        _ => "not an ordinary table",
     }
 }
 

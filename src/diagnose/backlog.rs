@@ -61,9 +61,10 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
         .name
         .clone();
     let (has_index, pages) = probe.read("pg_index", |tx| {
+        // The file's size now, not relpages: that is 0 until the first VACUUM or ANALYZE.
         let pages = tx
             .query_one(
-                "SELECT relpages::int8 FROM pg_class WHERE oid = $1",
+                "SELECT pg_relation_size($1) / current_setting('block_size')::int8",
                 &crate::params![oid],
             )?
             .get::<_, i64>(0);
@@ -130,7 +131,7 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
                     " and nothing was claimed in {}: the relay looks stopped",
                     crate::render::time::format_duration(sample)
                 ));
-                finding.fix("-- is the relay running? Look for its sessions:\nSELECT pid, application_name, state, now() - state_change AS idle_for FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE '%skip locked%';");
+                finding.fix("-- is the relay running? Look for its sessions:\nSELECT pid, application_name, state, pg_catalog.now() - state_change AS idle_for FROM pg_catalog.pg_stat_activity WHERE datname = pg_catalog.current_database() AND query OPERATOR(pg_catalog.~~*) '%skip locked%';");
             }
             Some(Claims { updates, .. }) => {
                 text.push_str(&format!(
@@ -142,7 +143,9 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
             None => {}
         }
         parts.push(text);
-        finding.fix("outboxctl list --status pending --limit 20   # what waits, oldest first");
+        finding.fix(
+            probe.outboxctl("list --status pending --limit 20") + "   # what waits, oldest first",
+        );
     }
 
     // Rows left in processing: exactly on a small table or when asked, else estimated.
@@ -181,10 +184,10 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
                 probe.thresholds.show("backlog.processing"),
                 oldest.map_or("?".into(), age)
             ));
-            finding.fix(format!(
-                "outboxctl requeue --stuck --before {} --dry-run",
+            finding.fix(probe.outboxctl(&format!(
+                "requeue --stuck --before {} --dry-run",
                 probe.thresholds.show("backlog.processing")
-            ));
+            )));
         }
     } else {
         let estimate = probe.read("pg_stats", |tx| {
@@ -207,10 +210,12 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
             json!({"processing": estimate, "stuck_processing": null, "estimated": true}),
         ));
         if estimate > 0 {
-            finding.fix(format!(
-                "outboxctl list --status processing --before {}   # any a dead relay left behind",
-                probe.thresholds.show("backlog.processing")
-            ));
+            finding.fix(
+                probe.outboxctl(&format!(
+                    "list --status processing --before {}",
+                    probe.thresholds.show("backlog.processing")
+                )) + "   # any a dead relay left behind",
+            );
         }
     }
 

@@ -41,9 +41,10 @@ pub const PREPARED_THRESHOLDS: &[Threshold] = &[Threshold {
     about: "a prepared transaction older than this is forgotten by its coordinator; fail at 12 times it",
 }];
 
-/// A PostgreSQL interval literal for a setting (`'300s'`).
+/// A PostgreSQL interval literal for a role's setting (`'300s'`): the threshold, but
+/// never under a minute, since it ends every session of that role idling that long.
 fn setting_seconds(seconds: f64) -> String {
-    format!("'{}s'", seconds.round().max(1.0) as i64)
+    format!("'{}s'", seconds.round().max(60.0) as i64)
 }
 
 pub fn sessions(probe: &mut Probe<'_>) -> CheckResult {
@@ -65,18 +66,10 @@ pub fn sessions(probe: &mut Probe<'_>) -> CheckResult {
             &crate::params![],
         )
     })?;
-    let running = probe.read("the current snapshot", |tx| {
-        let row = tx.query_one(
-            "SELECT (pg_snapshot_xmax(s)::text::int8 - pg_snapshot_xmin(s)::text::int8)
-               FROM pg_current_snapshot() AS s",
-            &crate::params![],
-        )?;
-        Ok(row.get::<_, i64>(0))
-    })?;
-
     let mut finding = probe.finding("xmin-sessions");
     let mut offenders = 0;
     let mut hidden = 0;
+    let mut hidden_holders: Vec<i64> = Vec::new();
     for row in &rows {
         let pid: i32 = row.get(0);
         let user: Option<String> = row.get(1);
@@ -92,6 +85,7 @@ pub fn sessions(probe: &mut Probe<'_>) -> CheckResult {
             // Its age and query are hidden, but not the snapshot it holds.
             if holds_xmin || holds_xid {
                 let xmin_age: Option<i64> = row.get(10);
+                hidden_holders.push(xmin_age.unwrap_or_default());
                 finding.detail(Detail::new(
                     format!(
                         "pid {pid}: {} holds a snapshot {} transactions old (its age in time and its query need pg_read_all_stats)",
@@ -147,7 +141,7 @@ pub fn sessions(probe: &mut Probe<'_>) -> CheckResult {
                 "query": query,
             }),
         ));
-        finding.fix(format!("SELECT pg_terminate_backend({pid});"));
+        finding.fix(format!("SELECT pg_catalog.pg_terminate_backend({pid});"));
         if state.starts_with("idle in transaction") {
             finding.fix(format!(
                 "ALTER ROLE {} SET idle_in_transaction_session_timeout = {};",
@@ -171,24 +165,33 @@ pub fn sessions(probe: &mut Probe<'_>) -> CheckResult {
         )
     };
     if hidden > 0 && !probe.sees_all_sessions {
-        summary.push_str(&format!(
-            "; {} of other roles could not be seen (the oldest running transaction started {} transactions ago) — grant pg_read_all_stats (or pg_monitor) to {} to see them",
-            count_of(hidden as u64, "session", "sessions"),
-            grouped(running),
-            &probe.role
-        ));
-        finding.detail(Detail::new(
-            format!(
-                "{hidden} hidden sessions; oldest running transaction {} transactions ago",
-                grouped(running)
-            ),
-            json!({"hidden_sessions": hidden, "oldest_running_xact_age": running,
-                   "grant": format!("GRANT pg_read_all_stats TO {};", crate::db::sql::quote_ident(&probe.role))}),
-        ));
-        finding.fix(format!(
+        let grant = format!(
             "GRANT pg_read_all_stats TO {};",
             crate::db::sql::quote_ident(&probe.role)
+        );
+        summary.push_str(&format!(
+            "; {} of other roles could not be seen in full{} — grant pg_read_all_stats (or pg_monitor) to {} to see their ages and queries",
+            count_of(hidden as u64, "session", "sessions"),
+            match hidden_holders.iter().max() {
+                Some(oldest) => format!(
+                    ", {} of them holding a snapshot (the oldest {} transactions old)",
+                    hidden_holders.len(),
+                    grouped(*oldest)
+                ),
+                None => String::new(),
+            },
+            &probe.role
         ));
+        // Someone holds a snapshot of unknown age: neither ok nor a finding.
+        if !hidden_holders.is_empty() && offenders == 0 {
+            finding.raise(Status::Skipped);
+        }
+        finding.detail(Detail::new(
+            format!("{hidden} sessions of other roles hidden"),
+            json!({"hidden_sessions": hidden, "hidden_snapshot_holders": hidden_holders.len(),
+                   "grant": grant}),
+        ));
+        finding.fix(grant);
     }
     finding.done(summary)
 }
@@ -291,7 +294,7 @@ pub fn slots(probe: &mut Probe<'_>) -> CheckResult {
             problems.push(format!("{} ({})", &name, why.join(", ")));
             if !active {
                 finding.fix(format!(
-                    "SELECT pg_drop_replication_slot({});  -- only once nothing will consume it again",
+                    "SELECT pg_catalog.pg_drop_replication_slot({});  -- only once nothing will consume it again",
                     literal(&name)
                 ));
             }
@@ -349,7 +352,7 @@ pub fn standbys(probe: &mut Probe<'_>) -> CheckResult {
             holders += 1;
             finding.raise(Status::Warn);
             finding.fix(format!(
-                "-- on standby {}: find the long query holding the horizon, then end it or turn hot_standby_feedback off there\nSELECT pid, now() - xact_start AS age, left(query, 80) FROM pg_stat_activity WHERE backend_xmin IS NOT NULL ORDER BY xact_start;",
+                "-- on standby {}: find the long query holding the horizon, then end it or turn hot_standby_feedback off there\nSELECT pid, pg_catalog.now() - xact_start AS age, pg_catalog.left(query, 80) FROM pg_catalog.pg_stat_activity WHERE backend_xmin IS NOT NULL ORDER BY xact_start;",
                 application.as_deref().unwrap_or("?")
             ));
         }

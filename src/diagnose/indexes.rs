@@ -18,16 +18,30 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
     let predicates = probe.predicates;
     for (kind, rel, oid) in probe.tables() {
         let rel = rel.clone();
-        let (steps, others, has_primary) = probe.read("pg_index", |tx| {
+        let (steps, others, has_primary, builds) = probe.read("pg_index", |tx| {
+            // A dedup table whose columns cannot be told apart is `check`'s to explain;
+            // its processed_at index is then not judged.
             let indexed = match kind {
                 TableKind::Processed => {
-                    crate::tables::dedup_columns::DedupColumns::resolve(tx, &rel, &dedup_columns)
-                        .map(|c| c.at.name)
-                        .unwrap_or_else(|_| "processed_at".to_string())
+                    match crate::tables::dedup_columns::DedupColumns::resolve(
+                        tx,
+                        &rel,
+                        &dedup_columns,
+                    ) {
+                        Ok(c) => Some(c.at.name),
+                        Err(_) => None,
+                    }
                 }
-                TableKind::Outbox => String::new(),
+                TableKind::Outbox => Some(String::new()),
             };
-            let steps = repair::plan(tx, kind, &rel, oid, &indexed, predicates)?;
+            let builds = repair::builds_in_progress(tx, oid)?;
+            // A build in progress owns its invalid index: nothing to drop under it.
+            let steps = match &indexed {
+                Some(indexed) if builds.is_empty() => {
+                    repair::plan(tx, kind, &rel, oid, indexed, predicates)?
+                }
+                _ => Vec::new(),
+            };
             // pg_get_indexdef opens the table, so not while it is locked.
             let definition = match predicates {
                 Predicates::Deparse => "pg_get_indexdef(c.oid)",
@@ -48,7 +62,7 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
                     &crate::params![oid],
                 )?
                 .get::<_, bool>(0);
-            Ok((steps, others, has_primary))
+            Ok((steps, others, has_primary, builds))
         })?;
         if !has_primary {
             finding.raise(Status::Fail);
@@ -82,7 +96,24 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
             }
             finding.fix(step.sql.clone());
         }
-        for row in &others {
+        for build in &builds {
+            finding.raise(Status::Warn);
+            let why = format!(
+                "an index is being built on {}: {build}; its index stays invalid until it finishes",
+                rel.name
+            );
+            parts.push(why.clone());
+            finding.detail(Detail::new(
+                why,
+                json!({"table": rel.name, "problem": "build in progress", "pid": build.pid,
+                       "command": build.command, "phase": build.phase}),
+            ));
+            finding.fix(format!(
+                "-- wait for it (it waits for older transactions: see xmin-sessions), or cancel it:\nSELECT pg_catalog.pg_cancel_backend({});",
+                build.pid
+            ));
+        }
+        for row in others.iter().filter(|_| builds.is_empty()) {
             let name: String = row.get(0);
             if steps.iter().any(|s| s.sql.contains(&format!("\"{name}\""))) {
                 continue;
@@ -110,8 +141,16 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
             }
         }
     }
-    if finding.status() != Status::Ok {
-        finding.fix("outboxctl migrate --repair   # the contract's indexes, built CONCURRENTLY");
+    if finding.status() != Status::Ok
+        && !finding
+            .0
+            .fix
+            .iter()
+            .any(|f| f.contains("pg_cancel_backend"))
+    {
+        finding.fix(
+            probe.outboxctl("migrate --repair") + "   # the contract's indexes, built CONCURRENTLY",
+        );
     }
     let mut summary = if probe.tables().is_empty() {
         "no outbox or dedup table exists".to_string()
@@ -159,7 +198,7 @@ pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
                 finding.raise(Status::Fail);
                 parts.push(crate::error::missing_table(&rel));
                 if rel.schema.is_some() {
-                    finding.fix("outboxctl migrate");
+                    finding.fix(probe.outboxctl("migrate"));
                 }
             }
             finding.detail(Detail::new(
@@ -175,7 +214,7 @@ pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
                 rel.name,
                 count_of(differences.len() as u64, "difference", "differences")
             ));
-            finding.fix("outboxctl check   # every difference, in words");
+            finding.fix(probe.outboxctl("check") + "   # every difference, in words");
         }
         finding.detail(Detail::new(
             format!(

@@ -53,13 +53,17 @@ pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
                 AND (NOT l.granted OR l.mode = ANY ($2))
                 AND l.pid IS DISTINCT FROM pg_backend_pid()
               ORDER BY l.granted, a.query_start NULLS LAST",
-            &crate::params![oids, strong],
+            &crate::params![oids.clone(), strong.clone()],
         )
     })?;
-    // Whoever blocks a waiter, described even when its own lock is weak.
+    // Whoever holds a strong lock or blocks a waiter (even with a weak lock), described.
     let mut blocker_pids: Vec<i32> = Vec::new();
     for row in &rows {
-        for pid in row.get::<_, Vec<i32>>(11) {
+        let holder = row
+            .get::<_, bool>(2)
+            .then(|| row.get::<_, Option<i32>>(0))
+            .flatten();
+        for pid in row.get::<_, Vec<i32>>(11).into_iter().chain(holder) {
             if !blocker_pids.contains(&pid) {
                 blocker_pids.push(pid);
             }
@@ -128,13 +132,11 @@ pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
             held.push(format!("{holder} holds {mode} on {relation}"));
             finding.detail(Detail::new(
                 format!(
-                    "{} holds {mode} on {relation}{}",
+                    "{} holds {mode} on {relation}",
                     match pid {
                         Some(pid) => describe(pid),
                         None => holder.clone(),
-                    },
-                    xact.map(|x| format!(" (transaction open {})", age(x)))
-                        .unwrap_or_default()
+                    }
                 ),
                 json!({"pid": pid, "mode": mode, "granted": true, "relation": relation,
                        "user": user, "application_name": app, "client_addr": client,
@@ -143,7 +145,7 @@ pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
             ));
             if let Some(pid) = pid {
                 finding.fix(format!(
-                    "SELECT pg_terminate_backend({pid});  -- ends the session holding {mode} on {relation}"
+                    "SELECT pg_catalog.pg_terminate_backend({pid});  -- ends the session holding the lock"
                 ));
             }
             continue;
@@ -177,7 +179,7 @@ pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
         if long {
             for b in &blocked_by {
                 finding.fix(format!(
-                    "SELECT pg_cancel_backend({b});  -- or pg_terminate_backend({b}) if it is idle in transaction"
+                    "SELECT pg_catalog.pg_cancel_backend({b});  -- or pg_catalog.pg_terminate_backend({b}) if it is idle in transaction"
                 ));
             }
         }

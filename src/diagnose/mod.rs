@@ -209,6 +209,9 @@ pub const STATEMENT_BOUND: Duration = Duration::from_secs(10);
 /// earlier checks found.
 pub struct Probe<'s> {
     session: &'s mut Session,
+    /// A new connection when the server drops this one (a restart, `idle_session_timeout`
+    /// during the sample): every read is read-only, so it is simply read again.
+    reconnect: &'s dyn Fn() -> anyhow::Result<Session>,
     pub outbox: Rel,
     pub processed: Rel,
     pub thresholds: Thresholds,
@@ -224,6 +227,8 @@ pub struct Probe<'s> {
     /// `Unread` while another session holds (or queues for) ACCESS EXCLUSIVE on a
     /// table: printing an index predicate would wait behind it.
     pub predicates: Predicates,
+    pub database: String,
+    locating_args: Vec<String>,
     pub findings: Vec<Finding>,
 }
 
@@ -234,6 +239,8 @@ pub struct Options {
     pub sample: Duration,
     pub selected: Vec<&'static str>,
     pub dedup_columns: ColumnMap,
+    /// Options that point a printed `outboxctl` fix at the same tables.
+    pub locating_args: Vec<String>,
 }
 
 /// The doctor's whole answer.
@@ -259,6 +266,7 @@ impl Report {
 
 pub fn run(
     session: &mut Session,
+    reconnect: &dyn Fn() -> anyhow::Result<Session>,
     outbox: Rel,
     processed: Rel,
     options: Options,
@@ -288,6 +296,7 @@ pub fn run(
         })?;
     let mut probe = Probe {
         session,
+        reconnect,
         outbox,
         processed,
         thresholds: options.thresholds,
@@ -298,6 +307,8 @@ pub fn run(
         sees_all_sessions,
         statement_bound,
         predicates: Predicates::Deparse,
+        database: database.clone(),
+        locating_args: options.locating_args,
         findings: Vec::new(),
     };
     probe.predicates = probe.catalog_reads()?;
@@ -334,15 +345,31 @@ impl Probe<'_> {
     pub fn read<T>(
         &mut self,
         what: &str,
-        work: impl FnOnce(&mut Tx<'_>) -> Result<T, postgres::Error>,
+        work: impl Fn(&mut Tx<'_>) -> Result<T, postgres::Error>,
     ) -> Result<T, CheckError> {
-        let outcome = (|| {
-            let mut tx = self.session.begin(Access::ReadOnly)?;
+        let attempt = |session: &mut Session| -> Result<T, postgres::Error> {
+            let mut tx = session.begin(Access::ReadOnly)?;
             let value = work(&mut tx)?;
             tx.commit()?;
             Ok(value)
-        })();
-        outcome.map_err(|e| self.explain(what, e))
+        };
+        match attempt(self.session) {
+            Ok(value) => Ok(value),
+            // The connection is gone, not the query wrong: once more on a new one.
+            Err(e) if e.as_db_error().is_none() || e.is_closed() || is_fatal(&e) => {
+                let mut fresh = (self.reconnect)().map_err(|again| {
+                    CheckError::Fatal(anyhow::anyhow!(
+                        "reading {what} failed: {}; reconnecting failed too: {}",
+                        describe_pg_error(&e),
+                        crate::error::one_line(&again)
+                    ))
+                })?;
+                fresh.bound_waits(LOCK_WAIT_BOUND, self.statement_bound);
+                *self.session = fresh;
+                attempt(self.session).map_err(|e| self.explain(what, e))
+            }
+            Err(e) => Err(self.explain(what, e)),
+        }
     }
 
     fn explain(&self, what: &str, err: postgres::Error) -> CheckError {
@@ -354,8 +381,19 @@ impl Probe<'_> {
         };
         let code = db.code().code();
         CheckError::Skip(match code {
+            // A table the role may not read needs SELECT; a statistics view, pg_monitor.
+            "42501"
+                if db.message().contains("for table") || db.message().contains("for schema") =>
+            {
+                format!(
+                    "cannot read {what}: {} (the role {} needs SELECT on both tables and USAGE on their schema)",
+                    db.message(),
+                    self.role
+                )
+            }
             "42501" => format!(
-                "cannot read {what}: permission denied for role {} (grant it pg_monitor, or ask whoever runs the server)",
+                "cannot read {what}: {} (grant pg_monitor to {}, or ask whoever runs the server)",
+                db.message(),
                 self.role
             ),
             "55P03" => format!(
@@ -379,7 +417,7 @@ impl Probe<'_> {
                     "SELECT EXISTS (SELECT 1 FROM pg_locks
                                      WHERE locktype = 'relation' AND mode = 'AccessExclusiveLock'
                                        AND relation = ANY ($1::int8[]::oid[]))",
-                    &crate::params![oids],
+                    &crate::params![oids.clone()],
                 )?
                 .get::<_, bool>(0))
         });
@@ -388,6 +426,18 @@ impl Probe<'_> {
             Ok(false) | Err(CheckError::Skip(_)) => Ok(Predicates::Deparse),
             Err(CheckError::Fatal(e)) => Err(e),
         }
+    }
+
+    /// An `outboxctl` command for a fix, pointed at the tables this run looked at.
+    pub fn outboxctl(&self, args: &str) -> String {
+        let mut line = String::from("outboxctl");
+        for arg in &self.locating_args {
+            line.push(' ');
+            line.push_str(&shell_quote(arg));
+        }
+        line.push(' ');
+        line.push_str(args);
+        line
     }
 
     /// The finding of an earlier check, when it ran.
@@ -468,9 +518,30 @@ impl FindingBuilder {
     }
 }
 
+/// A FATAL from the server (`idle_session_timeout`, an administrator's termination): the
+/// connection ends with it.
+fn is_fatal(err: &postgres::Error) -> bool {
+    err.as_db_error()
+        .is_some_and(|db| matches!(db.severity(), "FATAL" | "PANIC"))
+}
+
 /// `'text'` as an SQL string literal, for fixes a person pastes.
 pub fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A word for a POSIX shell: as it is when it holds nothing the shell acts on, else in
+/// single quotes (a fix is pasted into a terminal, and names come from the database).
+pub fn shell_quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.,:/=@%+".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 /// `1h2m` for seconds, as every check prints ages.
@@ -523,6 +594,15 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn shell_words_are_quoted_when_the_shell_would_act_on_them() {
+        assert_eq!(shell_quote("outbox_messages"), "outbox_messages");
+        assert_eq!(shell_quote("\"public\".t"), "'\"public\".t'");
+        assert_eq!(shell_quote("$(touch x)"), "'$(touch x)'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote(""), "''");
     }
 
     #[test]

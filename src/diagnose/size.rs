@@ -221,8 +221,10 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
                 )),
                 _ => {
                     finding.fix(format!(
-                        "-- shrink {} online (VACUUM FULL would block the relay for its whole run):\npg_repack --table {} --dbname <database>",
-                        rel.name, rel.sql
+                        "-- shrink {} online (VACUUM FULL would block the relay for its whole run):\npg_repack --table {} --dbname {}",
+                        rel.name,
+                        crate::diagnose::shell_quote(&rel.sql),
+                        crate::diagnose::shell_quote(&probe.database)
                     ));
                 }
             }
@@ -285,7 +287,8 @@ fn exact_bloat(
                 )?
                 .get::<_, f64>(0))
         })?;
-        m.bloat = Some(value.clamp(0.0, 1.0));
+        // An empty index has no leaf density (NaN): nothing to measure.
+        m.bloat = value.is_finite().then(|| value.clamp(0.0, 1.0));
         m.method = "pgstattuple";
     }
     Ok(())

@@ -13,7 +13,7 @@ pub enum Measure {
     /// Stored in seconds.
     Duration,
     Count,
-    /// A fraction from 0 to 1 (`0.2` or `20%`).
+    /// A share (`0.2` or `20%`), or a multiple (`1.2`).
     Ratio,
     /// Stored in bytes.
     Size,
@@ -112,7 +112,7 @@ fn parse_value(measure: Measure, text: &str) -> Result<f64, String> {
     match measure {
         Measure::Duration => crate::tables::timearg::parse_duration(text).map(|d| d.as_secs_f64()),
         Measure::Count => text
-            .replace(['_', ','], "")
+            .replace('_', "")
             .parse::<u64>()
             .map(|n| n as f64)
             .map_err(|_| format!("{text:?} is not a count (a whole number like 10000)")),
@@ -121,10 +121,11 @@ fn parse_value(measure: Measure, text: &str) -> Result<f64, String> {
                 Some(n) => (n.trim(), 100.0),
                 None => (text, 1.0),
             };
+            // Most ratios are shares (0 to 1); wraparound's is a multiple and may pass 1.
             match number.parse::<f64>() {
-                Ok(v) if v.is_finite() && (0.0..=scale).contains(&v) => Ok(v / scale),
+                Ok(v) if v.is_finite() && v >= 0.0 => Ok(v / scale),
                 _ => Err(format!(
-                    "{text:?} is not a ratio from 0 to 1 (like 0.2, or 20%)"
+                    "{text:?} is not a ratio (a number like 0.2, or 20%)"
                 )),
             }
         }
@@ -165,7 +166,10 @@ mod tests {
         assert_eq!(parse_value(Measure::Count, "1_000_000"), Ok(1e6));
         assert_eq!(parse_value(Measure::Ratio, "0.2"), Ok(0.2));
         assert_eq!(parse_value(Measure::Ratio, "20%"), Ok(0.2));
-        assert!(parse_value(Measure::Ratio, "1.5").is_err());
+        assert_eq!(parse_value(Measure::Ratio, "1.5"), Ok(1.5));
+        assert_eq!(parse_value(Measure::Ratio, "120%"), Ok(1.2));
+        assert!(parse_value(Measure::Ratio, "-0.1").is_err());
+        assert!(parse_value(Measure::Count, "1,0,0").is_err());
         assert!(parse_value(Measure::Ratio, "NaN").is_err());
         assert_eq!(parse_value(Measure::Size, "1GiB"), Ok(1073741824.0));
         assert_eq!(parse_value(Measure::Size, "8 MB"), Ok(8388608.0));

@@ -223,7 +223,7 @@ pub fn autovacuum(probe: &mut Probe<'_>) -> CheckResult {
                 "{key} is off for the whole server: dead rows are never vacuumed away"
             ));
             finding.fix(format!(
-                "ALTER SYSTEM SET {key} = on; SELECT pg_reload_conf();"
+                "ALTER SYSTEM SET {key} = on; SELECT pg_catalog.pg_reload_conf();"
             ));
         }
     }
@@ -337,20 +337,27 @@ pub fn wraparound(probe: &mut Probe<'_>) -> CheckResult {
     for (_, rel, oid) in probe.tables() {
         let row = probe.read("pg_class", |tx| {
             tx.query_one(
-                "SELECT greatest(age(c.relfrozenxid), coalesce(age(t.relfrozenxid), 0))::int8,
-                        mxid_age(c.relminmxid)::int8,
-                        coalesce((SELECT split_part(o, '=', 2) FROM unnest(c.reloptions) AS o
-                                   WHERE o LIKE 'autovacuum\\_freeze\\_max\\_age=%'),
-                                 current_setting('autovacuum_freeze_max_age'))::int8
-                   FROM pg_class c
+                // A partitioned table has no rows (relfrozenxid 0): its leaf partitions do.
+                "SELECT max(greatest(age(c.relfrozenxid), coalesce(age(t.relfrozenxid), 0)))::int8,
+                        max(mxid_age(c.relminmxid))::int8,
+                        min(coalesce((SELECT split_part(o, '=', 2) FROM unnest(c.reloptions) AS o
+                                       WHERE o LIKE 'autovacuum\\_freeze\\_max\\_age=%'),
+                                     current_setting('autovacuum_freeze_max_age'))::int8)
+                   FROM pg_partition_tree($1) AS p
+                   JOIN pg_class c ON c.oid = p.relid
                    LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
-                  WHERE c.oid = $1",
+                  WHERE p.isleaf AND c.relkind = 'r'",
                 &crate::params![oid],
             )
         })?;
-        let xid_age: i64 = row.get(0);
-        let mxid_age: i64 = row.get(1);
-        let freeze_max: i64 = row.get(2);
+        // A partitioned table with no partitions yet has nothing to freeze.
+        let (Some(xid_age), Some(mxid_age), Some(freeze_max)) = (
+            row.get::<_, Option<i64>>(0),
+            row.get::<_, Option<i64>>(1),
+            row.get::<_, Option<i64>>(2),
+        ) else {
+            continue;
+        };
         oldest = oldest.max(xid_age);
         let ratio = xid_age as f64 / freeze_max.max(1) as f64;
         finding.detail(Detail::new(

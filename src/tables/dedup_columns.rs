@@ -27,6 +27,26 @@ impl ColumnMap {
     fn get(&self, role: usize) -> Option<&str> {
         self.0[role].as_deref()
     }
+
+    /// The `--dedup-columns` value that names these columns again (a mixed-case name in
+    /// double quotes); `None` when no role is named.
+    pub fn to_arg(&self) -> Option<String> {
+        let parts: Vec<String> = ROLES
+            .iter()
+            .zip(&self.0)
+            .filter_map(|((role, _), name)| {
+                let name = name.as_deref()?;
+                let plain = crate::db::ident::validate("--dedup-columns column", name).is_ok()
+                    && crate::db::ident::folded(name) == name;
+                Some(if plain {
+                    format!("{role}={name}")
+                } else {
+                    format!("{role}=\"{}\"", name.replace('"', "\"\""))
+                })
+            })
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(","))
+    }
 }
 
 /// Parses `--dedup-columns`. Names go through the same validation as table names.

@@ -23,6 +23,40 @@ pub fn is_reindex_leftover(name: &str) -> bool {
     trimmed.ends_with("_ccnew") || trimmed.ends_with("_ccold")
 }
 
+/// An index build running now on a table (`pg_stat_progress_create_index`): its
+/// half-built index is invalid until it ends, and must not be dropped under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Build {
+    pub pid: i32,
+    pub command: String,
+    pub phase: String,
+}
+
+impl std::fmt::Display for Build {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pid {} is running {} ({})",
+            self.pid, self.command, self.phase
+        )
+    }
+}
+
+pub fn builds_in_progress(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Build>, postgres::Error> {
+    Ok(tx
+        .query(
+            "SELECT pid, command, phase FROM pg_stat_progress_create_index WHERE relid = $1",
+            &crate::params![oid],
+        )?
+        .iter()
+        .map(|r| Build {
+            pid: r.get(0),
+            command: r.get(1),
+            phase: r.get(2),
+        })
+        .collect())
+}
+
 /// The steps that would bring `rel`'s indexes in line with the contract. `indexed` is
 /// the dedup table's `processed_at` column as the table names it.
 pub fn plan(
@@ -39,6 +73,12 @@ pub fn plan(
 
 fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Vec<Step> {
     let schema = quote_ident(rel.schema.as_deref().unwrap_or("public"));
+    let drop = |name: &str| {
+        format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {schema}.{};",
+            quote_ident(name)
+        )
+    };
     let mut steps = Vec::new();
     for want in schema::contract(kind, &rel.name).indexes {
         let columns: Vec<String> = match kind {
@@ -46,11 +86,12 @@ fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Ve
             TableKind::Processed => vec![indexed.to_string()],
         };
         let claim_index = kind == TableKind::Outbox;
-        let have = live.iter().find(|i| i.name == want.name).or_else(|| {
-            live.iter().find(|i| {
-                !i.primary && i.columns == columns && i.predicate.as_deref() == want.predicate
-            })
-        });
+        // A predicate that could not be read (the table is locked) is taken on trust.
+        let fits = |i: &LiveIndex| {
+            !i.primary
+                && i.columns == columns
+                && (!i.predicate_read() || i.predicate.as_deref() == want.predicate)
+        };
         let create = format!(
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS {} ON {} ({}){};",
             want.name,
@@ -67,6 +108,38 @@ fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Ve
                 ""
             }
         );
+        let rebuild = Step {
+            why: format!("rebuild {}", want.name),
+            sql: create.clone(),
+            claim_index,
+        };
+        // The contract's name on another definition (an index on the wrong column, say)
+        // is not the contract's index: the claim query cannot use it.
+        if let Some(wrong) = live.iter().find(|i| i.name == want.name && !fits(i)) {
+            let shape = |cols: &[String], predicate: Option<&str>| {
+                format!(
+                    "({}){}",
+                    cols.join(", "),
+                    predicate.map(|p| format!(" WHERE {p}")).unwrap_or_default()
+                )
+            };
+            steps.push(Step {
+                why: format!(
+                    "index {} is on {}, not the contract's {}",
+                    wrong.name,
+                    shape(&wrong.columns, wrong.predicate.as_deref()),
+                    shape(&columns, want.predicate)
+                ),
+                sql: drop(&wrong.name),
+                claim_index,
+            });
+            steps.push(rebuild);
+            continue;
+        }
+        let have = live
+            .iter()
+            .find(|i| i.name == want.name)
+            .or_else(|| live.iter().find(|i| i.predicate_read() && fits(i)));
         match have {
             None => steps.push(Step {
                 why: format!(
@@ -84,17 +157,10 @@ fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Ve
                         "index {} is invalid (a failed CREATE INDEX CONCURRENTLY): PostgreSQL maintains it on every write but never uses it",
                         index.name
                     ),
-                    sql: format!(
-                        "DROP INDEX CONCURRENTLY IF EXISTS {schema}.{};",
-                        quote_ident(&index.name)
-                    ),
+                    sql: drop(&index.name),
                     claim_index,
                 });
-                steps.push(Step {
-                    why: format!("rebuild {}", want.name),
-                    sql: create,
-                    claim_index,
-                });
+                steps.push(rebuild);
             }
             Some(_) => {}
         }
@@ -108,10 +174,7 @@ fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Ve
                 "index {} is left over from a failed REINDEX CONCURRENTLY",
                 leftover.name
             ),
-            sql: format!(
-                "DROP INDEX CONCURRENTLY IF EXISTS {schema}.{};",
-                quote_ident(&leftover.name)
-            ),
+            sql: drop(&leftover.name),
             claim_index: false,
         });
     }

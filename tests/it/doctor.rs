@@ -787,7 +787,7 @@ fn a_role_without_pg_monitor_gets_what_it_can_see_and_is_told_what_to_grant() {
 fn bad_doctor_arguments_are_usage_errors_and_list_needs_no_server() {
     for (args, names) in [
         (vec!["doctor", "--threshold", "nope=1"], "nope"),
-        (vec!["doctor", "--threshold", "dead-rows=1.5"], "ratio"),
+        (vec!["doctor", "--threshold", "dead-rows=-0.5"], "ratio"),
         (vec!["doctor", "--threshold", "xmin-slots=lots"], "size"),
         (vec!["doctor", "--threshold", "locks"], "ID=VALUE"),
         (vec!["doctor", "--only", "bogus"], "bogus"),

@@ -33,8 +33,8 @@ pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
             answer.insert("processed_at".into(), Value::Null);
         }
     }
-    if ctx.out.format.is_machine() {
-        print_record(ctx.out.format, &answer)?;
+    let printed = if ctx.out.format.is_machine() {
+        print_record(ctx.out.format, &answer)
     } else {
         match &entry {
             Some(entry) => {
@@ -47,17 +47,18 @@ pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
                     crate::render::output::escape_lines(&metadata),
                     rel.name,
                     rel.target
-                ))?
+                ))
             }
             None => print_text(format!(
                 "not processed\n(in \"{}\" on {})",
                 rel.name, rel.target
-            ))?,
+            )),
         }
-    }
-    match entry {
+    };
+    let verdict = match entry {
         Some(_) => Ok(()),
         // The answer is already on stdout; exit 3 says it to scripts.
         None => Err(negative("")),
-    }
+    };
+    crate::error::answer_after_output(printed, verdict)
 }
