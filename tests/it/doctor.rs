@@ -898,3 +898,187 @@ fn a_standby_whose_feedback_holds_the_horizon_is_named() {
         std::thread::sleep(Duration::from_millis(500));
     }
 }
+
+/// What the hostile pass found, each kept fixed.
+#[test]
+fn hostile_ground_views_quoting_builds_pipes_and_dropped_connections() {
+    let db = TestDb::new().migrated();
+    let mut admin = db.client();
+
+    // A view named like the outbox, first on the search path: no command reads it.
+    admin
+        .batch_execute(&format!(
+            "CREATE SCHEMA shadow;
+             CREATE FUNCTION shadow.sneak() RETURNS text LANGUAGE plpgsql AS
+               $$BEGIN RAISE EXCEPTION 'TRAP FIRED as %', current_user; END$$;
+             CREATE VIEW shadow.outbox_messages AS SELECT *, shadow.sneak() AS s FROM public.outbox_messages;
+             ALTER DATABASE {} SET search_path = shadow, public;",
+            db.name
+        ))
+        .unwrap();
+    for args in [
+        vec!["doctor"],
+        vec!["stats"],
+        vec!["list"],
+        vec!["migrate", "--repair", "--yes"],
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert_exit(&out, 1);
+        crate::assert_one_line_error(&out);
+        let err = stderr(&out);
+        assert!(err.contains("is a view, not a table"), "{args:?}: {err}");
+        assert!(!err.contains("TRAP FIRED"), "{args:?}: {err}");
+    }
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {} RESET search_path; DROP SCHEMA shadow CASCADE;",
+            db.name
+        ))
+        .unwrap();
+
+    // Fixes: outboxctl commands point at the same tables.
+    admin.batch_execute("CREATE SCHEMA ops").unwrap();
+    let in_ops = || {
+        let mut c = db.cmd();
+        c.args(["--schema", "ops", "--table", "jobs"]);
+        c
+    };
+    assert_exit(&in_ops().arg("migrate").output().unwrap(), 0);
+    admin
+        .batch_execute(
+            "INSERT INTO ops.jobs (topic, status, created_at)
+                  SELECT 'orders', 'processing', now() - interval '2 hours'
+                    FROM generate_series(1, 3);",
+        )
+        .unwrap();
+    let (_, report) = doctor_json(in_ops(), &["--only", "backlog"]);
+    let fix = check(&report, "backlog")["fix"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        fix.starts_with("outboxctl --schema ops --table jobs requeue --stuck"),
+        "{fix}"
+    );
+
+    // An index build in progress is reported, and repair leaves it alone.
+    let mut holder = db.client();
+    holder
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1")
+        .unwrap();
+    let mut builder = db.client();
+    let builder_pid = backend_pid(&mut builder);
+    let build = std::thread::spawn(move || {
+        builder.batch_execute("CREATE INDEX CONCURRENTLY outbox_topic ON outbox_messages (topic)")
+    });
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let report = loop {
+        let (_, report) = doctor_json(db.cmd(), &["--only", "indexes"]);
+        if status(&report, "indexes") == "warn" || Instant::now() > deadline {
+            break report;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let summary = check(&report, "indexes")["summary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        summary.contains(&format!(
+            "pid {builder_pid} is running CREATE INDEX CONCURRENTLY"
+        )),
+        "{summary}"
+    );
+    assert!(!fixes(&report, "indexes").contains("DROP INDEX"));
+    let out = db
+        .cmd()
+        .args(["migrate", "--repair", "--yes"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("an index is being built"),
+        "{}",
+        stderr(&out)
+    );
+    holder.batch_execute("COMMIT").unwrap();
+    build.join().unwrap().unwrap();
+
+    // The contract's name on another definition is rebuilt.
+    admin
+        .batch_execute(
+            "DROP INDEX outbox_topic; DROP INDEX idx_outbox_messages_pending;
+             CREATE INDEX idx_outbox_messages_pending ON outbox_messages (id);",
+        )
+        .unwrap();
+    let (_, report) = doctor_json(db.cmd(), &["--only", "indexes"]);
+    assert_eq!(status(&report, "indexes"), "fail", "{report:#}");
+    assert_exit(
+        &db.cmd()
+            .args(["migrate", "--repair", "--yes"])
+            .output()
+            .unwrap(),
+        0,
+    );
+    assert_exit(&db.cmd().arg("check").output().unwrap(), 0);
+
+    // A closed pipe keeps the answer: exit 3, not 0.
+    admin
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, created_at) VALUES ('orders', now() - interval '1 hour')",
+        )
+        .unwrap();
+    let out = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "{} doctor --only backlog --sample 0s | head -c 1 >/dev/null; echo ${{PIPESTATUS[0]}}",
+            assert_cmd::cargo::cargo_bin("outboxctl").display()
+        ))
+        .env("DATABASE_URL", db.url())
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out).trim(), "3", "{}", stderr(&out));
+
+    // The server ends the idle session during the sample: the doctor reconnects.
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {} SET idle_session_timeout = '300ms'",
+            db.name
+        ))
+        .unwrap();
+    let (out, report) = doctor_json(db.cmd(), &["--only", "backlog,schema", "--sample", "1s"]);
+    assert_exit(&out, 3);
+    assert_eq!(status(&report, "backlog"), "fail", "{report:#}");
+    assert_eq!(status(&report, "schema"), "ok", "{report:#}");
+    admin
+        .batch_execute(&format!(
+            "ALTER DATABASE {} RESET idle_session_timeout",
+            db.name
+        ))
+        .unwrap();
+}
+
+#[test]
+fn a_partitioned_outbox_is_judged_by_its_partitions() {
+    let db = TestDb::new();
+    db.client()
+        .batch_execute(
+            "CREATE TABLE outbox_messages (
+                 id UUID NOT NULL DEFAULT gen_random_uuid(), topic TEXT NOT NULL,
+                 key TEXT NOT NULL DEFAULT '', payload BYTEA, headers JSONB DEFAULT '{}',
+                 status TEXT NOT NULL DEFAULT 'pending', retries INTEGER NOT NULL DEFAULT 0,
+                 last_error TEXT NOT NULL DEFAULT '', created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                 processed_at TIMESTAMPTZ, PRIMARY KEY (id, created_at)
+             ) PARTITION BY RANGE (created_at);
+             CREATE TABLE outbox_2026 PARTITION OF outbox_messages
+                 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+             INSERT INTO outbox_messages (topic, created_at) VALUES ('orders', '2026-06-01');",
+        )
+        .unwrap();
+    let (_, report) = doctor_json(db.cmd(), &["--only", "wraparound"]);
+    assert_eq!(status(&report, "wraparound"), "ok", "{report:#}");
+    let age = check(&report, "wraparound")["details"][0]["xid_age"]
+        .as_i64()
+        .unwrap();
+    assert!(age < 1_000_000, "the partition's age, not 2^31: {age}");
+}
