@@ -149,6 +149,7 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
     }
 
     // Rows left in processing: exactly on a small table or when asked, else estimated.
+    let mut processing_note: Option<String> = None;
     if pages <= EXACT_PAGES || exact {
         let row = probe.read("the processing rows", |tx| {
             tx.query_one(
@@ -190,26 +191,34 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
             )));
         }
     } else {
+        // None when the table was never analyzed (reltuples is -1): no estimate at all.
         let estimate = probe.read("pg_stats", |tx| {
             Ok(tx
                 .query_one(
-                    "SELECT (c.reltuples * coalesce(
+                    "SELECT CASE WHEN c.reltuples < 0 THEN NULL ELSE (c.reltuples * coalesce(
                                 (SELECT s.most_common_freqs[array_position(s.most_common_vals::text::text[], 'processing')]
                                    FROM pg_stats s
-                                  WHERE s.schemaname = $2 AND s.tablename = $3 AND s.attname = 'status'), 0))::int8
+                                  WHERE s.schemaname = $2 AND s.tablename = $3 AND s.attname = 'status'), 0))::int8 END
                        FROM pg_class c WHERE c.oid = $1",
                     &crate::params![oid, rel.schema.clone().unwrap_or_default(), crate::db::ident::folded(&rel.name)],
                 )?
-                .get::<_, i64>(0))
+                .get::<_, Option<i64>>(0))
         })?;
-        finding.detail(Detail::new(
-            format!(
-                "about {} processing (estimated from statistics: counting them would read the table; --exact does)",
-                grouped(estimate)
+        let text = match estimate {
+            Some(n) => format!(
+                "about {} processing (from the planner's statistics)",
+                grouped(n)
             ),
+            None => "processing rows not estimated: the table was never analyzed".to_string(),
+        };
+        processing_note = Some(format!(
+            "{text}; their ages are not read on a table this size (--exact reads them)"
+        ));
+        finding.detail(Detail::new(
+            processing_note.clone().unwrap_or_default(),
             json!({"processing": estimate, "stuck_processing": null, "estimated": true}),
         ));
-        if estimate > 0 {
+        if estimate != Some(0) {
             finding.fix(
                 probe.outboxctl(&format!(
                     "list --status processing --before {}",
@@ -219,17 +228,23 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
         }
     }
 
+    let processing = processing_note
+        .clone()
+        .unwrap_or_else(|| "nothing stuck in processing".to_string());
     let summary = if parts.is_empty() {
         match oldest_pending {
             Some((_, a)) => format!(
-                "{} pending, the oldest {} old (under {}); nothing stuck in processing",
+                "{} pending, the oldest {} old (under {}); {processing}",
                 grouped(pending.unwrap_or_default()),
                 age(a),
                 probe.thresholds.show("backlog")
             ),
-            None => "no message is pending; nothing stuck in processing".to_string(),
+            None => format!("no message is pending; {processing}"),
         }
     } else {
+        if let Some(note) = &processing_note {
+            parts.push(note.clone());
+        }
         parts.join("; ")
     };
     finding.done(summary)
