@@ -153,6 +153,8 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--columns', '--columns', [CompletionResultType]::ParameterName, 'Only these columns, in this order, in every format (list and dedup list)')
             [CompletionResult]::new('--by-topic', '--by-topic', [CompletionResultType]::ParameterName, 'Add a per-topic breakdown')
+            [CompletionResult]::new('--estimate', '--estimate', [CompletionResultType]::ParameterName, 'Count pending exactly through its index and estimate the other statuses from the planner''s statistics: no scan (the default above 5,000,000 rows)')
+            [CompletionResult]::new('--exact', '--exact', [CompletionResultType]::ParameterName, 'Count every row, however large the table')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Same as --color never')

@@ -146,6 +146,8 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --columns 'Only these columns, in this order, in every format (list and dedup list)'
             cand --by-topic 'Add a per-topic breakdown'
+            cand --estimate 'Count pending exactly through its index and estimate the other statuses from the planner''s statistics: no scan (the default above 5,000,000 rows)'
+            cand --exact 'Count every row, however large the table'
             cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
             cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
             cand --no-color 'Same as --color never'

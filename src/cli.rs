@@ -147,7 +147,7 @@ pub enum Command {
 
     /// Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring
     #[command(
-        after_help = "Examples:\n  outboxctl stats\n  outboxctl stats --by-topic --format json\n  outboxctl stats --max-pending-age 5m --max-failed 100   # exit 3 when breached"
+        after_help = "Examples:\n  outboxctl stats\n  outboxctl stats --by-topic --format json\n  outboxctl stats --max-pending-age 5m --max-failed 100   # exit 3 when breached\n  outboxctl stats --estimate   # no scan: pending exact, the rest from statistics"
     )]
     Stats(StatsArgs),
 
@@ -286,6 +286,14 @@ pub struct StatsArgs {
     /// Exit 3 when more than N messages are pending
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub max_pending: Option<u64>,
+
+    /// Count pending exactly through its index and estimate the other statuses from the planner's statistics: no scan (the default above 5,000,000 rows)
+    #[arg(long, conflicts_with_all = ["exact", "by_topic"])]
+    pub estimate: bool,
+
+    /// Count every row, however large the table
+    #[arg(long)]
+    pub exact: bool,
 }
 
 /// Filters shared by `list` and `requeue --all`.

@@ -24,6 +24,8 @@ struct Breach {
     limit: Value,
     actual: Value,
     message: String,
+    /// Checked against an estimated figure.
+    estimated: bool,
 }
 
 pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
@@ -36,16 +38,36 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
     let rel = &located.outbox;
     rel.require()?;
     let fail = |e| explain_table_error(e, rel);
-    let stats = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        outbox::stats(tx, rel, args.by_topic).map_err(fail)
+    let (stats, unanalyzed) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let planner = if args.exact {
+            None
+        } else {
+            outbox::planner_counts(tx, rel).map_err(fail)?
+        };
+        let estimate = match &planner {
+            Some(p) => args.estimate || (!args.by_topic && p.rows > outbox::ESTIMATE_ABOVE_ROWS),
+            None => false,
+        };
+        let stats = match planner.filter(|_| estimate) {
+            Some(planner) => outbox::stats_estimated(tx, rel, &planner),
+            None => outbox::stats(tx, rel, args.by_topic),
+        }
+        .map_err(fail)?;
+        Ok((stats, args.estimate && !estimate))
     })?;
+    if unanalyzed {
+        ctx.out.warn(format!(
+            "{} was never analyzed, so there are no statistics to estimate from: every row was counted (ANALYZE {} to estimate)",
+            rel.name, rel.sql
+        ));
+    }
     // The dedup table must not take outbox monitoring down with it: when its columns
     // cannot be told apart, the outbox figures and thresholds still stand.
     let (dedup, dedup_cols, dedup_error) = match ctx.dedup_table(&mut session, &located.processed) {
         Ok(dedup_table) => {
             let dedup_fail = |e| explain_table_error(e, &located.processed);
             let dedup = session.with_tx(Access::ReadOnly, &dedup_fail, |tx| {
-                dedup::stats(tx, &dedup_table).map_err(dedup_fail)
+                dedup::stats(tx, &dedup_table, stats.estimated).map_err(dedup_fail)
             })?;
             (dedup, dedup_table.cols, None)
         }
@@ -107,6 +129,7 @@ fn breaches(stats: &OutboxStats, args: &StatsArgs) -> Vec<Breach> {
                 humanize(age as i64),
                 humanize(limit.as_secs() as i64)
             ),
+            estimated: false,
         });
     }
     for (threshold, status, limit) in [
@@ -117,11 +140,17 @@ fn breaches(stats: &OutboxStats, args: &StatsArgs) -> Vec<Breach> {
         if let Some(limit) = limit
             && count as u64 > limit
         {
+            // Pending is counted exactly even when the rest is estimated.
+            let estimated = stats.estimated && status != "pending";
             found.push(Breach {
                 threshold,
                 limit: json!(limit),
                 actual: json!(count),
-                message: format!("{count} {status} messages (limit {limit})"),
+                message: format!(
+                    "{}{count} {status} messages (limit {limit})",
+                    if estimated { "about " } else { "" }
+                ),
+                estimated,
             });
         }
     }
@@ -144,6 +173,8 @@ fn to_json(
 ) -> Value {
     let mut outbox = json!({
         "table": ctx.tables.outbox,
+        // Pending and the oldest pending are exact either way.
+        "estimated": stats.estimated,
         "total": stats.by_status.total(),
         "by_status": status_counts(|s| stats.by_status.get(s)),
         "oldest_pending_created_at": stats.oldest_pending.map(PgTime::rfc3339),
@@ -185,6 +216,7 @@ fn to_json(
             "table": ctx.tables.processed,
             "exists": dedup.exists,
             "total": dedup.exists.then_some(dedup.total),
+            "estimated": dedup.estimated,
             "groups": dedup.exists.then_some(dedup.groups),
             "oldest_processed_at": dedup.oldest.map(PgTime::rfc3339),
             "error": dedup_error,
@@ -194,6 +226,7 @@ fn to_json(
             "limit": b.limit,
             "actual": b.actual,
             "message": b.message,
+            "estimated": b.estimated,
         })).collect::<Vec<_>>(),
     })
 }
@@ -207,14 +240,22 @@ fn render(
     breaches: &[Breach],
 ) -> String {
     let mut table = ctx.out.table(&["outbox", &ctx.tables.outbox]);
+    // `~` marks a figure from the planner's statistics.
+    let figure = |status: &str, n: i64| {
+        if stats.estimated && status != "pending" {
+            format!("~{n}")
+        } else {
+            n.to_string()
+        }
+    };
     table.add_row(vec![
         "total".to_string(),
-        stats.by_status.total().to_string(),
+        figure("total", stats.by_status.total()),
     ]);
     for status in STATUSES {
         table.add_row(vec![
             status.to_string(),
-            stats.by_status.get(status).to_string(),
+            figure(status, stats.by_status.get(status)),
         ]);
     }
     for (status, count) in stats
@@ -225,7 +266,7 @@ fn render(
     {
         table.add_row(vec![
             format!("{status} (unknown status)"),
-            count.to_string(),
+            figure(status, *count),
         ]);
     }
     let oldest = match (stats.oldest_pending, stats.oldest_pending_age_seconds) {
@@ -242,6 +283,11 @@ fn render(
     };
     table.add_row(vec!["oldest pending".to_string(), oldest]);
     let mut text = format!("{target}\n{table}");
+    if stats.estimated {
+        text.push_str(
+            "\n~ estimated from the planner's statistics (pending and the oldest pending are exact; --exact counts every row)",
+        );
+    }
 
     if let Some(topics) = &stats.by_topic {
         // Topic names are never split mid-word: cut with an ellipsis, or one block per
@@ -273,7 +319,14 @@ fn render(
 
     let mut dedup_table = ctx.out.table(&["dedup", &ctx.tables.processed]);
     if dedup.exists {
-        dedup_table.add_row(vec!["total".to_string(), dedup.total.to_string()]);
+        dedup_table.add_row(vec![
+            "total".to_string(),
+            if dedup.estimated {
+                format!("~{}", dedup.total)
+            } else {
+                dedup.total.to_string()
+            },
+        ]);
         // A table with other column names says which ones it counted by.
         let by = |role: &str, col: &str| {
             if dedup_cols.is_ours() {

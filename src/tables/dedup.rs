@@ -22,21 +22,49 @@ pub struct DedupTable {
 pub struct DedupStats {
     pub exists: bool,
     pub total: i64,
+    /// `total` is the planner's estimate (scaled to the file's size now).
+    pub estimated: bool,
     pub groups: i64,
     pub oldest: Option<PgTime>,
 }
 
-pub fn stats(tx: &mut Tx<'_>, t: &DedupTable) -> Result<DedupStats, postgres::Error> {
+/// The dedup table's figures. With `estimate`, the total comes from the planner's
+/// statistics instead of a count of every entry (when the table was ever analyzed); the
+/// oldest entry and the groups are read through indexes either way.
+pub fn stats(
+    tx: &mut Tx<'_>,
+    t: &DedupTable,
+    estimate: bool,
+) -> Result<DedupStats, postgres::Error> {
     if !t.rel.exists() {
         return Ok(DedupStats::default());
     }
     let table = &t.rel.sql;
     let (group, at) = (&t.cols.group.sql, &t.cols.at.sql);
     let none = Params::default();
-    let row = tx.query_one(
-        &format!("SELECT count(*), min({at})::timestamptz FROM {table}"),
-        &none,
-    )?;
+    let planned: Option<f64> = if estimate {
+        tx.query_one(
+            "SELECT CASE WHEN reltuples < 0 THEN NULL
+                         WHEN relpages = 0 THEN reltuples::float8
+                         ELSE reltuples::float8 / relpages
+                              * (pg_relation_size(oid) / current_setting('block_size')::int8) END
+               FROM pg_class WHERE oid = $1",
+            &crate::params![t.rel.oid.unwrap_or_default()],
+        )?
+        .get(0)
+    } else {
+        None
+    };
+    let row = match planned {
+        Some(_) => tx.query_one(
+            &format!("SELECT 0::int8, min({at})::timestamptz FROM {table}"),
+            &none,
+        )?,
+        None => tx.query_one(
+            &format!("SELECT count(*), min({at})::timestamptz FROM {table}"),
+            &none,
+        )?,
+    };
     // Distinct groups by skipping along the primary key (a loose index scan): one probe
     // per group instead of a sort of every row.
     let groups: i64 = tx
@@ -55,7 +83,11 @@ pub fn stats(tx: &mut Tx<'_>, t: &DedupTable) -> Result<DedupStats, postgres::Er
         .get(0);
     Ok(DedupStats {
         exists: true,
-        total: row.try_get(0)?,
+        total: match planned {
+            Some(rows) => rows.round() as i64,
+            None => row.try_get(0)?,
+        },
+        estimated: planned.is_some(),
         groups,
         oldest: row.try_get(1)?,
     })

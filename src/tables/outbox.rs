@@ -327,6 +327,149 @@ pub struct OutboxStats {
     /// That row's created_at.
     pub oldest_dated_pending: Option<PgTime>,
     pub by_topic: Option<Vec<(String, StatusCounts)>>,
+    /// Counts other than pending come from the planner's statistics.
+    pub estimated: bool,
+}
+
+/// Above this many rows (by the planner's estimate) `stats` estimates unless `--exact`:
+/// a full count of 5 million rows takes seconds, every run.
+pub const ESTIMATE_ABOVE_ROWS: f64 = 5_000_000.0;
+
+/// The planner's view of the table: its row count scaled to the file's size now (as the
+/// planner itself does), and the status column's most common values. `None` when the
+/// table was never analyzed.
+pub struct PlannerCounts {
+    pub rows: f64,
+    statuses: Vec<(String, f64)>,
+    other_share: f64,
+}
+
+pub fn planner_counts(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+) -> Result<Option<PlannerCounts>, postgres::Error> {
+    let Some(oid) = rel.oid else { return Ok(None) };
+    let row = tx.query_one(
+        "SELECT c.reltuples::float8, c.relpages::int8,
+                pg_relation_size(c.oid) / current_setting('block_size')::int8,
+                s.most_common_vals::text::text[], s.most_common_freqs::float8[],
+                coalesce(s.null_frac, 0)::float8, coalesce(s.n_distinct, 0)::float8
+           FROM pg_class c
+           LEFT JOIN pg_stats s ON s.schemaname = $2 AND s.tablename = c.relname::text
+                               AND s.attname = 'status'
+          WHERE c.oid = $1",
+        &crate::params![oid, rel.schema.clone().unwrap_or_default()],
+    )?;
+    let reltuples: f64 = row.get(0);
+    let relpages: i64 = row.get(1);
+    let pages_now: i64 = row.get(2);
+    let values: Option<Vec<String>> = row.get(3);
+    let freqs: Option<Vec<f64>> = row.get(4);
+    let null_frac: f64 = row.get(5);
+    let n_distinct: f64 = row.get(6);
+    if reltuples < 0.0 {
+        return Ok(None);
+    }
+    let rows = if relpages > 0 {
+        reltuples / relpages as f64 * pages_now as f64
+    } else {
+        reltuples
+    };
+    let statuses: Vec<(String, f64)> = values
+        .unwrap_or_default()
+        .into_iter()
+        .zip(freqs.unwrap_or_default())
+        .collect();
+    // Values outside the most-common list share what is left evenly.
+    let distinct = if n_distinct < 0.0 {
+        -n_distinct * reltuples
+    } else {
+        n_distinct
+    };
+    let listed: f64 = statuses.iter().map(|(_, f)| f).sum();
+    let unlisted = (distinct - statuses.len() as f64).max(1.0);
+    let other_share = ((1.0 - listed - null_frac).max(0.0)) / unlisted;
+    Ok(Some(PlannerCounts {
+        rows,
+        statuses,
+        other_share,
+    }))
+}
+
+impl PlannerCounts {
+    fn estimate(&self, status: &str) -> i64 {
+        let share = self
+            .statuses
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(self.other_share, |(_, f)| *f);
+        (self.rows * share).round() as i64
+    }
+}
+
+/// Counts without a scan: pending exactly, through the library's partial index (a
+/// sequential scan is ruled out for the transaction), the other statuses from the
+/// planner's statistics.
+pub fn stats_estimated(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    planner: &PlannerCounts,
+) -> Result<OutboxStats, postgres::Error> {
+    tx.batch_execute("SET LOCAL enable_seqscan = off")?;
+    let pending: i64 = tx
+        .query_one(
+            &format!("SELECT count(*) FROM {} WHERE status = 'pending'", rel.sql),
+            &Params::default(),
+        )?
+        .get(0);
+    let mut stats = OutboxStats {
+        estimated: true,
+        ..Default::default()
+    };
+    for status in STATUSES {
+        let count = if status == "pending" {
+            pending
+        } else {
+            planner.estimate(status)
+        };
+        stats.by_status.0.push((status.to_string(), count));
+    }
+    // Statuses the library never sets, as far as the statistics saw them.
+    for (status, _) in &planner.statuses {
+        if !STATUSES.contains(&status.as_str()) {
+            stats
+                .by_status
+                .0
+                .push((status.clone(), planner.estimate(status)));
+        }
+    }
+    oldest_pending(tx, rel, &mut stats)?;
+    Ok(stats)
+}
+
+/// The oldest pending message (and the oldest with a real date), through the library's
+/// partial index.
+fn oldest_pending(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    stats: &mut OutboxStats,
+) -> Result<(), postgres::Error> {
+    let table = &rel.sql;
+    let row = tx.query_one(
+        &format!(
+            "SELECT (SELECT min(created_at)::timestamptz FROM {table} WHERE status = 'pending'),
+                    (SELECT min(created_at)::timestamptz FROM {table}
+                      WHERE status = 'pending' AND created_at > '-infinity' AND created_at < 'infinity'),
+                    now()"
+        ),
+        &Params::default(),
+    )?;
+    stats.oldest_pending = row.try_get(0)?;
+    let oldest_finite: Option<PgTime> = row.try_get(1)?;
+    let now: PgTime = row.try_get(2)?;
+    stats.oldest_pending_age_seconds = oldest_finite.and_then(|t| t.seconds_before(now));
+    stats.oldest_dated_pending = oldest_finite;
+    Ok(())
 }
 
 /// One pass over the table for the counts; the oldest pending rows come from the
@@ -342,20 +485,7 @@ pub fn stats(tx: &mut Tx<'_>, rel: &Rel, by_topic: bool) -> Result<OutboxStats, 
     for row in rows {
         stats.by_status.0.push((row.try_get(0)?, row.try_get(1)?));
     }
-    let row = tx.query_one(
-        &format!(
-            "SELECT (SELECT min(created_at)::timestamptz FROM {table} WHERE status = 'pending'),
-                    (SELECT min(created_at)::timestamptz FROM {table}
-                      WHERE status = 'pending' AND created_at > '-infinity' AND created_at < 'infinity'),
-                    now()"
-        ),
-        &none,
-    )?;
-    stats.oldest_pending = row.try_get(0)?;
-    let oldest_finite: Option<PgTime> = row.try_get(1)?;
-    let now: PgTime = row.try_get(2)?;
-    stats.oldest_pending_age_seconds = oldest_finite.and_then(|t| t.seconds_before(now));
-    stats.oldest_dated_pending = oldest_finite;
+    oldest_pending(tx, rel, &mut stats)?;
     if by_topic {
         let rows = tx.query(
             &format!("SELECT topic::text, status::text, count(*) FROM {table} GROUP BY 1, 2 ORDER BY 1, 2"),
