@@ -60,7 +60,12 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
                     build.pid
                 );
             }
-            repair::plan(tx, kind, rel, oid, &indexed, Predicates::Deparse).map_err(fail)
+            let steps =
+                repair::plan(tx, kind, rel, oid, &indexed, Predicates::Deparse).map_err(fail)?;
+            if let Some(obstacle) = repair::obstacle(tx, rel, oid, &steps).map_err(fail)? {
+                anyhow::bail!("cannot repair {} in {}: {obstacle}; nothing was changed", rel.name, rel.target);
+            }
+            Ok(steps)
         })?;
         plan.extend(steps.into_iter().map(|s| (rel.name.clone(), s)));
     }
@@ -113,6 +118,15 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
         })?;
         done += 1;
     }
+    // IF NOT EXISTS can succeed without building anything: what the plan promised is
+    // checked, not assumed.
+    let remaining = remaining_steps(ctx, &mut session, &located, args)?;
+    if !remaining.is_empty() {
+        anyhow::bail!(
+            "the repair statements ran in {target}, but the indexes still do not match the contract: {}",
+            remaining.join("; ")
+        );
+    }
     let changed = format!(
         "ran {} on {target}",
         count_of(done as u64, "repair statement", "repair statements")
@@ -127,6 +141,35 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
             print_plan(ctx, &target, &plan, true, missing.len())
         }
     })
+}
+
+/// What a fresh plan would still do once the repair has run.
+fn remaining_steps(
+    ctx: &Context,
+    session: &mut Session,
+    located: &crate::context::Located,
+    args: &MigrateArgs,
+) -> anyhow::Result<Vec<String>> {
+    let mut remaining = Vec::new();
+    for kind in selected_tables(args.only) {
+        let rel = match kind {
+            TableKind::Outbox => &located.outbox,
+            TableKind::Processed => &located.processed,
+        };
+        let Some(oid) = rel.oid else { continue };
+        let fail = |e| crate::error::explain_table_error(e, rel);
+        let steps = session.with_tx(Access::ReadOnly, &fail, |tx| {
+            let indexed = match kind {
+                TableKind::Processed => {
+                    DedupColumns::resolve(tx, rel, ctx.dedup_columns())?.at.name
+                }
+                TableKind::Outbox => String::new(),
+            };
+            repair::plan(tx, kind, rel, oid, &indexed, Predicates::Deparse).map_err(fail)
+        })?;
+        remaining.extend(steps.into_iter().map(|s| s.why));
+    }
+    Ok(remaining)
 }
 
 /// The connection the statements run on: the timeouts in its startup packet. When the

@@ -57,15 +57,23 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
     let mut parts = Vec::new();
 
     let predicates = probe.predicates;
+    let storage: Vec<i64> = probe
+        .storage()
+        .iter()
+        .filter(|(kind, _, _)| *kind == TableKind::Outbox)
+        .map(|(_, _, oid)| *oid as i64)
+        .collect();
     let pending_index = crate::tables::schema::contract(TableKind::Outbox, &rel.name).indexes[0]
         .name
         .clone();
     let (has_index, pages) = probe.read("pg_index", |tx| {
-        // The file's size now, not relpages: that is 0 until the first VACUUM or ANALYZE.
+        // The files' size now, not relpages (0 until the first VACUUM or ANALYZE); a
+        // partitioned table's rows are in its partitions.
         let pages = tx
             .query_one(
-                "SELECT pg_relation_size($1) / current_setting('block_size')::int8",
-                &crate::params![oid],
+                "SELECT coalesce(sum(pg_relation_size(o)), 0)::int8 / current_setting('block_size')::int8
+                   FROM unnest($1::int8[]::oid[]) AS o",
+                &crate::params![storage.clone()],
             )?
             .get::<_, i64>(0);
         let indexes = crate::db::catalog::indexes_as(tx, oid, predicates)?;

@@ -187,7 +187,10 @@ pub fn sessions(probe: &mut Probe<'_>) -> CheckResult {
             finding.raise(Status::Skipped);
         }
         finding.detail(Detail::new(
-            format!("{hidden} sessions of other roles hidden"),
+            format!(
+                "{} of other roles hidden",
+                count_of(hidden as u64, "session", "sessions")
+            ),
             json!({"hidden_sessions": hidden, "hidden_snapshot_holders": hidden_holders.len(),
                    "grant": grant}),
         ));

@@ -16,9 +16,10 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
     let mut parts = Vec::new();
     let dedup_columns = probe.dedup_columns.clone();
     let predicates = probe.predicates;
+    let mut repairable = false;
     for (kind, rel, oid) in probe.tables() {
         let rel = rel.clone();
-        let (steps, others, has_primary, builds) = probe.read("pg_index", |tx| {
+        let (steps, others, has_primary, builds, obstacle) = probe.read("pg_index", |tx| {
             // A dedup table whose columns cannot be told apart is `check`'s to explain;
             // its processed_at index is then not judged.
             let indexed = match kind {
@@ -42,6 +43,7 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
                 }
                 _ => Vec::new(),
             };
+            let obstacle = repair::obstacle(tx, &rel, oid, &steps)?;
             // pg_get_indexdef opens the table, so not while it is locked.
             let definition = match predicates {
                 Predicates::Deparse => "pg_get_indexdef(c.oid)",
@@ -62,7 +64,7 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
                     &crate::params![oid],
                 )?
                 .get::<_, bool>(0);
-            Ok((steps, others, has_primary, builds))
+            Ok((steps, others, has_primary, builds, obstacle))
         })?;
         if !has_primary {
             finding.raise(Status::Fail);
@@ -75,9 +77,12 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
                 format!("{}: no primary key", rel.name),
                 json!({"table": rel.name, "problem": "missing primary key"}),
             ));
+            // Built concurrently, then attached: the table is locked only for the moment
+            // the constraint is added.
+            let index = crate::db::sql::quote_ident(&format!("{}_pkey", rel.name));
             finding.fix(format!(
-                "ALTER TABLE {} ADD PRIMARY KEY ({key});  -- blocks writes while it builds",
-                rel.sql
+                "CREATE UNIQUE INDEX CONCURRENTLY {index} ON {} ({key});\nALTER TABLE {} ADD PRIMARY KEY USING INDEX {index};",
+                rel.sql, rel.sql
             ));
         }
         for step in &steps {
@@ -94,7 +99,14 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
                     json!({"table": rel.name, "problem": step.why, "statement": step.sql}),
                 ));
             }
-            finding.fix(step.sql.clone());
+            if obstacle.is_none() {
+                finding.fix(step.sql.clone());
+            }
+        }
+        repairable |= !steps.is_empty() && obstacle.is_none();
+        if let Some(obstacle) = &obstacle {
+            parts.push(obstacle.clone());
+            finding.fix(format!("-- {obstacle}"));
         }
         for build in &builds {
             finding.raise(Status::Warn);
@@ -141,13 +153,9 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
             }
         }
     }
-    if finding.status() != Status::Ok
-        && !finding
-            .0
-            .fix
-            .iter()
-            .any(|f| f.contains("pg_cancel_backend"))
-    {
+    // migrate --repair mends only the contract's indexes, and only when nothing stands
+    // in its way.
+    if repairable {
         finding.fix(
             probe.outboxctl("migrate --repair") + "   # the contract's indexes, built CONCURRENTLY",
         );
@@ -230,8 +238,11 @@ pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
         ));
     }
     let mut summary = if parts.is_empty() {
-        "both tables match the library's contract (a dedup table that was never created is fine)"
-            .to_string()
+        if probe.processed.exists() {
+            "both tables match the library's contract".to_string()
+        } else {
+            "the outbox table matches the library's contract (the dedup table was never created, which is fine for a service that does not use it)".to_string()
+        }
     } else {
         parts.join("; ")
     };

@@ -24,37 +24,59 @@ const STRONG: &[&str] = &[
 
 pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
     let threshold = probe.thresholds.get("locks");
-    let oids: Vec<i64> = probe
+    // The tables, their partitions, and the indexes of each.
+    let mut oids: Vec<i64> = probe
         .tables()
         .iter()
+        .chain(probe.storage().iter())
         .map(|(_, _, oid)| *oid as i64)
         .collect();
+    oids.dedup();
     let strong: Vec<String> = STRONG.iter().map(|s| s.to_string()).collect();
+    // pg_locks.waitstart (PostgreSQL 14+) is when the wait began; before, the statement's start.
+    let waitstart = if probe.server_version_num >= 140_000 {
+        "w.waitstart"
+    } else {
+        "NULL::timestamptz"
+    };
+    let sql = format!(
+        "WITH rels AS (
+             SELECT c.oid, c.relname::text AS name, c.relkind IN ('r', 'p') AS is_table
+               FROM pg_class c
+              WHERE c.oid = ANY ($1::int8[]::oid[])
+                 OR c.oid IN (SELECT indexrelid FROM pg_index
+                               WHERE indrelid = ANY ($1::int8[]::oid[]))),
+         held AS (
+             SELECT l.pid, l.mode, true AS granted, r.name, l.virtualtransaction,
+                    NULL::timestamptz AS waitstart
+               FROM pg_locks l JOIN rels r ON r.oid = l.relation
+              WHERE l.locktype = 'relation' AND l.granted AND l.mode = ANY ($2)
+                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())),
+         -- Waiting on a table lock, or on a row lock (a transactionid or tuple lock)
+         -- while holding a lock on one of the tables.
+         waiting AS (
+             SELECT w.pid,
+                    w.mode || CASE WHEN w.locktype = 'relation' THEN ''
+                                   ELSE ' on a ' || w.locktype || ' (a row lock)' END,
+                    false, r.name, w.virtualtransaction, {waitstart}
+               FROM pg_locks w
+               JOIN LATERAL (SELECT rr.name FROM pg_locks t JOIN rels rr ON rr.oid = t.relation
+                              WHERE t.pid = w.pid ORDER BY rr.is_table DESC, rr.name LIMIT 1) AS r ON true
+              WHERE NOT w.granted)
+         SELECT x.pid, x.mode, x.granted, x.name,
+                a.usename::text, a.application_name, host(a.client_addr), a.state,
+                extract(epoch FROM now() - coalesce(x.waitstart, a.query_start))::float8,
+                extract(epoch FROM now() - a.xact_start)::float8,
+                left(a.query, 200),
+                CASE WHEN x.granted THEN '{{}}'::int4[] ELSE pg_blocking_pids(x.pid) END,
+                x.virtualtransaction
+           FROM (SELECT * FROM held UNION ALL SELECT * FROM waiting) AS x
+           LEFT JOIN pg_stat_activity a ON a.pid = x.pid
+          WHERE x.pid IS DISTINCT FROM pg_backend_pid()
+          ORDER BY x.granted, 9 DESC NULLS LAST"
+    );
     let rows = probe.read("pg_locks", |tx| {
-        tx.query(
-            "WITH rels AS (
-                 SELECT c.oid, c.relname::text AS name
-                   FROM pg_class c
-                  WHERE c.oid = ANY ($1::int8[]::oid[])
-                     OR c.oid IN (SELECT indexrelid FROM pg_index
-                                   WHERE indrelid = ANY ($1::int8[]::oid[])))
-             SELECT l.pid, l.mode, l.granted, r.name,
-                    a.usename::text, a.application_name, host(a.client_addr), a.state,
-                    extract(epoch FROM now() - a.query_start)::float8,
-                    extract(epoch FROM now() - a.xact_start)::float8,
-                    left(a.query, 200),
-                    CASE WHEN l.granted THEN '{}'::int4[] ELSE pg_blocking_pids(l.pid) END,
-                    l.virtualtransaction
-               FROM pg_locks l
-               JOIN rels r ON r.oid = l.relation
-               LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-              WHERE l.locktype = 'relation'
-                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-                AND (NOT l.granted OR l.mode = ANY ($2))
-                AND l.pid IS DISTINCT FROM pg_backend_pid()
-              ORDER BY l.granted, a.query_start NULLS LAST",
-            &crate::params![oids.clone(), strong.clone()],
-        )
+        tx.query(&sql, &crate::params![oids.clone(), strong.clone()])
     })?;
     // Whoever holds a strong lock or blocks a waiter (even with a weak lock), described.
     let mut blocker_pids: Vec<i32> = Vec::new();
@@ -129,7 +151,14 @@ pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
         };
         if granted {
             finding.raise(Status::Warn);
-            held.push(format!("{holder} holds {mode} on {relation}"));
+            held.push(format!(
+                "{holder} holds {mode} on {relation}: {} it waits",
+                if mode == "AccessExclusiveLock" {
+                    "every read and write of"
+                } else {
+                    "every write to"
+                }
+            ));
             finding.detail(Detail::new(
                 format!(
                     "{} holds {mode} on {relation}",
@@ -186,10 +215,7 @@ pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
     }
     let mut parts = Vec::new();
     if !held.is_empty() {
-        parts.push(format!(
-            "{}: the relay's claims wait behind it",
-            held.join("; ")
-        ));
+        parts.push(held.join("; "));
     }
     if waiting > 0 {
         parts.push(format!(

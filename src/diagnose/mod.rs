@@ -228,7 +228,10 @@ pub struct Probe<'s> {
     /// table: printing an index predicate would wait behind it.
     pub predicates: Predicates,
     pub database: String,
+    pub server_version_num: i32,
     locating_args: Vec<String>,
+    /// Where the rows are: each table, or a partitioned table's leaf partitions.
+    storage: Vec<(crate::tables::schema::TableKind, Rel, u32)>,
     pub findings: Vec<Finding>,
 }
 
@@ -282,18 +285,24 @@ pub fn run(
             describe_pg_error(&e)
         )
     };
-    let (database, server_version, role, sees_all_sessions): (String, String, String, bool) =
-        session.with_tx(Access::ReadOnly, &identify, |tx| {
-            let row = tx
-                .query_one(
-                    "SELECT current_database()::text, current_setting('server_version'),
+    let (database, server_version, role, sees_all_sessions, server_version_num): (
+        String,
+        String,
+        String,
+        bool,
+        i32,
+    ) = session.with_tx(Access::ReadOnly, &identify, |tx| {
+        let row = tx
+            .query_one(
+                "SELECT current_database()::text, current_setting('server_version'),
                             current_user::text,
-                            pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')",
-                    &crate::params![],
-                )
-                .map_err(identify)?;
-            Ok((row.get(0), row.get(1), row.get(2), row.get(3)))
-        })?;
+                            pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
+                            current_setting('server_version_num')::int",
+                &crate::params![],
+            )
+            .map_err(identify)?;
+        Ok((row.get(0), row.get(1), row.get(2), row.get(3), row.get(4)))
+    })?;
     let mut probe = Probe {
         session,
         reconnect,
@@ -308,9 +317,12 @@ pub fn run(
         statement_bound,
         predicates: Predicates::Deparse,
         database: database.clone(),
+        server_version_num,
         locating_args: options.locating_args,
+        storage: Vec::new(),
         findings: Vec::new(),
     };
+    probe.storage = probe.find_storage()?;
     probe.predicates = probe.catalog_reads()?;
     for check in CHECKS {
         if !options.selected.contains(&check.id) {
@@ -459,6 +471,70 @@ impl Probe<'_> {
                 .is_some_and(|f| matches!(f.status, Status::Warn | Status::Fail))
         })
         .collect()
+    }
+
+    /// Where the rows of the tables are: a table itself, or each leaf partition of a
+    /// partitioned one (its parent holds no rows, statistics or storage settings).
+    fn find_storage(
+        &mut self,
+    ) -> anyhow::Result<Vec<(crate::tables::schema::TableKind, Rel, u32)>> {
+        let mut storage = Vec::new();
+        for (kind, rel, oid) in self.tables() {
+            // pg_inherits, not pg_partition_tree: that one locks every partition, and
+            // must not wait behind a lock on one of them.
+            let leaves = self.read("pg_inherits", |tx| {
+                tx.query(
+                    "WITH RECURSIVE tree(oid) AS (
+                         SELECT inhrelid FROM pg_inherits WHERE inhparent = $1
+                         UNION
+                         SELECT i.inhrelid FROM pg_inherits i JOIN tree ON i.inhparent = tree.oid)
+                     SELECT c.oid, n.nspname::text, c.relname::text
+                       FROM tree
+                       JOIN pg_class c ON c.oid = tree.oid
+                       JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE c.relkind = 'r'
+                        AND (SELECT relkind FROM pg_class WHERE oid = $1) = 'p'
+                      ORDER BY c.relname",
+                    &crate::params![oid],
+                )
+            });
+            let leaves = match leaves {
+                Ok(rows) => rows,
+                Err(CheckError::Skip(_)) => Vec::new(),
+                Err(CheckError::Fatal(e)) => return Err(e),
+            };
+            // A table that is not partitioned is its own storage (the tree is empty).
+            if leaves.is_empty() {
+                storage.push((kind, rel, oid));
+                continue;
+            }
+            for leaf in leaves {
+                let schema: String = leaf.get(1);
+                let name: String = leaf.get(2);
+                storage.push((
+                    kind,
+                    Rel {
+                        sql: format!(
+                            "{}.{}",
+                            crate::db::sql::quote_ident(&schema),
+                            crate::db::sql::quote_ident(&name)
+                        ),
+                        name,
+                        schema: Some(schema),
+                        oid: Some(leaf.get(0)),
+                        searched: rel.searched.clone(),
+                        target: rel.target.clone(),
+                    },
+                    leaf.get(0),
+                ));
+            }
+        }
+        Ok(storage)
+    }
+
+    /// The relations that hold the rows (see [`Probe::find_storage`]).
+    pub fn storage(&self) -> Vec<(crate::tables::schema::TableKind, Rel, u32)> {
+        self.storage.clone()
     }
 
     /// The tables that exist, with which one each is.

@@ -35,6 +35,8 @@ fn maxalign(n: f64) -> f64 {
 struct Measured {
     name: String,
     kind: &'static str,
+    /// pgstatindex measures B-tree indexes only.
+    btree: bool,
     bytes: i64,
     bloat: Option<f64>,
     method: &'static str,
@@ -47,7 +49,7 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
     let mut finding = probe.finding("bloat");
     let mut parts = Vec::new();
     let mut notes = Vec::new();
-    for (_, rel, oid) in probe.tables() {
+    for (_, rel, oid) in probe.storage() {
         // Sizes from the files need ACCESS SHARE on each relation: bounded by the lock
         // wait, and read from the statistics when another session holds the table.
         let sizes = probe.read("relation sizes", |tx| {
@@ -80,8 +82,12 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
                 "WITH widths AS (
                      SELECT a.attnum, coalesce(s.avg_width, 0) AS width, s.avg_width IS NOT NULL AS known
                        FROM pg_attribute a
-                       LEFT JOIN pg_stats s ON s.schemaname = $2 AND s.tablename = $3
-                                           AND s.attname = a.attname
+                       LEFT JOIN pg_stats s
+                              ON (s.schemaname, s.tablename) =
+                                 (SELECT n.nspname::text, c2.relname::text FROM pg_class c2
+                                    JOIN pg_namespace n ON n.oid = c2.relnamespace
+                                   WHERE c2.oid = $1)
+                             AND s.attname = a.attname
                       WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped)
                  SELECT c.oid, c.relname::text, c.relkind::text, c.relpages::int8,
                         c.reltuples::float8, am.amname::text,
@@ -102,7 +108,7 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
                   WHERE c.oid = $1
                      OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = $1)
                   ORDER BY c.oid <> $1, c.relname",
-                &crate::params![oid, rel.schema.clone().unwrap_or_default(), crate::db::ident::folded(&rel.name)],
+                &crate::params![oid],
             )
         })?;
         let mut table_rows = 0.0;
@@ -130,6 +136,7 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
                     measured.push(Measured {
                         name: format!("{} (TOAST)", rel.name),
                         kind: "toast",
+                        btree: false,
                         bytes: toast,
                         bloat: None,
                         method: "size only",
@@ -163,6 +170,7 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
             measured.push(Measured {
                 name,
                 kind: if is_table { "table" } else { "index" },
+                btree: method.as_deref() == Some("btree"),
                 bytes,
                 bloat: estimate,
                 method: "estimate",
@@ -273,7 +281,7 @@ fn exact_bloat(
             "table" => format!(
                 "SELECT (dead_tuple_percent + free_percent) / 100.0 FROM {schema}.pgstattuple(($1 || '.' || $2)::pg_catalog.regclass)"
             ),
-            "index" => format!(
+            "index" if m.btree => format!(
                 "SELECT greatest(0, 1 - avg_leaf_density / 90.0) FROM {schema}.pgstatindex(($1 || '.' || $2)::pg_catalog.regclass)"
             ),
             _ => continue,

@@ -74,8 +74,17 @@ fn option<'a>(options: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// `autovacuum_enabled` set false, spelled any way PostgreSQL reads a boolean as false
+/// (`false`, `f`, `no`, `off`, `0`, and unique prefixes, in any case).
 fn disabled(options: &[(String, String)]) -> bool {
-    option(options, "autovacuum_enabled").is_some_and(|v| matches!(v, "false" | "off" | "0"))
+    option(options, "autovacuum_enabled").is_some_and(|v| {
+        let v = v.trim().to_ascii_lowercase();
+        !v.is_empty()
+            && (v == "0"
+                || "false".starts_with(&v)
+                || "no".starts_with(&v)
+                || (v.len() >= 2 && "off".starts_with(&v)))
+    })
 }
 
 pub fn dead_rows(probe: &mut Probe<'_>) -> CheckResult {
@@ -84,7 +93,7 @@ pub fn dead_rows(probe: &mut Probe<'_>) -> CheckResult {
     let holders = probe.horizon_holders();
     let mut finding = probe.finding("dead-rows");
     let mut parts = Vec::new();
-    for (_, rel, oid) in probe.tables() {
+    for (_, rel, oid) in probe.storage() {
         let (row, options) = probe.read("pg_stat_user_tables", |tx| {
             let row = tx.query_opt(
                 "SELECT s.n_live_tup, s.n_dead_tup,
@@ -227,7 +236,7 @@ pub fn autovacuum(probe: &mut Probe<'_>) -> CheckResult {
             ));
         }
     }
-    for (_, rel, oid) in probe.tables() {
+    for (_, rel, oid) in probe.storage() {
         let options = probe.read("pg_class", |tx| reloptions(tx, oid))?;
         let effective = |name: &str| {
             option(&options, name)
@@ -334,19 +343,17 @@ pub fn wraparound(probe: &mut Probe<'_>) -> CheckResult {
     let mut finding = probe.finding("wraparound");
     let mut parts = Vec::new();
     let mut oldest = 0i64;
-    for (_, rel, oid) in probe.tables() {
+    for (_, rel, oid) in probe.storage() {
         let row = probe.read("pg_class", |tx| {
             tx.query_one(
-                // A partitioned table has no rows (relfrozenxid 0): its leaf partitions do.
-                "SELECT max(greatest(age(c.relfrozenxid), coalesce(age(t.relfrozenxid), 0)))::int8,
-                        max(mxid_age(c.relminmxid))::int8,
-                        min(coalesce((SELECT split_part(o, '=', 2) FROM unnest(c.reloptions) AS o
-                                       WHERE o LIKE 'autovacuum\\_freeze\\_max\\_age=%'),
-                                     current_setting('autovacuum_freeze_max_age'))::int8)
-                   FROM pg_partition_tree($1) AS p
-                   JOIN pg_class c ON c.oid = p.relid
+                "SELECT greatest(age(c.relfrozenxid), coalesce(age(t.relfrozenxid), 0))::int8,
+                        mxid_age(c.relminmxid)::int8,
+                        coalesce((SELECT split_part(o, '=', 2) FROM unnest(c.reloptions) AS o
+                                   WHERE o LIKE 'autovacuum\\_freeze\\_max\\_age=%'),
+                                 current_setting('autovacuum_freeze_max_age'))::int8
+                   FROM pg_class c
                    LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
-                  WHERE p.isleaf AND c.relkind = 'r'",
+                  WHERE c.oid = $1",
                 &crate::params![oid],
             )
         })?;

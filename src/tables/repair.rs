@@ -71,6 +71,68 @@ pub fn plan(
     Ok(plan_for(kind, rel, indexed, &live))
 }
 
+/// Why the planned steps cannot run as they are, if they cannot: the table is
+/// partitioned (PostgreSQL builds no index on one CONCURRENTLY), or an index name the
+/// contract needs belongs to another relation of the schema (`IF NOT EXISTS` would then
+/// skip the build and report success).
+pub fn obstacle(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    oid: u32,
+    steps: &[Step],
+) -> Result<Option<String>, postgres::Error> {
+    let partitioned: bool = tx
+        .query_one(
+            "SELECT relkind = 'p' FROM pg_class WHERE oid = $1",
+            &crate::params![oid],
+        )?
+        .get(0);
+    if partitioned && !steps.is_empty() {
+        return Ok(Some(format!(
+            "{} is partitioned, and PostgreSQL cannot build an index on a partitioned table CONCURRENTLY: build it on each partition with CREATE INDEX CONCURRENTLY, create the parent's with CREATE INDEX … ON ONLY {}, then ALTER INDEX … ATTACH PARTITION each one",
+            rel.name, rel.sql
+        )));
+    }
+    for step in steps.iter().filter(|s| s.sql.starts_with("CREATE INDEX")) {
+        let Some(name) = step.sql.split_whitespace().nth(6) else {
+            continue;
+        };
+        let taken = tx.query_opt(
+            "SELECT c.relkind::text, coalesce(t.oid, 0::oid), coalesce(t.relname::text, '')
+               FROM pg_class c
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+               LEFT JOIN pg_index i ON i.indexrelid = c.oid
+               LEFT JOIN pg_class t ON t.oid = i.indrelid
+              WHERE n.nspname = $1 AND c.relname = $2",
+            &crate::params![
+                rel.schema.clone().unwrap_or_default(),
+                crate::db::ident::folded(name)
+            ],
+        )?;
+        if let Some(row) = taken {
+            let on: u32 = row.get(1);
+            if on != oid {
+                let owner: String = row.get(2);
+                let schema = quote_ident(rel.schema.as_deref().unwrap_or("public"));
+                return Ok(Some(format!(
+                    "the name {name} is taken by {} in schema {schema}, so the index cannot be built under it: rename that one first (ALTER INDEX {schema}.{} RENAME TO {};)",
+                    if owner.is_empty() {
+                        "another relation".to_string()
+                    } else {
+                        format!("an index on {owner}")
+                    },
+                    quote_ident(name),
+                    quote_ident(&format!(
+                        "{}_old",
+                        name.chars().take(59).collect::<String>()
+                    ))
+                )));
+            }
+        }
+    }
+    Ok(None)
+}
+
 fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Vec<Step> {
     let schema = quote_ident(rel.schema.as_deref().unwrap_or("public"));
     let drop = |name: &str| {

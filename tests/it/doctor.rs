@@ -111,6 +111,15 @@ fn a_healthy_outbox_passes_and_the_json_has_the_documented_shape() {
     ] {
         assert_eq!(status(&report, id), "ok", "{id}: {report:#}");
     }
+    // Both tables are read (a regression once left wraparound with nothing to read).
+    let wrap = &check(&report, "wraparound")["details"];
+    assert_eq!(wrap.as_array().unwrap().len(), 2, "{wrap:#}");
+    assert!(wrap[0]["xid_age"].as_i64().unwrap() > 0, "{wrap:#}");
+    let (_, strict) = doctor_json(
+        db.cmd(),
+        &["--only", "wraparound", "--threshold", "wraparound=0"],
+    );
+    assert_eq!(status(&strict, "wraparound"), "warn", "{strict:#}");
     let worst = report["worst"].as_str().unwrap();
     assert_exit(&out, if worst == "ok" { 0 } else { 3 });
     // pg_stat_statements is not installed in a fresh database.
@@ -1022,6 +1031,94 @@ fn hostile_ground_views_quoting_builds_pipes_and_dropped_connections() {
     );
     assert_exit(&db.cmd().arg("check").output().unwrap(), 0);
 
+    // The contract's index name taken by another table's index: repair says so instead
+    // of reporting a build that IF NOT EXISTS skipped.
+    admin
+        .batch_execute(
+            "ALTER TABLE outbox_messages RENAME TO outbox_messages_old;
+             CREATE TABLE outbox_messages (LIKE outbox_messages_old INCLUDING DEFAULTS);
+             ALTER TABLE outbox_messages ADD PRIMARY KEY (id);",
+        )
+        .unwrap();
+    let (_, report) = doctor_json(db.cmd(), &["--only", "indexes"]);
+    let summary = check(&report, "indexes")["summary"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        summary.contains("is taken by an index on outbox_messages_old"),
+        "{summary}"
+    );
+    assert!(!fixes(&report, "indexes").contains("migrate --repair"));
+    let out = db
+        .cmd()
+        .args(["migrate", "--repair", "--yes"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("is taken by an index on outbox_messages_old"),
+        "{}",
+        stderr(&out)
+    );
+    admin
+        .batch_execute(
+            "DROP TABLE outbox_messages; ALTER TABLE outbox_messages_old RENAME TO outbox_messages;
+             ALTER TABLE outbox_messages SET (autovacuum_enabled = no);",
+        )
+        .unwrap();
+    // autovacuum_enabled spelled as PostgreSQL allows.
+    let (_, report) = doctor_json(db.cmd(), &["--only", "autovacuum"]);
+    assert!(
+        fixes(&report, "autovacuum").contains("RESET (autovacuum_enabled)"),
+        "{report:#}"
+    );
+    admin
+        .batch_execute("ALTER TABLE outbox_messages RESET (autovacuum_enabled)")
+        .unwrap();
+
+    // A row lock: one session updates a message and sits on it, another waits for it.
+    let id: uuid::Uuid = admin
+        .query_one(
+            "INSERT INTO outbox_messages (topic, status) VALUES ('orders', 'processed') RETURNING id",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    let mut sitter = db.client();
+    let sitter_pid = backend_pid(&mut sitter);
+    sitter
+        .batch_execute(&format!(
+            "BEGIN; UPDATE outbox_messages SET retries = 1 WHERE id = '{id}'"
+        ))
+        .unwrap();
+    let mut second = db.client();
+    let second_pid = backend_pid(&mut second);
+    let waiting = std::thread::spawn(move || {
+        second.batch_execute(&format!(
+            "UPDATE outbox_messages SET retries = 2 WHERE id = '{id}'"
+        ))
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    let (_, report) = doctor_json(db.cmd(), &["--only", "locks", "--threshold", "locks=1s"]);
+    let locks = check(&report, "locks");
+    assert_eq!(locks["status"], "warn", "{locks:#}");
+    let row_wait = locks["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["pid"] == second_pid)
+        .unwrap_or_else(|| panic!("row-lock waiter not named: {locks:#}"));
+    assert_eq!(row_wait["relation"], "outbox_messages");
+    assert_eq!(row_wait["blocked_by"], serde_json::json!([sitter_pid]));
+    // Waited since its lock request, not since an earlier statement started.
+    assert!(
+        row_wait["waiting_seconds"].as_i64().unwrap() < 10,
+        "{row_wait}"
+    );
+    sitter.batch_execute("ROLLBACK").unwrap();
+    waiting.join().unwrap().unwrap();
+
     // A closed pipe keeps the answer: exit 3, not 0.
     admin
         .batch_execute(
@@ -1081,4 +1178,55 @@ fn a_partitioned_outbox_is_judged_by_its_partitions() {
         .as_i64()
         .unwrap();
     assert!(age < 1_000_000, "the partition's age, not 2^31: {age}");
+    assert_eq!(
+        check(&report, "wraparound")["details"][0]["table"],
+        "outbox_2026"
+    );
+
+    // Dead rows live in the partition, and are found there.
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "ALTER TABLE outbox_2026 SET (autovacuum_enabled = false);
+             INSERT INTO outbox_messages (topic, created_at)
+                  SELECT 'orders', '2026-06-01' FROM generate_series(1, 20000);",
+        )
+        .unwrap();
+    client
+        .batch_execute("UPDATE outbox_messages SET status = 'processed'")
+        .unwrap();
+    drop(client);
+    std::thread::sleep(Duration::from_millis(1200));
+    let (_, report) = doctor_json(db.cmd(), &["--only", "dead-rows,autovacuum"]);
+    let dead = check(&report, "dead-rows");
+    assert_eq!(dead["status"], "warn", "{dead:#}");
+    assert!(dead["summary"].as_str().unwrap().contains("outbox_2026"));
+    assert!(
+        fixes(&report, "autovacuum").contains("outbox_2026"),
+        "{report:#}"
+    );
+
+    // A lock on the partition is seen by the locks check.
+    let mut holder = db.client();
+    holder
+        .batch_execute("BEGIN; LOCK TABLE outbox_2026 IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let (_, report) = doctor_json(db.cmd(), &["--only", "locks"]);
+    assert!(
+        check(&report, "locks")["summary"]
+            .as_str()
+            .unwrap()
+            .contains("AccessExclusiveLock on outbox_2026"),
+        "{report:#}"
+    );
+    holder.batch_execute("ROLLBACK").unwrap();
+
+    // No index can be built on it CONCURRENTLY: repair explains instead of failing.
+    let out = db
+        .cmd()
+        .args(["migrate", "--repair", "--yes"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("is partitioned"), "{}", stderr(&out));
 }
