@@ -1,0 +1,321 @@
+//! Error classes: a relay's `last_error` texts with the parts that differ between two
+//! occurrences of one cause (addresses, ids, numbers, quoted values, durations) replaced
+//! by placeholders, so that `dial tcp 10.0.3.17:9092: connect: connection refused` and
+//! the same error from `10.0.3.18:9092` count as one class.
+//!
+//! What is kept: words, punctuation, and the status codes of HTTP and gRPC, which name
+//! different causes (`503` is not `401`).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::db::pgtime::PgTime;
+use crate::db::session::{Rel, Tx};
+use crate::db::sql::Params;
+
+struct Rule {
+    pattern: Regex,
+    replacement: &'static str,
+}
+
+fn rules() -> &'static [Rule] {
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let rule = |pattern: &str, replacement: &'static str| Rule {
+            pattern: Regex::new(pattern).expect("a valid pattern"),
+            replacement,
+        };
+        vec![
+            // Quoted values first: what is inside them is data, whatever it looks like.
+            rule(r#""(?:[^"\\]|\\.)*""#, "\"<v>\""),
+            rule(r"'(?:[^'\\]|\\.)*'", "'<v>'"),
+            rule(r"`[^`]*`", "`<v>`"),
+            // URLs keep their scheme and host shape, not their paths and queries.
+            rule(r"\b([a-z][a-z0-9+.-]*)://[^\s,;)]+", "$1://<url>"),
+            rule(
+                r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+                "<uuid>",
+            ),
+            // IPv6 in brackets, IPv4, each with an optional port.
+            rule(r"\[[0-9A-Fa-f:.]+\](?::\d+)?", "<addr>"),
+            rule(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b", "<addr>"),
+            // A host name with a port: kafka-3.internal:9092.
+            rule(
+                r"\b[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+:\d+\b",
+                "<host>",
+            ),
+            rule(r"(?i)\b0x[0-9a-f]+\b", "<hex>"),
+            // Durations as Go prints them: 1.5s, 300ms, 2m30s, 1h0m0s, 250µs.
+            rule(
+                r"\b\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns)(?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))*\b",
+                "<duration>",
+            ),
+        ]
+    })
+}
+
+fn long_hex() -> &'static Regex {
+    static HEX: OnceLock<Regex> = OnceLock::new();
+    HEX.get_or_init(|| Regex::new(r"(?i)\b[0-9a-f]{8,}\b").expect("a valid pattern"))
+}
+
+fn status_code() -> &'static Regex {
+    static STATUS: OnceLock<Regex> = OnceLock::new();
+    STATUS.get_or_init(|| {
+        Regex::new(r"(?i)\b(HTTP(?:/\d(?:\.\d)?)?|status(?: code)?|code)([ :=]+)([1-5]\d\d)\b")
+            .expect("a valid pattern")
+    })
+}
+
+fn number() -> &'static Regex {
+    static NUMBER: OnceLock<Regex> = OnceLock::new();
+    NUMBER.get_or_init(|| Regex::new(r"\d+(?:\.\d+)?").expect("a valid pattern"))
+}
+
+/// Private-use stand-ins for the digits of a status code while numbers are replaced.
+const SHIELD: u32 = 0xE000;
+
+/// The class of one error text. Empty text has the class `""`.
+pub fn classify(error: &str) -> String {
+    let mut text = error.to_string();
+    for rule in rules() {
+        text = rule
+            .pattern
+            .replace_all(&text, rule.replacement)
+            .into_owned();
+    }
+    // Hex ids: runs of 8 or more hex digits that hold at least one digit (a word like
+    // "deadbeef" alone stays).
+    text = long_hex()
+        .replace_all(&text, |caps: &regex::Captures| {
+            let run = &caps[0];
+            if run.chars().any(|c| c.is_ascii_digit()) {
+                "<hex>".to_string()
+            } else {
+                run.to_string()
+            }
+        })
+        .into_owned();
+    // Status codes name causes: shield their digits from the number pass.
+    text = status_code()
+        .replace_all(&text, |caps: &regex::Captures| {
+            let shielded: String = caps[3]
+                .chars()
+                .map(|d| char::from_u32(SHIELD + d.to_digit(10).unwrap_or(0)).unwrap_or(d))
+                .collect();
+            format!("{}{}{shielded}", &caps[1], &caps[2])
+        })
+        .into_owned();
+    text = number().replace_all(&text, "<n>").into_owned();
+    let text: String = text
+        .chars()
+        .map(|c| match c as u32 {
+            code @ SHIELD..=0xE009 => char::from_digit(code - SHIELD, 10).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    let mut class = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if class.chars().count() > MAX_CLASS_CHARS {
+        class = class.chars().take(MAX_CLASS_CHARS - 1).collect();
+        class.push('…');
+    }
+    class
+}
+
+/// A class is a label, not the error: the example message carries the full text.
+pub const MAX_CLASS_CHARS: usize = 240;
+
+#[cfg(test)]
+mod tests {
+    use super::classify;
+
+    /// Pairs of realistic errors that must fall in one class, and the class.
+    #[test]
+    fn one_cause_is_one_class() {
+        for (a, b, class) in [
+            (
+                "dial tcp 10.0.3.17:9092: connect: connection refused",
+                "dial tcp 10.0.3.18:9092: connect: connection refused",
+                "dial tcp <addr>: connect: connection refused",
+            ),
+            (
+                "dial tcp [fd00::17]:9092: i/o timeout",
+                "dial tcp [fd00::3]:9092: i/o timeout",
+                "dial tcp <addr>: i/o timeout",
+            ),
+            (
+                "dial tcp: lookup kafka-3.internal on 10.96.0.10:53: no such host",
+                "dial tcp: lookup kafka-1.internal on 10.96.0.10:53: no such host",
+                "dial tcp: lookup kafka-<n>.internal on <addr>: no such host",
+            ),
+            (
+                "kafka: Failed to produce message to topic orders: kafka server: Message was too large, server rejected it to avoid allocation error (offset 184467)",
+                "kafka: Failed to produce message to topic orders: kafka server: Message was too large, server rejected it to avoid allocation error (offset 99)",
+                "kafka: Failed to produce message to topic orders: kafka server: Message was too large, server rejected it to avoid allocation error (offset <n>)",
+            ),
+            (
+                "write tcp 10.0.0.5:51234->10.0.3.17:9092: write: broken pipe",
+                "write tcp 10.0.0.6:40112->10.0.3.18:9092: write: broken pipe",
+                "write tcp <addr>-><addr>: write: broken pipe",
+            ),
+            (
+                "nats: timeout after 2.5s waiting for ack from stream ORDERS",
+                "nats: timeout after 300ms waiting for ack from stream ORDERS",
+                "nats: timeout after <duration> waiting for ack from stream ORDERS",
+            ),
+            (
+                "Exception (504) Reason: \"channel/connection is not open\"",
+                "Exception (504) Reason: \"NOT_FOUND - no exchange 'orders-7' in vhost '/'\"",
+                "Exception (<n>) Reason: \"<v>\"",
+            ),
+            (
+                "json: cannot unmarshal string into Go struct field Order.amount of type int64",
+                "json: cannot unmarshal string into Go struct field Order.amount of type int64",
+                "json: cannot unmarshal string into Go struct field Order.amount of type int<n>",
+            ),
+            (
+                "invalid character 'x' looking for beginning of value",
+                "invalid character '}' looking for beginning of value",
+                "invalid character '<v>' looking for beginning of value",
+            ),
+            (
+                "POST https://hooks.example.com/v1/orders/8f14e45f-ceea-467f-a0a9-7b5b2c0e2f11: HTTP 503 Service Unavailable",
+                "POST https://hooks.example.com/v1/orders/1b4e28ba-2fa1-11d2-883f-0016d3cca427: HTTP 503 Service Unavailable",
+                "POST https://<url> HTTP 503 Service Unavailable",
+            ),
+            (
+                "message 1b4e28ba-2fa1-11d2-883f-0016d3cca427 rejected: schema id 4512 not found",
+                "message 8f14e45f-ceea-467f-a0a9-7b5b2c0e2f11 rejected: schema id 77 not found",
+                "message <uuid> rejected: schema id <n> not found",
+            ),
+            (
+                "context deadline exceeded (Client.Timeout exceeded while awaiting headers) after 30.001s",
+                "context deadline exceeded (Client.Timeout exceeded while awaiting headers) after 29.87s",
+                "context deadline exceeded (Client.Timeout exceeded while awaiting headers) after <duration>",
+            ),
+            (
+                "trace 4bf92f3577b34da6a3ce929d0e0e4736: upstream reset",
+                "trace 00f067aa0ba902b7aa0e4736a3ce929d: upstream reset",
+                "trace <hex>: upstream reset",
+            ),
+        ] {
+            assert_eq!(classify(a), class, "{a}");
+            assert_eq!(classify(b), class, "{b}");
+        }
+    }
+
+    #[test]
+    fn different_causes_stay_apart() {
+        assert_ne!(
+            classify("POST /v1/orders: HTTP 503 Service Unavailable"),
+            classify("POST /v1/orders: HTTP 401 Unauthorized")
+        );
+        assert_eq!(
+            classify("unexpected status code: 429"),
+            "unexpected status code: 429"
+        );
+        assert_ne!(
+            classify("dial tcp 10.0.3.17:9092: connect: connection refused"),
+            classify("dial tcp 10.0.3.17:9092: i/o timeout")
+        );
+        assert_eq!(classify(""), "");
+        assert_eq!(classify("  spaced\n\tout  "), "spaced out");
+        assert!(classify(&"x".repeat(10_000)).chars().count() <= super::MAX_CLASS_CHARS);
+    }
+}
+
+/// The failed messages of one class.
+#[derive(Debug, Clone)]
+pub struct ErrorClass {
+    pub class: String,
+    pub count: i64,
+    /// The topics involved, sorted, at most [`MAX_TOPICS`]; `more_topics` counts the rest.
+    pub topics: Vec<String>,
+    pub more_topics: usize,
+    pub first_created_at: PgTime,
+    pub last_created_at: PgTime,
+    /// The oldest message of the class, with its full error.
+    pub example_id: uuid::Uuid,
+    pub example_error: String,
+}
+
+pub const MAX_TOPICS: usize = 10;
+const MAX_TOPICS_TRACKED: usize = 10_000;
+
+/// More distinct classes than this means the normalisation does not fit these errors;
+/// the rest are counted under one "(other errors)" class so memory stays bounded.
+pub const MAX_CLASSES: usize = 1_000;
+
+/// Failed messages (and, with `include_retrying`, pending ones that failed before) grouped
+/// by error class, largest first: one streamed read of the matching rows.
+pub fn error_classes(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    include_retrying: bool,
+    fail: &dyn Fn(postgres::Error) -> anyhow::Error,
+) -> anyhow::Result<Vec<ErrorClass>> {
+    let selection = if include_retrying {
+        "status = 'failed' OR (status = 'pending' AND retries > 0)"
+    } else {
+        "status = 'failed'"
+    };
+    let sql = format!(
+        "SELECT id::uuid, topic::text, last_error::text, created_at::timestamptz
+           FROM {} WHERE {selection} ORDER BY created_at, id",
+        rel.sql
+    );
+    let mut classes: HashMap<String, (ErrorClass, BTreeSet<String>)> = HashMap::new();
+    tx.for_each_row(&sql, &Params::default(), 0, fail, |row| {
+        let id: uuid::Uuid = row.try_get(0).map_err(fail)?;
+        let topic: String = row.try_get(1).map_err(fail)?;
+        let error: String = row.try_get(2).map_err(fail)?;
+        let at: PgTime = row.try_get(3).map_err(fail)?;
+        let mut class = classify(&error);
+        if !classes.contains_key(&class) && classes.len() >= MAX_CLASSES {
+            class = OTHER_CLASS.to_string();
+        }
+        let entry = classes.entry(class.clone()).or_insert_with(|| {
+            (
+                ErrorClass {
+                    class,
+                    count: 0,
+                    topics: Vec::new(),
+                    more_topics: 0,
+                    first_created_at: at,
+                    last_created_at: at,
+                    example_id: id,
+                    example_error: error.clone(),
+                },
+                BTreeSet::new(),
+            )
+        });
+        entry.0.count += 1;
+        // Rows come oldest first: the last one seen is the newest.
+        entry.0.last_created_at = at;
+        // Topics are few in an outbox; the cap only guards against a producer that
+        // writes a new one per message.
+        if entry.1.len() < MAX_TOPICS_TRACKED {
+            entry.1.insert(topic);
+        }
+        Ok(())
+    })?;
+    let mut classes: Vec<ErrorClass> = classes
+        .into_values()
+        .map(|(mut class, topics)| {
+            let mut topics: Vec<String> = topics.into_iter().collect();
+            if topics.len() > MAX_TOPICS {
+                class.more_topics += topics.len() - MAX_TOPICS;
+                topics.truncate(MAX_TOPICS);
+            }
+            class.topics = topics;
+            class
+        })
+        .collect();
+    classes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.class.cmp(&b.class)));
+    Ok(classes)
+}
+
+/// Where errors go once [`MAX_CLASSES`] classes exist.
+pub const OTHER_CLASS: &str = "(other errors: more classes than outboxctl keeps apart)";
