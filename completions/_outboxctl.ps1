@@ -155,6 +155,8 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--by-topic', '--by-topic', [CompletionResultType]::ParameterName, 'Add a per-topic breakdown')
             [CompletionResult]::new('--estimate', '--estimate', [CompletionResultType]::ParameterName, 'Count pending exactly through its index and estimate the other statuses from the planner''s statistics: no scan (the default above 5,000,000 rows)')
             [CompletionResult]::new('--exact', '--exact', [CompletionResultType]::ParameterName, 'Count every row, however large the table')
+            [CompletionResult]::new('--by-error', '--by-error', [CompletionResultType]::ParameterName, 'Group failed messages by error class: addresses, ids, numbers, quoted values and durations set aside')
+            [CompletionResult]::new('--include-retrying', '--include-retrying', [CompletionResultType]::ParameterName, 'With --by-error: pending messages that failed before (retries > 0) too')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Same as --color never')

@@ -148,6 +148,8 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --by-topic 'Add a per-topic breakdown'
             cand --estimate 'Count pending exactly through its index and estimate the other statuses from the planner''s statistics: no scan (the default above 5,000,000 rows)'
             cand --exact 'Count every row, however large the table'
+            cand --by-error 'Group failed messages by error class: addresses, ids, numbers, quoted values and durations set aside'
+            cand --include-retrying 'With --by-error: pending messages that failed before (retries > 0) too'
             cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
             cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
             cand --no-color 'Same as --color never'

@@ -156,6 +156,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l columns -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-topic -d 'Add a per-topic breakdown'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l estimate -d 'Count pending exactly through its index and estimate the other statuses from the planner\'s statistics: no scan (the default above 5,000,000 rows)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l exact -d 'Count every row, however large the table'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-error -d 'Group failed messages by error class: addresses, ids, numbers, quoted values and durations set aside'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l include-retrying -d 'With --by-error: pending messages that failed before (retries > 0) too'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l wide -d 'Human tables show every column in full, however wide'

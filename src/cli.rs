@@ -147,7 +147,7 @@ pub enum Command {
 
     /// Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring
     #[command(
-        after_help = "Examples:\n  outboxctl stats\n  outboxctl stats --by-topic --format json\n  outboxctl stats --max-pending-age 5m --max-failed 100   # exit 3 when breached\n  outboxctl stats --estimate   # no scan: pending exact, the rest from statistics"
+        after_help = "Examples:\n  outboxctl stats\n  outboxctl stats --by-topic --format json\n  outboxctl stats --max-pending-age 5m --max-failed 100   # exit 3 when breached\n  outboxctl stats --estimate   # no scan: pending exact, the rest from statistics\n  outboxctl stats --by-error --format json | jq '.by_error[0]'"
     )]
     Stats(StatsArgs),
 
@@ -294,6 +294,14 @@ pub struct StatsArgs {
     /// Count every row, however large the table
     #[arg(long)]
     pub exact: bool,
+
+    /// Group failed messages by error class: addresses, ids, numbers, quoted values and durations set aside
+    #[arg(long)]
+    pub by_error: bool,
+
+    /// With --by-error: pending messages that failed before (retries > 0) too
+    #[arg(long, requires = "by_error")]
+    pub include_retrying: bool,
 }
 
 /// Filters shared by `list` and `requeue --all`.

@@ -16,6 +16,7 @@ use crate::render::output::{print_json, print_text};
 use crate::render::time::humanize;
 use crate::tables::dedup::{self, DedupStats};
 use crate::tables::dedup_columns::DedupColumns;
+use crate::tables::error_class::ErrorClass;
 use crate::tables::outbox::{self, OutboxStats};
 use crate::tables::schema::STATUSES;
 
@@ -55,6 +56,13 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
         .map_err(fail)?;
         Ok((stats, args.estimate && !estimate))
     })?;
+    let by_error = if args.by_error {
+        Some(session.with_tx(Access::ReadOnly, &fail, |tx| {
+            crate::tables::error_class::error_classes(tx, rel, args.include_retrying, &fail)
+        })?)
+    } else {
+        None
+    };
     if unanalyzed {
         ctx.out.warn(format!(
             "{} was never analyzed, so there are no statistics to estimate from: every row was counted (ANALYZE {} to estimate)",
@@ -80,28 +88,18 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
     let breaches = breaches(&stats, args);
 
     let printed = match ctx.out.format {
-        Format::Json => print_json(&to_json(
-            ctx,
-            &stats,
-            &dedup,
-            dedup_error.as_deref(),
-            &breaches,
+        Format::Json => print_json(&with_error_classes(
+            to_json(ctx, &stats, &dedup, dedup_error.as_deref(), &breaches),
+            by_error.as_deref(),
         )),
-        Format::Ndjson => print_json_line(&to_json(
-            ctx,
-            &stats,
-            &dedup,
-            dedup_error.as_deref(),
-            &breaches,
+        Format::Ndjson => print_json_line(&with_error_classes(
+            to_json(ctx, &stats, &dedup, dedup_error.as_deref(), &breaches),
+            by_error.as_deref(),
         )),
-        _ => print_text(render(
-            ctx,
-            &rel.target,
-            &stats,
-            &dedup,
-            &dedup_cols,
-            &breaches,
-        )),
+        _ => print_text(
+            render(ctx, &rel.target, &stats, &dedup, &dedup_cols, &breaches)
+                + &render_error_classes(ctx, by_error.as_deref()),
+        ),
     };
     let answer = if breaches.is_empty() {
         Ok(())
@@ -155,6 +153,72 @@ fn breaches(stats: &OutboxStats, args: &StatsArgs) -> Vec<Breach> {
         }
     }
     found
+}
+
+/// `by_error` in the JSON document: one object per class, largest first.
+fn with_error_classes(mut document: Value, classes: Option<&[ErrorClass]>) -> Value {
+    if let Some(classes) = classes {
+        document["by_error"] = classes
+            .iter()
+            .map(|c| {
+                json!({
+                    "class": c.class,
+                    "count": c.count,
+                    "topics": c.topics,
+                    "more_topics": c.more_topics,
+                    "first_created_at": c.first_created_at.rfc3339(),
+                    "last_created_at": c.last_created_at.rfc3339(),
+                    "example_id": c.example_id.to_string(),
+                    "example_error": c.example_error,
+                })
+            })
+            .collect();
+    }
+    document
+}
+
+/// The error classes as a table below the counts: the class is cut to the terminal (the
+/// JSON carries it whole, with an example's full error).
+fn render_error_classes(ctx: &Context, classes: Option<&[ErrorClass]>) -> String {
+    let Some(classes) = classes else {
+        return String::new();
+    };
+    if classes.is_empty() {
+        return "\nno failed messages to group by error".to_string();
+    }
+    let now = PgTime::from_chrono(chrono::Utc::now());
+    // The class is cut last and never dropped; topics give way first, then the age.
+    let columns = vec![
+        Column {
+            drop_order: None,
+            ..Column::number("messages", 0)
+        },
+        Column {
+            drop_order: None,
+            ..Column::text("error class", 2, 0)
+        },
+        Column::text("topics", 0, 0),
+        Column::whole("newest"),
+    ];
+    let mut buffer = Vec::new();
+    let mut table = StreamTable::new(columns, &mut buffer, output_width(), ctx.out.wide);
+    for c in classes {
+        let mut topics = c.topics.join(", ");
+        if c.more_topics > 0 {
+            topics.push_str(&format!(" and {} more", c.more_topics));
+        }
+        let _ = table.push(vec![
+            c.count.to_string(),
+            c.class.clone(),
+            topics,
+            c.last_created_at.seconds_before(now).map_or_else(
+                || c.last_created_at.human(),
+                |s| format!("{} ago", humanize(s as i64)),
+            ),
+        ]);
+    }
+    let _ = table.finish();
+    format!("\n{}", String::from_utf8_lossy(&buffer).trim_end())
 }
 
 fn status_counts(counts: impl Fn(&str) -> i64) -> Map<String, Value> {

@@ -4,6 +4,7 @@
 pub mod dedup;
 pub mod dedup_columns;
 pub mod drift;
+pub mod error_class;
 pub mod outbox;
 pub mod repair;
 pub mod schema;

@@ -15,6 +15,7 @@ mod properties;
 mod relay;
 mod reliability;
 mod schema_commands;
+mod stats_errors;
 mod stats_estimate;
 
 use std::process::Output;

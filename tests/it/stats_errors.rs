@@ -1,0 +1,118 @@
+//! `stats --by-error`: failed messages grouped by error class, on realistic error texts.
+
+use crate::harness::TestDb;
+use crate::{assert_exit, json_out, stdout};
+
+#[test]
+fn failed_messages_are_grouped_by_cause_not_by_address_or_id() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, status, retries, last_error, created_at)
+             SELECT (ARRAY['orders', 'payments', 'shipping'])[1 + i % 3], 'failed', 5,
+                    CASE i % 4
+                      WHEN 0 THEN 'dial tcp 10.0.3.' || (i % 50) || ':9092: connect: connection refused'
+                      WHEN 1 THEN 'POST https://hooks.example.com/v1/orders/' || gen_random_uuid()
+                                  || ': HTTP 503 Service Unavailable'
+                      WHEN 2 THEN 'nats: timeout after ' || (i % 9) || '.' || (i % 7) || 's waiting for ack'
+                      ELSE 'POST https://hooks.example.com/v1/orders/' || gen_random_uuid()
+                           || ': HTTP 401 Unauthorized'
+                    END,
+                    '2026-11-01'::timestamptz + i * interval '1 minute'
+               FROM generate_series(1, 400) AS i;
+             INSERT INTO outbox_messages (topic, status, retries, last_error, created_at)
+             VALUES ('orders', 'pending', 2, 'dial tcp 10.9.9.9:9092: connect: connection refused', '2026-11-20'),
+                    ('orders', 'failed', 5, E'broker said \\x1b[31mno\\x1b[0m', '2026-11-21');",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["stats", "--by-error", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let json = json_out(&out);
+    let classes = json["by_error"].as_array().unwrap();
+    assert_eq!(classes.len(), 5, "{classes:#?}");
+    let find = |class: &str| {
+        classes
+            .iter()
+            .find(|c| c["class"] == class)
+            .unwrap_or_else(|| panic!("no class {class:?} in {classes:#?}"))
+    };
+    let refused = find("dial tcp <addr>: connect: connection refused");
+    assert_eq!(refused["count"], 100);
+    assert_eq!(
+        refused["topics"],
+        serde_json::json!(["orders", "payments", "shipping"])
+    );
+    assert_eq!(refused["first_created_at"], "2026-11-01T00:04:00.000000Z");
+    assert_eq!(refused["last_created_at"], "2026-11-01T06:40:00.000000Z");
+    assert!(
+        refused["example_error"]
+            .as_str()
+            .unwrap()
+            .starts_with("dial tcp 10.0.3.4:9092"),
+        "the oldest one, whole: {refused}"
+    );
+    // Status codes are causes: 503 and 401 stay apart.
+    assert_eq!(
+        find("POST https://<url> HTTP 503 Service Unavailable")["count"],
+        100
+    );
+    assert_eq!(
+        find("POST https://<url> HTTP 401 Unauthorized")["count"],
+        100
+    );
+    assert_eq!(
+        find("nats: timeout after <duration> waiting for ack")["count"],
+        100
+    );
+    // An escape sequence stays exact in JSON.
+    let escaped = classes
+        .iter()
+        .find(|c| c["class"].as_str().unwrap().starts_with("broker said \u{1b}["))
+        .unwrap_or_else(|| panic!("{classes:#?}"));
+    assert_eq!(escaped["example_error"], "broker said \u{1b}[31mno\u{1b}[0m");
+
+    // Pending messages that failed before join with --include-retrying.
+    let out = db
+        .cmd()
+        .args([
+            "stats",
+            "--by-error",
+            "--include-retrying",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json = json_out(&out);
+    let refused = json["by_error"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["class"] == "dial tcp <addr>: connect: connection refused")
+        .unwrap()
+        .clone();
+    assert_eq!(refused["count"], 101);
+
+    // On a terminal-width table: largest first, escapes shown, never raw.
+    let out = db
+        .cmd()
+        .env("COLUMNS", "100")
+        .args(["stats", "--by-error"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("error class"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+    assert_exit(
+        &db.cmd()
+            .args(["stats", "--include-retrying"])
+            .output()
+            .unwrap(),
+        2,
+    );
+}
