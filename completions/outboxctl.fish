@@ -137,6 +137,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s V -l versi
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending-age -d 'Exit 3 when the oldest pending message is older than this (e.g. 5m)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-failed -d 'Exit 3 when more than N messages are failed' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending -d 'Exit 3 when more than N messages are pending' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-header -d 'Add counts by status for each value of this header key, e.g. tenant (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l stuck-after -d 'A message in processing created longer ago than this counts as stuck' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -171,6 +173,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l header -d '
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-before -d 'Only messages processed before this (processed_at; 7d, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-after -d 'Only messages processed at or after this (processed_at; 1h, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l order -d 'Oldest or newest first (by created_at)' -r -f -a "oldest\t''
 newest\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l limit -d 'At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]' -r
@@ -226,6 +230,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l header -
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-before -d 'Only messages processed before this (processed_at; 7d, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-after -d 'Only messages processed at or after this (processed_at; 1h, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l table -d 'Outbox table name (unqualified; see --schema)' -r
@@ -290,6 +296,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l header -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l processed-before -d 'Only messages processed before this (processed_at; 7d, 2026-11-01, RFC 3339)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l processed-after -d 'Only messages processed at or after this (processed_at; 1h, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l table -d 'Outbox table name (unqualified; see --schema)' -r

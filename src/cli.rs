@@ -288,7 +288,7 @@ pub struct StatsArgs {
     pub max_pending: Option<u64>,
 
     /// Count pending exactly through its index and estimate the other statuses from the planner's statistics: no scan (the default above 5,000,000 rows)
-    #[arg(long, conflicts_with_all = ["exact", "by_topic"])]
+    #[arg(long, conflicts_with_all = ["exact", "by_topic", "by_header"])]
     pub estimate: bool,
 
     /// Count every row, however large the table
@@ -302,6 +302,14 @@ pub struct StatsArgs {
     /// With --by-error: pending messages that failed before (retries > 0) too
     #[arg(long, requires = "by_error")]
     pub include_retrying: bool,
+
+    /// Add counts by status for each value of this header key, e.g. tenant (repeatable)
+    #[arg(long, value_name = "KEY", value_parser = non_empty)]
+    pub by_header: Vec<String>,
+
+    /// A message in processing created longer ago than this counts as stuck
+    #[arg(long, value_parser = parse_duration, default_value = "15m", value_name = "DURATION")]
+    pub stuck_after: Duration,
 }
 
 /// Filters shared by `list` and `requeue --all`.
@@ -330,6 +338,14 @@ pub struct MessageFilterArgs {
     /// Only messages created at or after this (2h, 2026-11-01, RFC 3339)
     #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub after: Option<TimeArg>,
+
+    /// Only messages processed before this (processed_at; 7d, 2026-11-01, RFC 3339)
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub processed_before: Option<TimeArg>,
+
+    /// Only messages processed at or after this (processed_at; 1h, 2026-11-01, RFC 3339)
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub processed_after: Option<TimeArg>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

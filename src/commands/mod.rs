@@ -66,5 +66,7 @@ fn message_filter(args: &MessageFilterArgs, statuses: Vec<String>) -> MessageFil
         error_contains: args.error_contains.clone(),
         created_before: args.before,
         created_after: args.after,
+        processed_before: args.processed_before,
+        processed_after: args.processed_after,
     }
 }

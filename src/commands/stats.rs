@@ -13,11 +13,11 @@ use crate::db::pgtime::PgTime;
 use crate::db::session::Access;
 use crate::error::{explain_table_error, negative};
 use crate::render::output::{print_json, print_text};
-use crate::render::time::humanize;
+use crate::render::time::{format_duration, humanize};
 use crate::tables::dedup::{self, DedupStats};
 use crate::tables::dedup_columns::DedupColumns;
 use crate::tables::error_class::ErrorClass;
-use crate::tables::outbox::{self, OutboxStats};
+use crate::tables::outbox::{self, GroupStats, OutboxStats};
 use crate::tables::schema::STATUSES;
 
 struct Breach {
@@ -46,12 +46,17 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
             outbox::planner_counts(tx, rel).map_err(fail)?
         };
         let estimate = match &planner {
-            Some(p) => args.estimate || (!args.by_topic && p.rows > outbox::ESTIMATE_ABOVE_ROWS),
+            Some(p) => {
+                args.estimate
+                    || (!args.by_topic
+                        && args.by_header.is_empty()
+                        && p.rows > outbox::ESTIMATE_ABOVE_ROWS)
+            }
             None => false,
         };
         let stats = match planner.filter(|_| estimate) {
             Some(planner) => outbox::stats_estimated(tx, rel, &planner),
-            None => outbox::stats(tx, rel, args.by_topic),
+            None => outbox::stats(tx, rel, args.by_topic, &args.by_header, args.stuck_after),
         }
         .map_err(fail)?;
         Ok((stats, args.estimate && !estimate))
@@ -89,16 +94,37 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
 
     let printed = match ctx.out.format {
         Format::Json => print_json(&with_error_classes(
-            to_json(ctx, &stats, &dedup, dedup_error.as_deref(), &breaches),
+            to_json(
+                ctx,
+                args.stuck_after,
+                &stats,
+                &dedup,
+                dedup_error.as_deref(),
+                &breaches,
+            ),
             by_error.as_deref(),
         )),
         Format::Ndjson => print_json_line(&with_error_classes(
-            to_json(ctx, &stats, &dedup, dedup_error.as_deref(), &breaches),
+            to_json(
+                ctx,
+                args.stuck_after,
+                &stats,
+                &dedup,
+                dedup_error.as_deref(),
+                &breaches,
+            ),
             by_error.as_deref(),
         )),
         _ => print_text(
-            render(ctx, &rel.target, &stats, &dedup, &dedup_cols, &breaches)
-                + &render_error_classes(ctx, by_error.as_deref()),
+            render(
+                ctx,
+                args.stuck_after,
+                &rel.target,
+                &stats,
+                &dedup,
+                &dedup_cols,
+                &breaches,
+            ) + &render_error_classes(ctx, by_error.as_deref()),
         ),
     };
     let answer = if breaches.is_empty() {
@@ -153,6 +179,68 @@ fn breaches(stats: &OutboxStats, args: &StatsArgs) -> Vec<Breach> {
         }
     }
     found
+}
+
+/// One topic's or header value's figures: counts by status, total, and the ages of its
+/// oldest pending and processing messages.
+fn group_json(g: &GroupStats, now: PgTime) -> Value {
+    let mut entry = status_counts(|s| g.counts.get(s));
+    entry.insert("total".into(), json!(g.counts.total()));
+    for (name, at) in [
+        ("oldest_pending", g.oldest_pending),
+        ("oldest_processing", g.oldest_processing),
+    ] {
+        entry.insert(format!("{name}_created_at"), json!(at.map(PgTime::rfc3339)));
+        entry.insert(
+            format!("{name}_age_seconds"),
+            json!(at.and_then(|t| t.seconds_before(now))),
+        );
+    }
+    Value::Object(entry)
+}
+
+/// Topics or header values as a table fitted to the terminal: names are cut with an
+/// ellipsis, never split mid-word.
+fn group_table(ctx: &Context, header: &str, groups: &[GroupStats], now: PgTime) -> String {
+    let mut columns = vec![Column {
+        drop_order: None,
+        ..Column::text(header, 0, 0)
+    }];
+    columns.extend(STATUSES.iter().map(|s| Column {
+        drop_order: None,
+        ..Column::number(s, 0)
+    }));
+    columns.push(Column {
+        drop_order: None,
+        ..Column::number("total", 0)
+    });
+    // The ages give way before the counts on a narrow terminal (JSON has them all).
+    columns.push(Column {
+        drop_order: Some(1),
+        ..Column::whole("oldest pending")
+    });
+    columns.push(Column {
+        drop_order: Some(0),
+        ..Column::whole("oldest processing")
+    });
+    let age = |at: Option<PgTime>| {
+        at.map_or(String::new(), |t| {
+            t.seconds_before(now)
+                .map_or_else(|| t.human(), |s| humanize(s as i64))
+        })
+    };
+    let mut buffer = Vec::new();
+    let mut table = StreamTable::new(columns, &mut buffer, output_width(), ctx.out.wide);
+    for g in groups {
+        let mut row = vec![g.value.clone().unwrap_or_else(|| "(none)".to_string())];
+        row.extend(STATUSES.iter().map(|s| g.counts.get(s).to_string()));
+        row.push(g.counts.total().to_string());
+        row.push(age(g.oldest_pending));
+        row.push(age(g.oldest_processing));
+        let _ = table.push(row);
+    }
+    let _ = table.finish();
+    String::from_utf8_lossy(&buffer).trim_end().to_string()
 }
 
 /// `by_error` in the JSON document: one object per class, largest first.
@@ -230,6 +318,7 @@ fn status_counts(counts: impl Fn(&str) -> i64) -> Map<String, Value> {
 
 fn to_json(
     ctx: &Context,
+    stuck_after: std::time::Duration,
     stats: &OutboxStats,
     dedup: &DedupStats,
     dedup_error: Option<&str>,
@@ -263,16 +352,35 @@ fn to_json(
     if !unknown.is_empty() {
         outbox["other_statuses"] = Value::Object(unknown);
     }
+    outbox["stuck_processing"] = json!(stats.stuck_processing);
+    outbox["stuck_after_seconds"] = json!(stuck_after.as_secs_f64());
+    let now = stats
+        .now
+        .unwrap_or_else(|| PgTime::from_chrono(chrono::Utc::now()));
     if let Some(topics) = &stats.by_topic {
         let by_topic: Map<String, Value> = topics
             .iter()
-            .map(|(topic, counts)| {
-                let mut entry = status_counts(|s| counts.get(s));
-                entry.insert("total".into(), json!(counts.total()));
-                (topic.clone(), Value::Object(entry))
-            })
+            .map(|g| (g.value.clone().unwrap_or_default(), group_json(g, now)))
             .collect();
         outbox["by_topic"] = Value::Object(by_topic);
+    }
+    if !stats.by_header.is_empty() {
+        let by_header: Map<String, Value> = stats
+            .by_header
+            .iter()
+            .map(|(key, groups)| {
+                let values: Vec<Value> = groups
+                    .iter()
+                    .map(|g| {
+                        let mut entry = group_json(g, now);
+                        entry["value"] = json!(g.value);
+                        entry
+                    })
+                    .collect();
+                (key.clone(), Value::Array(values))
+            })
+            .collect();
+        outbox["by_header"] = Value::Object(by_header);
     }
     json!({
         "outbox": outbox,
@@ -295,8 +403,10 @@ fn to_json(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render(
     ctx: &Context,
+    stuck_after: std::time::Duration,
     target: &str,
     stats: &OutboxStats,
     dedup: &DedupStats,
@@ -321,6 +431,14 @@ fn render(
             status.to_string(),
             figure(status, stats.by_status.get(status)),
         ]);
+        if status == "processing" {
+            table.add_row(vec![
+                format!("  stuck (> {})", format_duration(stuck_after)),
+                stats
+                    .stuck_processing
+                    .map_or("not counted (estimate)".to_string(), |n| n.to_string()),
+            ]);
+        }
     }
     for (status, count) in stats
         .by_status
@@ -353,32 +471,16 @@ fn render(
         );
     }
 
+    let now = stats
+        .now
+        .unwrap_or_else(|| PgTime::from_chrono(chrono::Utc::now()));
     if let Some(topics) = &stats.by_topic {
-        // Topic names are never split mid-word: cut with an ellipsis, or one block per
-        // topic on a narrow terminal.
-        let mut columns = vec![Column {
-            drop_order: None,
-            ..Column::text("topic", 0, 0)
-        }];
-        columns.extend(STATUSES.iter().map(|s| Column {
-            drop_order: None,
-            ..Column::number(s, 0)
-        }));
-        columns.push(Column {
-            drop_order: None,
-            ..Column::number("total", 0)
-        });
-        let mut buffer = Vec::new();
-        let mut by_topic = StreamTable::new(columns, &mut buffer, output_width(), ctx.out.wide);
-        for (topic, counts) in topics {
-            let mut row = vec![topic.clone()];
-            row.extend(STATUSES.iter().map(|s| counts.get(s).to_string()));
-            row.push(counts.total().to_string());
-            let _ = by_topic.push(row);
-        }
-        let _ = by_topic.finish();
         text.push('\n');
-        text.push_str(String::from_utf8_lossy(&buffer).trim_end());
+        text.push_str(&group_table(ctx, "topic", topics, now));
+    }
+    for (key, groups) in &stats.by_header {
+        text.push('\n');
+        text.push_str(&group_table(ctx, &format!("header {key}"), groups, now));
     }
 
     let mut dedup_table = ctx.out.table(&["dedup", &ctx.tables.processed]);

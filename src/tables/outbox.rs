@@ -50,6 +50,9 @@ pub struct MessageFilter {
     pub error_contains: Option<String>,
     pub created_before: Option<TimeArg>,
     pub created_after: Option<TimeArg>,
+    /// On processed_at: a message never processed (NULL) matches neither.
+    pub processed_before: Option<TimeArg>,
+    pub processed_after: Option<TimeArg>,
 }
 
 impl MessageFilter {
@@ -107,6 +110,12 @@ impl MessageFilter {
         if let Some(after) = &self.created_after {
             conditions.push(format!("created_at >= {}", after.to_sql(params)));
         }
+        if let Some(before) = &self.processed_before {
+            conditions.push(format!("processed_at < {}", before.to_sql(params)));
+        }
+        if let Some(after) = &self.processed_after {
+            conditions.push(format!("processed_at >= {}", after.to_sql(params)));
+        }
         conditions
     }
 }
@@ -120,14 +129,21 @@ impl MessageFilter {
             || self.error_contains.is_some()
             || self.created_before.is_some()
             || self.created_after.is_some()
+            || self.processed_before.is_some()
+            || self.processed_after.is_some()
     }
 
     /// The filter with relative times fixed to instants on the server's clock, so every
     /// batch of a run selects against the same cutoff.
     pub fn resolved(mut self, tx: &mut Tx<'_>) -> Result<Self, postgres::Error> {
-        for t in [&mut self.created_before, &mut self.created_after]
-            .into_iter()
-            .flatten()
+        for t in [
+            &mut self.created_before,
+            &mut self.created_after,
+            &mut self.processed_before,
+            &mut self.processed_after,
+        ]
+        .into_iter()
+        .flatten()
         {
             *t = t.resolve(tx)?;
         }
@@ -326,9 +342,27 @@ pub struct OutboxStats {
     pub oldest_pending_age_seconds: Option<f64>,
     /// That row's created_at.
     pub oldest_dated_pending: Option<PgTime>,
-    pub by_topic: Option<Vec<(String, StatusCounts)>>,
+    pub by_topic: Option<Vec<GroupStats>>,
+    /// `--by-header KEY`: per key, the counts for each value (`None`: no such header).
+    pub by_header: Vec<(String, Vec<GroupStats>)>,
+    /// Rows in `processing` created before the `--stuck-after` cutoff; `None` when the
+    /// counts were estimated (finding them would read the table).
+    pub stuck_processing: Option<i64>,
+    /// The server's clock when the figures were read, for ages.
+    pub now: Option<PgTime>,
     /// Counts other than pending come from the planner's statistics.
     pub estimated: bool,
+}
+
+/// Counts by status for one topic or header value, with its oldest pending and
+/// processing messages.
+#[derive(Debug, Clone, Default)]
+pub struct GroupStats {
+    /// The topic or header value; `None` for messages without that header.
+    pub value: Option<String>,
+    pub counts: StatusCounts,
+    pub oldest_pending: Option<PgTime>,
+    pub oldest_processing: Option<PgTime>,
 }
 
 /// Above this many rows (by the planner's estimate) `stats` estimates unless `--exact`:
@@ -469,40 +503,87 @@ fn oldest_pending(
     let now: PgTime = row.try_get(2)?;
     stats.oldest_pending_age_seconds = oldest_finite.and_then(|t| t.seconds_before(now));
     stats.oldest_dated_pending = oldest_finite;
+    stats.now = Some(now);
     Ok(())
 }
 
-/// One pass over the table for the counts; the oldest pending rows come from the
-/// library's partial index.
-pub fn stats(tx: &mut Tx<'_>, rel: &Rel, by_topic: bool) -> Result<OutboxStats, postgres::Error> {
+/// One pass over the table for the counts (and the processing rows older than
+/// `stuck_after`); the oldest pending rows come from the library's partial index. A
+/// breakdown by topic, and one per header key, each take one more pass.
+pub fn stats(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    by_topic: bool,
+    by_header: &[String],
+    stuck_after: std::time::Duration,
+) -> Result<OutboxStats, postgres::Error> {
     let table = &rel.sql;
     let mut stats = OutboxStats::default();
-    let none = Params::default();
     let rows = tx.query(
-        &format!("SELECT status::text, count(*) FROM {table} GROUP BY 1 ORDER BY 1"),
-        &none,
+        &format!(
+            "SELECT status::text, count(*),
+                    count(*) FILTER (WHERE status = 'processing'
+                                       AND created_at < now() - make_interval(secs => $1))
+               FROM {table} GROUP BY 1 ORDER BY 1"
+        ),
+        &crate::params![stuck_after.as_secs_f64()],
     )?;
+    let mut stuck = 0;
     for row in rows {
         stats.by_status.0.push((row.try_get(0)?, row.try_get(1)?));
+        stuck += row.try_get::<_, i64>(2)?;
     }
+    stats.stuck_processing = Some(stuck);
     oldest_pending(tx, rel, &mut stats)?;
     if by_topic {
-        let rows = tx.query(
-            &format!("SELECT topic::text, status::text, count(*) FROM {table} GROUP BY 1, 2 ORDER BY 1, 2"),
-            &none,
-        )?;
-        let mut topics: Vec<(String, StatusCounts)> = Vec::new();
-        for row in rows {
-            let topic: String = row.try_get(0)?;
-            let entry = (row.try_get::<_, String>(1)?, row.try_get::<_, i64>(2)?);
-            match topics.last_mut() {
-                Some((t, counts)) if *t == topic => counts.0.push(entry),
-                _ => topics.push((topic, StatusCounts(vec![entry]))),
-            }
-        }
-        stats.by_topic = Some(topics);
+        stats.by_topic = Some(grouped(tx, rel, "topic::text", &Params::default())?);
+    }
+    for key in by_header {
+        let mut params = Params::default();
+        let expression = format!("headers ->> {}", params.push(key.clone()));
+        stats
+            .by_header
+            .push((key.clone(), grouped(tx, rel, &expression, &params)?));
     }
     Ok(stats)
+}
+
+/// Counts by status for each value of `expression`, with each group's oldest pending
+/// and processing message.
+fn grouped(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    expression: &str,
+    params: &Params,
+) -> Result<Vec<GroupStats>, postgres::Error> {
+    let rows = tx.query(
+        &format!(
+            "SELECT {expression}, status::text, count(*),
+                    min(created_at) FILTER (WHERE status = 'pending')::timestamptz,
+                    min(created_at) FILTER (WHERE status = 'processing')::timestamptz
+               FROM {} GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2",
+            rel.sql
+        ),
+        params,
+    )?;
+    let mut groups: Vec<GroupStats> = Vec::new();
+    for row in rows {
+        let value: Option<String> = row.try_get(0)?;
+        let entry = (row.try_get::<_, String>(1)?, row.try_get::<_, i64>(2)?);
+        let pending: Option<PgTime> = row.try_get(3)?;
+        let processing: Option<PgTime> = row.try_get(4)?;
+        if groups.last().is_none_or(|g| g.value != value) {
+            groups.push(GroupStats {
+                value,
+                ..Default::default()
+            });
+        }
+        let group = groups.last_mut().expect("just pushed");
+        group.counts.0.push(entry);
+        group.oldest_pending = group.oldest_pending.or(pending);
+        group.oldest_processing = group.oldest_processing.or(processing);
+    }
+    Ok(groups)
 }
 
 /// How many rows match `conditions` (built fresh into its own parameters).

@@ -71,9 +71,17 @@ fn failed_messages_are_grouped_by_cause_not_by_address_or_id() {
     // An escape sequence stays exact in JSON.
     let escaped = classes
         .iter()
-        .find(|c| c["class"].as_str().unwrap().starts_with("broker said \u{1b}["))
+        .find(|c| {
+            c["class"]
+                .as_str()
+                .unwrap()
+                .starts_with("broker said \u{1b}[")
+        })
         .unwrap_or_else(|| panic!("{classes:#?}"));
-    assert_eq!(escaped["example_error"], "broker said \u{1b}[31mno\u{1b}[0m");
+    assert_eq!(
+        escaped["example_error"],
+        "broker said \u{1b}[31mno\u{1b}[0m"
+    );
 
     // Pending messages that failed before join with --include-retrying.
     let out = db
@@ -111,6 +119,102 @@ fn failed_messages_are_grouped_by_cause_not_by_address_or_id() {
     assert_exit(
         &db.cmd()
             .args(["stats", "--include-retrying"])
+            .output()
+            .unwrap(),
+        2,
+    );
+}
+
+/// `--by-topic` ages, `--by-header`, stuck processing rows, `list --processed-*`.
+#[test]
+fn topics_headers_stuck_rows_and_processed_times() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, status, headers, created_at, processed_at) VALUES
+               ('orders',   'pending',    '{\"tenant\": \"acme\"}',   now() - interval '25 days', NULL),
+               ('orders',   'pending',    '{\"tenant\": \"globex\"}', now() - interval '1 hour',  NULL),
+               ('orders',   'processing', '{\"tenant\": \"acme\"}',   now() - interval '2 hours', NULL),
+               ('payments', 'processing', '{}',                       now() - interval '1 minute', NULL),
+               ('payments', 'processed',  '{\"tenant\": \"acme\"}',   now() - interval '9 days',  now() - interval '8 days'),
+               ('payments', 'processed',  NULL,                       now() - interval '2 days',  now() - interval '1 day');",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args([
+            "stats",
+            "--by-topic",
+            "--by-header",
+            "tenant",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let json = json_out(&out);
+    let outbox = &json["outbox"];
+    // 2 processing, 1 of them older than the default 15m.
+    assert_eq!(outbox["stuck_processing"], 1);
+    assert_eq!(outbox["stuck_after_seconds"], 900.0);
+    let orders = &outbox["by_topic"]["orders"];
+    let days = orders["oldest_pending_age_seconds"].as_f64().unwrap() / 86_400.0;
+    assert!((24.9..25.1).contains(&days), "{orders}");
+    let hours = orders["oldest_processing_age_seconds"].as_f64().unwrap() / 3_600.0;
+    assert!((1.9..2.1).contains(&hours), "{orders}");
+    assert!(outbox["by_topic"]["payments"]["oldest_pending_age_seconds"].is_null());
+    let tenants = outbox["by_header"]["tenant"].as_array().unwrap();
+    let acme = tenants.iter().find(|t| t["value"] == "acme").unwrap();
+    assert_eq!(acme["pending"], 1);
+    assert_eq!(acme["processing"], 1);
+    assert_eq!(acme["processed"], 1);
+    assert_eq!(acme["total"], 3);
+    let none = tenants.iter().find(|t| t["value"].is_null()).unwrap();
+    assert_eq!(none["total"], 2, "no tenant header, or no headers at all");
+    let out = db
+        .cmd()
+        .args(["stats", "--stuck-after", "1m30s", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(json_out(&out)["outbox"]["stuck_processing"], 1);
+    let out = db
+        .cmd()
+        .args(["stats", "--stuck-after", "30s", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(json_out(&out)["outbox"]["stuck_processing"], 2);
+    let out = db
+        .cmd()
+        .env("COLUMNS", "120")
+        .args(["stats", "--by-header", "tenant"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("stuck (> 15m)"), "{text}");
+    assert!(text.contains("header tenant"), "{text}");
+    assert!(text.contains("(none)"), "{text}");
+
+    // list on processed_at.
+    let listed = |args: &[&str]| -> usize {
+        let out = db
+            .cmd()
+            .args(["list", "--status", "processed", "--format", "ndjson"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        stdout(&out).lines().count()
+    };
+    assert_eq!(listed(&["--processed-before", "3d"]), 1);
+    assert_eq!(listed(&["--processed-after", "3d"]), 1);
+    assert_eq!(
+        listed(&["--processed-before", "12h", "--processed-after", "30d"]),
+        2
+    );
+    assert_exit(
+        &db.cmd()
+            .args(["list", "--processed-before", "soon"])
             .output()
             .unwrap(),
         2,
