@@ -183,7 +183,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -249,7 +249,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -311,7 +311,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -377,7 +377,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -439,7 +439,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -501,7 +501,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -685,7 +685,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -755,7 +755,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -829,7 +829,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -895,7 +895,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -997,7 +997,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1075,7 +1075,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1447,7 +1447,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1513,7 +1513,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1587,7 +1587,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1685,7 +1685,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1751,7 +1751,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1833,7 +1833,7 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)

@@ -32,7 +32,8 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -l schema -d 'Schema t
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -69,7 +70,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l schema -d 'S
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -81,7 +83,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s q -l quiet -
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l only -d 'Only this table' -r -f -a "outbox\t''
 processed\t''"
@@ -93,7 +95,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l schema -
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -108,7 +111,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s q -l qui
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l only -d 'Only this table' -r -f -a "outbox\t''
 processed\t''"
@@ -120,7 +123,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l schema -d 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -132,7 +136,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s q -l quiet
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending-age -d 'Exit 3 when the oldest pending message is older than this (e.g. 5m)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-failed -d 'Exit 3 when more than N messages are failed' -r
@@ -147,7 +151,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l schema -d 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -164,7 +169,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s q -l quiet
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l status -d 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
@@ -186,7 +191,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l schema -d '
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -198,7 +204,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s q -l quiet 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l payload -d 'The payload in the table view: its first 2 KiB (preview) or all of it (full)' -r -f -a "preview\t''
 full\t''"
@@ -210,7 +216,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l schema -d '
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -222,7 +229,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s q -l quiet 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l key -d 'Only this message key, exactly (\'\' selects the library\'s default empty key) (repeatable)' -r
@@ -241,7 +248,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l schema -
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -259,7 +267,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s q -l qui
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l before -d 'Delete processed messages whose processed_at is older than this (7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l topic -d 'Only this topic (repeatable)' -r
@@ -272,7 +280,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l schema -d 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -287,7 +296,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s q -l quiet
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l status -d 'Only messages in this status (repeatable or comma-separated)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
@@ -307,7 +316,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l schema -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -323,7 +333,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s q -l quie
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l only -d 'Run only these checks' -r -f -a "xmin-sessions\t''
 xmin-slots\t''
@@ -361,7 +371,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l schema -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -385,7 +396,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -397,7 +409,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -f -a "check" -d 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
@@ -415,7 +427,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -427,7 +440,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l table -d 'Outbox table name (unqualified; see --schema)' -r
@@ -437,7 +450,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -449,7 +463,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l group -d 'Only this group (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l msg-id -d 'Only this message id' -r
@@ -466,7 +480,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -478,7 +493,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
@@ -489,7 +504,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -503,7 +519,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l before -d 'Delete entries processed before this (30d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l group -d 'Only this group (repeatable)' -r
@@ -516,7 +532,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -530,7 +547,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "check" -d 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
@@ -546,7 +563,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l sche
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
-csv\t''"
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
@@ -558,7 +576,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s q -l
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor dedup completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'

@@ -35,6 +35,13 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             "--columns applies to list and dedup list",
         ));
     }
+    if ctx.out.format == crate::render::output::Format::Prometheus
+        && !matches!(cli.command, Command::Stats(_))
+    {
+        return Err(crate::error::usage(
+            "--format prometheus applies to stats (metrics for alerting)",
+        ));
+    }
     if matches!(cli.command, Command::Completions(_)) && ctx.out.format.is_machine() {
         return Err(crate::error::usage(
             "completions prints a shell script: --format does not apply",

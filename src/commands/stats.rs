@@ -115,6 +115,13 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
             ),
             by_error.as_deref(),
         )),
+        Format::Prometheus => print_text(prometheus(
+            ctx,
+            &stats,
+            &dedup,
+            &breaches,
+            by_error.as_deref(),
+        )),
         _ => print_text(
             render(
                 ctx,
@@ -241,6 +248,166 @@ fn group_table(ctx: &Context, header: &str, groups: &[GroupStats], now: PgTime) 
     }
     let _ = table.finish();
     String::from_utf8_lossy(&buffer).trim_end().to_string()
+}
+
+/// Error classes with their own label in the metrics; the rest are summed under
+/// `class="(other)"`, so a flood of new classes cannot blow up a time-series database.
+const METRIC_ERROR_CLASSES: usize = 20;
+
+/// The figures as the Prometheus text exposition, for the node_exporter textfile
+/// collector or a scrape.
+fn prometheus(
+    ctx: &Context,
+    stats: &OutboxStats,
+    dedup: &DedupStats,
+    breaches: &[Breach],
+    by_error: Option<&[ErrorClass]>,
+) -> String {
+    use crate::render::prometheus::{Exposition, Sample};
+    let table = ctx.tables.outbox.as_str();
+    let base = || vec![("table", table.to_string())];
+    let with = |extra: &[(&'static str, String)]| {
+        let mut labels = base();
+        labels.extend(extra.iter().cloned());
+        labels
+    };
+    let now = stats
+        .now
+        .unwrap_or_else(|| PgTime::from_chrono(chrono::Utc::now()));
+    let age = |at: Option<PgTime>| at.and_then(|t| t.seconds_before(now)).unwrap_or(0.0);
+    let mut e = Exposition::new();
+    let mut statuses: Vec<Sample> = STATUSES
+        .iter()
+        .map(|s| {
+            (
+                with(&[("status", s.to_string())]),
+                stats.by_status.get(s) as f64,
+            )
+        })
+        .collect();
+    statuses.extend(
+        stats
+            .by_status
+            .0
+            .iter()
+            .filter(|(s, _)| !STATUSES.contains(&s.as_str()))
+            .map(|(s, n)| (with(&[("status", s.clone())]), *n as f64)),
+    );
+    e.gauge(
+        "outbox_messages",
+        "Messages in the outbox table by status (pending exact; the others estimated when outbox_counts_estimated is 1).",
+        &statuses,
+    );
+    e.gauge(
+        "outbox_counts_estimated",
+        "1 when the counts other than pending come from the planner's statistics.",
+        &[(base(), if stats.estimated { 1.0 } else { 0.0 })],
+    );
+    e.gauge(
+        "outbox_oldest_pending_age_seconds",
+        "Age of the oldest pending message with a real date; 0 when none is pending.",
+        &[(base(), stats.oldest_pending_age_seconds.unwrap_or(0.0))],
+    );
+    if let Some(stuck) = stats.stuck_processing {
+        e.gauge(
+            "outbox_stuck_processing_messages",
+            "Messages in processing created longer ago than --stuck-after.",
+            &[(base(), stuck as f64)],
+        );
+    }
+    if let Some(topics) = &stats.by_topic {
+        let mut counts = Vec::new();
+        let mut ages = Vec::new();
+        for g in topics {
+            let topic = g.value.clone().unwrap_or_default();
+            for s in STATUSES {
+                counts.push((
+                    with(&[("topic", topic.clone()), ("status", s.to_string())]),
+                    g.counts.get(s) as f64,
+                ));
+            }
+            ages.push((with(&[("topic", topic)]), age(g.oldest_pending)));
+        }
+        e.gauge(
+            "outbox_topic_messages",
+            "Messages by topic and status.",
+            &counts,
+        );
+        e.gauge(
+            "outbox_topic_oldest_pending_age_seconds",
+            "Age of each topic's oldest pending message; 0 when none is pending.",
+            &ages,
+        );
+    }
+    let mut headers = Vec::new();
+    for (key, groups) in &stats.by_header {
+        for g in groups {
+            for s in STATUSES {
+                headers.push((
+                    with(&[
+                        ("header", key.clone()),
+                        ("value", g.value.clone().unwrap_or_default()),
+                        ("status", s.to_string()),
+                    ]),
+                    g.counts.get(s) as f64,
+                ));
+            }
+        }
+    }
+    e.gauge(
+        "outbox_header_messages",
+        "Messages by the value of a header key (empty value: no such header) and status.",
+        &headers,
+    );
+    if let Some(classes) = by_error {
+        let mut samples: Vec<Sample> = classes
+            .iter()
+            .take(METRIC_ERROR_CLASSES)
+            .map(|c| (with(&[("class", c.class.clone())]), c.count as f64))
+            .collect();
+        if classes.len() > METRIC_ERROR_CLASSES {
+            let rest: i64 = classes
+                .iter()
+                .skip(METRIC_ERROR_CLASSES)
+                .map(|c| c.count)
+                .sum();
+            samples.push((with(&[("class", "(other)".to_string())]), rest as f64));
+        }
+        e.gauge(
+            "outbox_failed_messages_by_error_class",
+            "Failed messages by error class (the largest classes; the rest under (other)).",
+            &samples,
+        );
+    }
+    if dedup.exists {
+        let dedup_labels = || vec![("table", ctx.tables.processed.clone())];
+        e.gauge(
+            "outbox_dedup_entries",
+            "Entries in the dedup (processed) table.",
+            &[(dedup_labels(), dedup.total as f64)],
+        );
+        e.gauge(
+            "outbox_dedup_groups",
+            "Consumer groups in the dedup table.",
+            &[(dedup_labels(), dedup.groups as f64)],
+        );
+        e.gauge(
+            "outbox_dedup_oldest_entry_age_seconds",
+            "Age of the oldest dedup entry; 0 when the table is empty.",
+            &[(dedup_labels(), age(dedup.oldest))],
+        );
+    }
+    let breached: Vec<Sample> = breaches
+        .iter()
+        .map(|b| (with(&[("threshold", b.threshold.to_string())]), 1.0))
+        .collect();
+    e.gauge(
+        "outbox_threshold_breached",
+        "1 for each stats threshold breached in this run.",
+        &breached,
+    );
+    // print_text ends the text with its one line feed.
+    e.finish().trim_end_matches('\n').to_string()
 }
 
 /// `by_error` in the JSON document: one object per class, largest first.

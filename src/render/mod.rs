@@ -2,4 +2,5 @@
 
 pub mod layout;
 pub mod output;
+pub mod prometheus;
 pub mod time;

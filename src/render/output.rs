@@ -14,6 +14,8 @@ pub enum Format {
     Json,
     Ndjson,
     Csv,
+    /// The Prometheus text exposition (`stats` only).
+    Prometheus,
 }
 
 impl Format {
@@ -305,7 +307,9 @@ pub fn print_record(format: Format, record: &Map<String, Value>) -> io::Result<(
             writer.write(record)?;
             writer.finish().map(drop)
         }
-        Format::Table => Err(io::Error::other("print_record is for machine formats")),
+        Format::Table | Format::Prometheus => {
+            Err(io::Error::other("print_record is for json, ndjson and csv"))
+        }
     }
 }
 
@@ -342,7 +346,9 @@ impl<W: Write> RowWriter<W> {
                 writer.write_record(columns)?;
                 Sink::Csv(Box::new(writer))
             }
-            Format::Table => return Err(io::Error::other("RowWriter is for machine formats")),
+            Format::Table | Format::Prometheus => {
+                return Err(io::Error::other("RowWriter is for json, ndjson and csv"));
+            }
         };
         Ok(Self {
             sink,

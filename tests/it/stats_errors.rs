@@ -220,3 +220,104 @@ fn topics_headers_stuck_rows_and_processed_times() {
         2,
     );
 }
+
+/// `stats --format prometheus`, checked by the real promtool, with label values that need
+/// escaping.
+#[test]
+fn metrics_pass_promtool_with_hostile_label_values() {
+    let promtool = ["promtool", "/usr/bin/promtool"]
+        .into_iter()
+        .find(|p| {
+            std::process::Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("promtool is not installed: run scripts/test, or apt-get install prometheus");
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, status, retries, last_error, headers, created_at) VALUES
+               (E'orders\"quoted\\\\back\\nline', 'failed', 5, E'broker \"down\"\\nretry later', '{\"tenant\": \"a\\\"b\"}', now() - interval '1 hour'),
+               ('orders', 'pending', 0, '', '{}', now() - interval '2 hours'),
+               ('orders', 'processing', 0, '', NULL, now() - interval '3 hours');
+             INSERT INTO outbox_messages (topic, status, retries, last_error)
+                  SELECT 'bulk', 'failed', 5, 'error number ' || repeat('x', i) FROM generate_series(1, 30) AS i;
+             INSERT INTO processed_messages (group_name, msg_id) VALUES ('g', 'm');",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args([
+            "stats",
+            "--format",
+            "prometheus",
+            "--by-topic",
+            "--by-error",
+            "--by-header",
+            "tenant",
+            "--max-pending",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 3);
+    let text = stdout(&out);
+    let mut check = std::process::Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    check
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let checked = check.wait_with_output().unwrap();
+    assert!(
+        checked.status.success() && checked.stdout.is_empty() && checked.stderr.is_empty(),
+        "promtool: {}{}\n{text}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert!(
+        text.contains(r#"outbox_messages{table="outbox_messages",status="pending"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"outbox_stuck_processing_messages{table="outbox_messages"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"topic="orders\"quoted\\back\nline",status="failed"} 1"#),
+        "escaped per the format: {text}"
+    );
+    assert!(text.contains(
+        r#"outbox_threshold_breached{table="outbox_messages",threshold="max_pending"} 1"#
+    ));
+    assert!(text.contains(r#"outbox_dedup_entries{table="processed_messages"} 1"#));
+    // 31 error classes: 20 labelled, the rest summed.
+    let classes = text
+        .lines()
+        .filter(|l| l.starts_with("outbox_failed_messages_by_error_class{"))
+        .count();
+    assert_eq!(classes, 21, "{text}");
+    assert!(text.contains(r#"class="(other)"} 11"#), "{text}");
+    // Every line is a comment or a sample: one per line, nothing raw.
+    assert!(
+        text.lines()
+            .all(|l| l.starts_with('#') || l.starts_with("outbox_"))
+    );
+    // Other commands refuse the format.
+    assert_exit(
+        &db.cmd()
+            .args(["list", "--format", "prometheus"])
+            .output()
+            .unwrap(),
+        2,
+    );
+}
