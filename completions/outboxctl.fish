@@ -142,6 +142,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pendin
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-failed -d 'Exit 3 when more than N messages are failed' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending -d 'Exit 3 when more than N messages are pending' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-header -d 'Add counts by status for each value of this header key, e.g. tenant (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l interval -d 'With --rates: the time between the two samples (at least 1s; counters are published about once a second)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l stuck-after -d 'A message in processing created longer ago than this counts as stuck' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l table -d 'Outbox table name (unqualified; see --schema)' -r
@@ -165,6 +166,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l estimate -
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l exact -d 'Count every row, however large the table'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-error -d 'Group failed messages by error class: addresses, ids, numbers, quoted values and durations set aside'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l include-retrying -d 'With --by-error: pending messages that failed before (retries > 0) too'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l rates -d 'Sample the table twice, --interval apart: messages written, status changes, deletes and the drain rate per second, and the backlog\'s ETA (no scan)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l wide -d 'Human tables show every column in full, however wide'

@@ -307,6 +307,14 @@ pub struct StatsArgs {
     #[arg(long, value_name = "KEY", value_parser = non_empty)]
     pub by_header: Vec<String>,
 
+    /// Sample the table twice, --interval apart: messages written, status changes, deletes and the drain rate per second, and the backlog's ETA (no scan)
+    #[arg(long)]
+    pub rates: bool,
+
+    /// With --rates: the time between the two samples (at least 1s; counters are published about once a second)
+    #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION", requires = "rates")]
+    pub interval: Duration,
+
     /// A message in processing created longer ago than this counts as stuck
     #[arg(long, value_parser = parse_duration, default_value = "15m", value_name = "DURATION")]
     pub stuck_after: Duration,

@@ -18,6 +18,7 @@ use crate::tables::dedup::{self, DedupStats};
 use crate::tables::dedup_columns::DedupColumns;
 use crate::tables::error_class::ErrorClass;
 use crate::tables::outbox::{self, GroupStats, OutboxStats};
+use crate::tables::rates::Rates;
 use crate::tables::schema::STATUSES;
 
 struct Breach {
@@ -39,6 +40,24 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
     let rel = &located.outbox;
     rel.require()?;
     let fail = |e| explain_table_error(e, rel);
+    if args.rates && args.interval < std::time::Duration::from_secs(1) {
+        return Err(usage(
+            "--interval must be at least 1s: the server publishes its counters about once a second",
+        ));
+    }
+    let rates = if args.rates {
+        let read = |session: &mut crate::db::session::Session| {
+            session.with_tx(Access::ReadOnly, &fail, |tx| {
+                crate::tables::rates::sample(tx, rel).map_err(fail)
+            })
+        };
+        let first = read(&mut session)?;
+        std::thread::sleep(args.interval);
+        let second = read(&mut session)?;
+        Some(crate::tables::rates::between(&first, &second))
+    } else {
+        None
+    };
     let (stats, unanalyzed) = session.with_tx(Access::ReadOnly, &fail, |tx| {
         let planner = if args.exact {
             None
@@ -93,27 +112,33 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
     let breaches = breaches(&stats, args);
 
     let printed = match ctx.out.format {
-        Format::Json => print_json(&with_error_classes(
-            to_json(
-                ctx,
-                args.stuck_after,
-                &stats,
-                &dedup,
-                dedup_error.as_deref(),
-                &breaches,
+        Format::Json => print_json(&with_rates(
+            with_error_classes(
+                to_json(
+                    ctx,
+                    args.stuck_after,
+                    &stats,
+                    &dedup,
+                    dedup_error.as_deref(),
+                    &breaches,
+                ),
+                by_error.as_deref(),
             ),
-            by_error.as_deref(),
+            rates.as_ref(),
         )),
-        Format::Ndjson => print_json_line(&with_error_classes(
-            to_json(
-                ctx,
-                args.stuck_after,
-                &stats,
-                &dedup,
-                dedup_error.as_deref(),
-                &breaches,
+        Format::Ndjson => print_json_line(&with_rates(
+            with_error_classes(
+                to_json(
+                    ctx,
+                    args.stuck_after,
+                    &stats,
+                    &dedup,
+                    dedup_error.as_deref(),
+                    &breaches,
+                ),
+                by_error.as_deref(),
             ),
-            by_error.as_deref(),
+            rates.as_ref(),
         )),
         Format::Prometheus => print_text(prometheus(
             ctx,
@@ -121,6 +146,7 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
             &dedup,
             &breaches,
             by_error.as_deref(),
+            rates.as_ref(),
         )),
         _ => print_text(
             render(
@@ -131,7 +157,8 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
                 &dedup,
                 &dedup_cols,
                 &breaches,
-            ) + &render_error_classes(ctx, by_error.as_deref()),
+            ) + &render_error_classes(ctx, by_error.as_deref())
+                + &render_rates(ctx, rates.as_ref()),
         ),
     };
     let answer = if breaches.is_empty() {
@@ -262,6 +289,7 @@ fn prometheus(
     dedup: &DedupStats,
     breaches: &[Breach],
     by_error: Option<&[ErrorClass]>,
+    rates: Option<&Result<Rates, String>>,
 ) -> String {
     use crate::render::prometheus::{Exposition, Sample};
     let table = ctx.tables.outbox.as_str();
@@ -397,6 +425,44 @@ fn prometheus(
             &[(dedup_labels(), age(dedup.oldest))],
         );
     }
+    if let Some(Ok(r)) = rates {
+        for (name, help, value) in [
+            (
+                "outbox_written_per_second",
+                "Messages written per second over the --interval sample.",
+                r.written_per_second,
+            ),
+            (
+                "outbox_drained_per_second",
+                "Messages leaving pending per second (written minus the growth of pending).",
+                r.drained_per_second,
+            ),
+            (
+                "outbox_updated_per_second",
+                "Row updates (claims, deliveries, failures) per second.",
+                r.updated_per_second,
+            ),
+            (
+                "outbox_deleted_per_second",
+                "Rows deleted per second.",
+                r.deleted_per_second,
+            ),
+            (
+                "outbox_pending_change_per_second",
+                "Change of the pending count per second.",
+                r.pending_change_per_second,
+            ),
+        ] {
+            e.gauge(name, help, &[(base(), value)]);
+        }
+        if let Some(eta) = r.backlog_eta_seconds {
+            e.gauge(
+                "outbox_backlog_eta_seconds",
+                "Seconds until no message is pending at the sampled rates (absent when the backlog is not shrinking).",
+                &[(base(), eta)],
+            );
+        }
+    }
     let breached: Vec<Sample> = breaches
         .iter()
         .map(|b| (with(&[("threshold", b.threshold.to_string())]), 1.0))
@@ -408,6 +474,62 @@ fn prometheus(
     );
     // print_text ends the text with its one line feed.
     e.finish().trim_end_matches('\n').to_string()
+}
+
+/// `outbox.rates` in the JSON document: every figure, or why there are none.
+fn with_rates(mut document: Value, rates: Option<&Result<Rates, String>>) -> Value {
+    match rates {
+        None => {}
+        Some(Ok(r)) => {
+            document["outbox"]["rates"] = json!({
+                "interval_seconds": r.interval_seconds,
+                "written_per_second": r.written_per_second,
+                "updated_per_second": r.updated_per_second,
+                "deleted_per_second": r.deleted_per_second,
+                "pending_change_per_second": r.pending_change_per_second,
+                "drained_per_second": r.drained_per_second,
+                "pending": r.pending,
+                "backlog_eta_seconds": r.backlog_eta_seconds,
+            });
+        }
+        Some(Err(reason)) => {
+            document["outbox"]["rates"] = json!({"unavailable": reason});
+        }
+    }
+    document
+}
+
+/// The rates below the counts.
+fn render_rates(ctx: &Context, rates: Option<&Result<Rates, String>>) -> String {
+    let r = match rates {
+        None => return String::new(),
+        Some(Err(reason)) => return format!("\nrates: none this time: {reason}"),
+        Some(Ok(r)) => r,
+    };
+    let per = |v: f64| format!("{v:.1}/s");
+    let mut table = ctx
+        .out
+        .table(&["rates", &format!("over {:.1}s", r.interval_seconds)]);
+    table.add_row(vec!["written".to_string(), per(r.written_per_second)]);
+    table.add_row(vec![
+        "drained from pending".to_string(),
+        per(r.drained_per_second),
+    ]);
+    table.add_row(vec![
+        "pending change".to_string(),
+        format!("{:+.1}/s", r.pending_change_per_second),
+    ]);
+    table.add_row(vec!["row updates".to_string(), per(r.updated_per_second)]);
+    table.add_row(vec!["deletes".to_string(), per(r.deleted_per_second)]);
+    table.add_row(vec![
+        "backlog empty in".to_string(),
+        match r.backlog_eta_seconds {
+            Some(s) if r.pending == 0 || s == 0.0 => "nothing pending".to_string(),
+            Some(s) => humanize(s.round() as i64),
+            None => "never at these rates (not shrinking)".to_string(),
+        },
+    ]);
+    format!("\n{table}")
 }
 
 /// `by_error` in the JSON document: one object per class, largest first.

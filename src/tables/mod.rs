@@ -6,6 +6,7 @@ pub mod dedup_columns;
 pub mod drift;
 pub mod error_class;
 pub mod outbox;
+pub mod rates;
 pub mod repair;
 pub mod schema;
 pub mod timearg;

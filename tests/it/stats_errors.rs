@@ -321,3 +321,97 @@ fn metrics_pass_promtool_with_hostile_label_values() {
         2,
     );
 }
+
+/// `stats --rates`: two readings of the server's counters, an interval apart, beside a
+/// writer and a relay; a statistics reset between them withholds the rates.
+#[test]
+fn rates_come_from_two_samples_and_a_reset_is_said() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic) SELECT 'orders' FROM generate_series(1, 2000)",
+        )
+        .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut workers = Vec::new();
+    for sql in [
+        "INSERT INTO outbox_messages (topic) SELECT 'orders' FROM generate_series(1, 10)",
+        "UPDATE outbox_messages SET status = 'processed', processed_at = now()
+          WHERE id IN (SELECT id FROM outbox_messages WHERE status = 'pending'
+                        ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 30)",
+    ] {
+        let stop = stop.clone();
+        let mut client = db.client();
+        workers.push(std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                client.batch_execute(sql).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+        }));
+    }
+    let out = db
+        .cmd()
+        .args(["stats", "--rates", "--interval", "3s", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let rates = json_out(&out)["outbox"]["rates"].clone();
+    assert!(
+        rates["interval_seconds"].as_f64().unwrap() >= 3.0,
+        "{rates}"
+    );
+    let written = rates["written_per_second"].as_f64().unwrap();
+    let drained = rates["drained_per_second"].as_f64().unwrap();
+    assert!(written > 20.0, "the writer adds ~200/s: {rates}");
+    assert!(
+        drained > written,
+        "the relay drains faster than it is fed: {rates}"
+    );
+    assert!(
+        rates["pending_change_per_second"].as_f64().unwrap() < 0.0,
+        "{rates}"
+    );
+    assert!(
+        rates["backlog_eta_seconds"].as_f64().unwrap() > 0.0,
+        "{rates}"
+    );
+
+    // A reset of the database's statistics in the middle of the sample.
+    let name = db.name.clone();
+    let resetter = {
+        let mut admin = db.client();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(1000));
+            admin.batch_execute("SELECT pg_stat_reset()").unwrap();
+            name
+        })
+    };
+    let out = db
+        .cmd()
+        .args(["stats", "--rates", "--interval", "3s", "--format", "json"])
+        .output()
+        .unwrap();
+    resetter.join().unwrap();
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert_exit(&out, 0);
+    let rates = json_out(&out)["outbox"]["rates"].clone();
+    assert!(
+        rates["unavailable"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("reset"),
+        "{rates}"
+    );
+    assert_exit(
+        &db.cmd()
+            .args(["stats", "--rates", "--interval", "500ms"])
+            .output()
+            .unwrap(),
+        2,
+    );
+}
