@@ -141,6 +141,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--max-failed', '--max-failed', [CompletionResultType]::ParameterName, 'Exit 3 when more than N messages are failed')
             [CompletionResult]::new('--max-pending', '--max-pending', [CompletionResultType]::ParameterName, 'Exit 3 when more than N messages are pending')
             [CompletionResult]::new('--by-header', '--by-header', [CompletionResultType]::ParameterName, 'Add counts by status for each value of this header key, e.g. tenant (repeatable)')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Report on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets, one row or object per target (repeatable)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'With --rates: the time between the two samples (at least 1s; counters are published about once a second)')
             [CompletionResult]::new('--stuck-after', '--stuck-after', [CompletionResultType]::ParameterName, 'A message in processing created longer ago than this counts as stuck')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')

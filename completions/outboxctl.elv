@@ -134,6 +134,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --max-failed 'Exit 3 when more than N messages are failed'
             cand --max-pending 'Exit 3 when more than N messages are pending'
             cand --by-header 'Add counts by status for each value of this header key, e.g. tenant (repeatable)'
+            cand --service 'Report on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets, one row or object per target (repeatable)'
             cand --interval 'With --rates: the time between the two samples (at least 1s; counters are published about once a second)'
             cand --stuck-after 'A message in processing created longer ago than this counts as stuck'
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'

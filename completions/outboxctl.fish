@@ -142,6 +142,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pendin
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-failed -d 'Exit 3 when more than N messages are failed' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending -d 'Exit 3 when more than N messages are pending' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-header -d 'Add counts by status for each value of this header key, e.g. tenant (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l service -d 'Report on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets, one row or object per target (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l interval -d 'With --rates: the time between the two samples (at least 1s; counters are published about once a second)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l stuck-after -d 'A message in processing created longer ago than this counts as stuck' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r

@@ -53,9 +53,10 @@ pub struct GlobalArgs {
         env = "DATABASE_URL",
         hide_env_values = true,
         global = true,
-        value_name = "URL"
+        value_name = "URL",
+        action = clap::ArgAction::Append
     )]
-    pub database_url: Option<String>,
+    pub database_url: Vec<String>,
 
     /// Outbox table name (unqualified; see --schema)
     #[arg(long, env = "OUTBOX_TABLE", hide_env_values = true, default_value = DEFAULT_OUTBOX_TABLE, global = true, value_name = "NAME")]
@@ -306,6 +307,10 @@ pub struct StatsArgs {
     /// Add counts by status for each value of this header key, e.g. tenant (repeatable)
     #[arg(long, value_name = "KEY", value_parser = non_empty)]
     pub by_header: Vec<String>,
+
+    /// Report on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets, one row or object per target (repeatable)
+    #[arg(long, value_name = "NAME", value_parser = non_empty)]
+    pub service: Vec<String>,
 
     /// Sample the table twice, --interval apart: messages written, status changes, deletes and the drain rate per second, and the backlog's ETA (no scan)
     #[arg(long)]

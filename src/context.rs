@@ -9,11 +9,14 @@ use crate::tables::dedup::DedupTable;
 use crate::tables::dedup_columns::{ColumnMap, DedupColumns};
 use crate::tables::schema::Tables;
 
+#[derive(Clone)]
 pub struct Context {
     pub tables: Tables,
     pub out: Output,
     connect: ConnectOptions,
     dedup_columns: ColumnMap,
+    /// Every `-d` given (`stats` reports on each when there are several).
+    database_urls: Vec<String>,
 }
 
 /// Both tables as found on the server.
@@ -34,7 +37,7 @@ impl Context {
             tables,
             out: Output::new(global),
             connect: ConnectOptions {
-                database_url: global.database_url.clone(),
+                database_url: global.database_url.first().cloned(),
                 schema: global.schema.clone(),
                 connect_timeout: global.connect_timeout,
                 lock_timeout: global.lock_timeout,
@@ -42,7 +45,25 @@ impl Context {
                 startup_settings: Vec::new(),
             },
             dedup_columns: global.dedup_columns.clone().unwrap_or_default(),
+            database_urls: global.database_url.clone(),
         })
+    }
+
+    pub fn database_urls(&self) -> &[String] {
+        &self.database_urls
+    }
+
+    /// The same options pointed at another target (a URL, a conninfo string such as
+    /// `service=orders`).
+    pub fn for_database(&self, conninfo: &str) -> Self {
+        let mut other = self.clone();
+        other.connect.database_url = Some(conninfo.to_string());
+        other
+    }
+
+    /// How a target is named before connecting: `user@host:port/dbname`.
+    pub fn describe_target(&self) -> anyhow::Result<String> {
+        Ok(Target::resolve(&self.connect)?.display)
     }
 
     pub fn dedup_columns(&self) -> &ColumnMap {

@@ -16,6 +16,7 @@ mod repair;
 mod requeue;
 mod show;
 mod stats;
+mod stats_many;
 
 pub use completions::{render_completions, render_man_page, render_subcommand_man_pages};
 
@@ -33,6 +34,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     if !ctx.out.columns.is_empty() && !lists {
         return Err(crate::error::usage(
             "--columns applies to list and dedup list",
+        ));
+    }
+    if ctx.database_urls().len() > 1 && !matches!(cli.command, Command::Stats(_)) {
+        return Err(crate::error::usage(
+            "several -d apply to stats only: run the command once per database",
         ));
     }
     if ctx.out.format == crate::render::output::Format::Prometheus

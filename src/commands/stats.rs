@@ -21,13 +21,25 @@ use crate::tables::outbox::{self, GroupStats, OutboxStats};
 use crate::tables::rates::Rates;
 use crate::tables::schema::STATUSES;
 
-struct Breach {
+pub(super) struct Breach {
     threshold: &'static str,
     limit: Value,
     actual: Value,
-    message: String,
+    pub(super) message: String,
     /// Checked against an estimated figure.
     estimated: bool,
+}
+
+/// Everything `stats` read from one target.
+pub(super) struct Gathered {
+    pub(super) target: String,
+    pub(super) stats: OutboxStats,
+    dedup: DedupStats,
+    dedup_cols: DedupColumns,
+    dedup_error: Option<String>,
+    pub(super) breaches: Vec<Breach>,
+    by_error: Option<Vec<ErrorClass>>,
+    rates: Option<Result<Rates, String>>,
 }
 
 pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
@@ -36,15 +48,25 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
             "stats has no csv form (its figures are nested): use --format json or ndjson",
         ));
     }
-    let (mut session, located) = ctx.open()?;
-    let rel = &located.outbox;
-    rel.require()?;
-    let fail = |e| explain_table_error(e, rel);
     if args.rates && args.interval < std::time::Duration::from_secs(1) {
         return Err(usage(
             "--interval must be at least 1s: the server publishes its counters about once a second",
         ));
     }
+    let targets = super::stats_many::many_targets(ctx, args)?;
+    if !targets.is_empty() {
+        return super::stats_many::run_many(ctx, args, targets);
+    }
+    let g = gather(ctx, args)?;
+    print_one(ctx, args, &g)
+}
+
+/// Reads every figure from the target `ctx` points at.
+pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Gathered> {
+    let (mut session, located) = ctx.open()?;
+    let rel = &located.outbox;
+    rel.require()?;
+    let fail = |e| explain_table_error(e, rel);
     let rates = if args.rates {
         let read = |session: &mut crate::db::session::Session| {
             session.with_tx(Access::ReadOnly, &fail, |tx| {
@@ -111,16 +133,59 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
     };
     let breaches = breaches(&stats, args);
 
+    Ok(Gathered {
+        target: rel.target.clone(),
+        stats,
+        dedup,
+        dedup_cols,
+        dedup_error,
+        breaches,
+        by_error,
+        rates,
+    })
+}
+
+/// One target's figures as the JSON document `stats --format json` prints.
+pub(super) fn single_json(ctx: &Context, args: &StatsArgs, g: &Gathered) -> Value {
+    with_rates(
+        with_error_classes(
+            to_json(
+                ctx,
+                args.stuck_after,
+                &g.stats,
+                &g.dedup,
+                g.dedup_error.as_deref(),
+                &g.breaches,
+            ),
+            g.by_error.as_deref(),
+        ),
+        g.rates.as_ref(),
+    )
+}
+
+fn print_one(ctx: &Context, args: &StatsArgs, g: &Gathered) -> anyhow::Result<()> {
+    let Gathered {
+        target,
+        stats,
+        dedup,
+        dedup_cols,
+        dedup_error,
+        breaches,
+        by_error,
+        rates,
+    } = g;
+    let (stats, dedup, dedup_cols, breaches) = (stats, dedup, dedup_cols, breaches.as_slice());
+    let rel_target = target;
     let printed = match ctx.out.format {
         Format::Json => print_json(&with_rates(
             with_error_classes(
                 to_json(
                     ctx,
                     args.stuck_after,
-                    &stats,
-                    &dedup,
+                    stats,
+                    dedup,
                     dedup_error.as_deref(),
-                    &breaches,
+                    breaches,
                 ),
                 by_error.as_deref(),
             ),
@@ -131,10 +196,10 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
                 to_json(
                     ctx,
                     args.stuck_after,
-                    &stats,
-                    &dedup,
+                    stats,
+                    dedup,
                     dedup_error.as_deref(),
-                    &breaches,
+                    breaches,
                 ),
                 by_error.as_deref(),
             ),
@@ -142,9 +207,9 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
         )),
         Format::Prometheus => print_text(prometheus(
             ctx,
-            &stats,
-            &dedup,
-            &breaches,
+            stats,
+            dedup,
+            breaches,
             by_error.as_deref(),
             rates.as_ref(),
         )),
@@ -152,11 +217,11 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
             render(
                 ctx,
                 args.stuck_after,
-                &rel.target,
-                &stats,
-                &dedup,
-                &dedup_cols,
-                &breaches,
+                rel_target,
+                stats,
+                dedup,
+                dedup_cols,
+                breaches,
             ) + &render_error_classes(ctx, by_error.as_deref())
                 + &render_rates(ctx, rates.as_ref()),
         ),

@@ -491,6 +491,42 @@ pub fn apply_service(
     )))
 }
 
+/// Every service defined in the user's and the system's service files, in file order,
+/// each name once (the user's file wins, as for `service=`).
+pub fn service_names(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Vec<String>> {
+    let user_file = env("PGSERVICEFILE")
+        .filter(|f| !f.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home_dir().map(|h| h.join(".pg_service.conf")));
+    let system_file = PathBuf::from(
+        env("PGSYSCONFDIR")
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| DEFAULT_SYSCONFDIR.to_string()),
+    )
+    .join("pg_service.conf");
+    let mut names: Vec<String> = Vec::new();
+    for file in user_file.iter().chain(std::iter::once(&system_file)) {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(usage(format!(
+                    "cannot read service file {}: {e}",
+                    file.display()
+                )));
+            }
+        };
+        for line in text.lines().map(str::trim) {
+            if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']'))
+                && !names.iter().any(|n| n == name)
+            {
+                names.push(name.to_string());
+            }
+        }
+    }
+    Ok(names)
+}
+
 /// The entries of `[service]` in a service file; `None` when the file or the section is
 /// not there.
 fn read_service(file: &Path, service: &str) -> anyhow::Result<Option<Vec<(String, String)>>> {

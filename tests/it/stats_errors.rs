@@ -1,7 +1,7 @@
 //! `stats --by-error`: failed messages grouped by error class, on realistic error texts.
 
 use crate::harness::TestDb;
-use crate::{assert_exit, json_out, stdout};
+use crate::{assert_exit, json_out, stderr, stdout};
 
 #[test]
 fn failed_messages_are_grouped_by_cause_not_by_address_or_id() {
@@ -414,4 +414,142 @@ fn rates_come_from_two_samples_and_a_reset_is_said() {
             .unwrap(),
         2,
     );
+}
+
+/// `stats` over several databases: each read concurrently, a target that never answers
+/// costs only its own --connect-timeout and is reported with its error.
+#[test]
+fn several_targets_are_read_at_once_and_one_down_spoils_nothing() {
+    let first = TestDb::new().migrated();
+    let second = TestDb::new().migrated();
+    first
+        .client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic) SELECT 'orders' FROM generate_series(1, 3)",
+        )
+        .unwrap();
+    second
+        .client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, status, last_error) VALUES ('orders', 'failed', 'x')",
+        )
+        .unwrap();
+    // A listener that accepts and never answers.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let _held = std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        for stream in silent.incoming() {
+            kept.push(stream);
+        }
+    });
+    let started = std::time::Instant::now();
+    let out = crate::harness::bare_cmd()
+        .args(["-d", &first.url(), "-d", &second.url()])
+        .args([
+            "-d",
+            &format!("postgres://nobody@127.0.0.1:{silent_port}/none?sslmode=disable"),
+        ])
+        .args([
+            "--connect-timeout",
+            "2s",
+            "stats",
+            "--format",
+            "json",
+            "--max-failed",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    assert_exit(&out, 1);
+    assert!(
+        took < std::time::Duration::from_secs(20),
+        "the silent target held the others up: {took:?}"
+    );
+    let json = json_out(&out);
+    let targets = json.as_array().unwrap();
+    assert_eq!(targets.len(), 3);
+    assert_eq!(targets[0]["ok"], true);
+    assert!(
+        targets[0]["target"]
+            .as_str()
+            .unwrap()
+            .ends_with(&first.name)
+    );
+    assert_eq!(targets[0]["outbox"]["by_status"]["pending"], 3);
+    assert_eq!(targets[1]["outbox"]["by_status"]["failed"], 1);
+    assert_eq!(targets[1]["breaches"][0]["threshold"], "max_failed");
+    assert_eq!(targets[2]["ok"], false);
+    assert!(
+        targets[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains(&silent_port.to_string())
+    );
+    assert!(
+        stderr(&out).contains("1 of 3 targets could not be read"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Services from the service file, by pattern; a threshold breached on one gives 3.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pg_service.conf");
+    let service = |db: &TestDb| {
+        format!(
+            "host={}\nport={}\nuser={}\ndbname={}\nsslmode=disable\n{}",
+            db.server.host,
+            db.server.port,
+            db.server.user,
+            db.name,
+            db.server
+                .password
+                .as_ref()
+                .map(|p| format!("password={p}\n"))
+                .unwrap_or_default()
+        )
+    };
+    std::fs::write(
+        &file,
+        format!(
+            "[orders-eu]\n{}\n[orders-us]\n{}\n[billing]\nhost=nowhere.invalid\n",
+            service(&first),
+            service(&second)
+        ),
+    )
+    .unwrap();
+    let out = crate::harness::bare_cmd()
+        .env("PGSERVICEFILE", &file)
+        .env("PGSYSCONFDIR", dir.path())
+        .args(["stats", "--service", "orders-*", "--max-failed", "0"])
+        .env("COLUMNS", "120")
+        .output()
+        .unwrap();
+    assert_exit(&out, 3);
+    let text = stdout(&out);
+    assert!(
+        text.contains("service orders-eu") && text.contains("service orders-us"),
+        "{text}"
+    );
+    assert!(!text.contains("billing"), "{text}");
+    assert!(text.contains("BREACHED"), "{text}");
+    let out = crate::harness::bare_cmd()
+        .env("PGSERVICEFILE", &file)
+        .env("PGSYSCONFDIR", dir.path())
+        .args(["stats", "--service", "nothing-*"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("orders-eu, orders-us, billing"),
+        "{}",
+        stderr(&out)
+    );
+    // Other commands take one target.
+    let out = crate::harness::bare_cmd()
+        .args(["-d", &first.url(), "-d", &second.url(), "list"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
 }
