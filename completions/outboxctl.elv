@@ -49,6 +49,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand purge 'Delete processed messages older than a cutoff (the library''s retention rule)'
             cand delete 'Discard messages by id or filter (poison messages), in any status but processing'
             cand doctor 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
+            cand watch 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
             cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -359,6 +360,32 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'outboxctl;watch'= {
+            cand --interval 'Time between refreshes (at least 1s)'
+            cand --count 'Stop after N refreshes (for scripts; the live view runs until q)'
+            cand --stuck-after 'A message in processing created longer ago than this counts as stuck'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --dedup-columns 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…'
+            cand --schema 'Schema that holds the tables [default: the first on the search path that has them]'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --columns 'Only these columns, in this order, in every format (list and dedup list)'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Same as --color never'
+            cand --wide 'Human tables show every column in full, however wide'
+            cand --no-payload 'Leave payloads out of json, ndjson and csv (list, show)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'outboxctl;dedup'= {
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
@@ -575,6 +602,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand purge 'Delete processed messages older than a cutoff (the library''s retention rule)'
             cand delete 'Discard messages by id or filter (poison messages), in any status but processing'
             cand doctor 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
+            cand watch 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
             cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -598,6 +626,8 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         &'outboxctl;help;delete'= {
         }
         &'outboxctl;help;doctor'= {
+        }
+        &'outboxctl;help;watch'= {
         }
         &'outboxctl;help;dedup'= {
             cand mark 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'

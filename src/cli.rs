@@ -192,6 +192,16 @@ fails, 3 when something does, 1 on a runtime error.",
     )]
     Doctor(DoctorArgs),
 
+    /// Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes
+    #[command(
+        long_about = "Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes.\n\n\
+On a terminal, a full-screen view refreshed every --interval; keys: q or Ctrl-C quit, p pause, t top topics, \
+e top error classes. Without a terminal, or with --format ndjson, one JSON object per interval (--count N stops \
+after N).",
+        after_help = "Examples:\n  outboxctl watch\n  outboxctl watch --interval 5s\n  outboxctl watch --format ndjson --count 12 >> outbox.log"
+    )]
+    Watch(WatchArgs),
+
     /// Mark, check, list, unmark and purge entries of the dedup ("processed") table
     #[command(subcommand)]
     Dedup(DedupCommand),
@@ -254,6 +264,21 @@ pub struct DoctorArgs {
     /// How long to watch a stalled backlog for claims before calling the relay stopped (0s: do not watch)
     #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
     pub sample: Duration,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Time between refreshes (at least 1s)
+    #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
+    pub interval: Duration,
+
+    /// Stop after N refreshes (for scripts; the live view runs until q)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+
+    /// A message in processing created longer ago than this counts as stuck
+    #[arg(long, value_parser = parse_duration, default_value = "15m", value_name = "DURATION")]
+    pub stuck_after: Duration,
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,7 @@ mod requeue;
 mod show;
 mod stats;
 mod stats_many;
+mod watch;
 
 pub use completions::{render_completions, render_man_page, render_subcommand_man_pages};
 
@@ -64,6 +65,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Purge(args) => purge::run(&ctx, &args),
         Command::Delete(args) => delete::run(&ctx, &args),
         Command::Doctor(args) => doctor::run(&ctx, &args),
+        Command::Watch(args) => watch::run(&ctx, &args),
         Command::Dedup(command) => dedup::run(&ctx, &command),
         Command::Completions(args) => completions::run(&args),
     }

@@ -17,6 +17,7 @@ mod reliability;
 mod schema_commands;
 mod stats_errors;
 mod stats_estimate;
+mod watch;
 
 use std::process::Output;
 

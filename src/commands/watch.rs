@@ -1,0 +1,513 @@
+//! `outboxctl watch`: the live view. On a terminal, a full-screen view (crossterm) that
+//! refreshes every `--interval`: status counts with their change since the last refresh,
+//! write and drain rates with the backlog's ETA, the oldest pending message, stuck
+//! processing rows, and a lower panel of the top topics by backlog (`t`) or the top
+//! error classes (`e`). `p` pauses, `q` or Ctrl-C quits. The terminal is restored on
+//! every way out: a key, a signal, a lost connection (shown in the view, which
+//! reconnects), a panic. Without a terminal, or with `--format ndjson`, one JSON
+//! snapshot per interval instead; `--count N` stops after N.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crossterm::{cursor, event, execute, queue, style, terminal};
+use serde_json::{Value, json};
+use unicode_width::UnicodeWidthChar;
+
+use crate::cli::WatchArgs;
+use crate::context::Context;
+use crate::db::pgtime::PgTime;
+use crate::db::session::{Access, Rel, Session};
+use crate::error::{explain_table_error, usage};
+use crate::render::output::{Format, escape, print_json_line};
+use crate::render::time::humanize;
+use crate::tables::error_class::{self, ErrorClass};
+use crate::tables::outbox::{self, GroupStats, StatusCounts};
+use crate::tables::rates::{self, Rates};
+use crate::tables::schema::STATUSES;
+
+/// Rows of the lower panel at most.
+const TOP: usize = 10;
+
+/// One refresh's figures.
+struct Snapshot {
+    at: PgTime,
+    counts: StatusCounts,
+    estimated: bool,
+    stuck: Option<i64>,
+    oldest_pending_age: Option<f64>,
+    topics: Option<Vec<GroupStats>>,
+    errors: Option<Vec<ErrorClass>>,
+    sample: rates::Sample,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    Topics,
+    Errors,
+}
+
+pub fn run(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
+    if args.interval < Duration::from_secs(1) {
+        return Err(usage(
+            "--interval must be at least 1s: the server publishes its counters about once a second",
+        ));
+    }
+    if !matches!(ctx.out.format, Format::Table | Format::Ndjson) {
+        return Err(usage(
+            "watch prints a live view, or one JSON object per interval with --format ndjson",
+        ));
+    }
+    let live = ctx.out.format == Format::Table
+        && std::io::stdout().is_terminal()
+        && std::io::stdin().is_terminal();
+    if live {
+        screen(ctx, args)
+    } else {
+        snapshots(ctx, args)
+    }
+}
+
+fn read(
+    session: &mut Session,
+    rel: &Rel,
+    args: &WatchArgs,
+    topics: bool,
+    errors: bool,
+) -> anyhow::Result<Snapshot> {
+    let fail = |e| explain_table_error(e, rel);
+    session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let sample = rates::sample(tx, rel).map_err(fail)?;
+        // The same rule as stats: past 5,000,000 rows, estimated, and no per-topic scan.
+        let planner = outbox::planner_counts(tx, rel).map_err(fail)?;
+        let large = planner
+            .as_ref()
+            .is_some_and(|p| p.rows > outbox::ESTIMATE_ABOVE_ROWS);
+        let stats = match planner.filter(|_| large) {
+            Some(p) => outbox::stats_estimated(tx, rel, &p),
+            None => outbox::stats(tx, rel, topics, &[], args.stuck_after),
+        }
+        .map_err(fail)?;
+        let errors = if errors {
+            Some(error_class::error_classes(tx, rel, false, &fail)?)
+        } else {
+            None
+        };
+        Ok(Snapshot {
+            at: stats
+                .now
+                .unwrap_or_else(|| PgTime::from_chrono(chrono::Utc::now())),
+            counts: stats.by_status,
+            estimated: stats.estimated,
+            stuck: stats.stuck_processing,
+            oldest_pending_age: stats.oldest_pending_age_seconds,
+            topics: stats.by_topic,
+            errors,
+            sample,
+        })
+    })
+}
+
+/// Topics by backlog: most pending first.
+fn top_topics(topics: &[GroupStats]) -> Vec<&GroupStats> {
+    let mut sorted: Vec<&GroupStats> = topics.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.counts
+            .get("pending")
+            .cmp(&a.counts.get("pending"))
+            .then_with(|| b.counts.get("failed").cmp(&a.counts.get("failed")))
+    });
+    sorted.truncate(TOP);
+    sorted
+}
+
+fn snapshot_json(
+    target: &str,
+    snapshot: &Snapshot,
+    previous: Option<&Snapshot>,
+    rates: Option<&Result<Rates, String>>,
+) -> Value {
+    let counts: serde_json::Map<String, Value> = STATUSES
+        .iter()
+        .map(|s| (s.to_string(), json!(snapshot.counts.get(s))))
+        .collect();
+    let changes = previous.map(|p| {
+        STATUSES
+            .iter()
+            .map(|s| {
+                (
+                    s.to_string(),
+                    json!(snapshot.counts.get(s) - p.counts.get(s)),
+                )
+            })
+            .collect::<serde_json::Map<String, Value>>()
+    });
+    json!({
+        "at": snapshot.at.rfc3339(),
+        "target": target,
+        "by_status": counts,
+        "estimated": snapshot.estimated,
+        "changes": changes,
+        "stuck_processing": snapshot.stuck,
+        "oldest_pending_age_seconds": snapshot.oldest_pending_age,
+        "rates": match rates {
+            Some(Ok(r)) => json!({
+                "interval_seconds": r.interval_seconds,
+                "written_per_second": r.written_per_second,
+                "drained_per_second": r.drained_per_second,
+                "updated_per_second": r.updated_per_second,
+                "deleted_per_second": r.deleted_per_second,
+                "pending_change_per_second": r.pending_change_per_second,
+                "backlog_eta_seconds": r.backlog_eta_seconds,
+            }),
+            Some(Err(reason)) => json!({"unavailable": reason}),
+            None => Value::Null,
+        },
+        "top_topics": snapshot.topics.as_deref().map(|t| top_topics(t).iter().map(|g| json!({
+            "topic": g.value,
+            "pending": g.counts.get("pending"),
+            "processing": g.counts.get("processing"),
+            "failed": g.counts.get("failed"),
+        })).collect::<Vec<_>>()),
+        "top_errors": snapshot.errors.as_deref().map(|e| e.iter().take(TOP).map(|c| json!({
+            "class": c.class,
+            "count": c.count,
+        })).collect::<Vec<_>>()),
+    })
+}
+
+/// Without a terminal: one JSON object per interval, for logs and pipes. A lost
+/// connection is a line with the error, and the next interval reconnects.
+fn snapshots(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
+    let mut connection: Option<(Session, Rel)> = None;
+    let mut previous: Option<Snapshot> = None;
+    let mut printed = 0u64;
+    loop {
+        let started = Instant::now();
+        let result = (|| -> anyhow::Result<(Snapshot, String)> {
+            if connection.is_none() {
+                let (session, located) = ctx.open()?;
+                located.outbox.require()?;
+                connection = Some((session, located.outbox));
+            }
+            let (session, rel) = connection.as_mut().expect("just opened");
+            Ok((read(session, rel, args, true, true)?, rel.target.clone()))
+        })();
+        match result {
+            Ok((snapshot, target)) => {
+                let rates = previous
+                    .as_ref()
+                    .map(|p| rates::between(&p.sample, &snapshot.sample));
+                print_json_line(&snapshot_json(
+                    &target,
+                    &snapshot,
+                    previous.as_ref(),
+                    rates.as_ref(),
+                ))?;
+                previous = Some(snapshot);
+            }
+            Err(err) => {
+                // A missing table or a bad option will not heal: only a lost connection
+                // is waited out.
+                if connection.is_none() && previous.is_none() {
+                    return Err(err);
+                }
+                connection = None;
+                print_json_line(&json!({
+                    "at": PgTime::from_chrono(chrono::Utc::now()).rfc3339(),
+                    "error": crate::error::one_line(&err),
+                    "reconnecting": true,
+                }))?;
+            }
+        }
+        printed += 1;
+        if args.count.is_some_and(|n| printed >= n) {
+            return Ok(());
+        }
+        std::thread::sleep(args.interval.saturating_sub(started.elapsed()));
+    }
+}
+
+/// Leaves the alternate screen and raw mode however the view ends.
+struct Restore;
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn restore_terminal() {
+    let mut out = std::io::stdout();
+    let _ = execute!(
+        out,
+        style::ResetColor,
+        cursor::Show,
+        terminal::LeaveAlternateScreen
+    );
+    let _ = terminal::disable_raw_mode();
+}
+
+fn screen(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
+    // SIGTERM and SIGHUP end the view like `q` does, terminal restored.
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        let _ = signal_hook::flag::register(signal, stop.clone());
+    }
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous_hook(info);
+    }));
+    terminal::enable_raw_mode()?;
+    let _restore = Restore;
+    execute!(
+        std::io::stdout(),
+        terminal::EnterAlternateScreen,
+        cursor::Hide
+    )?;
+
+    let mut connection: Option<(Session, Rel)> = None;
+    let mut target = String::new();
+    let mut panel = Panel::Topics;
+    let mut paused = false;
+    let mut last: Option<Snapshot> = None;
+    let mut before_last: Option<Snapshot> = None;
+    let mut problem: Option<String> = None;
+    let mut next_refresh = Instant::now();
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        if !paused && Instant::now() >= next_refresh {
+            next_refresh = Instant::now() + args.interval;
+            let result = (|| -> anyhow::Result<Snapshot> {
+                if connection.is_none() {
+                    let (session, located) = ctx.open()?;
+                    located.outbox.require()?;
+                    target = located.outbox.target.clone();
+                    connection = Some((session, located.outbox));
+                }
+                let (session, rel) = connection.as_mut().expect("just opened");
+                read(
+                    session,
+                    rel,
+                    args,
+                    panel == Panel::Topics,
+                    panel == Panel::Errors,
+                )
+            })();
+            match result {
+                Ok(snapshot) => {
+                    problem = None;
+                    before_last = last.take();
+                    last = Some(snapshot);
+                }
+                Err(err) => {
+                    connection = None;
+                    problem = Some(crate::error::one_line(&err));
+                }
+            }
+        }
+        draw(
+            &target,
+            last.as_ref(),
+            before_last.as_ref(),
+            panel,
+            paused,
+            problem.as_deref(),
+            args,
+        )?;
+        let wait = next_refresh
+            .saturating_duration_since(Instant::now())
+            .min(Duration::from_millis(250));
+        if event::poll(wait)? {
+            match event::read()? {
+                event::Event::Key(key) if key.kind == event::KeyEventKind::Press => {
+                    use event::{KeyCode, KeyModifiers};
+                    match key.code {
+                        KeyCode::Char('q') | KeyCode::Esc => return Ok(()),
+                        KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                            return Ok(());
+                        }
+                        KeyCode::Char('p') => paused = !paused,
+                        KeyCode::Char('t') if panel != Panel::Topics => {
+                            panel = Panel::Topics;
+                            next_refresh = Instant::now();
+                        }
+                        KeyCode::Char('e') if panel != Panel::Errors => {
+                            panel = Panel::Errors;
+                            next_refresh = Instant::now();
+                        }
+                        _ => {}
+                    }
+                }
+                // A resize is drawn on the next pass of the loop.
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `text` cut to `width` display columns, escaped (another session's text never reaches
+/// the terminal raw).
+fn fit(text: &str, width: usize) -> String {
+    let text = escape(text);
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            if width > 0 && !out.is_empty() {
+                out.pop();
+                out.push('…');
+            }
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn draw(
+    target: &str,
+    last: Option<&Snapshot>,
+    before: Option<&Snapshot>,
+    panel: Panel,
+    paused: bool,
+    problem: Option<&str>,
+    args: &WatchArgs,
+) -> anyhow::Result<()> {
+    let (width, height) = terminal::size().unwrap_or((80, 24));
+    let (width, height) = (width as usize, height as usize);
+    let mut top: Vec<String> = Vec::new();
+    // What matters most comes first: a long target name is cut, not the pause.
+    top.push(format!(
+        "{}outboxctl watch · every {} · {}",
+        if paused { "PAUSED (p resumes) · " } else { "" },
+        crate::render::time::format_duration(args.interval),
+        if target.is_empty() {
+            "connecting…"
+        } else {
+            target
+        }
+    ));
+    if let Some(problem) = problem {
+        top.push(format!(
+            "connection lost: {problem} — reconnecting every interval"
+        ));
+    }
+    let mut middle: Vec<String> = Vec::new();
+    let mut rates_lines: Vec<String> = Vec::new();
+    let mut lower: Vec<String> = Vec::new();
+    if let Some(s) = last {
+        top.push(String::new());
+        for status in STATUSES {
+            let n = s.counts.get(status);
+            let change = before
+                .map(|b| n - b.counts.get(status))
+                .map_or(String::new(), |d| format!("  ({d:+})"));
+            let mark = if s.estimated && status != "pending" {
+                "~"
+            } else {
+                ""
+            };
+            middle.push(format!("{status:<12}{mark}{n:>12}{change}"));
+        }
+        middle.push(format!(
+            "{:<12}{:>13}",
+            format!(
+                "stuck >{}",
+                crate::render::time::format_duration(args.stuck_after)
+            ),
+            s.stuck.map_or("?".to_string(), |n| n.to_string())
+        ));
+        middle.push(format!(
+            "oldest pending  {}",
+            s.oldest_pending_age.map_or("none".to_string(), |a| format!(
+                "{} ago",
+                humanize(a as i64)
+            ))
+        ));
+        if let Some(b) = before {
+            match rates::between(&b.sample, &s.sample) {
+                Ok(r) => {
+                    rates_lines.push(format!(
+                        "written {:.1}/s · drained {:.1}/s · pending {:+.1}/s · backlog ETA {}",
+                        r.written_per_second,
+                        r.drained_per_second,
+                        r.pending_change_per_second,
+                        match r.backlog_eta_seconds {
+                            Some(_) if r.pending == 0 => "—".to_string(),
+                            Some(eta) => humanize(eta.round() as i64),
+                            None => "none (not shrinking)".to_string(),
+                        }
+                    ));
+                }
+                Err(reason) => rates_lines.push(format!("rates: {reason}")),
+            }
+        }
+        match panel {
+            Panel::Topics => {
+                lower.push("top topics by backlog (e: error classes)".to_string());
+                match &s.topics {
+                    Some(topics) => {
+                        for g in top_topics(topics) {
+                            lower.push(format!(
+                                "{:>10} pending {:>8} processing {:>8} failed  {}",
+                                g.counts.get("pending"),
+                                g.counts.get("processing"),
+                                g.counts.get("failed"),
+                                g.value.as_deref().unwrap_or("")
+                            ));
+                        }
+                    }
+                    None => lower.push(
+                        "(per-topic counts need a scan: not read on a table this large)"
+                            .to_string(),
+                    ),
+                }
+            }
+            Panel::Errors => {
+                lower.push("top error classes of failed messages (t: topics)".to_string());
+                for c in s.errors.iter().flatten().take(TOP) {
+                    lower.push(format!("{:>10}  {}", c.count, c.class));
+                }
+            }
+        }
+    }
+    let keys = "q quit · p pause · t topics · e errors".to_string();
+    // Fit the height: the lower panel goes first, then the rates.
+    let mut lines = top;
+    let fixed = lines.len() + middle.len() + 1;
+    lines.extend(middle);
+    if fixed + rates_lines.len() < height {
+        lines.push(String::new());
+        lines.extend(rates_lines);
+    }
+    let room = height.saturating_sub(lines.len() + 2);
+    if room >= 2 && !lower.is_empty() {
+        lines.push(String::new());
+        lines.extend(lower.into_iter().take(room - 1));
+    }
+    let mut out = std::io::stdout().lock();
+    queue!(out, terminal::Clear(terminal::ClearType::All))?;
+    for (row, line) in lines.iter().take(height.saturating_sub(1)).enumerate() {
+        queue!(
+            out,
+            cursor::MoveTo(0, row as u16),
+            style::Print(fit(line, width))
+        )?;
+    }
+    queue!(
+        out,
+        cursor::MoveTo(0, height.saturating_sub(1) as u16),
+        style::Print(fit(&keys, width))
+    )?;
+    out.flush()?;
+    Ok(())
+}
