@@ -348,6 +348,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Run only these checks')
             [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Run every check but these')
             [CompletionResult]::new('--threshold', '--threshold', [CompletionResultType]::ParameterName, 'Change a threshold: a duration (30s), count (10000), ratio (0.2 or 20%) or size (1GiB), as --list shows (repeatable)')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Examine each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets (or repeated -d), each is examined at once (repeatable)')
             [CompletionResult]::new('--sample', '--sample', [CompletionResultType]::ParameterName, 'How long to watch a stalled backlog for claims before calling the relay stopped (0s: do not watch)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')

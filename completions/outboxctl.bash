@@ -1034,7 +1034,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__doctor)
-            opts="-d -q -h -V --list --only --skip --threshold --exact --sample --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --wide --columns --no-payload --help --version"
+            opts="-d -q -h -V --list --only --skip --threshold --exact --service --sample --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --wide --columns --no-payload --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1049,6 +1049,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -335,6 +335,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --only 'Run only these checks'
             cand --skip 'Run every check but these'
             cand --threshold 'Change a threshold: a duration (30s), count (10000), ratio (0.2 or 20%) or size (1GiB), as --list shows (repeatable)'
+            cand --service 'Examine each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets (or repeated -d), each is examined at once (repeatable)'
             cand --sample 'How long to watch a stalled backlog for claims before calling the relay stopped (0s: do not watch)'
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'

@@ -366,6 +366,7 @@ backlog\t''
 schema\t''
 claim-cost\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l threshold -d 'Change a threshold: a duration (30s), count (10000), ratio (0.2 or 20%) or size (1GiB), as --list shows (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l service -d 'Examine each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets (or repeated -d), each is examined at once (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l sample -d 'How long to watch a stalled backlog for claims before calling the relay stopped (0s: do not watch)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l table -d 'Outbox table name (unqualified; see --schema)' -r

@@ -261,6 +261,10 @@ pub struct DoctorArgs {
     #[arg(long)]
     pub exact: bool,
 
+    /// Examine each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets (or repeated -d), each is examined at once (repeatable)
+    #[arg(long, value_name = "NAME", value_parser = non_empty)]
+    pub service: Vec<String>,
+
     /// How long to watch a stalled backlog for claims before calling the relay stopped (0s: do not watch)
     #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
     pub sample: Duration,

@@ -28,24 +28,11 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> anyhow::Result<()> {
     if selected.is_empty() {
         return Err(usage("--skip leaves no check to run"));
     }
-    let (mut session, located) = ctx.open()?;
-    let target = located.outbox.target.clone();
-    let schema = located.outbox.schema.clone();
-    let reconnect = || ctx.connect();
-    let report = diagnose::run(
-        &mut session,
-        &reconnect,
-        located.outbox,
-        located.processed,
-        Options {
-            thresholds,
-            exact: args.exact,
-            sample: args.sample,
-            selected,
-            dedup_columns: ctx.dedup_columns().clone(),
-            locating_args: ctx.locating_args(),
-        },
-    )?;
+    let targets = super::stats_many::many_targets(ctx, &args.service)?;
+    if !targets.is_empty() {
+        return run_many(ctx, args, &thresholds, &selected, targets);
+    }
+    let (report, target, schema) = examine(ctx, args, thresholds, selected)?;
     let printed = match ctx.out.format {
         Format::Json => print_json(&to_json(&report, &target, schema.as_deref())),
         Format::Ndjson => print_json_line(&to_json(&report, &target, schema.as_deref())),
@@ -71,6 +58,141 @@ fn verdict(report: &Report, target: &str) -> anyhow::Result<()> {
         "doctor: {} in {target}",
         found.join(" and ")
     )))
+}
+
+/// One target's report, its name and the schema its tables are in.
+type Examined = (Report, String, Option<String>);
+
+/// Runs the selected checks on the target `ctx` points at.
+fn examine(
+    ctx: &Context,
+    args: &DoctorArgs,
+    thresholds: Thresholds,
+    selected: Vec<&'static str>,
+) -> anyhow::Result<Examined> {
+    let (mut session, located) = ctx.open()?;
+    let target = located.outbox.target.clone();
+    let schema = located.outbox.schema.clone();
+    let reconnect = || ctx.connect();
+    let report = diagnose::run(
+        &mut session,
+        &reconnect,
+        located.outbox,
+        located.processed,
+        Options {
+            thresholds,
+            exact: args.exact,
+            sample: args.sample,
+            selected,
+            dedup_columns: ctx.dedup_columns().clone(),
+            locating_args: ctx.locating_args(),
+        },
+    )?;
+    Ok((report, target, schema))
+}
+
+/// Several targets, examined at once, each on its own connection: one report after
+/// another (or one JSON object per target, `{"target", "ok", …}`); a target that cannot
+/// be reached is reported with its error, and the others still are.
+fn run_many(
+    ctx: &Context,
+    args: &DoctorArgs,
+    thresholds: &Thresholds,
+    selected: &[&'static str],
+    targets: Vec<super::stats_many::Named>,
+) -> anyhow::Result<()> {
+    let results: Vec<(String, anyhow::Result<Examined>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|t| {
+                let target_ctx = ctx.for_database(&t.conninfo);
+                let thresholds = thresholds.clone();
+                let selected = selected.to_vec();
+                scope.spawn(move || examine(&target_ctx, args, thresholds, selected))
+            })
+            .collect();
+        targets
+            .iter()
+            .zip(handles)
+            .map(|(t, h)| {
+                (
+                    t.label.clone(),
+                    h.join()
+                        .unwrap_or_else(|_| Err(anyhow::anyhow!("the checking thread panicked"))),
+                )
+            })
+            .collect()
+    });
+    let objects: Vec<Value> = results
+        .iter()
+        .map(|(label, result)| match result {
+            Ok((report, target, schema)) => {
+                let mut object = json!({"target": label, "ok": true});
+                if let (Value::Object(map), Value::Object(figures)) =
+                    (&mut object, to_json(report, target, schema.as_deref()))
+                {
+                    figures
+                        .into_iter()
+                        .filter(|(k, _)| k != "target")
+                        .for_each(|(k, v)| {
+                            map.insert(k, v);
+                        });
+                }
+                object
+            }
+            Err(e) => json!({"target": label, "ok": false, "error": crate::error::one_line(e)}),
+        })
+        .collect();
+    let printed = match ctx.out.format {
+        Format::Json => print_json(&Value::Array(objects)),
+        Format::Ndjson => objects.iter().try_for_each(print_json_line),
+        _ => print_text(
+            results
+                .iter()
+                .map(|(label, result)| match result {
+                    Ok((report, target, schema)) => render(ctx, report, target, schema.as_deref()),
+                    Err(e) => format!(
+                        "doctor: {}
+error: {}",
+                        escape(label),
+                        escape(&crate::error::one_line(e))
+                    ),
+                })
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        ),
+    };
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|(label, r)| {
+            r.as_ref()
+                .err()
+                .map(|e| format!("{label}: {}", crate::error::one_line(e)))
+        })
+        .collect();
+    let unhealthy = results
+        .iter()
+        .filter(|(_, r)| {
+            r.as_ref()
+                .is_ok_and(|(report, _, _)| report.worst() >= Status::Warn)
+        })
+        .count();
+    let answer = if !failed.is_empty() {
+        Err(anyhow::anyhow!(
+            "{} of {} targets could not be examined: {}",
+            failed.len(),
+            results.len(),
+            failed.join("; ")
+        ))
+    } else if unhealthy > 0 {
+        Err(negative(format!(
+            "doctor: checks warn or fail on {unhealthy} of {} targets",
+            results.len()
+        )))
+    } else {
+        Ok(())
+    };
+    answer_after_output(printed, answer)
 }
 
 fn to_json(report: &Report, target: &str, schema: Option<&str>) -> Value {

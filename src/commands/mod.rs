@@ -37,9 +37,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
             "--columns applies to list and dedup list",
         ));
     }
-    if ctx.database_urls().len() > 1 && !matches!(cli.command, Command::Stats(_)) {
+    if ctx.database_urls().len() > 1
+        && !matches!(cli.command, Command::Stats(_) | Command::Doctor(_))
+    {
         return Err(crate::error::usage(
-            "several -d apply to stats only: run the command once per database",
+            "several -d apply to stats and doctor only: run the command once per database",
         ));
     }
     if ctx.out.format == crate::render::output::Format::Prometheus

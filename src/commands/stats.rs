@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
             "--interval must be at least 1s: the server publishes its counters about once a second",
         ));
     }
-    let targets = super::stats_many::many_targets(ctx, args)?;
+    let targets = super::stats_many::many_targets(ctx, &args.service)?;
     if !targets.is_empty() {
         return super::stats_many::run_many(ctx, args, targets);
     }

@@ -1,4 +1,4 @@
-//! `stats` on several targets at once: every `-d` given, and every service of the libpq
+//! `stats` and `doctor` on several targets at once: every `-d` given, and every service of the libpq
 //! service file matching `--service`. They are read concurrently, each on its own
 //! connection; a target that is down costs its own `--connect-timeout` and no one
 //! else's, and is reported with its error instead of ending the run.
@@ -21,8 +21,8 @@ pub struct Named {
 
 /// The targets when several are asked for (more than one `-d`, or any `--service`);
 /// empty for the ordinary single-target run.
-pub fn many_targets(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Vec<Named>> {
-    if ctx.database_urls().len() <= 1 && args.service.is_empty() {
+pub fn many_targets(ctx: &Context, services: &[String]) -> anyhow::Result<Vec<Named>> {
+    if ctx.database_urls().len() <= 1 && services.is_empty() {
         return Ok(Vec::new());
     }
     let mut targets = Vec::new();
@@ -36,19 +36,19 @@ pub fn many_targets(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Vec<Named
             conninfo: url.clone(),
         });
     }
-    let services = crate::db::conninfo::service_names(|var| std::env::var(var).ok())?;
-    for pattern in &args.service {
-        let matched: Vec<&String> = services
+    let defined = crate::db::conninfo::service_names(|var| std::env::var(var).ok())?;
+    for pattern in services {
+        let matched: Vec<&String> = defined
             .iter()
             .filter(|name| glob_matches(pattern, name))
             .collect();
         if matched.is_empty() {
             return Err(usage(format!(
                 "no service in the service files matches {pattern:?} (services: {})",
-                if services.is_empty() {
+                if defined.is_empty() {
                     "none".to_string()
                 } else {
-                    services.join(", ")
+                    defined.join(", ")
                 }
             )));
         }

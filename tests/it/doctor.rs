@@ -1230,3 +1230,50 @@ fn a_partitioned_outbox_is_judged_by_its_partitions() {
     assert_exit(&out, 1);
     assert!(stderr(&out).contains("is partitioned"), "{}", stderr(&out));
 }
+
+/// `doctor` on several databases at once, one of them unreachable.
+#[test]
+fn several_targets_are_examined_at_once() {
+    let healthy = TestDb::new().migrated();
+    let broken = TestDb::new().migrated();
+    broken
+        .client()
+        .batch_execute("DROP INDEX idx_outbox_messages_pending")
+        .unwrap();
+    let out = with_deadline(
+        {
+            let mut c = bare_cmd();
+            c.args(["-d", &healthy.url(), "-d", &broken.url()])
+                .args(["-d", "postgres://nobody@127.0.0.1:1/none?sslmode=disable"]);
+            c
+        },
+        &["doctor", "--only", "indexes", "--format", "json"],
+    );
+    assert_exit(&out, 1);
+    let reports = json_out(&out);
+    let reports = reports.as_array().unwrap();
+    assert_eq!(reports.len(), 3);
+    assert_eq!(reports[0]["ok"], true);
+    assert_eq!(reports[0]["worst"], "ok");
+    assert!(
+        reports[0]["target"]
+            .as_str()
+            .unwrap()
+            .ends_with(&healthy.name)
+    );
+    assert_eq!(reports[1]["worst"], "fail");
+    assert_eq!(reports[2]["ok"], false);
+    assert!(stderr(&out).contains("1 of 3 targets could not be examined"));
+    // Without the unreachable one: exit 3 for the broken index.
+    let out = with_deadline(
+        {
+            let mut c = bare_cmd();
+            c.args(["-d", &healthy.url(), "-d", &broken.url()]);
+            c
+        },
+        &["doctor", "--only", "indexes"],
+    );
+    assert_exit(&out, 3);
+    let text = stdout(&out);
+    assert_eq!(text.matches("doctor: ").count(), 2, "{text}");
+}
