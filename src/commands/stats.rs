@@ -76,7 +76,7 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Gathered
         let first = read(&mut session)?;
         std::thread::sleep(args.interval);
         let second = read(&mut session)?;
-        Some(crate::tables::rates::between(&first, &second))
+        Some((crate::tables::rates::between(&first, &second), second.pending))
     } else {
         None
     };
@@ -96,7 +96,9 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Gathered
             None => false,
         };
         let stats = match planner.filter(|_| estimate) {
-            Some(planner) => outbox::stats_estimated(tx, rel, &planner),
+            Some(planner) => {
+                outbox::stats_estimated(tx, rel, &planner, rates.as_ref().map(|(_, p)| *p))
+            }
             None => outbox::stats(tx, rel, args.by_topic, &args.by_header, args.stuck_after),
         }
         .map_err(fail)?;
@@ -141,7 +143,7 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Gathered
         dedup_error,
         breaches,
         by_error,
-        rates,
+        rates: rates.map(|(rates, _)| rates),
     })
 }
 

@@ -86,7 +86,7 @@ fn read(
             .as_ref()
             .is_some_and(|p| p.rows > outbox::ESTIMATE_ABOVE_ROWS);
         let stats = match planner.filter(|_| large) {
-            Some(p) => outbox::stats_estimated(tx, rel, &p),
+            Some(p) => outbox::stats_estimated(tx, rel, &p, Some(sample.pending)),
             None => outbox::stats(tx, rel, topics, &[], args.stuck_after),
         }
         .map_err(fail)?;

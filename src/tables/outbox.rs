@@ -448,14 +448,20 @@ pub fn stats_estimated(
     tx: &mut Tx<'_>,
     rel: &Rel,
     planner: &PlannerCounts,
+    known_pending: Option<i64>,
 ) -> Result<OutboxStats, postgres::Error> {
-    tx.batch_execute("SET LOCAL enable_seqscan = off")?;
-    let pending: i64 = tx
-        .query_one(
-            &format!("SELECT count(*) FROM {} WHERE status = 'pending'", rel.sql),
-            &Params::default(),
-        )?
-        .get(0);
+    // A pending count just taken (the last sample of --rates) is not taken again.
+    let pending: i64 = match known_pending {
+        Some(n) => n,
+        None => {
+            tx.batch_execute("SET LOCAL enable_seqscan = off")?;
+            tx.query_one(
+                &format!("SELECT count(*) FROM {} WHERE status = 'pending'", rel.sql),
+                &Params::default(),
+            )?
+            .get(0)
+        }
+    };
     let mut stats = OutboxStats {
         estimated: true,
         ..Default::default()
