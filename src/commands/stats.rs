@@ -76,7 +76,10 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Gathered
         let first = read(&mut session)?;
         std::thread::sleep(args.interval);
         let second = read(&mut session)?;
-        Some((crate::tables::rates::between(&first, &second), second.pending))
+        Some((
+            crate::tables::rates::between(&first, &second),
+            second.pending,
+        ))
     } else {
         None
     };
