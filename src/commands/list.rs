@@ -50,6 +50,15 @@ pub fn effective_limit(ctx: &Context, limit: Option<u64>) -> u64 {
 
 pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
     let statuses = outbox::parse_statuses(&args.status)?;
+    // The library sets processed_at only when it delivers a message.
+    if (args.filter.processed_before.is_some() || args.filter.processed_after.is_some())
+        && !statuses.iter().any(|s| s == "processed")
+    {
+        ctx.out.warn(format!(
+            "--processed-before/--processed-after match only messages with a processed_at, which the library sets on delivery: add --status processed (listing {})",
+            statuses.join(", ")
+        ));
+    }
     let filter = message_filter(&args.filter, statuses);
     let machine = ctx.out.format.is_machine();
     let view = view_columns();

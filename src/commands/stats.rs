@@ -54,11 +54,15 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
         ));
     }
     let targets = super::stats_many::many_targets(ctx, &args.service)?;
-    if !targets.is_empty() {
-        return super::stats_many::run_many(ctx, args, targets);
+    match targets.as_slice() {
+        [] => print_one(ctx, args, &gather(ctx, args)?),
+        // One service matched: an ordinary run against it (a scrape included).
+        [only] if ctx.database_urls().len() <= 1 && ctx.out.format == Format::Prometheus => {
+            let target = ctx.for_database(&only.conninfo);
+            print_one(&target, args, &gather(&target, args)?)
+        }
+        _ => super::stats_many::run_many(ctx, args, targets),
     }
-    let g = gather(ctx, args)?;
-    print_one(ctx, args, &g)
 }
 
 /// Reads every figure from the target `ctx` points at.

@@ -204,8 +204,11 @@ fn table(results: &[(String, anyhow::Result<Gathered>)], args: &StatsArgs) -> St
                     s.stuck_processing
                         .map_or("?".to_string(), |n| n.to_string()),
                     mark("failed", s.by_status.get("failed")),
-                    s.oldest_pending_age_seconds
-                        .map_or(String::new(), |a| humanize(a as i64)),
+                    match (s.oldest_pending, s.oldest_pending_age_seconds) {
+                        (Some(at), _) if !at.is_finite() => at.human(),
+                        (_, Some(age)) => humanize(age as i64),
+                        _ => String::new(),
+                    },
                     g.breaches
                         .iter()
                         .map(|b| format!("BREACHED: {}", b.message))

@@ -38,6 +38,8 @@ struct Snapshot {
     estimated: bool,
     stuck: Option<i64>,
     oldest_pending_age: Option<f64>,
+    /// The oldest pending message's created_at, infinite values included.
+    oldest_pending: Option<PgTime>,
     topics: Option<Vec<GroupStats>>,
     errors: Option<Vec<ErrorClass>>,
     sample: rates::Sample,
@@ -103,6 +105,7 @@ fn read(
             estimated: stats.estimated,
             stuck: stats.stuck_processing,
             oldest_pending_age: stats.oldest_pending_age_seconds,
+            oldest_pending: stats.oldest_pending,
             topics: stats.by_topic,
             errors,
             sample,
@@ -428,10 +431,11 @@ fn draw(
         ));
         middle.push(format!(
             "oldest pending  {}",
-            s.oldest_pending_age.map_or("none".to_string(), |a| format!(
-                "{} ago",
-                humanize(a as i64)
-            ))
+            match (s.oldest_pending, s.oldest_pending_age) {
+                (Some(at), _) if !at.is_finite() => at.human(),
+                (_, Some(a)) => format!("{} ago", humanize(a as i64)),
+                _ => "none".to_string(),
+            }
         ));
         if let Some(b) = before {
             match rates::between(&b.sample, &s.sample) {

@@ -28,7 +28,10 @@ fn rules() -> &'static [Rule] {
             replacement,
         };
         vec![
-            // Quoted values first: what is inside them is data, whatever it looks like.
+            // Terminal control sequences (colour codes) first: `\x1b[31m` holds no
+            // duration.
+            rule(r"\x1b\[[0-9;?]*[ -/]*[@-~]", "<csi>"),
+            // Quoted values next: what is inside them is data, whatever it looks like.
             rule(r#""(?:[^"\\]|\\.)*""#, "\"<v>\""),
             rule(r"'(?:[^'\\]|\\.)*'", "'<v>'"),
             rule(r"`[^`]*`", "`<v>`"),
@@ -219,6 +222,10 @@ mod tests {
         assert_ne!(
             classify("dial tcp 10.0.3.17:9092: connect: connection refused"),
             classify("dial tcp 10.0.3.17:9092: i/o timeout")
+        );
+        assert_eq!(
+            classify("broker said \x1b[31mno\x1b[0m after 30s"),
+            "broker said <csi>no<csi> after <duration>"
         );
         assert_eq!(classify(""), "");
         assert_eq!(classify("  spaced\n\tout  "), "spaced out");

@@ -546,7 +546,13 @@ pub fn stats(
     }
     for key in by_header {
         let mut params = Params::default();
-        let expression = format!("headers ->> {}", params.push(key.clone()));
+        // A string is its text; any other JSON value is its JSON text with its type, so
+        // "5" and 5 stay two groups.
+        let k = params.push(key.clone());
+        let expression = format!(
+            "CASE jsonb_typeof(headers -> {k}) WHEN 'string' THEN headers ->> {k}
+                  ELSE (headers -> {k})::text || ' (' || jsonb_typeof(headers -> {k}) || ')' END"
+        );
         stats
             .by_header
             .push((key.clone(), grouped(tx, rel, &expression, &params)?));
