@@ -158,6 +158,12 @@ pub fn confirm(question: &str, args: &MutationArgs) -> anyhow::Result<bool> {
     if args.yes || args.dry_run || !interactive() {
         return Ok(true);
     }
+    ask(question)
+}
+
+/// Asks `question [y/N]` on the terminal and reads the answer; a signal at the prompt
+/// ends the run saying nothing was changed.
+pub fn ask(question: &str) -> anyhow::Result<bool> {
     signals::install();
     signals::at_prompt(true);
     let mut err = std::io::stderr().lock();

@@ -101,27 +101,8 @@ fn run_many(
     selected: &[&'static str],
     targets: Vec<super::stats_many::Named>,
 ) -> anyhow::Result<()> {
-    let results: Vec<(String, anyhow::Result<Examined>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = targets
-            .iter()
-            .map(|t| {
-                let target_ctx = ctx.for_database(&t.conninfo);
-                let thresholds = thresholds.clone();
-                let selected = selected.to_vec();
-                scope.spawn(move || examine(&target_ctx, args, thresholds, selected))
-            })
-            .collect();
-        targets
-            .iter()
-            .zip(handles)
-            .map(|(t, h)| {
-                (
-                    t.label.clone(),
-                    h.join()
-                        .unwrap_or_else(|_| Err(anyhow::anyhow!("the checking thread panicked"))),
-                )
-            })
-            .collect()
+    let results = super::stats_many::each_target(ctx, &targets, |target| {
+        examine(target, args, thresholds.clone(), selected.to_vec())
     });
     let objects: Vec<Value> = results
         .iter()
@@ -162,14 +143,6 @@ error: {}",
                 .join("\n\n"),
         ),
     };
-    let failed: Vec<String> = results
-        .iter()
-        .filter_map(|(label, r)| {
-            r.as_ref()
-                .err()
-                .map(|e| format!("{label}: {}", crate::error::one_line(e)))
-        })
-        .collect();
     let unhealthy = results
         .iter()
         .filter(|(_, r)| {
@@ -177,21 +150,15 @@ error: {}",
                 .is_ok_and(|(report, _, _)| report.worst() >= Status::Warn)
         })
         .count();
-    let answer = if !failed.is_empty() {
-        Err(anyhow::anyhow!(
-            "{} of {} targets could not be examined: {}",
-            failed.len(),
-            results.len(),
-            failed.join("; ")
-        ))
-    } else if unhealthy > 0 {
-        Err(negative(format!(
+    let answer = super::stats_many::answer(
+        &results,
+        "examined",
+        unhealthy,
+        format!(
             "doctor: checks warn or fail on {unhealthy} of {} targets",
             results.len()
-        )))
-    } else {
-        Ok(())
-    };
+        ),
+    );
     answer_after_output(printed, answer)
 }
 

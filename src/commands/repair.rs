@@ -33,42 +33,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
     }
     let (mut session, located) = ctx.open()?;
     let target = located.outbox.target.clone();
-    let mut plan: Vec<(String, Step)> = Vec::new();
-    let mut missing = Vec::new();
-    for kind in selected_tables(args.only) {
-        let rel = match kind {
-            TableKind::Outbox => &located.outbox,
-            TableKind::Processed => &located.processed,
-        };
-        let Some(oid) = rel.oid else {
-            missing.push(rel.name.clone());
-            continue;
-        };
-        let fail = |e| crate::error::explain_table_error(e, rel);
-        let steps = session.with_tx(Access::ReadOnly, &fail, |tx| {
-            let indexed = match kind {
-                TableKind::Processed => {
-                    DedupColumns::resolve(tx, rel, ctx.dedup_columns())?.at.name
-                }
-                TableKind::Outbox => String::new(),
-            };
-            if let Some(build) = repair::builds_in_progress(tx, oid).map_err(fail)?.first() {
-                anyhow::bail!(
-                    "an index is being built on {} in {}: {build} — run --repair once it has finished, or cancel it (SELECT pg_catalog.pg_cancel_backend({})); nothing was changed",
-                    rel.name,
-                    rel.target,
-                    build.pid
-                );
-            }
-            let steps =
-                repair::plan(tx, kind, rel, oid, &indexed, Predicates::Deparse).map_err(fail)?;
-            if let Some(obstacle) = repair::obstacle(tx, rel, oid, &steps).map_err(fail)? {
-                anyhow::bail!("cannot repair {} in {}: {obstacle}; nothing was changed", rel.name, rel.target);
-            }
-            Ok(steps)
-        })?;
-        plan.extend(steps.into_iter().map(|s| (rel.name.clone(), s)));
-    }
+    let (plan, missing) = plan_tables(ctx, &mut session, &located, args, Guarded::Refuse)?;
     for table in &missing {
         ctx.out.warn(format!(
             "{table} does not exist in {}: \"outboxctl migrate\" creates it (--repair only mends indexes)",
@@ -120,7 +85,8 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
     }
     // IF NOT EXISTS can succeed without building anything: what the plan promised is
     // checked, not assumed.
-    let remaining = remaining_steps(ctx, &mut session, &located, args)?;
+    let (remaining, _) = plan_tables(ctx, &mut session, &located, args, Guarded::PlanOnly)?;
+    let remaining: Vec<String> = remaining.into_iter().map(|(_, s)| s.why).collect();
     if !remaining.is_empty() {
         anyhow::bail!(
             "the repair statements ran in {target}, but the indexes still do not match the contract: {}",
@@ -143,20 +109,38 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
     })
 }
 
-/// What a fresh plan would still do once the repair has run.
-fn remaining_steps(
+/// Whether planning refuses what the statements must not run under (an index build in
+/// progress, a name taken by another relation, a partitioned table), as before running;
+/// after running, only what is still left to do is wanted.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Guarded {
+    Refuse,
+    PlanOnly,
+}
+
+/// Steps with the name of the table each is for.
+type Plan = Vec<(String, Step)>;
+
+/// The repair steps for each selected table that exists, with the table's name, and the
+/// tables that do not exist.
+fn plan_tables(
     ctx: &Context,
     session: &mut Session,
     located: &crate::context::Located,
     args: &MigrateArgs,
-) -> anyhow::Result<Vec<String>> {
-    let mut remaining = Vec::new();
+    guarded: Guarded,
+) -> anyhow::Result<(Plan, Vec<String>)> {
+    let mut plan: Plan = Vec::new();
+    let mut missing = Vec::new();
     for kind in selected_tables(args.only) {
         let rel = match kind {
             TableKind::Outbox => &located.outbox,
             TableKind::Processed => &located.processed,
         };
-        let Some(oid) = rel.oid else { continue };
+        let Some(oid) = rel.oid else {
+            missing.push(rel.name.clone());
+            continue;
+        };
         let fail = |e| crate::error::explain_table_error(e, rel);
         let steps = session.with_tx(Access::ReadOnly, &fail, |tx| {
             let indexed = match kind {
@@ -165,11 +149,32 @@ fn remaining_steps(
                 }
                 TableKind::Outbox => String::new(),
             };
-            repair::plan(tx, kind, rel, oid, &indexed, Predicates::Deparse).map_err(fail)
+            if guarded == Guarded::Refuse
+                && let Some(build) = repair::builds_in_progress(tx, oid).map_err(fail)?.first()
+            {
+                anyhow::bail!(
+                    "an index is being built on {} in {}: {build} — run --repair once it has finished, or cancel it (SELECT pg_catalog.pg_cancel_backend({})); nothing was changed",
+                    rel.name,
+                    rel.target,
+                    build.pid
+                );
+            }
+            let steps =
+                repair::plan(tx, kind, rel, oid, &indexed, Predicates::Deparse).map_err(fail)?;
+            if guarded == Guarded::Refuse
+                && let Some(obstacle) = repair::obstacle(tx, rel, oid, &steps).map_err(fail)?
+            {
+                anyhow::bail!(
+                    "cannot repair {} in {}: {obstacle}; nothing was changed",
+                    rel.name,
+                    rel.target
+                );
+            }
+            Ok(steps)
         })?;
-        remaining.extend(steps.into_iter().map(|s| s.why));
+        plan.extend(steps.into_iter().map(|s| (rel.name.clone(), s)));
     }
-    Ok(remaining)
+    Ok((plan, missing))
 }
 
 /// The connection the statements run on: the timeouts in its startup packet. When the
@@ -258,21 +263,10 @@ fn announce_older_transactions(ctx: &Context, session: &mut Session) {
 }
 
 fn confirm(target: &str, statements: usize) -> anyhow::Result<bool> {
-    use std::io::{BufRead, Write};
-    let mut err = std::io::stderr().lock();
-    let _ = write!(
-        err,
-        "Run {} on {}? [y/N] ",
+    crate::batch::engine::ask(&format!(
+        "Run {} on {}?",
         count_of(statements as u64, "this statement", "these statements"),
         escape(target)
-    );
-    let _ = err.flush();
-    drop(err);
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(
-        answer.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
     ))
 }
 

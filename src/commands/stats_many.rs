@@ -98,25 +98,7 @@ pub fn run_many(ctx: &Context, args: &StatsArgs, targets: Vec<Named>) -> anyhow:
             "--format prometheus takes one target (one scrape per database): drop the extra -d / --service",
         ));
     }
-    let results: Vec<(String, anyhow::Result<Gathered>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = targets
-            .iter()
-            .map(|t| {
-                let target_ctx = ctx.for_database(&t.conninfo);
-                scope.spawn(move || gather(&target_ctx, args))
-            })
-            .collect();
-        targets
-            .iter()
-            .zip(handles)
-            .map(|(t, h)| {
-                let result = h
-                    .join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("the reading thread panicked")));
-                (t.label.clone(), result)
-            })
-            .collect()
-    });
+    let results = each_target(ctx, &targets, |target| gather(target, args));
 
     let objects: Vec<Value> = results
         .iter()
@@ -138,6 +120,59 @@ pub fn run_many(ctx: &Context, args: &StatsArgs, targets: Vec<Named>) -> anyhow:
         Format::Ndjson => objects.iter().try_for_each(print_json_line),
         _ => print_text(table(&results, args)),
     };
+    let breached = results
+        .iter()
+        .filter(|(_, r)| r.as_ref().is_ok_and(|g| !g.breaches.is_empty()))
+        .count();
+    let answer = answer(
+        &results,
+        "read",
+        breached,
+        format!(
+            "thresholds breached on {breached} of {} targets",
+            results.len()
+        ),
+    );
+    crate::error::answer_after_output(printed, answer)
+}
+
+/// Runs `work` on every target at once, each with its own options (and so its own
+/// connection), and gives back the results in the targets' order, named.
+pub fn each_target<T: Send>(
+    ctx: &Context,
+    targets: &[Named],
+    work: impl Fn(&Context) -> anyhow::Result<T> + Sync,
+) -> Vec<(String, anyhow::Result<T>)> {
+    std::thread::scope(|scope| {
+        let work = &work;
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|t| {
+                let target_ctx = ctx.for_database(&t.conninfo);
+                scope.spawn(move || work(&target_ctx))
+            })
+            .collect();
+        targets
+            .iter()
+            .zip(handles)
+            .map(|(t, h)| {
+                let result = h.join().unwrap_or_else(|_| {
+                    Err(anyhow::anyhow!("the thread for this target panicked"))
+                });
+                (t.label.clone(), result)
+            })
+            .collect()
+    })
+}
+
+/// The exit of a run over several targets: 1 when any could not be `verb`ed (all named),
+/// else 3 with `negative_message` when `unhealthy` of them found something, else 0.
+pub fn answer<T>(
+    results: &[(String, anyhow::Result<T>)],
+    verb: &str,
+    unhealthy: usize,
+    negative_message: String,
+) -> anyhow::Result<()> {
     let failed: Vec<String> = results
         .iter()
         .filter_map(|(label, r)| {
@@ -146,26 +181,18 @@ pub fn run_many(ctx: &Context, args: &StatsArgs, targets: Vec<Named>) -> anyhow:
                 .map(|e| format!("{label}: {}", crate::error::one_line(e)))
         })
         .collect();
-    let breached = results
-        .iter()
-        .filter(|(_, r)| r.as_ref().is_ok_and(|g| !g.breaches.is_empty()))
-        .count();
-    let answer = if !failed.is_empty() {
+    if !failed.is_empty() {
         Err(anyhow::anyhow!(
-            "{} of {} targets could not be read: {}",
+            "{} of {} targets could not be {verb}: {}",
             failed.len(),
             results.len(),
             failed.join("; ")
         ))
-    } else if breached > 0 {
-        Err(negative(format!(
-            "thresholds breached on {breached} of {} targets",
-            results.len()
-        )))
+    } else if unhealthy > 0 {
+        Err(negative(negative_message))
     } else {
         Ok(())
-    };
-    crate::error::answer_after_output(printed, answer)
+    }
 }
 
 /// One row per target: its counts, or its error.

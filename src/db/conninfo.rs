@@ -462,16 +462,7 @@ pub fn apply_service(
     else {
         return Ok(());
     };
-    let user_file = env("PGSERVICEFILE")
-        .filter(|f| !f.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| home_dir().map(|h| h.join(".pg_service.conf")));
-    let system_file = PathBuf::from(
-        env("PGSYSCONFDIR")
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(|| DEFAULT_SYSCONFDIR.to_string()),
-    )
-    .join("pg_service.conf");
+    let (user_file, system_file) = service_files(&env);
     for file in user_file.iter().chain(std::iter::once(&system_file)) {
         if let Some(entries) = read_service(file, &service)? {
             for (key, value) in entries {
@@ -491,9 +482,9 @@ pub fn apply_service(
     )))
 }
 
-/// Every service defined in the user's and the system's service files, in file order,
-/// each name once (the user's file wins, as for `service=`).
-pub fn service_names(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Vec<String>> {
+/// The user's service file (`PGSERVICEFILE`, else `~/.pg_service.conf`) and the system's
+/// (`PGSYSCONFDIR/pg_service.conf`), searched in that order.
+fn service_files(env: &impl Fn(&str) -> Option<String>) -> (Option<PathBuf>, PathBuf) {
     let user_file = env("PGSERVICEFILE")
         .filter(|f| !f.is_empty())
         .map(PathBuf::from)
@@ -504,6 +495,13 @@ pub fn service_names(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Vec
             .unwrap_or_else(|| DEFAULT_SYSCONFDIR.to_string()),
     )
     .join("pg_service.conf");
+    (user_file, system_file)
+}
+
+/// Every service defined in the user's and the system's service files, in file order,
+/// each name once (the user's file wins, as for `service=`).
+pub fn service_names(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Vec<String>> {
+    let (user_file, system_file) = service_files(&env);
     let mut names: Vec<String> = Vec::new();
     for file in user_file.iter().chain(std::iter::once(&system_file)) {
         let text = match std::fs::read_to_string(file) {

@@ -265,13 +265,7 @@ fn pending_head(
     rel: &crate::db::session::Rel,
 ) -> Result<(i64, Option<(uuid::Uuid, f64)>), CheckError> {
     probe.read("the pending index", |tx| {
-        tx.batch_execute("SET LOCAL enable_seqscan = off")?;
-        let count = tx
-            .query_one(
-                &format!("SELECT count(*) FROM {} WHERE status = 'pending'", rel.sql),
-                &crate::params![],
-            )?
-            .get::<_, i64>(0);
+        let count = crate::tables::outbox::count_pending(tx, rel)?;
         let oldest = tx
             .query_opt(
                 &format!(

@@ -441,6 +441,18 @@ impl PlannerCounts {
     }
 }
 
+/// The exact number of pending messages, read through the library's partial index: a
+/// sequential scan is ruled out for the rest of the transaction.
+pub fn count_pending(tx: &mut Tx<'_>, rel: &Rel) -> Result<i64, postgres::Error> {
+    tx.batch_execute("SET LOCAL enable_seqscan = off")?;
+    Ok(tx
+        .query_one(
+            &format!("SELECT count(*) FROM {} WHERE status = 'pending'", rel.sql),
+            &Params::default(),
+        )?
+        .get(0))
+}
+
 /// Counts without a scan: pending exactly, through the library's partial index (a
 /// sequential scan is ruled out for the transaction), the other statuses from the
 /// planner's statistics.
@@ -453,14 +465,7 @@ pub fn stats_estimated(
     // A pending count just taken (the last sample of --rates) is not taken again.
     let pending: i64 = match known_pending {
         Some(n) => n,
-        None => {
-            tx.batch_execute("SET LOCAL enable_seqscan = off")?;
-            tx.query_one(
-                &format!("SELECT count(*) FROM {} WHERE status = 'pending'", rel.sql),
-                &Params::default(),
-            )?
-            .get(0)
-        }
+        None => count_pending(tx, rel)?,
     };
     let mut stats = OutboxStats {
         estimated: true,

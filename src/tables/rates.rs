@@ -8,7 +8,6 @@
 //! statistics reset or a crash — detected here, and the rates are then withheld.
 
 use crate::db::session::{Rel, Tx};
-use crate::db::sql::Params;
 
 /// One reading of the counters.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,13 +41,7 @@ pub fn sample(tx: &mut Tx<'_>, rel: &Rel) -> Result<Sample, postgres::Error> {
            FROM tree LEFT JOIN pg_stat_user_tables s ON s.relid = tree.oid",
         &crate::params![oid],
     )?;
-    tx.batch_execute("SET LOCAL enable_seqscan = off")?;
-    let pending: i64 = tx
-        .query_one(
-            &format!("SELECT count(*) FROM {} WHERE status = 'pending'", rel.sql),
-            &Params::default(),
-        )?
-        .get(0);
+    let pending = crate::tables::outbox::count_pending(tx, rel)?;
     Ok(Sample {
         at: row.get(0),
         inserted: row.get(1),
