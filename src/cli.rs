@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::batch::engine::MutationArgs;
+use crate::batch::engine::{JobsArgs, MutationArgs};
 use crate::render::output::Format;
 use crate::tables::schema::{DEFAULT_OUTBOX_TABLE, DEFAULT_PROCESSED_TABLE, TableKind};
 use crate::tables::timearg::{TimeArg, parse_duration};
@@ -455,6 +455,9 @@ pub struct RequeueArgs {
     pub filter: MessageFilterArgs,
 
     #[command(flatten)]
+    pub jobs: JobsArgs,
+
+    #[command(flatten)]
     pub mutation: MutationArgs,
 }
 
@@ -471,6 +474,9 @@ pub struct PurgeArgs {
     /// Only this topic (repeatable)
     #[arg(long, value_name = "TOPIC", value_parser = non_empty)]
     pub topic: Vec<String>,
+
+    #[command(flatten)]
+    pub jobs: JobsArgs,
 
     #[command(flatten)]
     pub mutation: MutationArgs,
@@ -496,6 +502,9 @@ pub struct DeleteArgs {
 
     #[command(flatten)]
     pub filter: MessageFilterArgs,
+
+    #[command(flatten)]
+    pub jobs: JobsArgs,
 
     #[command(flatten)]
     pub mutation: MutationArgs,
@@ -605,6 +614,9 @@ pub struct DedupPurgeArgs {
     /// Only this group (repeatable)
     #[arg(long, value_name = "GROUP", value_parser = non_empty)]
     pub group: Vec<String>,
+
+    #[command(flatten)]
+    pub jobs: JobsArgs,
 
     #[command(flatten)]
     pub mutation: MutationArgs,

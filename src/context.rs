@@ -104,6 +104,11 @@ impl Context {
         Ok(session)
     }
 
+    /// `count` more connections like [`Context::connect`]'s, for the jobs of a run.
+    pub fn connect_more(&self, count: usize) -> anyhow::Result<Vec<Session>> {
+        (0..count).map(|_| self.connect()).collect()
+    }
+
     /// A connection of its own with `settings` in its startup packet, for statements that
     /// must run outside a transaction (where `SET LOCAL` cannot reach).
     pub fn connect_with_startup(&self, settings: Vec<(String, String)>) -> anyhow::Result<Session> {

@@ -3,6 +3,8 @@
 //! PostgreSQL 14+ plans as TID range scans. Each batch reads only its own range, so a whole
 //! run is about one pass over the table instead of one pass per batch.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::batch::engine::{BatchOutcome, Batcher, RunStart};
@@ -15,10 +17,58 @@ const MAX_STEP_BLOCKS: u64 = 16_384;
 const SLOW_BATCH: Duration = Duration::from_millis(700);
 
 /// What each batch does to the rows it selects.
+#[derive(Clone, Copy)]
 pub enum WalkAction {
     Delete,
     /// `SET …` assignments (no values spliced: only constants and column names).
     Update(&'static str),
+}
+
+/// The table's blocks cut into pieces that the jobs of a run take in turn, so a job whose
+/// pieces held few matching rows takes the next one instead of idling while another still
+/// works. The last piece is open-ended: it catches rows that landed past the end.
+#[derive(Debug)]
+struct Pieces {
+    next: AtomicU64,
+    piece_blocks: u64,
+    end_block: u64,
+}
+
+/// One piece: blocks from `start` up to `stop` (exclusive), or every block from `start`
+/// on when `open`.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    stop: u64,
+    open: bool,
+}
+
+impl Pieces {
+    fn count(&self) -> u64 {
+        self.end_block.div_ceil(self.piece_blocks)
+    }
+
+    fn take(&self) -> Option<(u64, Piece)> {
+        let index = self.next.fetch_add(1, Ordering::SeqCst);
+        let start = index.saturating_mul(self.piece_blocks);
+        if index < self.count() {
+            let stop = (start + self.piece_blocks).min(self.end_block);
+            Some((start, Piece { stop, open: false }))
+        } else if index == self.count() {
+            Some((
+                self.end_block,
+                Piece {
+                    stop: 0,
+                    open: true,
+                },
+            ))
+        } else {
+            None
+        }
+    }
+
+    fn exhausted(&self) -> bool {
+        self.next.load(Ordering::SeqCst) > self.count()
+    }
 }
 
 pub struct CtidWalk {
@@ -31,9 +81,10 @@ pub struct CtidWalk {
     /// Exclusive lower bound: (block, offset).
     after: (u64, u64),
     step: u64,
-    /// Blocks in the table when the walk started; past them, one open-ended range
-    /// catches rows that moved there meanwhile.
-    end_block: u64,
+    /// The pieces of the table this walk shares with the other jobs of its run, and the
+    /// one it is on.
+    pieces: Arc<Pieces>,
+    piece: Option<Piece>,
     rescans: bool,
 }
 
@@ -48,7 +99,7 @@ impl CtidWalk {
         conditions: &str,
         mut params: Params,
         start: &RunStart,
-        action: WalkAction,
+        action: &WalkAction,
         batch_size: u32,
     ) -> Result<Self, postgres::Error> {
         // Callers check that the table exists (`Rel::require`) before they walk it.
@@ -96,27 +147,58 @@ impl CtidWalk {
             limit_at: limit,
             after: (0, 0),
             step: initial_step.min(MAX_STEP_BLOCKS),
-            end_block: end_block.max(0) as u64,
+            pieces: Arc::new(Pieces {
+                next: AtomicU64::new(0),
+                piece_blocks: (end_block.max(1)) as u64,
+                end_block: end_block.max(0) as u64,
+            }),
+            piece: None,
             rescans: server_version < 140_000,
         })
+    }
+
+    /// Shares one table's pieces among the walks of `jobs` connections: each takes pieces
+    /// of about 1/32 of its share of the table in turn (so uneven pieces even out).
+    fn share(walks: &mut [CtidWalk]) {
+        if walks.len() <= 1 {
+            return;
+        }
+        let end_block = walks[0].pieces.end_block;
+        let pieces = Arc::new(Pieces {
+            next: AtomicU64::new(0),
+            piece_blocks: end_block.div_ceil(walks.len() as u64 * 32).max(64),
+            end_block,
+        });
+        for walk in walks {
+            walk.pieces = Arc::clone(&pieces);
+        }
     }
 }
 
 impl CtidWalk {
-    /// A walk over the rows `conditions` selects, set up in a transaction of its own.
+    /// The walks of `jobs` connections over the rows `conditions` selects, set up in a
+    /// transaction of its own: together they visit every block once.
     pub fn prepare(
         session: &mut crate::db::session::Session,
         rel: &Rel,
         conditions: &dyn Fn(&mut Params) -> String,
         start: &RunStart,
-        action: WalkAction,
+        action: &WalkAction,
         batch_size: u32,
-    ) -> anyhow::Result<Self> {
+        jobs: usize,
+    ) -> anyhow::Result<Vec<Self>> {
         let fail = |e| crate::error::explain_table_error(e, rel);
-        let mut params = Params::default();
-        let sql = conditions(&mut params);
         session.with_tx(crate::db::session::Access::ReadOnly, &fail, |tx| {
-            Self::new(tx, rel, &sql, params, start, action, batch_size).map_err(fail)
+            let mut walks = (0..jobs.max(1))
+                .map(|_| {
+                    let mut params = Params::default();
+                    let sql = conditions(&mut params);
+                    Self::new(tx, rel, &sql, params, start, action, batch_size)
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(fail)?;
+            Self::share(&mut walks);
+            Ok(walks)
         })
     }
 
@@ -140,13 +222,30 @@ fn parse_tid(text: &str) -> Option<(u64, u64)> {
 
 impl Batcher for CtidWalk {
     fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error> {
+        let piece = match self.piece {
+            Some(piece) => piece,
+            None => match self.pieces.take() {
+                Some((start, piece)) => {
+                    // Offset 0 is no row's: the range starts with the piece's first row.
+                    self.after = (start, 0);
+                    self.piece = Some(piece);
+                    piece
+                }
+                None => {
+                    return Ok(BatchOutcome {
+                        matched: 0,
+                        changed: 0,
+                        done: true,
+                    });
+                }
+            },
+        };
         let start_block = self.after.0;
-        let tail = start_block >= self.end_block;
-        let upper = if tail {
+        let upper = if piece.open {
             // Open-ended: the largest block number PostgreSQL can have.
             u64::from(u32::MAX)
         } else {
-            (self.after.0 + self.step).min(self.end_block)
+            (self.after.0 + self.step).min(piece.stop)
         };
         self.params.set(
             &self.after_at,
@@ -182,18 +281,42 @@ impl Batcher for CtidWalk {
         if elapsed > SLOW_BATCH {
             self.step = (self.step / 2).max(1);
         }
-        let done = tail && !full;
+        let piece_done = !full && (piece.open || upper >= piece.stop);
+        if piece_done {
+            self.piece = None;
+        }
         Ok(BatchOutcome {
             matched,
             changed,
-            done,
+            done: piece_done && self.pieces.exhausted(),
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_tid;
+    use super::*;
+
+    fn pieces(end_block: u64, piece_blocks: u64) -> Vec<(u64, u64, bool)> {
+        let pieces = Pieces {
+            next: AtomicU64::new(0),
+            piece_blocks,
+            end_block,
+        };
+        std::iter::from_fn(|| pieces.take())
+            .map(|(start, p)| (start, p.stop, p.open))
+            .collect()
+    }
+
+    #[test]
+    fn pieces_cover_every_block_once() {
+        assert_eq!(
+            pieces(10, 4),
+            vec![(0, 4, false), (4, 8, false), (8, 10, false), (10, 0, true)]
+        );
+        assert_eq!(pieces(0, 1), vec![(0, 0, true)]);
+        assert_eq!(pieces(5, 5), vec![(0, 5, false), (5, 0, true)]);
+    }
 
     #[test]
     fn tids() {

@@ -3,12 +3,15 @@
 //! and the summary scripts read.
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use postgres::error::SqlState;
 use serde_json::{Map, Value, json};
 
+use crate::batch::pace::Pacer;
 use crate::batch::signals;
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Session, Tx};
@@ -31,6 +34,25 @@ pub struct MutationArgs {
     /// Rows per batch; each batch is its own transaction
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N", allow_hyphen_values = true)]
     pub batch_size: u32,
+
+    /// Gentle mode: change at most this many rows a second (all jobs together); batches
+    /// shrink to a second's worth
+    #[arg(long, value_name = "ROWS", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Gentle mode")]
+    pub max_rate: Option<u32>,
+
+    /// Gentle mode: before each batch, wait while any streaming standby replays further
+    /// behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats
+    #[arg(long, value_name = "DURATION", value_parser = crate::tables::timearg::parse_duration, help_heading = "Gentle mode")]
+    pub max_replica_lag: Option<Duration>,
+}
+
+/// `--jobs` for the mutations that walk a whole table.
+#[derive(Debug, Clone, clap::Args)]
+pub struct JobsArgs {
+    /// Connections working at once, each on its own part of the table (each batch still
+    /// its own transaction); about the server's idle cores, see README
+    #[arg(short, long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
 }
 
 /// What one batch did.
@@ -212,45 +234,135 @@ enum Step {
     Commit,
 }
 
+/// One connection's share of a run: its session and the batches it walks.
+pub type Job<'a> = (&'a mut Session, &'a mut (dyn Batcher + Send));
+
 /// Runs `batcher` to the end, one transaction per batch, stopping early on a signal.
 /// `total` (when counted up front) sizes the progress bar. Every batch commits
 /// synchronously, so what the summary counts as changed is durable when it is printed.
 /// An error mid-way keeps what committed and says exactly how far the run got.
 pub fn run_batches(
     session: &mut Session,
-    batcher: &mut dyn Batcher,
+    batcher: &mut (dyn Batcher + Send),
     args: &MutationArgs,
     total: Option<u64>,
     out: &Output,
     rel: &Rel,
     what: &str,
 ) -> anyhow::Result<Summary> {
+    run_jobs(vec![(session, batcher)], args, total, out, rel, what)
+}
+
+/// [`run_batches`] with several connections at once, each walking its own part of the
+/// table: the tally, the progress bar, gentle mode and signals are shared, and the first
+/// failure stops every job after its batch in flight.
+pub fn run_jobs(
+    mut jobs: Vec<Job<'_>>,
+    args: &MutationArgs,
+    total: Option<u64>,
+    out: &Output,
+    rel: &Rel,
+    what: &str,
+) -> anyhow::Result<Summary> {
+    let pacer = Pacer::new(args.max_rate, args.max_replica_lag);
+    pacer.check_access(jobs[0].0, out)?;
     signals::install();
     signals::run_started(Some((
-        session.sockets(),
+        jobs.iter().map(|(session, _)| session.sockets()).collect(),
         u64::from(args.batch_size),
         out.format.is_machine(),
     )));
-    let result = batches(session, batcher, args, total, out, rel, what);
+    let shared = Shared {
+        bar: progress_bar(total, out, what),
+        summary: Mutex::new(Summary::default()),
+        failures: Mutex::new(Vec::new()),
+        halt: AtomicBool::new(false),
+        limit: pacer.batch_limit(args.batch_size, jobs.len()),
+        pacer,
+    };
+    if jobs.len() == 1 {
+        let (session, batcher) = &mut jobs[0];
+        walk(0, session, *batcher, &shared, out, what);
+    } else {
+        std::thread::scope(|scope| {
+            for (index, (session, batcher)) in jobs.iter_mut().enumerate() {
+                let shared = &shared;
+                scope.spawn(move || walk(index, session, *batcher, shared, out, what));
+            }
+        });
+    }
     signals::run_started(None);
-    result
+    shared.bar.finish_and_clear();
+    let mut summary = shared.summary.into_inner().unwrap_or_default();
+    if shared.pacer.active() {
+        summary.extra.insert(
+            "paused_ms".into(),
+            json!(shared.pacer.paused().as_millis() as u64),
+        );
+    }
+    let mut failures = shared.failures.into_inner().unwrap_or_default();
+    if failures.is_empty() {
+        return Ok(summary);
+    }
+    let in_doubt = failures.iter().filter(|f| f.in_doubt).count() as u64;
+    let first = failures.remove(0);
+    let session = &*jobs[first.job].0;
+    let failure = batch_failure(session, &summary, in_doubt, first.error, args, rel, what);
+    if out.format.is_machine() {
+        // Scripts get the same exact account as the error line.
+        let mut record = summary.to_json();
+        record.insert("error".into(), json!(failure.to_string()));
+        record.insert(
+            "in_doubt".into(),
+            json!(in_doubt * u64::from(args.batch_size)),
+        );
+        let _ = print_record(out.format, &record);
+    }
+    Err(failure)
 }
 
-fn batches(
+/// What the jobs of one run share.
+struct Shared {
+    bar: ProgressBar,
+    summary: Mutex<Summary>,
+    failures: Mutex<Vec<JobFailure>>,
+    /// Set by the first failure: the other jobs stop after their batch in flight.
+    halt: AtomicBool,
+    pacer: Pacer,
+    /// Rows per batch, after gentle mode's say.
+    limit: u32,
+}
+
+struct JobFailure {
+    job: usize,
+    error: postgres::Error,
+    /// It failed while its COMMIT was on the way: the batch may have committed.
+    in_doubt: bool,
+}
+
+/// One job's walk: batches until its batcher is done, a signal stops the run, or a job
+/// fails.
+fn walk(
+    job: usize,
     session: &mut Session,
-    batcher: &mut dyn Batcher,
-    args: &MutationArgs,
-    total: Option<u64>,
+    batcher: &mut (dyn Batcher + Send),
+    shared: &Shared,
     out: &Output,
-    rel: &Rel,
     what: &str,
-) -> anyhow::Result<Summary> {
-    let bar = progress_bar(total, out, what);
-    let mut summary = Summary::default();
+) {
     loop {
+        if !signals::stop_requested() && !shared.halt.load(Ordering::SeqCst) {
+            if let Err(error) = shared.pacer.before_batch(session, &shared.bar, out, what) {
+                fail(shared, job, Step::Statement, error);
+                return;
+            }
+        }
         if signals::stop_requested() {
-            summary.interrupted = true;
-            break;
+            lock(&shared.summary).interrupted = true;
+            return;
+        }
+        if shared.halt.load(Ordering::SeqCst) {
+            return;
         }
         let started = Instant::now();
         let result = (|| -> Result<BatchOutcome, (Step, postgres::Error)> {
@@ -258,52 +370,44 @@ fn batches(
                 .begin(Access::ReadWrite)
                 .map_err(|e| (Step::Begin, e))?;
             let outcome = batcher
-                .run_batch(&mut tx, args.batch_size)
+                .run_batch(&mut tx, shared.limit)
                 .map_err(|e| (Step::Statement, e))?;
-            signals::committing(true);
+            if !signals::begin_commit(job) {
+                // A second signal abandoned the batch: dropping the transaction rolls
+                // it back.
+                return Ok(BatchOutcome {
+                    matched: 0,
+                    changed: 0,
+                    done: true,
+                });
+            }
             let committed = tx.commit().map_err(|e| (Step::Commit, e));
-            signals::committing(false);
+            signals::end_commit(job);
             committed?;
             Ok(outcome)
         })();
         let outcome = match result {
             Ok(outcome) => outcome,
             Err((step, err)) => {
-                bar.finish_and_clear();
                 let cancelled = err.code() == Some(&SqlState::QUERY_CANCELED);
                 if step != Step::Commit
                     && (signals::abandoned() || (cancelled && signals::stop_requested()))
                 {
                     // Abandoned (or cancelled) by a signal before its COMMIT was sent:
                     // the server rolls the batch back.
-                    summary.interrupted = true;
-                    break;
+                    lock(&shared.summary).interrupted = true;
+                    return;
                 }
-                // Only a session that ended while COMMIT was on its way leaves the batch
-                // in doubt; a statement the server rejected, or one cut off before its
-                // COMMIT was sent, was rolled back.
-                let in_doubt = step == Step::Commit
-                    && err
-                        .as_db_error()
-                        .is_none_or(|db| matches!(db.severity(), "FATAL" | "PANIC"));
-                let failure = batch_failure(session, &summary, in_doubt, err, args, rel, what);
-                if out.format.is_machine() {
-                    // Scripts get the same exact account as the error line.
-                    let mut record = summary.to_json();
-                    record.insert("error".into(), json!(failure.to_string()));
-                    record.insert(
-                        "in_doubt".into(),
-                        json!(if in_doubt {
-                            u64::from(args.batch_size)
-                        } else {
-                            0
-                        }),
-                    );
-                    let _ = print_record(out.format, &record);
-                }
-                return Err(failure);
+                fail(shared, job, step, err);
+                return;
             }
         };
+        if signals::abandoned() && outcome.done && outcome.matched == 0 {
+            lock(&shared.summary).interrupted = true;
+            return;
+        }
+        shared.pacer.record(outcome.changed);
+        let mut summary = lock(&shared.summary);
         summary.longest_batch = summary.longest_batch.max(started.elapsed());
         if outcome.matched > 0 || outcome.changed > 0 {
             summary.batches += 1;
@@ -317,21 +421,42 @@ fn batches(
             summary.changed,
             summary.skipped,
         );
-        bar.set_position(summary.changed);
+        shared.bar.set_position(summary.changed);
+        drop(summary);
         if outcome.done {
-            break;
+            return;
         }
     }
-    bar.finish_and_clear();
-    Ok(summary)
+}
+
+/// Records a job's failure and stops the others after their batch in flight. Only a
+/// session that ended while COMMIT was on its way leaves the batch in doubt; a statement
+/// the server rejected, or one cut off before its COMMIT was sent, was rolled back.
+fn fail(shared: &Shared, job: usize, step: Step, error: postgres::Error) {
+    shared.halt.store(true, Ordering::SeqCst);
+    let in_doubt = step == Step::Commit
+        && error
+            .as_db_error()
+            .is_none_or(|db| matches!(db.severity(), "FATAL" | "PANIC"));
+    lock(&shared.failures).push(JobFailure {
+        job,
+        error,
+        in_doubt,
+    });
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The error for a batch that failed: the cause, then exactly what committed before it
-/// and whether the failed batch itself may have committed (`in_doubt`).
+/// and how many batches in flight may have committed too (`in_doubt`).
 fn batch_failure(
     session: &Session,
     summary: &Summary,
-    in_doubt: bool,
+    in_doubt: u64,
     err: postgres::Error,
     args: &MutationArgs,
     rel: &Rel,
@@ -354,10 +479,15 @@ fn batch_failure(
         count_of(summary.batches, "batch", "batches"),
         summary.changed
     );
-    let fate = if in_doubt {
+    let fate = if in_doubt == 1 {
         format!(
             "the batch in flight (up to {} rows) was cut off during COMMIT and may have been applied too",
             args.batch_size
+        )
+    } else if in_doubt > 1 {
+        format!(
+            "{in_doubt} batches in flight (up to {} rows) were cut off during COMMIT and may have been applied too",
+            in_doubt * u64::from(args.batch_size)
         )
     } else if client_side {
         "the batch in flight failed before it reached the server".to_string()

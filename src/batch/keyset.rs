@@ -2,8 +2,6 @@
 //! reading only its own entries, with a ctid walk for instants shared by more entries
 //! than a batch.
 
-use chrono::{DateTime, Utc};
-
 use crate::batch::ctid::{CtidWalk, WalkAction};
 use crate::batch::engine::{BatchOutcome, Batcher, RunStart};
 use crate::db::pgtime::PgTime;
@@ -26,7 +24,7 @@ pub struct KeysetPurge {
     params: Params,
     start_at: String,
     limit_at: String,
-    cutoff: DateTime<Utc>,
+    cutoff: PgTime,
     groups: Vec<String>,
     run_start: RunStart,
     /// Where the next batch starts, and whether that instant itself is already done.
@@ -39,9 +37,12 @@ const FROM_INCLUSIVE: usize = 0;
 const FROM_EXCLUSIVE: usize = 1;
 
 impl KeysetPurge {
+    /// The batches over entries from `from` (inclusive; `None` for the very first) up to
+    /// `cutoff` (exclusive).
     pub fn new(
         table: &DedupTable,
-        cutoff: DateTime<Utc>,
+        from: Option<PgTime>,
+        cutoff: PgTime,
         groups: &[String],
         run_start: RunStart,
     ) -> Self {
@@ -56,7 +57,7 @@ impl KeysetPurge {
             cutoff,
             groups: groups.to_vec(),
             run_start,
-            after: None,
+            after: from.map(|at| (at, false)),
             ties: None,
         }
     }
@@ -67,7 +68,7 @@ impl KeysetPurge {
     /// test can check their plans use the index.
     pub fn statements(
         t: &DedupTable,
-        cutoff: DateTime<Utc>,
+        cutoff: PgTime,
         groups: &[String],
         run_start: &RunStart,
     ) -> ([String; 2], Params, String, String) {
@@ -128,7 +129,7 @@ impl KeysetPurge {
             &sql,
             params,
             &self.run_start,
-            WalkAction::Delete,
+            &WalkAction::Delete,
             limit,
         )
     }

@@ -18,9 +18,9 @@ use crate::render::output::stderr_line;
 static SIGNALS: AtomicU32 = AtomicU32::new(0);
 static LAST_SIGNAL: AtomicI32 = AtomicI32::new(0);
 static AT_PROMPT: AtomicBool = AtomicBool::new(false);
-/// The connection of the run in flight, and where its batches are.
-static SOCKETS: Mutex<Vec<RawFd>> = Mutex::new(Vec::new());
-static COMMITTING: AtomicBool = AtomicBool::new(false);
+/// The connections of the run in flight (one per job), each with whether its COMMIT is on
+/// its way.
+static JOBS: Mutex<Vec<JobSlot>> = Mutex::new(Vec::new());
 static ABANDONED: AtomicBool = AtomicBool::new(false);
 static BATCHES: AtomicU64 = AtomicU64::new(0);
 static CHANGED: AtomicU64 = AtomicU64::new(0);
@@ -28,6 +28,11 @@ static MATCHED: AtomicU64 = AtomicU64::new(0);
 static SKIPPED: AtomicU64 = AtomicU64::new(0);
 static BATCH_SIZE: AtomicU64 = AtomicU64::new(0);
 static JSON_ACCOUNT: AtomicBool = AtomicBool::new(false);
+
+struct JobSlot {
+    sockets: Vec<RawFd>,
+    committing: bool,
+}
 
 /// Starts listening for the signals, once per process.
 pub fn install() {
@@ -54,27 +59,36 @@ fn on_signal(signal: i32) {
         ));
         std::process::exit(i32::from(exit::INTERRUPTED));
     }
-    let running = SOCKETS.lock().map(|s| !s.is_empty()).unwrap_or(false);
+    let jobs = JOBS.lock();
+    let running = jobs.as_ref().map(|j| j.len()).unwrap_or(0);
+    let all_committing = jobs
+        .as_ref()
+        .map(|j| j.iter().all(|slot| slot.committing))
+        .unwrap_or(false);
+    drop(jobs);
     match count {
         1 => stderr_line(&format!(
             "\noutboxctl: {name} received: stopping after the batch in flight ({} again abandons it)",
             again(signal)
         )),
-        2 if running && COMMITTING.load(Ordering::SeqCst) => stderr_line(&format!(
+        2 if running > 0 && all_committing => stderr_line(&format!(
             "outboxctl: {name} again: the batch in flight is already committing; stopping right after it ({} again exits at once)",
             again(signal)
         )),
-        2 if running => {
+        2 if running > 0 => {
             stderr_line(&format!(
                 "outboxctl: {name} again: abandoning the batch in flight — its COMMIT is never sent, so the server rolls it back"
             ));
-            ABANDONED.store(true, Ordering::SeqCst);
-            if let Ok(sockets) = SOCKETS.lock() {
-                for fd in sockets.iter() {
-                    // SAFETY: shutdown on descriptors of this process's own connection;
-                    // the blocked call then fails like a cut connection.
-                    unsafe {
-                        libc::shutdown(*fd, libc::SHUT_RDWR);
+            // Under the lock, so no job starts its COMMIT between the check and the cut.
+            if let Ok(jobs) = JOBS.lock() {
+                ABANDONED.store(true, Ordering::SeqCst);
+                for slot in jobs.iter().filter(|slot| !slot.committing) {
+                    for fd in &slot.sockets {
+                        // SAFETY: shutdown on descriptors of this process's own
+                        // connections; the blocked call then fails like a cut connection.
+                        unsafe {
+                            libc::shutdown(*fd, libc::SHUT_RDWR);
+                        }
                     }
                 }
             }
@@ -82,11 +96,7 @@ fn on_signal(signal: i32) {
         _ => {
             let batches = BATCHES.load(Ordering::SeqCst);
             let changed = CHANGED.load(Ordering::SeqCst);
-            let in_doubt = if running {
-                BATCH_SIZE.load(Ordering::SeqCst)
-            } else {
-                0
-            };
+            let in_doubt = BATCH_SIZE.load(Ordering::SeqCst) * running as u64;
             if JSON_ACCOUNT.load(Ordering::SeqCst) {
                 use std::io::Write;
                 let _ = writeln!(
@@ -107,7 +117,14 @@ fn on_signal(signal: i32) {
             stderr_line(&format!(
                 "outboxctl: {name} ({count} signals): exiting now — {batches} batch(es) committed ({changed} rows){}",
                 if in_doubt > 0 {
-                    format!("; the batch in flight (up to {in_doubt} rows) may still commit")
+                    format!(
+                        "; {} in flight (up to {in_doubt} rows) may still commit",
+                        if running > 1 {
+                            "the batches"
+                        } else {
+                            "the batch"
+                        }
+                    )
                 } else {
                     String::new()
                 }
@@ -150,24 +167,49 @@ pub fn at_prompt(waiting: bool) {
     AT_PROMPT.store(waiting, Ordering::SeqCst);
 }
 
-/// The run in flight: its connection's sockets (closed by a second signal), its batch
+/// The run in flight: each job's connection sockets (closed by a second signal), the batch
 /// size, and whether a forced exit prints its account as JSON. `None` when it is over.
-pub fn run_started(sockets: Option<(Vec<RawFd>, u64, bool)>) {
-    if let Ok(mut slot) = SOCKETS.lock() {
-        match sockets {
-            Some((fds, batch_size, json)) => {
-                *slot = fds;
+pub fn run_started(run: Option<(Vec<Vec<RawFd>>, u64, bool)>) {
+    if let Ok(mut slots) = JOBS.lock() {
+        match run {
+            Some((jobs, batch_size, json)) => {
+                *slots = jobs
+                    .into_iter()
+                    .map(|sockets| JobSlot {
+                        sockets,
+                        committing: false,
+                    })
+                    .collect();
                 BATCH_SIZE.store(batch_size, Ordering::SeqCst);
                 JSON_ACCOUNT.store(json, Ordering::SeqCst);
             }
-            None => slot.clear(),
+            None => slots.clear(),
         }
     }
 }
 
-/// Whether a COMMIT is on its way: a second signal then waits for it.
-pub fn committing(on: bool) {
-    COMMITTING.store(on, Ordering::SeqCst);
+/// Job `job` is about to send its COMMIT: from now a second signal waits for it. False
+/// when a second signal has already abandoned the batch: the COMMIT must not be sent.
+pub fn begin_commit(job: usize) -> bool {
+    set_committing(job, true)
+}
+
+/// Job `job`'s COMMIT has returned.
+pub fn end_commit(job: usize) {
+    set_committing(job, false);
+}
+
+fn set_committing(job: usize, on: bool) -> bool {
+    let Ok(mut slots) = JOBS.lock() else {
+        return !abandoned();
+    };
+    if on && abandoned() {
+        return false;
+    }
+    if let Some(slot) = slots.get_mut(job) {
+        slot.committing = on;
+    }
+    true
 }
 
 /// What has committed so far, for a forced exit's account.

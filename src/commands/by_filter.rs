@@ -4,7 +4,7 @@
 
 use crate::batch::ctid::{CtidWalk, WalkAction};
 use crate::batch::engine::{
-    MutationArgs, RunStart, Summary, count_and_confirm, report, run_batches,
+    Job, MutationArgs, RunStart, Summary, count_and_confirm, report, run_jobs,
 };
 use crate::context::Context;
 use crate::db::session::{Access, Rel, Session};
@@ -15,6 +15,8 @@ use crate::tables::outbox;
 /// What to do to the selected messages, and the words for it.
 pub struct FilterChange<'a> {
     pub action: WalkAction,
+    /// Connections walking the table at once (`--jobs`).
+    pub jobs: u16,
     /// The confirmation question, given how many messages match.
     pub question: &'a dyn Fn(u64) -> String,
     /// What a "no" leaves: `nothing was deleted`.
@@ -63,16 +65,30 @@ pub fn change(
         how.question,
         how.aborted,
     )?;
-    let mut walk = CtidWalk::prepare(
+    let jobs = usize::from(how.jobs);
+    let mut walks = CtidWalk::prepare(
         session,
         rel,
         conditions,
         run_start,
-        how.action,
+        &how.action,
         args.batch_size,
+        jobs,
     )?;
-    walk.warn_if_slow(&ctx.out);
-    let summary = run_batches(session, &mut walk, args, total, &ctx.out, rel, how.done)?;
+    walks[0].warn_if_slow(&ctx.out);
+    let mut others = ctx.connect_more(jobs - 1)?;
+    let sessions = std::iter::once(session).chain(others.iter_mut());
+    let summary = run_jobs(
+        sessions
+            .zip(walks.iter_mut())
+            .map(|(session, walk)| -> Job<'_> { (session, walk) })
+            .collect(),
+        args,
+        total,
+        &ctx.out,
+        rel,
+        how.done,
+    )?;
     let skipped = if summary.skipped > 0 {
         format!("; {} skipped: {}", summary.skipped, how.skipped_because)
     } else {

@@ -17,6 +17,17 @@ use crate::error::{Failure, exit, explain_table_error, usage};
 use crate::render::output::{count_of, escape};
 use crate::tables::outbox;
 
+/// `--jobs` splits a walk over the table among connections; a list of ids is one walk
+/// over the list, so asking for more connections is a mistake worth saying.
+pub fn refuse_jobs(ids: &[String], jobs: &crate::batch::engine::JobsArgs) -> anyhow::Result<()> {
+    if !ids.is_empty() && jobs.jobs > 1 {
+        return Err(crate::error::usage(
+            "--jobs splits a walk over the whole table; message ids are changed over one connection: drop --jobs or select by filter",
+        ));
+    }
+    Ok(())
+}
+
 /// Ids as given: `-` reads one per line from standard input (blank lines skipped).
 /// Duplicates are dropped, first position kept; a malformed id is a usage error before
 /// anything is sent.

@@ -12,6 +12,7 @@ use crate::render::output::count_of;
 use crate::tables::outbox;
 
 pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
+    by_ids::refuse_jobs(&args.ids, &args.jobs)?;
     let ids = by_ids::read_ids(&args.ids)?;
     if ids.is_empty() && by_ids::nothing_on_stdin(ctx, &args.ids)? {
         return Ok(());
@@ -94,6 +95,7 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
         &run_start,
         &args.mutation,
         by_filter::FilterChange {
+            jobs: args.jobs.jobs,
             action: WalkAction::Delete,
             question: &|total| {
                 format!(

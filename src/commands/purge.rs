@@ -52,6 +52,7 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         &run_start,
         &args.mutation,
         by_filter::FilterChange {
+            jobs: args.jobs.jobs,
             action: WalkAction::Delete,
             question: &|total| {
                 format!(

@@ -16,6 +16,7 @@ use crate::render::output::count_of;
 use crate::tables::outbox;
 
 pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
+    by_ids::refuse_jobs(&args.ids, &args.jobs)?;
     let ids = by_ids::read_ids(&args.ids)?;
     let filter = message_filter(&args.filter, Vec::new());
     if ids.is_empty() && by_ids::nothing_on_stdin(ctx, &args.ids)? {
@@ -102,6 +103,7 @@ fn requeue_matching(
         &run_start,
         &args.mutation,
         by_filter::FilterChange {
+            jobs: args.jobs.jobs,
             action: WalkAction::Update(set),
             question: &|total| {
                 format!(

@@ -536,26 +536,19 @@ fn purge_batches_use_the_processed_at_index() {
     let cutoff = chrono::Utc::now() - chrono::Duration::days(7);
     let start =
         outboxctl::db::pgtime::PgTime::from_chrono(chrono::Utc::now() - chrono::Duration::days(30));
-    let options = outboxctl::db::connect::ConnectOptions {
-        database_url: Some(db.url()),
-        ..Default::default()
-    };
-    let mut session = outboxctl::db::connect::Target::resolve(&options)
-        .unwrap()
-        .connect()
-        .unwrap();
-    let rel = session.locate(&["processed_messages"]).unwrap().remove(0);
-    let table = outboxctl::tables::dedup::DedupTable {
-        rel,
-        cols: outboxctl::tables::dedup_columns::DedupColumns::ours(),
-    };
+    let (mut session, table) = db.dedup_session();
     let mut tx = session
         .begin(outboxctl::db::session::Access::ReadOnly)
         .unwrap();
     let run_start = outboxctl::batch::engine::RunStart::take(&mut tx).unwrap();
     for groups in [vec![], vec!["g1".to_string()]] {
         let (statements, mut params, start_at, limit_at) =
-            outboxctl::batch::keyset::KeysetPurge::statements(&table, cutoff, &groups, &run_start);
+            outboxctl::batch::keyset::KeysetPurge::statements(
+                &table,
+                outboxctl::db::pgtime::PgTime::from_chrono(cutoff),
+                &groups,
+                &run_start,
+            );
         params.set(&start_at, Some(start));
         params.set(&limit_at, 5000i64);
         for sql in statements {

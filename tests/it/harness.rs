@@ -171,6 +171,30 @@ impl TestDb {
             .get(0)
     }
 
+    /// A session of the library's own on this database, and its dedup table as the
+    /// commands find it: for tests that look at the statements a walk would run.
+    pub fn dedup_session(
+        &self,
+    ) -> (
+        outboxctl::db::session::Session,
+        outboxctl::tables::dedup::DedupTable,
+    ) {
+        let options = outboxctl::db::connect::ConnectOptions {
+            database_url: Some(self.url()),
+            ..Default::default()
+        };
+        let mut session = outboxctl::db::connect::Target::resolve(&options)
+            .unwrap()
+            .connect()
+            .unwrap();
+        let rel = session.locate(&["processed_messages"]).unwrap().remove(0);
+        let table = outboxctl::tables::dedup::DedupTable {
+            rel,
+            cols: outboxctl::tables::dedup_columns::DedupColumns::ours(),
+        };
+        (session, table)
+    }
+
     /// Creates both tables with the tool itself.
     pub fn migrated(self) -> Self {
         let out = self.cmd().arg("migrate").output().unwrap();

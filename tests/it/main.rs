@@ -9,6 +9,7 @@ mod demo;
 mod doctor;
 mod hardening;
 mod harness;
+mod jobs;
 mod messages;
 mod output;
 mod properties;

@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::batch::engine::{Summary, count_and_confirm, report, run_batches, start_purge};
-use crate::batch::keyset::KeysetPurge;
+use crate::batch::dedup_walk;
+use crate::batch::engine::{Job, Summary, count_and_confirm, report, run_jobs, start_purge};
 use crate::cli::DedupPurgeArgs;
 use crate::context::Context;
 use crate::db::pgtime::PgTime;
@@ -106,10 +106,23 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
         },
         "nothing was deleted",
     )?;
-    let mut batcher = KeysetPurge::new(&dedup_table, cutoff, groups, run_start);
-    let summary = run_batches(
+    let jobs = usize::from(args.jobs.jobs);
+    let (_, mut walks) = dedup_walk::prepare(
         &mut session,
-        &mut batcher,
+        &dedup_table,
+        PgTime::from_chrono(cutoff),
+        groups,
+        &run_start,
+        args.mutation.batch_size,
+        jobs,
+    )?;
+    let mut others = ctx.connect_more(jobs - 1)?;
+    let summary = run_jobs(
+        std::iter::once(&mut session)
+            .chain(others.iter_mut())
+            .zip(walks.iter_mut())
+            .map(|(session, walk)| -> Job<'_> { (session, walk.as_mut()) })
+            .collect(),
         &args.mutation,
         total,
         &ctx.out,
