@@ -9,9 +9,10 @@ use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Tx};
 use crate::db::sql::{Params, limit_clause, where_clause};
 use crate::error::explain_table_error;
+use crate::render::export::{MessageWriter, WriteError};
 use crate::render::layout::{Column, StreamTable, output_width};
-use crate::render::output::{RowWriter, escape, human_size};
-use crate::tables::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS, Message};
+use crate::render::output::{escape, human_size};
+use crate::tables::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS};
 
 const SUMMARY_COLUMNS: &str = "id::text, status::text, topic::text, key::text, retries::int4, \
      created_at::timestamptz, octet_length(payload)::int4, last_error::text";
@@ -92,12 +93,15 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
 
     let fail = |e| explain_table_error(e, rel);
     let mut tx = session.begin(Access::ReadOnly).map_err(fail)?;
-    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    // Large writes: stdout's own line buffering would cost a system call per row.
+    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let count = if machine {
-        let mut writer = RowWriter::new(ctx.out.format, out, &picked)?;
+        let mut writer = MessageWriter::new(ctx.out.format, out, &picked)?;
         tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
-            writer.write(&Message::from_row(row).map_err(fail)?.to_json())?;
-            Ok(())
+            writer.write(row).map_err(|e| match e {
+                WriteError::Value(e) => fail(e),
+                WriteError::Output(e) => e.into(),
+            })
         })?;
         writer.finish()?
     } else {

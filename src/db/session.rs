@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 use postgres::{Client, Row};
 
 use crate::db::sql::{Params, quote_ident};
-use crate::db::watchdog::{SILENCE_GRACE, Watchdog};
+use crate::db::watchdog::Watchdog;
 use crate::error::describe_pg_error;
+use postgres::fallible_iterator::FallibleIterator;
 
 /// Settings applied with `SET LOCAL` at the start of every transaction.
 #[derive(Clone, Copy, Debug, Default)]
@@ -405,11 +406,8 @@ impl Tx<'_> {
     }
 
     /// Runs `sql` and hands each row to `each`. A result limited to at most
-    /// [`SMALL_RESULT`] rows (`limit`, 0 for none) is fetched at once, which lets the
-    /// server plan it with parallel workers; anything larger goes through a cursor,
-    /// [`FETCH_SIZE`] rows at a time, so memory stays flat whatever the result size.
-    /// `--statement-timeout` bounds the whole result, not each fetch: every fetch gets
-    /// what is left of it.
+    /// [`SMALL_RESULT`] rows (`limit`, 0 for none) is fetched at once; anything larger
+    /// streams, so memory stays flat whatever the result size.
     pub fn for_each_row(
         &mut self,
         sql: &str,
@@ -424,48 +422,33 @@ impl Tx<'_> {
             }
             return Ok(());
         }
-        let started = Instant::now();
-        let budget = self.settings.statement_timeout;
-        let deadline = budget.map(|b| started + b + SILENCE_GRACE);
+        // One statement whose rows stream in as the server sends them: the server keeps
+        // producing while this side encodes (a cursor's FETCH round trips leave one side
+        // idle at a time), the planner may use parallel workers, and the connection reads
+        // no further ahead than the rows being handed out, so memory stays flat. The
+        // transaction's statement_timeout bounds the whole result.
+        let deadline = self.deadline();
         let client = &mut *self.client;
-        self.watchdog
-            .guard(deadline, || {
-                client.query_typed(
-                    &format!("DECLARE outboxctl_rows NO SCROLL CURSOR FOR {sql}"),
-                    &params.typed(),
-                )
-            })
-            .map_err(fail)?;
-        let fetch = format!("FETCH {FETCH_SIZE} FROM outboxctl_rows");
-        loop {
-            if let Some(budget) = budget {
-                let left = budget.saturating_sub(started.elapsed());
-                if left.is_zero() {
-                    return Err(anyhow::anyhow!(
-                        "the result took longer than --statement-timeout {} to read; nothing more was read",
-                        crate::render::time::format_duration(budget)
-                    ));
+        let mut stopped: Option<anyhow::Error> = None;
+        let streamed = self.watchdog.guard(deadline, || {
+            let mut rows = client.query_typed_raw(sql, params.typed())?;
+            while let Some(row) = rows.next()? {
+                if let Err(err) = each(&row) {
+                    stopped = Some(err);
+                    break;
                 }
-                self.watchdog
-                    .guard(deadline, || {
-                        client.batch_execute(&format!(
-                            "SET LOCAL statement_timeout = {}",
-                            left.as_millis().max(1)
-                        ))
-                    })
-                    .map_err(fail)?;
             }
-            let rows = self
-                .watchdog
-                .guard(deadline, || client.query_typed(&fetch, &[]))
-                .map_err(fail)?;
-            if rows.is_empty() {
-                return Ok(());
-            }
-            for row in &rows {
-                each(row)?;
-            }
+            Ok(())
+        });
+        if let Some(err) = stopped {
+            // The reader stopped (a closed pipe, say): the rest of the result is not
+            // wanted, and draining it could take as long as sending it all. Closing the
+            // connection ends it; the transaction only read.
+            self.watchdog.cut();
+            self.open = false;
+            return Err(err);
         }
+        streamed.map_err(fail)
     }
 }
 
@@ -476,9 +459,6 @@ impl Drop for Tx<'_> {
         }
     }
 }
-
-/// Rows fetched per round trip when streaming.
-pub const FETCH_SIZE: i32 = 1000;
 
 /// Results up to this many rows are fetched in one go rather than streamed.
 pub const SMALL_RESULT: u64 = 10_000;

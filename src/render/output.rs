@@ -329,16 +329,17 @@ pub struct RowWriter<W: Write> {
     columns: Vec<String>,
 }
 
-enum Sink<W: Write> {
+/// Where machine-format rows go: a json array, ndjson lines, or csv after its header.
+pub(crate) enum Sink<W: Write> {
     Json(W),
     Ndjson(W),
     Csv(Box<csv::Writer<W>>),
 }
 
-impl<W: Write> RowWriter<W> {
-    /// `columns` are the keys written, in order (the csv header).
-    pub fn new(format: Format, out: W, columns: &[&str]) -> io::Result<Self> {
-        let sink = match format {
+impl<W: Write> Sink<W> {
+    /// Opens the sink; csv writes its header (`columns`) at once.
+    pub(crate) fn open(format: Format, out: W, columns: &[&str]) -> io::Result<Self> {
+        Ok(match format {
             Format::Json => Sink::Json(out),
             Format::Ndjson => Sink::Ndjson(out),
             Format::Csv => {
@@ -347,9 +348,28 @@ impl<W: Write> RowWriter<W> {
                 Sink::Csv(Box::new(writer))
             }
             Format::Table | Format::Prometheus => {
-                return Err(io::Error::other("RowWriter is for json, ndjson and csv"));
+                return Err(io::Error::other("rows stream in json, ndjson and csv only"));
             }
-        };
+        })
+    }
+
+    /// Closes the document after `rows` rows (a json array needs its bracket) and flushes.
+    pub(crate) fn finish(&mut self, rows: u64) -> io::Result<()> {
+        match self {
+            Sink::Json(out) => {
+                out.write_all(if rows == 0 { b"[]\n" } else { b"\n]\n" })?;
+                out.flush()
+            }
+            Sink::Ndjson(out) => out.flush(),
+            Sink::Csv(writer) => writer.flush(),
+        }
+    }
+}
+
+impl<W: Write> RowWriter<W> {
+    /// `columns` are the keys written, in order (the csv header).
+    pub fn new(format: Format, out: W, columns: &[&str]) -> io::Result<Self> {
+        let sink = Sink::open(format, out, columns)?;
         Ok(Self {
             sink,
             rows: 0,
@@ -390,20 +410,13 @@ impl<W: Write> RowWriter<W> {
 
     /// Closes the document (a json array needs its bracket) and flushes.
     pub fn finish(mut self) -> io::Result<u64> {
-        match &mut self.sink {
-            Sink::Json(out) => {
-                out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })?;
-                out.flush()?;
-            }
-            Sink::Ndjson(out) => out.flush()?,
-            Sink::Csv(writer) => writer.flush()?,
-        }
+        self.sink.finish(self.rows)?;
         Ok(self.rows)
     }
 }
 
 /// The io error inside a csv error, so a closed pipe stays a closed pipe.
-fn csv_io_error(err: csv::Error) -> io::Error {
+pub(crate) fn csv_io_error(err: csv::Error) -> io::Error {
     match err.into_kind() {
         csv::ErrorKind::Io(io) => io,
         other => io::Error::other(format!("{other:?}")),

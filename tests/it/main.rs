@@ -7,6 +7,7 @@ mod dedup;
 mod dedup_columns;
 mod demo;
 mod doctor;
+mod export;
 mod hardening;
 mod harness;
 mod jobs;
