@@ -243,10 +243,10 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l before -
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-before -d 'Only messages processed before this (processed_at; 7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-after -d 'Only messages processed at or after this (processed_at; 1h, 2026-11-01, RFC 3339)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s j -l jobs -d 'Connections working at once, each on its own part of the table (each batch still its own transaction); about the server\'s idle cores, see README' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s j -l jobs -d 'Connections working at once, each on its own pieces of the table (each batch still its own transaction); about as many as the server has cores to spare' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l max-rate -d 'Gentle mode: change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l max-replica-lag -d 'Gentle mode: before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l max-rate -d 'Change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l max-replica-lag -d 'Before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -278,10 +278,10 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s h -l hel
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l before -d 'Delete processed messages whose processed_at is older than this (7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l topic -d 'Only this topic (repeatable)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s j -l jobs -d 'Connections working at once, each on its own part of the table (each batch still its own transaction); about the server\'s idle cores, see README' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s j -l jobs -d 'Connections working at once, each on its own pieces of the table (each batch still its own transaction); about as many as the server has cores to spare' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l max-rate -d 'Gentle mode: change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l max-replica-lag -d 'Gentle mode: before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l max-rate -d 'Change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l max-replica-lag -d 'Before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -317,10 +317,10 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l before -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l processed-before -d 'Only messages processed before this (processed_at; 7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l processed-after -d 'Only messages processed at or after this (processed_at; 1h, 2026-11-01, RFC 3339)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s j -l jobs -d 'Connections working at once, each on its own part of the table (each batch still its own transaction); about the server\'s idle cores, see README' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s j -l jobs -d 'Connections working at once, each on its own pieces of the table (each batch still its own transaction); about as many as the server has cores to spare' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l max-rate -d 'Gentle mode: change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l max-replica-lag -d 'Gentle mode: before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l max-rate -d 'Change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l max-replica-lag -d 'Before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -536,8 +536,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l max-rate -d 'Gentle mode: change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l max-replica-lag -d 'Gentle mode: before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l max-rate -d 'Change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l max-replica-lag -d 'Before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -565,10 +565,10 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l before -d 'Delete entries processed before this (30d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l group -d 'Only this group (repeatable)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s j -l jobs -d 'Connections working at once, each on its own part of the table (each batch still its own transaction); about the server\'s idle cores, see README' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s j -l jobs -d 'Connections working at once, each on its own pieces of the table (each batch still its own transaction); about as many as the server has cores to spare' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l max-rate -d 'Gentle mode: change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l max-replica-lag -d 'Gentle mode: before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l max-rate -d 'Change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l max-replica-lag -d 'Before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r

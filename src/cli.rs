@@ -164,13 +164,13 @@ pub enum Command {
 
     /// Move failed (or stuck / processed) messages back to pending
     #[command(
-        after_help = "Examples:\n  outboxctl requeue 1b4e28ba-2fa1-11d2-883f-0016d3cca427\n  outboxctl requeue --all --topic orders --dry-run\n  outboxctl requeue --stuck --before 15m\n  outboxctl requeue --replay --topic orders --after 1h"
+        after_help = "Examples:\n  outboxctl requeue 1b4e28ba-2fa1-11d2-883f-0016d3cca427\n  outboxctl requeue --all --topic orders --dry-run\n  outboxctl requeue --stuck --before 15m\n  outboxctl requeue --replay --topic orders --after 1h\n  outboxctl requeue --all --jobs 2 --max-replica-lag 30s"
     )]
     Requeue(RequeueArgs),
 
     /// Delete processed messages older than a cutoff (the library's retention rule)
     #[command(
-        after_help = "Examples:\n  outboxctl purge --before 7d\n  outboxctl purge --before 2026-11-01 --include-failed --dry-run"
+        after_help = "Examples:\n  outboxctl purge --before 7d\n  outboxctl purge --before 2026-11-01 --include-failed --dry-run\n  outboxctl purge --before 7d --jobs 2\n  outboxctl purge --before 7d --max-replica-lag 10s --max-rate 20000   # gentle, in production"
     )]
     Purge(PurgeArgs),
 
@@ -538,7 +538,7 @@ pub enum DedupCommand {
 
     /// Delete entries whose processed_at is older than a cutoff
     #[command(
-        after_help = "Examples:\n  outboxctl dedup purge --before 30d\n  outboxctl dedup purge --before 2026-11-01 --group billing --dry-run"
+        after_help = "Examples:\n  outboxctl dedup purge --before 30d\n  outboxctl dedup purge --before 2026-11-01 --group billing --dry-run\n  outboxctl dedup purge --before 30d --jobs 2"
     )]
     Purge(DedupPurgeArgs),
 }

@@ -35,13 +35,13 @@ pub struct MutationArgs {
     #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N", allow_hyphen_values = true)]
     pub batch_size: u32,
 
-    /// Gentle mode: change at most this many rows a second (all jobs together); batches
-    /// shrink to a second's worth
+    /// Change at most this many rows a second (all jobs together); batches shrink to a
+    /// second's worth
     #[arg(long, value_name = "ROWS", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Gentle mode")]
     pub max_rate: Option<u32>,
 
-    /// Gentle mode: before each batch, wait while any streaming standby replays further
-    /// behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats
+    /// Before each batch, wait while any streaming standby replays further behind than this
+    /// (10s, 1m); needs pg_monitor or pg_read_all_stats
     #[arg(long, value_name = "DURATION", value_parser = crate::tables::timearg::parse_duration, help_heading = "Gentle mode")]
     pub max_replica_lag: Option<Duration>,
 }
@@ -49,8 +49,8 @@ pub struct MutationArgs {
 /// `--jobs` for the mutations that walk a whole table.
 #[derive(Debug, Clone, clap::Args)]
 pub struct JobsArgs {
-    /// Connections working at once, each on its own part of the table (each batch still
-    /// its own transaction); about the server's idle cores, see README
+    /// Connections working at once, each on its own pieces of the table (each batch still
+    /// its own transaction); about as many as the server has cores to spare
     #[arg(short, long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
 }
