@@ -4,7 +4,7 @@
 //! run is about one pass over the table instead of one pass per batch.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::batch::engine::{BatchOutcome, Batcher, RunStart};
@@ -26,53 +26,77 @@ pub enum WalkAction {
 
 /// The table's blocks cut into pieces that the jobs of a run take in turn, so a job whose
 /// pieces held few matching rows takes the next one instead of idling while another still
-/// works. The last piece is open-ended: it catches rows that landed past the end.
+/// works. A table with partitions or inheritance children is walked one relation at a
+/// time (ctids are unique only within one); each relation's last piece is open-ended, to
+/// catch rows that landed past its end.
 #[derive(Debug)]
 struct Pieces {
-    next: AtomicU64,
-    piece_blocks: u64,
-    end_block: u64,
+    next: AtomicUsize,
+    all: Vec<(u64, Piece)>,
 }
 
-/// One piece: blocks from `start` up to `stop` (exclusive), or every block from `start`
-/// on when `open`.
+/// One piece: in relation `leaf`, blocks from its start up to `stop` (exclusive), or
+/// every block from its start on when `open`.
 #[derive(Clone, Copy, Debug)]
 struct Piece {
+    leaf: usize,
     stop: u64,
     open: bool,
 }
 
 impl Pieces {
-    fn count(&self) -> u64 {
-        self.end_block.div_ceil(self.piece_blocks)
-    }
-
-    fn take(&self) -> Option<(u64, Piece)> {
-        let index = self.next.fetch_add(1, Ordering::SeqCst);
-        let start = index.saturating_mul(self.piece_blocks);
-        if index < self.count() {
-            let stop = (start + self.piece_blocks).min(self.end_block);
-            Some((start, Piece { stop, open: false }))
-        } else if index == self.count() {
-            Some((
-                self.end_block,
+    /// Pieces of `piece_blocks` blocks over relations of `sizes` blocks each.
+    fn cut(sizes: &[u64], piece_blocks: u64) -> Self {
+        let piece_blocks = piece_blocks.max(1);
+        let mut all = Vec::new();
+        for (leaf, &end_block) in sizes.iter().enumerate() {
+            let mut start = 0;
+            while start < end_block {
+                let stop = (start + piece_blocks).min(end_block);
+                all.push((
+                    start,
+                    Piece {
+                        leaf,
+                        stop,
+                        open: false,
+                    },
+                ));
+                start = stop;
+            }
+            all.push((
+                end_block,
                 Piece {
+                    leaf,
                     stop: 0,
                     open: true,
                 },
-            ))
-        } else {
-            None
+            ));
+        }
+        Self {
+            next: AtomicUsize::new(0),
+            all,
         }
     }
 
+    fn take(&self) -> Option<(u64, Piece)> {
+        self.all
+            .get(self.next.fetch_add(1, Ordering::SeqCst))
+            .copied()
+    }
+
     fn exhausted(&self) -> bool {
-        self.next.load(Ordering::SeqCst) > self.count()
+        self.next.load(Ordering::SeqCst) >= self.all.len()
     }
 }
 
 pub struct CtidWalk {
-    statement: String,
+    /// One statement per relation holding the table's rows (the table itself, or its
+    /// partitions and children), each naming it with ONLY.
+    statements: Vec<String>,
+    /// Blocks in each of those relations when the walk started.
+    sizes: Vec<u64>,
+    /// A foreign partition of the table: its rows have no ctid to walk by.
+    foreign: Option<String>,
     params: Params,
     /// Placeholders of the range bounds and the limit, set anew for each batch.
     after_at: String,
@@ -104,54 +128,89 @@ impl CtidWalk {
     ) -> Result<Self, postgres::Error> {
         // Callers check that the table exists (`Rel::require`) before they walk it.
         let oid = rel.oid.unwrap_or_default();
-        let row = tx.query_one(
-            "SELECT (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
-                        CASE WHEN c.relpages > 0::int4 AND c.reltuples > 0::float4
-                             THEN c.reltuples::float8 / c.relpages::float8 ELSE 100::float8 END,
-                        current_setting('server_version_num')::int
-                   FROM pg_class c WHERE c.oid = $1",
+        // Every relation with storage in the table's tree: itself when it has storage,
+        // its partitions and inheritance children. A foreign partition has no ctid.
+        let leaves = tx.query(
+            "WITH RECURSIVE tree(oid) AS (
+                 SELECT $1::oid
+                 UNION ALL
+                 SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)
+             SELECT format('%I.%I', n.nspname, c.relname), c.relkind::text, c.oid,
+                    (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
+                    c.relpages::float8, c.reltuples::float8
+               FROM tree JOIN pg_class c ON c.oid = tree.oid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE c.relkind IN ('r', 'f')
+              ORDER BY c.oid",
             &crate::params![oid],
         )?;
-        let end_block: i64 = row.get(0);
-        let rows_per_block: f64 = row.get(1);
-        let server_version: i32 = row.get(2);
+        let server_version: i32 = tx
+            .query_one(
+                "SELECT current_setting('server_version_num')::int",
+                &Params::default(),
+            )?
+            .get(0);
+        let (mut pages, mut tuples) = (0.0, 0.0);
+        let mut names = Vec::new();
+        let mut sizes = Vec::new();
+        let mut foreign = None;
+        for leaf in &leaves {
+            let name: String = leaf.get(0);
+            if leaf.get::<_, String>(1) == "f" {
+                foreign = Some(name);
+                continue;
+            }
+            sizes.push(leaf.get::<_, i64>(3).max(0) as u64);
+            let (p, t): (f64, f64) = (leaf.get(4), leaf.get(5));
+            if p > 0.0 && t > 0.0 {
+                pages += p;
+                tuples += t;
+            }
+            // The table itself keeps the name it was found by.
+            let own: u32 = leaf.get(2);
+            names.push(if own == oid { rel.sql.clone() } else { name });
+        }
+        let rows_per_block = if pages > 0.0 { tuples / pages } else { 100.0 };
         let existed = start.existed_condition(&mut params);
         let conditions = format!("({conditions}) AND {existed}");
         let after = params.push(String::new());
         let before = params.push(String::new());
         let limit = params.push(0i64);
-        let table = &rel.sql;
-        let change = match action {
-            WalkAction::Delete => format!("DELETE FROM {table}"),
-            WalkAction::Update(set) => format!("UPDATE {table} SET {set}"),
-        };
-        // `ctid = ANY(ARRAY(…))` is a TID scan: the changing statement touches exactly
-        // the selected rows, re-checking the conditions on their current version.
-        let statement = format!(
-            "WITH selected AS (
-                 SELECT ctid FROM {table}
-                  WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid AND {conditions}
-                  ORDER BY ctid LIMIT {limit}),
-             changed AS (
-                 {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)) AND {conditions}
-                 RETURNING 1)
-             SELECT (SELECT count(*) FROM selected), (SELECT count(*) FROM changed),
-                    (SELECT max(ctid)::text FROM selected)"
-        );
+        let statements = names
+            .iter()
+            .map(|table| {
+                let change = match action {
+                    WalkAction::Delete => format!("DELETE FROM ONLY {table}"),
+                    WalkAction::Update(set) => format!("UPDATE ONLY {table} SET {set}"),
+                };
+                // `ctid = ANY(ARRAY(…))` is a TID scan: the changing statement touches
+                // exactly the selected rows, re-checking the conditions on their current
+                // version.
+                format!(
+                    "WITH selected AS (
+                         SELECT ctid FROM ONLY {table}
+                          WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid AND {conditions}
+                          ORDER BY ctid LIMIT {limit}),
+                     changed AS (
+                         {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)) AND {conditions}
+                         RETURNING 1)
+                     SELECT (SELECT count(*) FROM selected), (SELECT count(*) FROM changed),
+                            (SELECT max(ctid)::text FROM selected)"
+                )
+            })
+            .collect();
         let initial_step = ((f64::from(batch_size) / rows_per_block.max(1.0)).ceil() as u64).max(1);
         Ok(Self {
-            statement,
+            foreign,
+            pieces: Arc::new(Pieces::cut(&sizes, u64::MAX)),
+            statements,
+            sizes,
             params,
             after_at: after,
             before_at: before,
             limit_at: limit,
             after: (0, 0),
             step: initial_step.min(MAX_STEP_BLOCKS),
-            pieces: Arc::new(Pieces {
-                next: AtomicU64::new(0),
-                piece_blocks: (end_block.max(1)) as u64,
-                end_block: end_block.max(0) as u64,
-            }),
             piece: None,
             rescans: server_version < 140_000,
         })
@@ -163,12 +222,12 @@ impl CtidWalk {
         if walks.len() <= 1 {
             return;
         }
-        let end_block = walks[0].pieces.end_block;
-        let pieces = Arc::new(Pieces {
-            next: AtomicU64::new(0),
-            piece_blocks: end_block.div_ceil(walks.len() as u64 * 32).max(64),
-            end_block,
-        });
+        let sizes = &walks[0].sizes;
+        let total: u64 = sizes.iter().sum();
+        let pieces = Arc::new(Pieces::cut(
+            sizes,
+            total.div_ceil(walks.len() as u64 * 32).max(64),
+        ));
         for walk in walks {
             walk.pieces = Arc::clone(&pieces);
         }
@@ -197,6 +256,12 @@ impl CtidWalk {
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(fail)?;
+            if let Some(name) = &walks[0].foreign {
+                return Err(crate::error::usage(format!(
+                    "{name} is a foreign partition of \"{}\": outboxctl walks a table by its rows' physical positions, which a foreign table does not have; purge that partition on its own server",
+                    rel.name
+                )));
+            }
             Self::share(&mut walks);
             Ok(walks)
         })
@@ -255,7 +320,7 @@ impl Batcher for CtidWalk {
         self.params.set(&self.limit_at, i64::from(limit));
 
         let started = Instant::now();
-        let row = tx.query_one(&self.statement, &self.params)?;
+        let row = tx.query_one(&self.statements[piece.leaf], &self.params)?;
         let elapsed = started.elapsed();
         let matched = row.get::<_, i64>(0) as u64;
         let changed = row.get::<_, i64>(1) as u64;
@@ -297,25 +362,40 @@ impl Batcher for CtidWalk {
 mod tests {
     use super::*;
 
-    fn pieces(end_block: u64, piece_blocks: u64) -> Vec<(u64, u64, bool)> {
-        let pieces = Pieces {
-            next: AtomicU64::new(0),
-            piece_blocks,
-            end_block,
-        };
+    fn pieces(sizes: &[u64], piece_blocks: u64) -> Vec<(usize, u64, u64, bool)> {
+        let pieces = Pieces::cut(sizes, piece_blocks);
         std::iter::from_fn(|| pieces.take())
-            .map(|(start, p)| (start, p.stop, p.open))
+            .map(|(start, p)| (p.leaf, start, p.stop, p.open))
             .collect()
     }
 
     #[test]
     fn pieces_cover_every_block_once() {
         assert_eq!(
-            pieces(10, 4),
-            vec![(0, 4, false), (4, 8, false), (8, 10, false), (10, 0, true)]
+            pieces(&[10], 4),
+            vec![
+                (0, 0, 4, false),
+                (0, 4, 8, false),
+                (0, 8, 10, false),
+                (0, 10, 0, true)
+            ]
         );
-        assert_eq!(pieces(0, 1), vec![(0, 0, true)]);
-        assert_eq!(pieces(5, 5), vec![(0, 5, false), (5, 0, true)]);
+        assert_eq!(pieces(&[0], 1), vec![(0, 0, 0, true)]);
+        assert_eq!(
+            pieces(&[5], u64::MAX),
+            vec![(0, 0, 5, false), (0, 5, 0, true)]
+        );
+        assert_eq!(
+            pieces(&[2, 0, 3], 2),
+            vec![
+                (0, 0, 2, false),
+                (0, 2, 0, true),
+                (1, 0, 0, true),
+                (2, 0, 2, false),
+                (2, 2, 3, false),
+                (2, 3, 0, true)
+            ]
+        );
     }
 
     #[test]

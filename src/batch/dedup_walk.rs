@@ -56,8 +56,11 @@ impl Plan {
         let share = estimated_share(tx, table, cutoff, groups)?;
         let mut params = Params::default();
         let sql = format!(
+            // A table with children has a row for itself and one for its whole tree
+            // (`inherited`); a partitioned table only the latter: the tree's is wanted.
             "SELECT correlation::float8 FROM pg_stats
-              WHERE schemaname = {} AND tablename = {} AND attname = {}",
+              WHERE schemaname = {} AND tablename = {} AND attname = {}
+              ORDER BY inherited DESC LIMIT 1",
             params.push(table.rel.schema.clone().unwrap_or_default()),
             params.push(table.rel.name.clone()),
             params.push(table.cols.at.name.clone())

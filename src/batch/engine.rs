@@ -42,8 +42,18 @@ pub struct MutationArgs {
 
     /// Before each batch, wait while any streaming standby replays further behind than this
     /// (10s, 1m); needs pg_monitor or pg_read_all_stats
-    #[arg(long, value_name = "DURATION", value_parser = crate::tables::timearg::parse_duration, help_heading = "Gentle mode")]
+    #[arg(long, value_name = "DURATION", value_parser = parse_lag, help_heading = "Gentle mode")]
     pub max_replica_lag: Option<Duration>,
+}
+
+/// A replica lag worth waiting for: more than nothing (`0s` would hold every batch
+/// behind any standby that has not confirmed the last one yet).
+fn parse_lag(text: &str) -> Result<Duration, String> {
+    let lag = crate::tables::timearg::parse_duration(text)?;
+    if lag.is_zero() {
+        return Err("a lag must be longer than 0 (e.g. 10s)".into());
+    }
+    Ok(lag)
 }
 
 /// `--jobs` for the mutations that walk a whole table.
