@@ -258,7 +258,8 @@ impl CtidWalk {
                 .map_err(fail)?;
             if let Some(name) = &walks[0].foreign {
                 return Err(crate::error::usage(format!(
-                    "{name} is a foreign partition of \"{}\": outboxctl walks a table by its rows' physical positions, which a foreign table does not have; purge that partition on its own server",
+                    "{} is a foreign partition of \"{}\": outboxctl walks a table by its rows' physical positions, which a foreign table does not have; purge that partition on its own server",
+                    crate::render::output::escape(name),
                     rel.name
                 )));
             }

@@ -34,6 +34,8 @@ struct PaceState {
     /// When the current pause began, and why: the run reports it once, not every check.
     paused_since: Option<Instant>,
     paused_total: Duration,
+    /// The progress bar's own style, put back when the pause ends.
+    bar_style: Option<indicatif::ProgressStyle>,
 }
 
 /// The standby furthest behind, when it is further than `--max-replica-lag`.
@@ -137,13 +139,16 @@ impl Pacer {
                     if let Some(since) = state.paused_since.take() {
                         let paused = since.elapsed();
                         state.paused_total += paused;
+                        if let Some(style) = state.bar_style.take() {
+                            bar.set_style(style);
+                        }
                         drop(state);
                         bar.set_message(what.to_string());
                         say(
                             bar,
                             out,
                             &format!(
-                                "standbys within --max-replica-lag {} again: resuming after a {} pause",
+                                "standbys within --max-replica-lag {} again: resuming after a pause of {}",
                                 format_duration(max_lag),
                                 format_duration(round_to_seconds(paused))
                             ),
@@ -155,17 +160,27 @@ impl Pacer {
                     let why = format!(
                         "standby {} replays {} behind (--max-replica-lag {})",
                         lagging.standby,
-                        format_duration(round_to_seconds(lagging.lag)),
+                        lag_text(lagging.lag),
                         format_duration(max_lag)
                     );
                     if state.paused_since.is_none() {
                         state.paused_since = Some(Instant::now());
+                        // The reason replaces the bar while paused, cut to the terminal's
+                        // width: a bar squeezed by a long message would wrap every tick.
+                        state.bar_style = Some(bar.style());
+                        bar.set_style(
+                            indicatif::ProgressStyle::with_template("{spinner} {wide_msg}")
+                                .expect("valid template"),
+                        );
                         drop(state);
                         say(bar, out, &format!("pausing: {why}"));
                     } else {
                         drop(state);
                     }
-                    bar.set_message(format!("{what} — paused: {why}"));
+                    bar.set_message(format!(
+                        "{} {what}, paused: {why}",
+                        indicatif::HumanCount(bar.position())
+                    ));
                     sleep_until(Instant::now() + RECHECK);
                 }
             }
@@ -244,7 +259,8 @@ fn read_standbys(session: &mut Session) -> Result<(u64, Vec<Standby>), postgres:
         .iter()
         .map(|row| Standby {
             pid: row.get(0),
-            name: row.get(1),
+            // application_name is anyone's to set: shown escaped.
+            name: crate::render::output::escape(&row.get::<_, String>(1)).into_owned(),
             replay: row.get::<_, Option<i64>>(2).map(|p| p.max(0) as u64),
             replay_lag: row
                 .get::<_, Option<f64>>(3)
@@ -326,6 +342,17 @@ fn round_to_seconds(duration: Duration) -> Duration {
     Duration::from_secs(duration.as_secs_f64().round() as u64)
 }
 
+/// A lag as people read it, in tenths rounded up below a minute, so a lag just over
+/// `--max-replica-lag 2s` reads `2.1s`, never `2s` or `2.0s`.
+fn lag_text(lag: Duration) -> String {
+    if lag < Duration::from_secs(60) {
+        let tenths = lag.as_millis().div_ceil(100);
+        format!("{}.{}s", tenths / 10, tenths % 10)
+    } else {
+        format_duration(round_to_seconds(lag))
+    }
+}
+
 /// Sleeps until `deadline`, waking early when a signal asks the run to stop.
 fn sleep_until(deadline: Instant) {
     loop {
@@ -402,6 +429,15 @@ mod tests {
         s.replay_lag = Some(Duration::from_secs(3));
         let lag = tracker.worst(Instant::now(), 100, &[s]).unwrap().lag;
         assert_eq!(lag, Duration::from_secs(3));
+    }
+
+    #[test]
+    fn lags_near_the_limit_keep_their_tenths() {
+        assert_eq!(lag_text(Duration::from_millis(2400)), "2.4s");
+        assert_eq!(lag_text(Duration::from_millis(2001)), "2.1s");
+        assert_eq!(lag_text(Duration::from_millis(50)), "0.1s");
+        assert_eq!(lag_text(Duration::ZERO), "0.0s");
+        assert_eq!(lag_text(Duration::from_secs(125)), "2m5s");
     }
 
     #[test]
