@@ -104,9 +104,21 @@ impl Context {
         Ok(session)
     }
 
-    /// `count` more connections like [`Context::connect`]'s, for the jobs of a run.
+    /// `count` more connections like [`Context::connect`]'s, for the jobs of a run. They
+    /// open before anything changes, so a server out of connection slots stops the run
+    /// with nothing done.
     pub fn connect_more(&self, count: usize) -> anyhow::Result<Vec<Session>> {
-        (0..count).map(|_| self.connect()).collect()
+        (0..count)
+            .map(|i| {
+                self.connect().map_err(|err| {
+                    anyhow::anyhow!(
+                        "opening connection {} of --jobs {} failed, so nothing was changed: {err:#}",
+                        i + 2,
+                        count + 1
+                    )
+                })
+            })
+            .collect()
     }
 
     /// A connection of its own with `settings` in its startup packet, for statements that

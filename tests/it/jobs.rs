@@ -689,3 +689,39 @@ fn partitioned_and_inherited_tables_are_walked_one_relation_at_a_time() {
     assert_eq!(summary["changed"], 6_000, "{summary}");
     assert_eq!(summary["matched"], 6_000, "{summary}");
 }
+
+/// A server out of connection slots for the extra jobs stops the run before anything
+/// changes, and says which connection could not open.
+#[test]
+fn jobs_that_cannot_all_connect_change_nothing() {
+    let db = TestDb::new().migrated();
+    seed(&db, 3_000);
+    let role = format!("few_{}", db.name);
+    db.client()
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN CONNECTION LIMIT 2;
+             GRANT SELECT, DELETE ON outbox_messages TO {role};"
+        ))
+        .unwrap();
+    let url = db.server.url_for(&db.name).replacen(
+        &format!("{}@", db.server.user),
+        &format!("{role}@"),
+        1,
+    );
+    let out = bare_cmd()
+        .env("DATABASE_URL", &url)
+        .args(["purge", "--before", "1d", "--jobs", "4"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("of --jobs 4 failed, so nothing was changed"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert_eq!(db.count("true"), 3_000);
+    db.client()
+        .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
+        .unwrap();
+}
