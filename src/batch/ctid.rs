@@ -168,7 +168,7 @@ impl CtidWalk {
             }
             // The table itself keeps the name it was found by.
             let own: u32 = leaf.get(2);
-            names.push(if own == oid { rel.sql.clone() } else { name });
+            names.push((own, if own == oid { rel.sql.clone() } else { name }));
         }
         let rows_per_block = if pages > 0.0 { tuples / pages } else { 100.0 };
         let existed = start.existed_condition(&mut params);
@@ -176,12 +176,27 @@ impl CtidWalk {
         let after = params.push(String::new());
         let before = params.push(String::new());
         let limit = params.push(0i64);
+        // An update through a partition cannot move a row to another partition (a
+        // partition key among the columns it sets, say status): on a partitioned table
+        // updates go through the table itself, held to the partition by tableoid.
+        let partitioned: bool = tx
+            .query_one(
+                "SELECT c.relkind = 'p' FROM pg_class c WHERE c.oid = $1",
+                &crate::params![oid],
+            )?
+            .get(0);
         let statements = names
             .iter()
-            .map(|table| {
-                let change = match action {
-                    WalkAction::Delete => format!("DELETE FROM ONLY {table}"),
-                    WalkAction::Update(set) => format!("UPDATE ONLY {table} SET {set}"),
+            .map(|(leaf, table)| {
+                let (change, only_leaf) = match action {
+                    WalkAction::Delete => (format!("DELETE FROM ONLY {table}"), String::new()),
+                    WalkAction::Update(set) if partitioned => (
+                        format!("UPDATE {} SET {set}", rel.sql),
+                        format!(" AND tableoid = {leaf}::oid"),
+                    ),
+                    WalkAction::Update(set) => {
+                        (format!("UPDATE ONLY {table} SET {set}"), String::new())
+                    }
                 };
                 // `ctid = ANY(ARRAY(…))` is a TID scan: the changing statement touches
                 // exactly the selected rows, re-checking the conditions on their current
@@ -192,7 +207,7 @@ impl CtidWalk {
                           WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid AND {conditions}
                           ORDER BY ctid LIMIT {limit}),
                      changed AS (
-                         {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)) AND {conditions}
+                         {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)){only_leaf} AND {conditions}
                          RETURNING 1)
                      SELECT (SELECT count(*) FROM selected), (SELECT count(*) FROM changed),
                             (SELECT max(ctid)::text FROM selected)"

@@ -662,6 +662,40 @@ fn partitioned_and_inherited_tables_are_walked_one_relation_at_a_time() {
     assert_eq!(summary["changed"], 10_000, "{summary}");
     assert_eq!(summary["matched"], 10_000, "{summary}");
 
+    // Partitioned by status: a requeue moves every row it changes to another partition.
+    client
+        .batch_execute(
+            "CREATE TABLE outbox_by_status (LIKE outbox_template INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
+               PARTITION BY LIST (status);
+             CREATE TABLE outbox_failed PARTITION OF outbox_by_status FOR VALUES IN ('failed');
+             CREATE TABLE outbox_pending PARTITION OF outbox_by_status FOR VALUES IN ('pending');
+             CREATE TABLE outbox_rest PARTITION OF outbox_by_status DEFAULT;
+             INSERT INTO outbox_by_status (topic, status, retries, created_at)
+               SELECT 't', CASE WHEN i % 3 = 0 THEN 'pending' ELSE 'failed' END, 5, now() - interval '1 day'
+                 FROM generate_series(1, 6000) i;",
+        )
+        .unwrap();
+    let summary = run_json(
+        &db,
+        &[
+            "--table",
+            "outbox_by_status",
+            "requeue",
+            "--all",
+            "--jobs",
+            "2",
+            "--batch-size",
+            "300",
+        ],
+    );
+    assert_eq!(summary["changed"], 4_000, "{summary}");
+    assert_eq!(summary["matched"], 4_000, "{summary}");
+    let moved: i64 = client
+        .query_one("SELECT count(*) FROM outbox_pending WHERE retries = 0", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(moved, 4_000);
+
     // A dedup table with a child, analyzed: pg_stats holds two rows for it.
     client
         .batch_execute(
