@@ -91,7 +91,7 @@ impl Pieces {
 
 pub struct CtidWalk {
     /// One statement per relation holding the table's rows (the table itself, or its
-    /// partitions and children), each naming it with ONLY.
+    /// partitions and children, each held to it by tableoid).
     statements: Vec<String>,
     /// Blocks in each of those relations when the walk started.
     sizes: Vec<u64>,
@@ -133,7 +133,7 @@ impl CtidWalk {
         let leaves = tx.query(
             "WITH RECURSIVE tree(oid) AS (
                  SELECT $1::oid
-                 UNION ALL
+                 UNION
                  SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)
              SELECT format('%I.%I', n.nspname, c.relname), c.relkind::text, c.oid,
                     (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
@@ -151,13 +151,12 @@ impl CtidWalk {
             )?
             .get(0);
         let (mut pages, mut tuples) = (0.0, 0.0);
-        let mut names = Vec::new();
+        let mut relations = Vec::new();
         let mut sizes = Vec::new();
         let mut foreign = None;
         for leaf in &leaves {
-            let name: String = leaf.get(0);
             if leaf.get::<_, String>(1) == "f" {
-                foreign = Some(name);
+                foreign = Some(leaf.get::<_, String>(0));
                 continue;
             }
             sizes.push(leaf.get::<_, i64>(3).max(0) as u64);
@@ -166,9 +165,7 @@ impl CtidWalk {
                 pages += p;
                 tuples += t;
             }
-            // The table itself keeps the name it was found by.
-            let own: u32 = leaf.get(2);
-            names.push((own, if own == oid { rel.sql.clone() } else { name }));
+            relations.push(leaf.get::<_, u32>(2));
         }
         let rows_per_block = if pages > 0.0 { tuples / pages } else { 100.0 };
         let existed = start.existed_condition(&mut params);
@@ -176,35 +173,34 @@ impl CtidWalk {
         let after = params.push(String::new());
         let before = params.push(String::new());
         let limit = params.push(0i64);
-        // An update through a partition cannot move a row to another partition (a
-        // partition key among the columns it sets, say status): on a partitioned table
-        // updates go through the table itself, held to the partition by tableoid.
-        let partitioned: bool = tx
-            .query_one(
-                "SELECT c.relkind = 'p' FROM pg_class c WHERE c.oid = $1",
-                &crate::params![oid],
-            )?
-            .get(0);
-        let statements = names
+        // A table with partitions or children is changed through the table itself, each
+        // statement held to one relation by tableoid: naming a partition would need
+        // privileges on it and its schema, bypass the table's row-level security and
+        // statement triggers, keep changing a partition detached meanwhile, and could
+        // not move a row to another partition (a requeue of a table partitioned by
+        // status). The price: each batch's ctid range is read in every relation of the
+        // tree (see README).
+        let tree = relations.len() > 1 || relations.first().is_some_and(|leaf| *leaf != oid);
+        let table = &rel.sql;
+        let statements = relations
             .iter()
-            .map(|(leaf, table)| {
-                let (change, only_leaf) = match action {
-                    WalkAction::Delete => (format!("DELETE FROM ONLY {table}"), String::new()),
-                    WalkAction::Update(set) if partitioned => (
-                        format!("UPDATE {} SET {set}", rel.sql),
-                        format!(" AND tableoid = {leaf}::oid"),
-                    ),
-                    WalkAction::Update(set) => {
-                        (format!("UPDATE ONLY {table} SET {set}"), String::new())
-                    }
+            .map(|leaf| {
+                let (from, only_leaf) = if tree {
+                    (table.to_string(), format!(" AND tableoid = {leaf}::oid"))
+                } else {
+                    (format!("ONLY {table}"), String::new())
+                };
+                let change = match action {
+                    WalkAction::Delete => format!("DELETE FROM {from}"),
+                    WalkAction::Update(set) => format!("UPDATE {from} SET {set}"),
                 };
                 // `ctid = ANY(ARRAY(…))` is a TID scan: the changing statement touches
                 // exactly the selected rows, re-checking the conditions on their current
                 // version.
                 format!(
                     "WITH selected AS (
-                         SELECT ctid FROM ONLY {table}
-                          WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid AND {conditions}
+                         SELECT ctid FROM {from}
+                          WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid{only_leaf} AND {conditions}
                           ORDER BY ctid LIMIT {limit}),
                      changed AS (
                          {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)){only_leaf} AND {conditions}

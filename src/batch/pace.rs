@@ -342,14 +342,16 @@ fn round_to_seconds(duration: Duration) -> Duration {
     Duration::from_secs(duration.as_secs_f64().round() as u64)
 }
 
-/// A lag as people read it, in tenths rounded up below a minute, so a lag just over
-/// `--max-replica-lag 2s` reads `2.1s`, never `2s` or `2.0s`.
+/// A lag as people read it, rounded up (to tenths below a minute, to seconds above), so
+/// a lag just over `--max-replica-lag 2s` reads `2.1s`, never `2s` or `2.0s`.
 fn lag_text(lag: Duration) -> String {
     if lag < Duration::from_secs(60) {
-        let tenths = lag.as_millis().div_ceil(100);
+        let tenths = lag.as_micros().div_ceil(100_000);
         format!("{}.{}s", tenths / 10, tenths % 10)
     } else {
-        format_duration(round_to_seconds(lag))
+        format_duration(Duration::from_secs(
+            lag.as_micros().div_ceil(1_000_000) as u64
+        ))
     }
 }
 
@@ -435,6 +437,8 @@ mod tests {
     fn lags_near_the_limit_keep_their_tenths() {
         assert_eq!(lag_text(Duration::from_millis(2400)), "2.4s");
         assert_eq!(lag_text(Duration::from_millis(2001)), "2.1s");
+        assert_eq!(lag_text(Duration::from_micros(2_000_400)), "2.1s");
+        assert_eq!(lag_text(Duration::from_micros(120_000_001)), "2m1s");
         assert_eq!(lag_text(Duration::from_millis(50)), "0.1s");
         assert_eq!(lag_text(Duration::ZERO), "0.0s");
         assert_eq!(lag_text(Duration::from_secs(125)), "2m5s");
