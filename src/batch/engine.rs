@@ -146,6 +146,8 @@ pub struct Summary {
     pub dry_run: bool,
     pub interrupted: bool,
     pub longest_batch: Duration,
+    /// Connections the batches ran over (`--jobs`).
+    pub connections: usize,
     /// Extra fields for the machine summary (e.g. `ids`, `inserted`).
     pub extra: Map<String, Value>,
 }
@@ -153,8 +155,13 @@ pub struct Summary {
 impl Summary {
     /// `in 3 batches (longest 12 ms)`, for the human summary line.
     pub fn batches_text(&self) -> String {
+        let over = if self.connections > 1 {
+            format!(" over {} connections", self.connections)
+        } else {
+            String::new()
+        };
         format!(
-            "in {} (longest {} ms)",
+            "in {}{over} (longest {} ms)",
             count_of(self.batches, "batch", "batches"),
             self.longest_batch.as_millis()
         )
@@ -304,6 +311,7 @@ pub fn run_jobs(
     signals::run_started(None);
     shared.bar.finish_and_clear();
     let mut summary = shared.summary.into_inner().unwrap_or_default();
+    summary.connections = jobs.len();
     if shared.pacer.active() {
         summary.extra.insert(
             "paused_ms".into(),

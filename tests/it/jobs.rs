@@ -61,6 +61,15 @@ fn purge_with_jobs_deletes_each_row_once_and_counts_exactly() {
         0
     );
     assert_eq!(db.count("true"), 20_000);
+    // People are told how the work was spread.
+    let out = db
+        .cmd()
+        .args(["purge", "--before", "0s", "--include-failed", "--jobs", "2"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let err = stderr(&out);
+    assert!(err.contains("batches over 2 connections (longest"), "{err}");
 }
 
 #[test]
