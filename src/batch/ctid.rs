@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::batch::engine::{BatchOutcome, Batcher, RunStart};
+use crate::batch::tree::{Relation, Tree};
 use crate::db::session::{Rel, Tx};
 use crate::db::sql::Params;
 
@@ -126,70 +127,22 @@ impl CtidWalk {
         action: &WalkAction,
         batch_size: u32,
     ) -> Result<Self, postgres::Error> {
-        // Callers check that the table exists (`Rel::require`) before they walk it.
-        let oid = rel.oid.unwrap_or_default();
-        // Every relation with storage in the table's tree: itself when it has storage,
-        // its partitions and inheritance children. A foreign partition has no ctid.
-        let leaves = tx.query(
-            "WITH RECURSIVE tree(oid) AS (
-                 SELECT $1::oid
-                 UNION
-                 SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)
-             SELECT format('%I.%I', n.nspname, c.relname), c.relkind::text, c.oid,
-                    (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
-                    c.relpages::float8, c.reltuples::float8
-               FROM tree JOIN pg_class c ON c.oid = tree.oid
-               JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE c.relkind IN ('r', 'f')
-              ORDER BY c.oid",
-            &crate::params![oid],
-        )?;
-        let server_version: i32 = tx
-            .query_one(
-                "SELECT current_setting('server_version_num')::int",
-                &Params::default(),
-            )?
-            .get(0);
-        let (mut pages, mut tuples) = (0.0, 0.0);
-        let mut relations = Vec::new();
-        let mut sizes = Vec::new();
-        let mut foreign = None;
-        for leaf in &leaves {
-            if leaf.get::<_, String>(1) == "f" {
-                foreign = Some(leaf.get::<_, String>(0));
-                continue;
-            }
-            sizes.push(leaf.get::<_, i64>(3).max(0) as u64);
-            let (p, t): (f64, f64) = (leaf.get(4), leaf.get(5));
-            if p > 0.0 && t > 0.0 {
-                pages += p;
-                tuples += t;
-            }
-            relations.push(leaf.get::<_, u32>(2));
-        }
-        let rows_per_block = if pages > 0.0 { tuples / pages } else { 100.0 };
+        let tree = Tree::find(tx, rel, action)?;
         let existed = start.existed_condition(&mut params);
         let conditions = format!("({conditions}) AND {existed}");
         let after = params.push(String::new());
         let before = params.push(String::new());
         let limit = params.push(0i64);
-        // A table with partitions or children is changed through the table itself, each
-        // statement held to one relation by tableoid: naming a partition would need
-        // privileges on it and its schema, bypass the table's row-level security and
-        // statement triggers, keep changing a partition detached meanwhile, and could
-        // not move a row to another partition (a requeue of a table partitioned by
-        // status). The price: each batch's ctid range is read in every relation of the
-        // tree (see README).
-        let tree = relations.len() > 1 || relations.first().is_some_and(|leaf| *leaf != oid);
-        let table = &rel.sql;
-        let statements = relations
+        let statements = tree
+            .relations
             .iter()
-            .map(|leaf| {
-                let (from, only_leaf) = if tree {
-                    (table.to_string(), format!(" AND tableoid = {leaf}::oid"))
-                } else {
-                    (format!("ONLY {table}"), String::new())
-                };
+            .map(|relation| {
+                let Relation {
+                    from,
+                    select_guard,
+                    change_guard,
+                    ..
+                } = relation;
                 let change = match action {
                     WalkAction::Delete => format!("DELETE FROM {from}"),
                     WalkAction::Update(set) => format!("UPDATE {from} SET {set}"),
@@ -200,16 +153,20 @@ impl CtidWalk {
                 format!(
                     "WITH selected AS (
                          SELECT ctid FROM {from}
-                          WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid{only_leaf} AND {conditions}
+                          WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid{select_guard} AND {conditions}
                           ORDER BY ctid LIMIT {limit}),
                      changed AS (
-                         {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)){only_leaf} AND {conditions}
+                         {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)){change_guard} AND {conditions}
                          RETURNING 1)
                      SELECT (SELECT count(*) FROM selected), (SELECT count(*) FROM changed),
                             (SELECT max(ctid)::text FROM selected)"
                 )
             })
             .collect();
+        let sizes: Vec<u64> = tree.relations.iter().map(|r| r.blocks).collect();
+        let rows_per_block = tree.rows_per_block;
+        let server_version = tree.server_version;
+        let foreign = tree.foreign;
         let initial_step = ((f64::from(batch_size) / rows_per_block.max(1.0)).ceil() as u64).max(1);
         Ok(Self {
             foreign,

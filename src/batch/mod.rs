@@ -7,3 +7,4 @@ pub mod engine;
 pub mod keyset;
 pub mod pace;
 pub mod signals;
+pub mod tree;

@@ -838,3 +838,58 @@ fn jobs_that_cannot_all_connect_change_nothing() {
         .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
         .unwrap();
 }
+
+/// A partition detached while a purge walks the table is no longer the table's: the
+/// batches leave it alone from then on.
+#[test]
+fn a_partition_detached_mid_run_is_left_alone() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "ALTER TABLE outbox_messages RENAME TO outbox_template;
+             CREATE TABLE outbox_messages (LIKE outbox_template INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
+               PARTITION BY LIST (topic);
+             CREATE TABLE p1 PARTITION OF outbox_messages FOR VALUES IN ('a');
+             CREATE TABLE p2 PARTITION OF outbox_messages FOR VALUES IN ('b');
+             CREATE TABLE p3 PARTITION OF outbox_messages FOR VALUES IN ('c');
+             INSERT INTO outbox_messages (topic, status, processed_at)
+               SELECT (ARRAY['a', 'b', 'c'])[1 + i % 3], 'processed', now() - interval '9 days'
+                 FROM generate_series(0, 2999) i;",
+        )
+        .unwrap();
+    let child = db
+        .cmd()
+        .args([
+            "purge",
+            "--before",
+            "7d",
+            "--batch-size",
+            "50",
+            "--max-rate",
+            "500",
+        ])
+        .args(["--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while db.count("true") == 3_000 {
+        assert!(Instant::now() < deadline, "nothing deleted");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    db.client()
+        .batch_execute("ALTER TABLE outbox_messages DETACH PARTITION p3")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 0);
+    let summary = json_out(&out);
+    let left_in_p3: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM p3", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(left_in_p3, 1_000, "{summary}");
+    assert_eq!(summary["changed"], 2_000, "{summary}");
+    assert_eq!(db.count("true"), 0);
+}
