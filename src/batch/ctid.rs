@@ -127,7 +127,7 @@ impl CtidWalk {
         action: &WalkAction,
         batch_size: u32,
     ) -> Result<Self, postgres::Error> {
-        let tree = Tree::find(tx, rel, action)?;
+        let tree = Tree::find(tx, rel)?;
         let existed = start.existed_condition(&mut params);
         let conditions = format!("({conditions}) AND {existed}");
         let after = params.push(String::new());
@@ -137,12 +137,7 @@ impl CtidWalk {
             .relations
             .iter()
             .map(|relation| {
-                let Relation {
-                    from,
-                    select_guard,
-                    change_guard,
-                    ..
-                } = relation;
+                let Relation { from, held, .. } = relation;
                 let change = match action {
                     WalkAction::Delete => format!("DELETE FROM {from}"),
                     WalkAction::Update(set) => format!("UPDATE {from} SET {set}"),
@@ -153,10 +148,10 @@ impl CtidWalk {
                 format!(
                     "WITH selected AS (
                          SELECT ctid FROM {from}
-                          WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid{select_guard} AND {conditions}
+                          WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid{held} AND {conditions}
                           ORDER BY ctid LIMIT {limit}),
                      changed AS (
-                         {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)){change_guard} AND {conditions}
+                         {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)){held} AND {conditions}
                          RETURNING 1)
                      SELECT (SELECT count(*) FROM selected), (SELECT count(*) FROM changed),
                             (SELECT max(ctid)::text FROM selected)"

@@ -893,3 +893,107 @@ fn a_partition_detached_mid_run_is_left_alone() {
     assert_eq!(summary["changed"], 2_000, "{summary}");
     assert_eq!(db.count("true"), 0);
 }
+
+/// Whatever happens to a partition by name mid-run, the walk changes only rows of the
+/// table the user named, as a statement on that table would: a table swapped in under a
+/// partition's name is left alone, a partition's own statement triggers do not fire, and
+/// rights on the partitions alone are not rights on the table.
+#[test]
+fn partitions_are_reached_only_through_the_named_table() {
+    let db = TestDb::new().migrated();
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "ALTER TABLE outbox_messages RENAME TO outbox_template;
+             CREATE TABLE outbox_messages (LIKE outbox_template INCLUDING DEFAULTS INCLUDING CONSTRAINTS)
+               PARTITION BY LIST (topic);
+             CREATE TABLE p1 PARTITION OF outbox_messages FOR VALUES IN ('a');
+             CREATE TABLE p2 PARTITION OF outbox_messages FOR VALUES IN ('b');
+             INSERT INTO outbox_messages (topic, status, processed_at)
+               SELECT (ARRAY['a', 'b'])[1 + i % 2], 'processed', now() - interval '9 days'
+                 FROM generate_series(0, 1999) i;
+             CREATE TABLE staging (LIKE outbox_template INCLUDING DEFAULTS);
+             INSERT INTO staging (topic, status, processed_at)
+               SELECT 'b', 'processed', now() - interval '9 days' FROM generate_series(1, 300);
+             CREATE TABLE fired (n int);
+             CREATE FUNCTION note_statement() RETURNS trigger LANGUAGE plpgsql AS
+               $$ BEGIN INSERT INTO public.fired VALUES (1); RETURN NULL; END $$;
+             CREATE TRIGGER on_p1 AFTER DELETE ON p1 FOR EACH STATEMENT EXECUTE FUNCTION note_statement();",
+        )
+        .unwrap();
+    let child = db
+        .cmd()
+        .args([
+            "purge",
+            "--before",
+            "7d",
+            "--batch-size",
+            "20",
+            "--max-rate",
+            "400",
+        ])
+        .args(["--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while db.count("true") == 2_000 {
+        assert!(Instant::now() < deadline, "nothing deleted");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    client
+        .batch_execute(
+            "BEGIN; ALTER TABLE p2 RENAME TO p2_old; ALTER TABLE staging RENAME TO p2; COMMIT",
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 0);
+    let summary = json_out(&out);
+    assert_eq!(summary["changed"], 2_000, "{summary}");
+    let count = |client: &mut postgres::Client, sql: &str| -> i64 {
+        client.query_one(sql, &[]).unwrap().get(0)
+    };
+    assert_eq!(
+        count(&mut client, "SELECT count(*) FROM p2"),
+        300,
+        "the swapped-in table was touched"
+    );
+    assert_eq!(count(&mut client, "SELECT count(*) FROM p2_old"), 0);
+    assert_eq!(
+        count(&mut client, "SELECT count(*) FROM fired"),
+        0,
+        "a partition's statement trigger fired"
+    );
+
+    let role = format!("leaves_only_{}", db.name);
+    client
+        .batch_execute(&format!(
+            "INSERT INTO outbox_messages (topic, status, processed_at)
+               SELECT 'a', 'processed', now() - interval '9 days' FROM generate_series(1, 100);
+             DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN;
+             GRANT SELECT ON outbox_messages TO {role};
+             GRANT SELECT, DELETE ON p1, p2_old TO {role};"
+        ))
+        .unwrap();
+    let url = db.server.url_for(&db.name).replacen(
+        &format!("{}@", db.server.user),
+        &format!("{role}@"),
+        1,
+    );
+    let out = bare_cmd()
+        .env("DATABASE_URL", &url)
+        .args(["purge", "--before", "7d"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("permission denied"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(db.count("true"), 100);
+    client
+        .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
+        .unwrap();
+}
