@@ -839,6 +839,27 @@ fn jobs_that_cannot_all_connect_change_nothing() {
         .unwrap();
 }
 
+/// `purge --before 7d --format json` slowed down by gentle mode, so a test can change
+/// the table while it runs.
+fn slow_purge(db: &TestDb, batch_size: &str, max_rate: &str) -> std::process::Child {
+    db.cmd()
+        .args(["purge", "--before", "7d", "--batch-size", batch_size])
+        .args(["--max-rate", max_rate, "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the table holds fewer than `rows` rows: the run has committed a batch.
+fn wait_for_first_deletes(db: &TestDb, rows: i64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while db.count("true") == rows {
+        assert!(Instant::now() < deadline, "nothing deleted");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// A partition detached while a purge walks the table is no longer the table's: the
 /// batches leave it alone from then on.
 #[test]
@@ -857,27 +878,8 @@ fn a_partition_detached_mid_run_is_left_alone() {
                  FROM generate_series(0, 2999) i;",
         )
         .unwrap();
-    let child = db
-        .cmd()
-        .args([
-            "purge",
-            "--before",
-            "7d",
-            "--batch-size",
-            "50",
-            "--max-rate",
-            "500",
-        ])
-        .args(["--format", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while db.count("true") == 3_000 {
-        assert!(Instant::now() < deadline, "nothing deleted");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = slow_purge(&db, "50", "500");
+    wait_for_first_deletes(&db, 3_000);
     db.client()
         .batch_execute("ALTER TABLE outbox_messages DETACH PARTITION p3")
         .unwrap();
@@ -921,27 +923,8 @@ fn partitions_are_reached_only_through_the_named_table() {
              CREATE TRIGGER on_p1 AFTER DELETE ON p1 FOR EACH STATEMENT EXECUTE FUNCTION note_statement();",
         )
         .unwrap();
-    let child = db
-        .cmd()
-        .args([
-            "purge",
-            "--before",
-            "7d",
-            "--batch-size",
-            "20",
-            "--max-rate",
-            "400",
-        ])
-        .args(["--format", "json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while db.count("true") == 2_000 {
-        assert!(Instant::now() < deadline, "nothing deleted");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = slow_purge(&db, "20", "400");
+    wait_for_first_deletes(&db, 2_000);
     client
         .batch_execute(
             "BEGIN; ALTER TABLE p2 RENAME TO p2_old; ALTER TABLE staging RENAME TO p2; COMMIT",
