@@ -178,7 +178,7 @@ fn print_one(ctx: &Context, args: &StatsArgs, g: &Gathered) -> anyhow::Result<()
         stats,
         dedup,
         dedup_cols,
-        dedup_error,
+        dedup_error: _,
         breaches,
         by_error,
         rates,
@@ -186,34 +186,8 @@ fn print_one(ctx: &Context, args: &StatsArgs, g: &Gathered) -> anyhow::Result<()
     let (stats, dedup, dedup_cols, breaches) = (stats, dedup, dedup_cols, breaches.as_slice());
     let rel_target = target;
     let printed = match ctx.out.format {
-        Format::Json => print_json(&with_rates(
-            with_error_classes(
-                to_json(
-                    ctx,
-                    args.stuck_after,
-                    stats,
-                    dedup,
-                    dedup_error.as_deref(),
-                    breaches,
-                ),
-                by_error.as_deref(),
-            ),
-            rates.as_ref(),
-        )),
-        Format::Ndjson => print_json_line(&with_rates(
-            with_error_classes(
-                to_json(
-                    ctx,
-                    args.stuck_after,
-                    stats,
-                    dedup,
-                    dedup_error.as_deref(),
-                    breaches,
-                ),
-                by_error.as_deref(),
-            ),
-            rates.as_ref(),
-        )),
+        Format::Json => print_json(&single_json(ctx, args, g)),
+        Format::Ndjson => print_json_line(&single_json(ctx, args, g)),
         Format::Prometheus => print_text(prometheus(
             ctx,
             stats,
