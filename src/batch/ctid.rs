@@ -4,10 +4,10 @@
 //! run is about one pass over the table instead of one pass per batch.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::batch::engine::{BatchOutcome, Batcher, RunStart};
+use crate::batch::pieces::Pieces;
 use crate::batch::tree::{Relation, Tree};
 use crate::db::session::{Rel, Tx};
 use crate::db::sql::Params;
@@ -25,19 +25,8 @@ pub enum WalkAction {
     Update(&'static str),
 }
 
-/// The table's blocks cut into pieces that the jobs of a run take in turn, so a job whose
-/// pieces held few matching rows takes the next one instead of idling while another still
-/// works. A table with partitions or inheritance children is walked one relation at a
-/// time (ctids are unique only within one); each relation's last piece is open-ended, to
-/// catch rows that landed past its end.
-#[derive(Debug)]
-struct Pieces {
-    next: AtomicUsize,
-    all: Vec<(u64, Piece)>,
-}
-
-/// One piece: in relation `leaf`, blocks from its start up to `stop` (exclusive), or
-/// every block from its start on when `open`.
+/// One piece of the table: in relation `leaf`, blocks from its start up to `stop`
+/// (exclusive), or every block from its start on when `open`.
 #[derive(Clone, Copy, Debug)]
 struct Piece {
     leaf: usize,
@@ -45,49 +34,38 @@ struct Piece {
     open: bool,
 }
 
-impl Pieces {
-    /// Pieces of `piece_blocks` blocks over relations of `sizes` blocks each.
-    fn cut(sizes: &[u64], piece_blocks: u64) -> Self {
-        let piece_blocks = piece_blocks.max(1);
-        let mut all = Vec::new();
-        for (leaf, &end_block) in sizes.iter().enumerate() {
-            let mut start = 0;
-            while start < end_block {
-                let stop = (start + piece_blocks).min(end_block);
-                all.push((
-                    start,
-                    Piece {
-                        leaf,
-                        stop,
-                        open: false,
-                    },
-                ));
-                start = stop;
-            }
+/// The table's blocks cut into pieces of `piece_blocks` blocks, each with the block it
+/// starts at, for relations of `sizes` blocks each. A table with partitions or
+/// inheritance children is walked one relation at a time (ctids are unique only within
+/// one); each relation's last piece is open-ended, to catch rows that landed past its
+/// end.
+fn cut(sizes: &[u64], piece_blocks: u64) -> Pieces<(u64, Piece)> {
+    let piece_blocks = piece_blocks.max(1);
+    let mut all = Vec::new();
+    for (leaf, &end_block) in sizes.iter().enumerate() {
+        let mut start = 0;
+        while start < end_block {
+            let stop = (start + piece_blocks).min(end_block);
             all.push((
-                end_block,
+                start,
                 Piece {
                     leaf,
-                    stop: 0,
-                    open: true,
+                    stop,
+                    open: false,
                 },
             ));
+            start = stop;
         }
-        Self {
-            next: AtomicUsize::new(0),
-            all,
-        }
+        all.push((
+            end_block,
+            Piece {
+                leaf,
+                stop: 0,
+                open: true,
+            },
+        ));
     }
-
-    fn take(&self) -> Option<(u64, Piece)> {
-        self.all
-            .get(self.next.fetch_add(1, Ordering::SeqCst))
-            .copied()
-    }
-
-    fn exhausted(&self) -> bool {
-        self.next.load(Ordering::SeqCst) >= self.all.len()
-    }
+    Pieces::new(all)
 }
 
 pub struct CtidWalk {
@@ -108,7 +86,7 @@ pub struct CtidWalk {
     step: u64,
     /// The pieces of the table this walk shares with the other jobs of its run, and the
     /// one it is on.
-    pieces: Arc<Pieces>,
+    pieces: Arc<Pieces<(u64, Piece)>>,
     piece: Option<Piece>,
     rescans: bool,
 }
@@ -122,12 +100,26 @@ impl CtidWalk {
         tx: &mut Tx<'_>,
         rel: &Rel,
         conditions: &str,
-        mut params: Params,
+        params: Params,
         start: &RunStart,
         action: &WalkAction,
         batch_size: u32,
     ) -> Result<Self, postgres::Error> {
         let tree = Tree::find(tx, rel)?;
+        Ok(Self::over(
+            &tree, conditions, params, start, action, batch_size,
+        ))
+    }
+
+    /// [`CtidWalk::new`] over a tree already found.
+    fn over(
+        tree: &Tree,
+        conditions: &str,
+        mut params: Params,
+        start: &RunStart,
+        action: &WalkAction,
+        batch_size: u32,
+    ) -> Self {
         let existed = start.existed_condition(&mut params);
         let conditions = format!("({conditions}) AND {existed}");
         let after = params.push(String::new());
@@ -161,11 +153,10 @@ impl CtidWalk {
         let sizes: Vec<u64> = tree.relations.iter().map(|r| r.blocks).collect();
         let rows_per_block = tree.rows_per_block;
         let server_version = tree.server_version;
-        let foreign = tree.foreign;
         let initial_step = ((f64::from(batch_size) / rows_per_block.max(1.0)).ceil() as u64).max(1);
-        Ok(Self {
-            foreign,
-            pieces: Arc::new(Pieces::cut(&sizes, u64::MAX)),
+        Self {
+            foreign: tree.foreign.clone(),
+            pieces: Arc::new(cut(&sizes, u64::MAX)),
             statements,
             sizes,
             params,
@@ -176,7 +167,7 @@ impl CtidWalk {
             step: initial_step.min(MAX_STEP_BLOCKS),
             piece: None,
             rescans: server_version < 140_000,
-        })
+        }
     }
 
     /// Shares one table's pieces among the walks of `jobs` connections: each takes pieces
@@ -187,10 +178,7 @@ impl CtidWalk {
         }
         let sizes = &walks[0].sizes;
         let total: u64 = sizes.iter().sum();
-        let pieces = Arc::new(Pieces::cut(
-            sizes,
-            total.div_ceil(walks.len() as u64 * 32).max(64),
-        ));
+        let pieces = Arc::new(cut(sizes, total.div_ceil(walks.len() as u64 * 32).max(64)));
         for walk in walks {
             walk.pieces = Arc::clone(&pieces);
         }
@@ -211,14 +199,16 @@ impl CtidWalk {
     ) -> anyhow::Result<Vec<Self>> {
         let fail = |e| crate::error::explain_table_error(e, rel);
         session.with_tx(crate::db::session::Access::ReadOnly, &fail, |tx| {
-            let mut walks = (0..jobs.max(1))
+            let tree = Tree::find(tx, rel).map_err(fail)?;
+            // One catalog read for all the walks; each gets its own bound values
+            // (`Params` holds them boxed, not clonable).
+            let mut walks: Vec<Self> = (0..jobs.max(1))
                 .map(|_| {
                     let mut params = Params::default();
                     let sql = conditions(&mut params);
-                    Self::new(tx, rel, &sql, params, start, action, batch_size)
+                    Self::over(&tree, &sql, params, start, action, batch_size)
                 })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(fail)?;
+                .collect();
             if let Some(name) = &walks[0].foreign {
                 return Err(crate::error::usage(format!(
                     "{} is a foreign partition of \"{}\": outboxctl walks a table by its rows' physical positions, which a foreign table does not have; purge that partition on its own server",
@@ -327,7 +317,7 @@ mod tests {
     use super::*;
 
     fn pieces(sizes: &[u64], piece_blocks: u64) -> Vec<(usize, u64, u64, bool)> {
-        let pieces = Pieces::cut(sizes, piece_blocks);
+        let pieces = cut(sizes, piece_blocks);
         std::iter::from_fn(|| pieces.take())
             .map(|(start, p)| (p.leaf, start, p.stop, p.open))
             .collect()

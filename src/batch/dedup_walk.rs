@@ -6,11 +6,11 @@
 //! many times over. With `--jobs`, both are cut into pieces the jobs take in turn.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::batch::ctid::{CtidWalk, WalkAction};
 use crate::batch::engine::{BatchOutcome, Batcher, RunStart};
 use crate::batch::keyset::KeysetPurge;
+use crate::batch::pieces::Pieces;
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Session, Tx};
 use crate::db::sql::Params;
@@ -123,10 +123,7 @@ pub fn prepare(
             .collect();
         return Ok((plan, walks));
     }
-    let pieces = Arc::new(TimePieces {
-        bounds: time_bounds(first, cutoff, jobs * PIECES_PER_JOB),
-        next: AtomicUsize::new(0),
-    });
+    let pieces = Arc::new(time_pieces(first, cutoff, jobs * PIECES_PER_JOB));
     let walks = (0..jobs.max(1))
         .map(|_| {
             Box::new(PiecewiseKeyset {
@@ -228,23 +225,20 @@ fn time_bounds(first: Option<PgTime>, cutoff: PgTime, count: usize) -> Vec<Optio
     bounds
 }
 
-/// Pieces of the processed_at range, taken by the jobs in turn.
-struct TimePieces {
-    bounds: Vec<Option<PgTime>>,
-    next: AtomicUsize,
-}
-
-impl TimePieces {
-    fn take(&self) -> Option<(Option<PgTime>, PgTime)> {
-        let index = self.next.fetch_add(1, Ordering::SeqCst);
-        let from = *self.bounds.get(index)?;
-        let to = (*self.bounds.get(index + 1)?)?;
-        Some((from, to))
-    }
-
-    fn exhausted(&self) -> bool {
-        self.next.load(Ordering::SeqCst) + 1 >= self.bounds.len()
-    }
+/// The pieces of the processed_at range, `[from, to)` each, the first from the very
+/// beginning (`from` is `None`).
+fn time_pieces(
+    first: Option<PgTime>,
+    cutoff: PgTime,
+    count: usize,
+) -> Pieces<(Option<PgTime>, PgTime)> {
+    let bounds = time_bounds(first, cutoff, count);
+    Pieces::new(
+        bounds
+            .windows(2)
+            .filter_map(|pair| Some((pair[0], pair[1]?)))
+            .collect(),
+    )
 }
 
 /// The index walk of one job: one [`KeysetPurge`] per piece it takes.
@@ -252,7 +246,7 @@ struct PiecewiseKeyset {
     table: DedupTable,
     groups: Vec<String>,
     run_start: RunStart,
-    pieces: Arc<TimePieces>,
+    pieces: Arc<Pieces<(Option<PgTime>, PgTime)>>,
     current: Option<KeysetPurge>,
 }
 
@@ -305,10 +299,7 @@ mod tests {
                 Some(PgTime::At(100))
             ]
         );
-        let pieces = TimePieces {
-            bounds,
-            next: AtomicUsize::new(0),
-        };
+        let pieces = time_pieces(Some(PgTime::At(0)), PgTime::At(100), 4);
         let taken: Vec<_> = std::iter::from_fn(|| pieces.take()).collect();
         assert_eq!(taken.len(), 4);
         assert_eq!(taken[0], (None, PgTime::At(25)));

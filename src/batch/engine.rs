@@ -368,22 +368,29 @@ fn walk(
     out: &Output,
     what: &str,
 ) {
-    loop {
-        if !signals::stop_requested() && !shared.halt.load(Ordering::SeqCst) {
-            if let Err(error) = shared.pacer.before_batch(session, &shared.bar, out, what) {
-                fail(shared, job, Step::Statement, error);
-                return;
-            }
-        }
+    // A signal marks the run interrupted; another job's failure only stops this one.
+    let stopping = || {
         if signals::stop_requested() {
             lock(&shared.summary).interrupted = true;
+            return true;
+        }
+        shared.halt.load(Ordering::SeqCst)
+    };
+    loop {
+        if stopping() {
             return;
         }
-        if shared.halt.load(Ordering::SeqCst) {
+        if let Err(error) = shared.pacer.before_batch(session, &shared.bar, out, what) {
+            fail(shared, job, Step::Statement, error);
+            return;
+        }
+        if stopping() {
             return;
         }
         let started = Instant::now();
-        let result = (|| -> Result<BatchOutcome, (Step, postgres::Error)> {
+        // `None`: a second signal abandoned the batch before its COMMIT was sent, and
+        // dropping the transaction rolled it back.
+        let result = (|| -> Result<Option<BatchOutcome>, (Step, postgres::Error)> {
             let mut tx = session
                 .begin(Access::ReadWrite)
                 .map_err(|e| (Step::Begin, e))?;
@@ -391,21 +398,19 @@ fn walk(
                 .run_batch(&mut tx, shared.limit)
                 .map_err(|e| (Step::Statement, e))?;
             if !signals::begin_commit(job) {
-                // A second signal abandoned the batch: dropping the transaction rolls
-                // it back.
-                return Ok(BatchOutcome {
-                    matched: 0,
-                    changed: 0,
-                    done: true,
-                });
+                return Ok(None);
             }
             let committed = tx.commit().map_err(|e| (Step::Commit, e));
             signals::end_commit(job);
             committed?;
-            Ok(outcome)
+            Ok(Some(outcome))
         })();
         let outcome = match result {
-            Ok(outcome) => outcome,
+            Ok(Some(outcome)) => outcome,
+            Ok(None) => {
+                lock(&shared.summary).interrupted = true;
+                return;
+            }
             Err((step, err)) => {
                 let cancelled = err.code() == Some(&SqlState::QUERY_CANCELED);
                 if step != Step::Commit
@@ -420,10 +425,6 @@ fn walk(
                 return;
             }
         };
-        if signals::abandoned() && outcome.done && outcome.matched == 0 {
-            lock(&shared.summary).interrupted = true;
-            return;
-        }
         shared.pacer.record(outcome.changed);
         let mut summary = lock(&shared.summary);
         summary.longest_batch = summary.longest_batch.max(started.elapsed());

@@ -6,5 +6,6 @@ pub mod dedup_walk;
 pub mod engine;
 pub mod keyset;
 pub mod pace;
+pub mod pieces;
 pub mod signals;
 pub mod tree;
