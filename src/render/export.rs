@@ -109,15 +109,17 @@ impl<W: Write> MessageWriter<W> {
             Sink::Json(out) => (out, true),
             Sink::Ndjson(out) => (out, false),
             Sink::Csv(writer) => {
+                let payload = payload_of(row, &self.fields)?;
                 for (cell, field) in self.cells.iter_mut().zip(&self.fields) {
                     cell.clear();
-                    csv_value(cell, row, *field)?;
+                    value_of(row, *field, payload)?.write_csv(cell);
                 }
                 writer.write_record(&self.cells).map_err(csv_io_error)?;
                 self.rows += 1;
                 return Ok(());
             }
         };
+        let payload = payload_of(row, &self.fields)?;
         let line = &mut self.line;
         line.clear();
         if array {
@@ -129,7 +131,7 @@ impl<W: Write> MessageWriter<W> {
                 line.push(b',');
             }
             line.extend_from_slice(key);
-            json_value(line, row, *field)?;
+            value_of(row, *field, payload)?.write_json(line);
         }
         line.push(b'}');
         if !array {
@@ -171,94 +173,105 @@ fn json_string(out: &mut Vec<u8>, text: &str) {
     serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
 }
 
-fn payload_is_text(payload: &[u8]) -> Option<&str> {
-    std::str::from_utf8(payload).ok()
+/// The payload, decoded once per row: text when it is UTF-8, else its bytes (written
+/// as base64); `None` when NULL or not written.
+type Payload<'r> = Option<Result<&'r str, &'r [u8]>>;
+
+fn payload_of<'r>(row: &'r Row, fields: &[Field]) -> Result<Payload<'r>, postgres::Error> {
+    if !fields
+        .iter()
+        .any(|f| matches!(f, Field::Payload | Field::PayloadEncoding))
+    {
+        return Ok(None);
+    }
+    Ok(row
+        .try_get::<_, Option<&[u8]>>(3)?
+        .map(|bytes| std::str::from_utf8(bytes).map_err(|_| bytes)))
 }
 
-/// One field's JSON value.
-fn json_value(out: &mut Vec<u8>, row: &Row, field: Field) -> Result<(), postgres::Error> {
-    match field {
-        Field::Id => {
-            let id: uuid::Uuid = row.try_get(0)?;
-            out.push(b'"');
-            out.extend_from_slice(
+/// One field's value, before a format writes it.
+enum Value<'r> {
+    Null,
+    Text(&'r str),
+    Owned(String),
+    Uuid(uuid::Uuid),
+    /// Bytes written as base64.
+    Binary(&'r [u8]),
+    Number(i32),
+    /// jsonb text from the server.
+    Json(&'r [u8]),
+}
+
+fn value_of<'r>(
+    row: &'r Row,
+    field: Field,
+    payload: Payload<'r>,
+) -> Result<Value<'r>, postgres::Error> {
+    Ok(match field {
+        Field::Id => Value::Uuid(row.try_get(0)?),
+        Field::Topic => Value::Text(row.try_get(1)?),
+        Field::Key => Value::Text(row.try_get(2)?),
+        Field::Payload => match payload {
+            None => Value::Null,
+            Some(Ok(text)) => Value::Text(text),
+            Some(Err(bytes)) => Value::Binary(bytes),
+        },
+        Field::PayloadEncoding => match payload {
+            None => Value::Null,
+            Some(Ok(_)) => Value::Text("utf8"),
+            Some(Err(_)) => Value::Text("base64"),
+        },
+        Field::Headers => match row.try_get::<_, Option<RawJsonb<'_>>>(4)? {
+            None => Value::Null,
+            Some(RawJsonb(text)) => Value::Json(text),
+        },
+        Field::Status => Value::Text(row.try_get(5)?),
+        Field::Retries => Value::Number(row.try_get(6)?),
+        Field::LastError => Value::Text(row.try_get(7)?),
+        Field::CreatedAt => Value::Owned(row.try_get::<_, PgTime>(8)?.rfc3339()),
+        Field::ProcessedAt => match row.try_get::<_, Option<PgTime>>(9)? {
+            None => Value::Null,
+            Some(at) => Value::Owned(at.rfc3339()),
+        },
+    })
+}
+
+impl Value<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Text(text) => json_string(out, text),
+            Value::Owned(text) => json_string(out, text),
+            Value::Uuid(_) | Value::Binary(_) => {
+                out.push(b'"');
+                self.write_csv(out);
+                out.push(b'"');
+            }
+            Value::Number(_) | Value::Json(_) => self.write_csv(out),
+        }
+    }
+
+    /// What `csv_field` makes of the JSON value: strings as they are, null as empty,
+    /// the rest as compact JSON.
+    fn write_csv(&self, out: &mut Vec<u8>) {
+        match self {
+            Value::Null => {}
+            Value::Text(text) => out.extend_from_slice(text.as_bytes()),
+            Value::Owned(text) => out.extend_from_slice(text.as_bytes()),
+            Value::Uuid(id) => out.extend_from_slice(
                 id.hyphenated()
                     .encode_lower(&mut uuid::Uuid::encode_buffer())
                     .as_bytes(),
-            );
-            out.push(b'"');
-        }
-        Field::Topic => json_string(out, row.try_get(1)?),
-        Field::Key => json_string(out, row.try_get(2)?),
-        Field::Payload => match row.try_get::<_, Option<&[u8]>>(3)? {
-            None => out.extend_from_slice(b"null"),
-            Some(bytes) => match payload_is_text(bytes) {
-                Some(text) => json_string(out, text),
-                None => {
-                    out.push(b'"');
-                    base64::engine::general_purpose::STANDARD.encode_slice_into_vec(bytes, out);
-                    out.push(b'"');
-                }
-            },
-        },
-        Field::PayloadEncoding => match row.try_get::<_, Option<&[u8]>>(3)? {
-            None => out.extend_from_slice(b"null"),
-            Some(bytes) if payload_is_text(bytes).is_some() => out.extend_from_slice(b"\"utf8\""),
-            Some(_) => out.extend_from_slice(b"\"base64\""),
-        },
-        Field::Headers => match row.try_get::<_, Option<RawJsonb<'_>>>(4)? {
-            None => out.extend_from_slice(b"null"),
-            Some(RawJsonb(text)) => compact_json(out, text),
-        },
-        Field::Status => json_string(out, row.try_get(5)?),
-        Field::Retries => {
-            let retries: i32 = row.try_get(6)?;
-            let _ = write!(out, "{retries}");
-        }
-        Field::LastError => json_string(out, row.try_get(7)?),
-        Field::CreatedAt => {
-            let at: PgTime = row.try_get(8)?;
-            json_string(out, &at.rfc3339());
-        }
-        Field::ProcessedAt => match row.try_get::<_, Option<PgTime>>(9)? {
-            None => out.extend_from_slice(b"null"),
-            Some(at) => json_string(out, &at.rfc3339()),
-        },
-    }
-    Ok(())
-}
-
-/// One field as a csv cell: what `csv_field` makes of its JSON value — strings as they
-/// are, null as empty, the rest as compact JSON.
-fn csv_value(out: &mut Vec<u8>, row: &Row, field: Field) -> Result<(), postgres::Error> {
-    match field {
-        Field::Topic => out.extend_from_slice(row.try_get::<_, &str>(1)?.as_bytes()),
-        Field::Key => out.extend_from_slice(row.try_get::<_, &str>(2)?.as_bytes()),
-        Field::Status => out.extend_from_slice(row.try_get::<_, &str>(5)?.as_bytes()),
-        Field::LastError => out.extend_from_slice(row.try_get::<_, &str>(7)?.as_bytes()),
-        Field::Payload => match row.try_get::<_, Option<&[u8]>>(3)? {
-            None => {}
-            Some(bytes) => match payload_is_text(bytes) {
-                Some(text) => out.extend_from_slice(text.as_bytes()),
-                None => {
-                    base64::engine::general_purpose::STANDARD.encode_slice_into_vec(bytes, out);
-                }
-            },
-        },
-        _ => {
-            json_value(out, row, field)?;
-            // Strings lose their quotes (and escapes); null becomes empty.
-            if out.as_slice() == b"null" {
-                out.clear();
-            } else if out.first() == Some(&b'"') {
-                let text: String =
-                    serde_json::from_slice(out).expect("a JSON string written above");
-                out.clear();
-                out.extend_from_slice(text.as_bytes());
+            ),
+            Value::Binary(bytes) => {
+                base64::engine::general_purpose::STANDARD.encode_slice_into_vec(bytes, out)
             }
+            Value::Number(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Value::Json(text) => compact_json(out, text),
         }
     }
-    Ok(())
 }
 
 /// jsonb's text (`{"a": [1, 2]}`) as serde_json writes it compactly (`{"a":[1,2]}`): the
