@@ -4,7 +4,7 @@
 
 use crate::batch::ctid::{CtidWalk, WalkAction};
 use crate::batch::engine::{
-    Job, MutationArgs, RunStart, Summary, count_and_confirm, report, run_jobs,
+    Batcher, Job, MutationArgs, RunStart, Summary, count_and_confirm, report, run_jobs,
 };
 use crate::context::Context;
 use crate::db::session::{Access, Rel, Session};
@@ -76,16 +76,15 @@ pub fn change(
         jobs,
     )?;
     walks[0].warn_if_slow(&ctx.out);
-    let mut others = ctx.connect_more(jobs - 1)?;
-    let sessions = std::iter::once(session).chain(others.iter_mut());
-    let summary = run_jobs(
-        sessions
-            .zip(walks.iter_mut())
-            .map(|(session, walk)| -> Job<'_> { (session, walk) })
+    let summary = run_walks(
+        ctx,
+        session,
+        walks
+            .iter_mut()
+            .map(|walk| walk as &mut (dyn Batcher + Send))
             .collect(),
         args,
         total,
-        &ctx.out,
         rel,
         how.done,
     )?;
@@ -98,5 +97,31 @@ pub fn change(
         &summary,
         &ctx.out,
         &format!("{}{skipped}", (how.summary)(&summary)),
+    )
+}
+
+/// Runs one walk per connection: `session` takes the first, and a connection is opened
+/// for each of the others (all before anything changes).
+pub fn run_walks(
+    ctx: &Context,
+    session: &mut Session,
+    walks: Vec<&mut (dyn Batcher + Send)>,
+    args: &MutationArgs,
+    total: Option<u64>,
+    rel: &Rel,
+    what: &str,
+) -> anyhow::Result<Summary> {
+    let mut others = ctx.connect_more(walks.len() - 1)?;
+    let sessions = std::iter::once(session).chain(others.iter_mut());
+    run_jobs(
+        sessions
+            .zip(walks)
+            .map(|(session, walk)| -> Job<'_> { (session, walk) })
+            .collect(),
+        args,
+        total,
+        &ctx.out,
+        rel,
+        what,
     )
 }

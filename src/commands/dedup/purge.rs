@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use crate::batch::dedup_walk;
-use crate::batch::engine::{Job, Summary, count_and_confirm, report, run_jobs, start_purge};
+use crate::batch::engine::{Batcher, Summary, count_and_confirm, report, start_purge};
 use crate::cli::DedupPurgeArgs;
+use crate::commands::by_filter;
 use crate::context::Context;
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Tx};
@@ -116,16 +117,15 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
         args.mutation.batch_size,
         jobs,
     )?;
-    let mut others = ctx.connect_more(jobs - 1)?;
-    let summary = run_jobs(
-        std::iter::once(&mut session)
-            .chain(others.iter_mut())
-            .zip(walks.iter_mut())
-            .map(|(session, walk)| -> Job<'_> { (session, walk.as_mut()) })
+    let summary = by_filter::run_walks(
+        ctx,
+        &mut session,
+        walks
+            .iter_mut()
+            .map(|walk| -> &mut (dyn Batcher + Send) { walk.as_mut() })
             .collect(),
         &args.mutation,
         total,
-        &ctx.out,
         rel,
         "deleted",
     )?;
