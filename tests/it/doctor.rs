@@ -728,11 +728,7 @@ fn a_role_without_pg_monitor_gets_what_it_can_see_and_is_told_what_to_grant() {
     idle.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1;")
         .unwrap();
     std::thread::sleep(Duration::from_millis(1200));
-    let url = db.server.url_for(&db.name).replacen(
-        &format!("{}@", db.server.user),
-        &format!("{role}@"),
-        1,
-    );
+    let url = db.url_as(&role);
     let mut cmd = bare_cmd();
     cmd.env("DATABASE_URL", &url);
     let (out, report) = doctor_json(cmd, &["--threshold", "xmin-sessions=1s"]);

@@ -152,6 +152,12 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("cannot connect to test database: {e}"))
     }
 
+    /// This database's URL for another role (trust authentication on the test server).
+    pub fn url_as(&self, role: &str) -> String {
+        self.url()
+            .replacen(&format!("{}@", self.server.user), &format!("{role}@"), 1)
+    }
+
     /// The built binary, pointed at this database, with no connection settings inherited
     /// from the developer's environment.
     pub fn cmd(&self) -> Command {

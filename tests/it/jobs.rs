@@ -25,6 +25,18 @@ fn seed(db: &TestDb, n: i64) {
         .unwrap();
 }
 
+/// Each value of `flag` is refused as bad usage (exit 2) before anything is sent.
+fn refused(db: &TestDb, flag: &str, values: &[&str]) {
+    for bad in values {
+        let out = db
+            .cmd()
+            .args(["purge", "--before", "1d", flag, bad])
+            .output()
+            .unwrap();
+        assert_exit(&out, 2);
+    }
+}
+
 fn run_json(db: &TestDb, args: &[&str]) -> serde_json::Value {
     let out = db
         .cmd()
@@ -107,14 +119,7 @@ fn requeue_and_delete_by_filter_take_jobs_but_not_with_ids() {
         .unwrap();
     assert_exit(&out, 2);
     assert!(stderr(&out).contains("--jobs"), "{}", stderr(&out));
-    for bad in ["0", "65", "x"] {
-        let out = db
-            .cmd()
-            .args(["purge", "--before", "1d", "--jobs", bad])
-            .output()
-            .unwrap();
-        assert_exit(&out, 2);
-    }
+    refused(&db, "--jobs", &["0", "65", "x"]);
     assert_eq!(db.count("true"), 6_000);
 }
 
@@ -238,22 +243,8 @@ fn max_rate_spaces_batches() {
     assert!(summary["batches"].as_u64().unwrap() >= 3, "{summary}");
     assert!(started.elapsed() >= Duration::from_secs(2), "{summary}");
     assert_eq!(summary["paused_ms"], 0, "{summary}");
-    for bad in ["0", "-5", "fast"] {
-        let out = db
-            .cmd()
-            .args(["purge", "--before", "1d", "--max-rate", bad])
-            .output()
-            .unwrap();
-        assert_exit(&out, 2);
-    }
-    for bad in ["0s", "0", "soon", "-1s"] {
-        let out = db
-            .cmd()
-            .args(["purge", "--before", "1d", "--max-replica-lag", bad])
-            .output()
-            .unwrap();
-        assert_exit(&out, 2);
-    }
+    refused(&db, "--max-rate", &["0", "-5", "fast"]);
+    refused(&db, "--max-replica-lag", &["0s", "0", "soon", "-1s"]);
     assert_eq!(db.count("true"), 600);
 }
 
@@ -268,11 +259,7 @@ fn max_replica_lag_needs_a_role_that_sees_the_standbys() {
              GRANT SELECT, DELETE ON outbox_messages TO {role};"
         ))
         .unwrap();
-    let url = db.server.url_for(&db.name).replacen(
-        &format!("{}@", db.server.user),
-        &format!("{role}@"),
-        1,
-    );
+    let url = db.url_as(&role);
     let out = bare_cmd()
         .env("DATABASE_URL", &url)
         .args(["purge", "--before", "1d", "--max-replica-lag", "5s"])
@@ -722,11 +709,7 @@ fn partitioned_and_inherited_tables_are_walked_one_relation_at_a_time() {
              GRANT SELECT, UPDATE, DELETE ON outbox_ranged TO {role};"
         ))
         .unwrap();
-    let url = db.server.url_for(&db.name).replacen(
-        &format!("{}@", db.server.user),
-        &format!("{role}@"),
-        1,
-    );
+    let url = db.url_as(&role);
     let out = bare_cmd()
         .env("DATABASE_URL", &url)
         .args([
@@ -816,11 +799,7 @@ fn jobs_that_cannot_all_connect_change_nothing() {
              GRANT SELECT, DELETE ON outbox_messages TO {role};"
         ))
         .unwrap();
-    let url = db.server.url_for(&db.name).replacen(
-        &format!("{}@", db.server.user),
-        &format!("{role}@"),
-        1,
-    );
+    let url = db.url_as(&role);
     let out = bare_cmd()
         .env("DATABASE_URL", &url)
         .args(["purge", "--before", "1d", "--jobs", "4"])
@@ -959,11 +938,7 @@ fn partitions_are_reached_only_through_the_named_table() {
              GRANT SELECT, DELETE ON p1, p2_old TO {role};"
         ))
         .unwrap();
-    let url = db.server.url_for(&db.name).replacen(
-        &format!("{}@", db.server.user),
-        &format!("{role}@"),
-        1,
-    );
+    let url = db.url_as(&role);
     let out = bare_cmd()
         .env("DATABASE_URL", &url)
         .args(["purge", "--before", "7d"])
