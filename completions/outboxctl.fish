@@ -28,7 +28,7 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -s d -l database-url -
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_needs_command" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -67,7 +67,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s d -l databas
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -92,7 +92,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s d -l dat
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -120,7 +120,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s d -l datab
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -150,7 +150,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s d -l datab
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -191,7 +191,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s d -l databa
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -216,7 +216,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s d -l databa
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -251,7 +251,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s d -l dat
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -286,7 +286,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s d -l datab
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -325,7 +325,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s d -l data
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -381,7 +381,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s d -l data
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -409,7 +409,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s d -l datab
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -432,7 +432,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -463,7 +463,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -486,7 +486,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -516,7 +516,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -542,7 +542,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -573,7 +573,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
@@ -604,7 +604,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s d -l
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''

@@ -70,7 +70,7 @@ pub struct GlobalArgs {
     #[arg(long, env = "OUTBOX_DEDUP_COLUMNS", hide_env_values = true, value_parser = crate::tables::dedup_columns::parse_map, global = true, value_name = "ROLE=COLUMN,…")]
     pub dedup_columns: Option<crate::tables::dedup_columns::ColumnMap>,
 
-    /// Schema that holds the tables [default: the first on the search path that has them]
+    /// Schema that holds the tables [default: the first on the search path that has them]; also put first on the role's search_path, which the tables' triggers run under
     #[arg(long, global = true, value_name = "SCHEMA")]
     pub schema: Option<String>,
 

@@ -148,7 +148,7 @@ pub fn explain_table_error(err: postgres::Error, rel: &crate::db::session::Rel) 
         .filter(|context| context.contains("function") && !interrupted)
     {
         return anyhow::Error::msg(format!(
-            "a trigger or function on table \"{table}\" failed: {detail} (context: {}) — outboxctl runs with search_path = pg_catalog, pg_temp, so functions must name other schemas or set their own (ALTER FUNCTION … SET search_path = …)",
+            "a trigger or function on table \"{table}\" failed: {detail} (context: {}) — it ran under the role's own search_path, as it does for the library's relay: the same statement fails there too",
             context.replace('\n', "; ")
         ));
     }

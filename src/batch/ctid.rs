@@ -140,13 +140,13 @@ impl CtidWalk {
                 format!(
                     "WITH selected AS (
                          SELECT ctid FROM {from}
-                          WHERE ctid > {after}::text::tid AND ctid < {before}::text::tid{held} AND {conditions}
+                          WHERE ctid OPERATOR(pg_catalog.>) {after}::pg_catalog.text::pg_catalog.tid AND ctid OPERATOR(pg_catalog.<) {before}::pg_catalog.text::pg_catalog.tid{held} AND {conditions}
                           ORDER BY ctid LIMIT {limit}),
                      changed AS (
-                         {change} WHERE ctid = ANY(ARRAY(SELECT ctid FROM selected)){held} AND {conditions}
+                         {change} WHERE ctid OPERATOR(pg_catalog.=) ANY(ARRAY(SELECT ctid FROM selected)){held} AND {conditions}
                          RETURNING 1)
-                     SELECT (SELECT count(*) FROM selected), (SELECT count(*) FROM changed),
-                            (SELECT max(ctid)::text FROM selected)"
+                     SELECT (SELECT pg_catalog.count(*) FROM selected), (SELECT pg_catalog.count(*) FROM changed),
+                            (SELECT pg_catalog.max(ctid)::pg_catalog.text FROM selected)"
                 )
             })
             .collect();

@@ -58,8 +58,8 @@ impl Plan {
         let sql = format!(
             // A table with children has a row for itself and one for its whole tree
             // (`inherited`); a partitioned table only the latter: the tree's is wanted.
-            "SELECT correlation::float8 FROM pg_stats
-              WHERE schemaname = {} AND tablename = {} AND attname = {}
+            "SELECT correlation::pg_catalog.float8 FROM pg_catalog.pg_stats
+              WHERE schemaname OPERATOR(pg_catalog.=) {} AND tablename OPERATOR(pg_catalog.=) {} AND attname OPERATOR(pg_catalog.=) {}
               ORDER BY inherited DESC LIMIT 1",
             params.push(table.rel.schema.clone().unwrap_or_default()),
             params.push(table.rel.name.clone()),
@@ -141,10 +141,14 @@ pub fn prepare(
 /// The WHERE text of the entries to delete.
 fn selection(table: &DedupTable, cutoff: PgTime, groups: &[String], params: &mut Params) -> String {
     let cols = &table.cols;
-    let mut sql = format!("{} < {}", cols.at.sql, params.push(cutoff));
+    let mut sql = format!(
+        "{} OPERATOR(pg_catalog.<) {}",
+        cols.at.sql,
+        params.push(cutoff)
+    );
     if !groups.is_empty() {
         sql.push_str(&format!(
-            " AND {} = ANY({})",
+            " AND {} OPERATOR(pg_catalog.=) ANY({})",
             cols.group.sql,
             params.push(groups.to_vec())
         ));
@@ -197,7 +201,7 @@ fn first_entry(
     let cutoff = params.push(cutoff);
     let row = tx.query_one(
         &format!(
-            "SELECT min({at})::timestamptz FROM {} WHERE {at} > '-infinity' AND {at} < {cutoff}",
+            "SELECT pg_catalog.min({at})::pg_catalog.timestamptz FROM {} WHERE {at} OPERATOR(pg_catalog.>) '-infinity' AND {at} OPERATOR(pg_catalog.<) {cutoff}",
             table.rel.sql
         ),
         &params,

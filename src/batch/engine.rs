@@ -626,13 +626,13 @@ impl RunStart {
         // does not list subtransactions — every transaction id some session holds the
         // lock of: subtransactions keep theirs until the top-level transaction ends.
         let row = tx.query_one(
-            "SELECT pg_snapshot_xmax(s)::text::bigint,
-                    ARRAY(SELECT x::text::bigint FROM pg_snapshot_xip(s) AS x
+            "SELECT pg_catalog.pg_snapshot_xmax(s)::pg_catalog.text::bigint,
+                    ARRAY(SELECT x::pg_catalog.text::bigint FROM pg_catalog.pg_snapshot_xip(s) AS x
                           UNION
-                          SELECT l.transactionid::text::bigint FROM pg_locks l
-                           WHERE l.locktype = 'transactionid' AND l.granted
-                             AND l.mode = 'ExclusiveLock')
-               FROM pg_current_snapshot() AS s",
+                          SELECT l.transactionid::pg_catalog.text::bigint FROM pg_catalog.pg_locks l
+                           WHERE l.locktype OPERATOR(pg_catalog.=) 'transactionid' AND l.granted
+                             AND l.mode OPERATOR(pg_catalog.=) 'ExclusiveLock')
+               FROM pg_catalog.pg_current_snapshot() AS s",
             &Params::default(),
         )?;
         Ok(Self {
@@ -658,8 +658,8 @@ impl RunStart {
                 .collect::<Vec<String>>(),
         );
         format!(
-            "NOT (age(xmin) BETWEEN 0 AND (SELECT age({start}::xid))
-                  OR xmin = ANY({running}::xid[]))"
+            "NOT ((pg_catalog.age(xmin) OPERATOR(pg_catalog.>=) 0 AND pg_catalog.age(xmin) OPERATOR(pg_catalog.<=) (SELECT pg_catalog.age({start}::pg_catalog.xid)))
+                  OR xmin OPERATOR(pg_catalog.=) ANY({running}::pg_catalog.xid[]))"
         )
     }
 }
@@ -686,7 +686,10 @@ pub fn resolve_past_cutoff(
     let mut params = Params::default();
     let expr = before.to_sql(&mut params);
     let row = tx
-        .query_one(&format!("SELECT {expr}, {expr} > now()"), &params)
+        .query_one(
+            &format!("SELECT {expr}, {expr} OPERATOR(pg_catalog.>) pg_catalog.now()"),
+            &params,
+        )
         .map_err(|e| anyhow::anyhow!("resolving --before failed: {}", describe_pg_error(&e)))?;
     let cutoff: chrono::DateTime<chrono::Utc> = row.get(0);
     if row.get::<_, bool>(1) {

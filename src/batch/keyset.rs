@@ -81,25 +81,36 @@ impl KeysetPurge {
         let group_filter = if groups.is_empty() {
             String::new()
         } else {
-            format!(" AND {group} = ANY({})", params.push(groups.to_vec()))
+            format!(
+                " AND {group} OPERATOR(pg_catalog.=) ANY({})",
+                params.push(groups.to_vec())
+            )
         };
         let existed = run_start.existed_condition(&mut params);
         let window = |op: &str| {
             format!(
                 "WITH bound(at) AS (
                      SELECT {at} FROM {table}
-                      WHERE {at} {op} coalesce({start}, '-infinity') AND {at} < {cutoff}
+                      WHERE {at} {op} coalesce({start}, '-infinity') AND {at} OPERATOR(pg_catalog.<) {cutoff}
                       ORDER BY {at} OFFSET {limit} LIMIT 1),
                  deleted AS (
                      DELETE FROM {table}
                       WHERE {at} {op} coalesce({start}, '-infinity')
-                        AND {at} < coalesce((SELECT at FROM bound), {cutoff}){group_filter}
+                        AND {at} OPERATOR(pg_catalog.<) coalesce((SELECT at FROM bound), {cutoff}){group_filter}
                         AND {existed}
                      RETURNING 1)
-                 SELECT (SELECT count(*) FROM deleted), (SELECT at::timestamptz FROM bound)"
+                 SELECT (SELECT pg_catalog.count(*) FROM deleted), (SELECT at::pg_catalog.timestamptz FROM bound)"
             )
         };
-        ([window(">="), window(">")], params, start, limit)
+        (
+            [
+                window("OPERATOR(pg_catalog.>=)"),
+                window("OPERATOR(pg_catalog.>)"),
+            ],
+            params,
+            start,
+            limit,
+        )
     }
 
     fn tie_walk(
@@ -111,14 +122,14 @@ impl KeysetPurge {
         let mut params = Params::default();
         let cols = &self.table.cols;
         let mut sql = format!(
-            "{at_col} = {} AND {at_col} < {}",
+            "{at_col} OPERATOR(pg_catalog.=) {} AND {at_col} OPERATOR(pg_catalog.<) {}",
             params.push(at),
             params.push(self.cutoff),
             at_col = cols.at.sql
         );
         if !self.groups.is_empty() {
             sql.push_str(&format!(
-                " AND {} = ANY({})",
+                " AND {} OPERATOR(pg_catalog.=) ANY({})",
                 cols.group.sql,
                 params.push(self.groups.clone())
             ));

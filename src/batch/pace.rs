@@ -81,9 +81,9 @@ impl Pacer {
         let (allowed, standbys, user) = session.with_tx(Access::ReadOnly, &fail, |tx| {
             let row = tx
                 .query_one(
-                    "SELECT pg_has_role('pg_read_all_stats', 'USAGE'),
-                            (SELECT count(*) FROM pg_stat_replication),
-                            current_user::text",
+                    "SELECT pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE'),
+                            (SELECT pg_catalog.count(*) FROM pg_catalog.pg_stat_replication),
+                            current_user::pg_catalog.text",
                     &Params::default(),
                 )
                 .map_err(fail)?;
@@ -240,18 +240,18 @@ fn read_standbys(session: &mut Session) -> Result<(u64, Vec<Standby>), postgres:
     let mut tx = session.begin(Access::ReadOnly)?;
     let position: i64 = tx
         .query_one(
-            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::int8",
+            "SELECT pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), '0/0')::pg_catalog.int8",
             &Params::default(),
         )?
         .get(0);
     let rows = tx.query(
         "SELECT pid,
-                format('%s (%s)', coalesce(nullif(application_name, ''), 'unnamed'),
-                       coalesce(host(client_addr), 'local socket')),
-                pg_wal_lsn_diff(replay_lsn, '0/0')::int8,
-                extract(epoch FROM replay_lag)::float8,
-                reply_time::text
-           FROM pg_stat_replication",
+                pg_catalog.format('%s (%s)', coalesce(CASE WHEN application_name OPERATOR(pg_catalog.<>) '' THEN application_name END, 'unnamed'),
+                       coalesce(pg_catalog.host(client_addr), 'local socket')),
+                pg_catalog.pg_wal_lsn_diff(replay_lsn, '0/0')::pg_catalog.int8,
+                extract(epoch FROM replay_lag)::pg_catalog.float8,
+                reply_time::pg_catalog.text
+           FROM pg_catalog.pg_stat_replication",
         &Params::default(),
     )?;
     tx.commit()?;

@@ -40,7 +40,7 @@ impl Tree {
         let root = rel.oid.unwrap_or_default();
         let server_version: i32 = tx
             .query_one(
-                "SELECT current_setting('server_version_num')::int",
+                "SELECT pg_catalog.current_setting('server_version_num')::int",
                 &Params::default(),
             )?
             .get(0);
@@ -48,15 +48,15 @@ impl Tree {
         // is one relation).
         let leaves = tx.query(
             "WITH RECURSIVE tree(oid) AS (
-                 SELECT $1::oid
+                 SELECT $1::pg_catalog.oid
                  UNION
-                 SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)
-             SELECT format('%I.%I', n.nspname, c.relname), c.relkind::text, c.oid,
-                    (pg_relation_size(c.oid) / current_setting('block_size')::bigint)::bigint,
-                    c.relpages::float8, c.reltuples::float8
-               FROM tree JOIN pg_class c ON c.oid = tree.oid
-               JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE c.relkind IN ('r', 'f')
+                 SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.oid)
+             SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), c.relkind::pg_catalog.text, c.oid,
+                    (pg_catalog.pg_relation_size(c.oid) OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::bigint)::bigint,
+                    c.relpages::pg_catalog.float8, c.reltuples::pg_catalog.float8
+               FROM tree JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tree.oid
+               JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+              WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,f}'::pg_catalog.char[])
               ORDER BY c.oid",
             &crate::params![root],
         )?;
@@ -78,7 +78,10 @@ impl Tree {
             let (from, held) = if single {
                 (format!("ONLY {}", rel.sql), String::new())
             } else {
-                (rel.sql.clone(), format!(" AND tableoid = {oid}::oid"))
+                (
+                    rel.sql.clone(),
+                    format!(" AND tableoid OPERATOR(pg_catalog.=) {oid}::pg_catalog.oid"),
+                )
             };
             relations.push(Relation {
                 blocks: leaf.get::<_, i64>(3).max(0) as u64,

@@ -109,7 +109,7 @@ pub fn change(
         params.set(&chunk, ids.clone());
         let rows = session.with_tx(Access::ReadOnly, &fail, |tx| {
             tx.query(
-                &format!("SELECT id::uuid FROM {table} WHERE id = ANY({chunk}) AND {condition}"),
+                &format!("SELECT id::pg_catalog.uuid FROM {table} WHERE id OPERATOR(pg_catalog.=) ANY({chunk}) AND {condition}"),
                 &params,
             )
             .map_err(fail)
@@ -124,7 +124,7 @@ pub fn change(
     } else {
         let mut batcher = ListBatcher::new(
             format!(
-                "{} WHERE id = ANY({chunk}) AND {condition} RETURNING id::uuid",
+                "{} WHERE id OPERATOR(pg_catalog.=) ANY({chunk}) AND {condition} RETURNING id::pg_catalog.uuid",
                 how.action
             ),
             ids.clone(),
@@ -157,7 +157,7 @@ pub fn change(
         session
             .with_tx(Access::ReadOnly, &fail, |tx| {
                 tx.query(
-                    &format!("SELECT id::uuid, status::text FROM {table} WHERE id = ANY($1)"),
+                    &format!("SELECT id::pg_catalog.uuid, status::pg_catalog.text FROM {table} WHERE id OPERATOR(pg_catalog.=) ANY($1)"),
                     &crate::params![unchanged.clone()],
                 )
                 .map_err(fail)

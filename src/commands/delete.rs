@@ -40,10 +40,13 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
     let state = move |params: &mut Params| -> String {
         let mut parts = Vec::new();
         if !statuses.is_empty() {
-            parts.push(format!("status = ANY({})", params.push(statuses.clone())));
+            parts.push(format!(
+                "status OPERATOR(pg_catalog.=) ANY({})",
+                params.push(statuses.clone())
+            ));
         }
         if !force {
-            parts.push("status <> 'processing'".to_string());
+            parts.push("status OPERATOR(pg_catalog.<>) 'processing'".to_string());
         }
         if parts.is_empty() {
             "TRUE".to_string()

@@ -14,8 +14,8 @@ use crate::render::layout::{Column, StreamTable, output_width};
 use crate::render::output::{escape, human_size};
 use crate::tables::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS};
 
-const SUMMARY_COLUMNS: &str = "id::text, status::text, topic::text, key::text, retries::int4, \
-     created_at::timestamptz, octet_length(payload)::int4, last_error::text";
+const SUMMARY_COLUMNS: &str = "id::pg_catalog.text, status::pg_catalog.text, topic::pg_catalog.text, key::pg_catalog.text, retries::pg_catalog.int4, \
+     created_at::pg_catalog.timestamptz, pg_catalog.octet_length(payload)::pg_catalog.int4, last_error::pg_catalog.text";
 
 /// The table view's columns. When the terminal is narrow the free text is cut (the widest
 /// first), then columns are dropped: size, retries, key, topic, last error, age. Ids and
@@ -165,7 +165,7 @@ fn closest_topics(
     }
     let estimate: f64 = tx
         .query_one(
-            "SELECT reltuples::float8 FROM pg_class WHERE oid = $1",
+            "SELECT reltuples::pg_catalog.float8 FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) $1",
             &crate::params![rel.oid.unwrap_or_default()],
         )?
         .get(0);

@@ -138,7 +138,7 @@ fn create(session: &mut Session, kind: TableKind, rel: &Rel) -> anyhow::Result<A
     };
     let mut tx = session.begin(Access::ReadWrite).map_err(fail)?;
     tx.query(
-        "SELECT pg_advisory_xact_lock($1)",
+        "SELECT pg_catalog.pg_advisory_xact_lock($1)",
         &crate::params![MIGRATE_LOCK_KEY],
     )
     .map_err(fail)?;

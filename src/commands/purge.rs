@@ -22,14 +22,16 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     let include_failed = args.include_failed;
     let conditions = move |params: &mut Params| {
         let c = params.push(cutoff);
-        let mut sql = format!("(status = 'processed' AND processed_at < {c}");
+        let mut sql = format!(
+            "(status OPERATOR(pg_catalog.=) 'processed' AND processed_at OPERATOR(pg_catalog.<) {c}"
+        );
         if include_failed {
-            sql.push_str(&format!(" OR status = 'failed' AND created_at < {c}"));
+            sql.push_str(&format!(" OR status OPERATOR(pg_catalog.=) 'failed' AND created_at OPERATOR(pg_catalog.<) {c}"));
         }
         sql.push(')');
         if !topics.is_empty() {
             sql.push_str(&format!(
-                " AND topic = ANY({})",
+                " AND topic OPERATOR(pg_catalog.=) ANY({})",
                 params.push(topics.clone())
             ));
         }

@@ -187,7 +187,7 @@ fn repair_connection(ctx: &Context, session: &mut Session) -> anyhow::Result<Opt
         |tx| {
             Ok(tx
                 .query_one(
-                    "SELECT current_setting('server_version_num')::int",
+                    "SELECT pg_catalog.current_setting('server_version_num')::int",
                     &crate::params![],
                 )
                 .map_err(|e| anyhow::anyhow!("{}", describe_pg_error(&e)))?
@@ -226,12 +226,12 @@ fn announce_older_transactions(ctx: &Context, session: &mut Session) {
         &|e| anyhow::anyhow!("{}", describe_pg_error(&e)),
         |tx| {
             tx.query(
-                "SELECT pid, usename::text, application_name, state,
-                        extract(epoch FROM now() - xact_start)::float8
-                   FROM pg_stat_activity
-                  WHERE datname = current_database() AND pid <> pg_backend_pid()
+                "SELECT pid, usename::pg_catalog.text, application_name, state,
+                        extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) xact_start)::pg_catalog.float8
+                   FROM pg_catalog.pg_stat_activity
+                  WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database() AND pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
                     AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)
-                    AND xact_start < now() - interval '5 seconds'
+                    AND xact_start OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '5 seconds')
                   ORDER BY xact_start
                   LIMIT 5",
                 &crate::params![],

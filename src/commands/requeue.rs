@@ -81,7 +81,10 @@ fn requeue_matching(
 ) -> anyhow::Result<()> {
     let (filter, run_start) = by_filter::start(session, rel, filter)?;
     let conditions = move |params: &mut Params| {
-        let mut parts = vec![format!("status = {}", params.push(source.to_string()))];
+        let mut parts = vec![format!(
+            "status OPERATOR(pg_catalog.=) {}",
+            params.push(source.to_string())
+        )];
         parts.extend(filter.conditions(params));
         parts.join(" AND ")
     };
@@ -146,7 +149,12 @@ fn requeue_ids(
         &args.mutation,
         by_ids::IdChange {
             action: format!("UPDATE {} SET {set}", rel.sql),
-            condition: &|params| format!("status = {}", params.push(source.to_string())),
+            condition: &|params| {
+                format!(
+                    "status OPERATOR(pg_catalog.=) {}",
+                    params.push(source.to_string())
+                )
+            },
             skipped_because: &|status| format!("skipped: status is '{status}', not '{source}'"),
             done: "requeued",
             would: "would requeue",

@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
         let rows = tx
             .query(
                 &format!(
-                    "SELECT {MESSAGE_COLUMNS} FROM {} WHERE id BETWEEN $1 AND $2 ORDER BY id LIMIT 6",
+                    "SELECT {MESSAGE_COLUMNS} FROM {} WHERE id OPERATOR(pg_catalog.>=) $1 AND id OPERATOR(pg_catalog.<=) $2 ORDER BY id LIMIT 6",
                     rel.sql
                 ),
                 &crate::params![lowest, highest],

@@ -13,7 +13,7 @@ pub const MIN_SERVER_VERSION: i32 = 130_000;
 pub fn ensure_creatable(tx: &mut Tx<'_>, rel: &Rel, schema: Option<&str>) -> anyhow::Result<()> {
     let row = tx
         .query_one(
-            "SELECT current_setting('server_version_num')::int, current_setting('server_version')",
+            "SELECT pg_catalog.current_setting('server_version_num')::int, pg_catalog.current_setting('server_version')",
             &Params::default(),
         )
         .map_err(|e| {
@@ -51,8 +51,8 @@ pub fn exists_now(tx: &mut Tx<'_>, rel: &Rel) -> Result<bool, postgres::Error> {
         return Ok(false);
     };
     let row = tx.query_opt(
-        "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-          WHERE c.relname = $1 AND n.nspname = $2",
+        "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+          WHERE c.relname OPERATOR(pg_catalog.=) $1 AND n.nspname OPERATOR(pg_catalog.=) $2",
         &crate::params![crate::db::ident::folded(&rel.name), schema.clone()],
     )?;
     Ok(row.is_some())
@@ -96,24 +96,42 @@ pub enum Predicates {
 
 pub fn columns(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveColumn>, postgres::Error> {
     let rows = tx.query(
-        "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+        "SELECT a.attname::pg_catalog.text, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
                 -- A default has no column references, so it prints without opening
                 -- (and locking) the table; a generated column's expression has them.
-                CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, 0)
-                     ELSE pg_get_expr(d.adbin, d.adrelid) END
-           FROM pg_attribute a
-           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-          WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
+                CASE WHEN a.attgenerated OPERATOR(pg_catalog.=) '' THEN pg_catalog.pg_get_expr(d.adbin, 0)
+                     ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END,
+                t.typnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace,
+                n.nspname::pg_catalog.text
+           FROM pg_catalog.pg_attribute a
+           JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+           JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
+           LEFT JOIN pg_catalog.pg_attrdef d
+                  ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid AND d.adnum OPERATOR(pg_catalog.=) a.attnum
+          WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
           ORDER BY a.attnum",
         &crate::params![oid],
     )?;
     Ok(rows
         .iter()
-        .map(|r| LiveColumn {
-            name: r.get(0),
-            data_type: r.get(1),
-            not_null: r.get(2),
-            default: r.get(3),
+        .map(|r| {
+            let data_type: String = r.get(1);
+            LiveColumn {
+                name: r.get(0),
+                // The server names a type with its schema only where the search path
+                // would not find it: said the same way whatever the role's path is, so a
+                // built-in type reads bare and any other type always names its schema.
+                data_type: match (r.get::<_, bool>(4), data_type.strip_prefix("pg_catalog.")) {
+                    (true, Some(bare)) => bare.to_string(),
+                    (true, None) => data_type,
+                    (false, _) if data_type.contains('.') => data_type,
+                    (false, _) => format!("{}.{data_type}", r.get::<_, String>(5)),
+                },
+                not_null: r.get(2),
+                default: r
+                    .get::<_, Option<String>>(3)
+                    .map(|d| catalog_names_bare(&d)),
+            }
         })
         .collect())
 }
@@ -128,22 +146,22 @@ pub fn indexes_as(
     predicates: Predicates,
 ) -> Result<Vec<LiveIndex>, postgres::Error> {
     let predicate = match predicates {
-        Predicates::Deparse => "pg_get_expr(i.indpred, i.indrelid)",
+        Predicates::Deparse => "pg_catalog.pg_get_expr(i.indpred, i.indrelid)",
         Predicates::Unread => "CASE WHEN i.indpred IS NULL THEN NULL ELSE '' END",
     };
     let rows = tx.query(
         &format!(
-            "SELECT c.relname::text,
-                ARRAY(SELECT a.attname::text
-                        FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+            "SELECT c.relname::pg_catalog.text,
+                ARRAY(SELECT a.attname::pg_catalog.text
+                        FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY AS k(attnum, ord)
+                        JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) i.indrelid AND a.attnum OPERATOR(pg_catalog.=) k.attnum
                        ORDER BY k.ord),
                 {predicate},
                 i.indisprimary,
                 i.indisvalid
-           FROM pg_index i
-           JOIN pg_class c ON c.oid = i.indexrelid
-          WHERE i.indrelid = $1
+           FROM pg_catalog.pg_index i
+           JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid
+          WHERE i.indrelid OPERATOR(pg_catalog.=) $1
           ORDER BY c.relname"
         ),
         &crate::params![oid],
@@ -153,9 +171,69 @@ pub fn indexes_as(
         .map(|r| LiveIndex {
             name: r.get(0),
             columns: r.get(1),
-            predicate: r.get(2),
+            predicate: r
+                .get::<_, Option<String>>(2)
+                .map(|p| catalog_names_bare(&p)),
             primary: r.get(3),
             valid: r.get(4),
         })
         .collect())
+}
+
+/// A deparsed expression with pg_catalog's names written bare (`now()`, `=`,
+/// `'x'::text`), as PostgreSQL prints them when nothing on the search path shadows them:
+/// the same expression reads the same whatever the role's path holds. Quoted literals are
+/// left as they are.
+pub fn catalog_names_bare(expr: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let mut rest = expr;
+    while let Some(c) = rest.chars().next() {
+        if c == '\'' {
+            // A literal runs to the next lone quote ('' inside it is a quote).
+            let bytes = rest.as_bytes();
+            let mut end = 1;
+            while end < bytes.len() {
+                match (bytes[end], bytes.get(end + 1)) {
+                    (b'\'', Some(b'\'')) => end += 2,
+                    (b'\'', _) => {
+                        end += 1;
+                        break;
+                    }
+                    _ => end += 1,
+                }
+            }
+            out.push_str(&rest[..end.min(rest.len())]);
+            rest = &rest[end.min(rest.len())..];
+        } else if let Some(after) = rest.strip_prefix("OPERATOR(pg_catalog.")
+            && let Some(close) = after.find(')')
+        {
+            out.push_str(&after[..close]);
+            rest = &after[close + 1..];
+        } else if let Some(after) = rest.strip_prefix("pg_catalog.") {
+            rest = after;
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::catalog_names_bare;
+
+    #[test]
+    fn catalog_names_read_bare_outside_literals() {
+        assert_eq!(
+            catalog_names_bare("(status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text)"),
+            "(status = 'pending'::text)"
+        );
+        assert_eq!(catalog_names_bare("pg_catalog.now()"), "now()");
+        assert_eq!(
+            catalog_names_bare("'it''s pg_catalog.x'::pg_catalog.text"),
+            "'it''s pg_catalog.x'::text"
+        );
+        assert_eq!(catalog_names_bare("public.now()"), "public.now()");
+    }
 }

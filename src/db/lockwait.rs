@@ -49,12 +49,12 @@ pub fn describe(reconnect: Reconnect, pid: i32, announce: bool) {
         let Ok(rows) = (|| {
             client.batch_execute("BEGIN READ ONLY; SET LOCAL search_path = pg_catalog, pg_temp")?;
             let rows = client.query_typed(
-                "SELECT a.pid, coalesce(a.usename::text, ''), coalesce(a.application_name, ''),
-                        coalesce(a.state, ''), left(coalesce(a.query, ''), 160),
-                        coalesce((SELECT string_agg(DISTINCT l.mode, ', ') FROM pg_locks l
-                                   WHERE l.pid = a.pid AND l.granted AND l.relation IS NOT NULL), '')
-                   FROM pg_stat_activity a
-                  WHERE a.pid = ANY(pg_blocking_pids($1))
+                "SELECT a.pid, coalesce(a.usename::pg_catalog.text, ''), coalesce(a.application_name, ''),
+                        coalesce(a.state, ''), pg_catalog.left(coalesce(a.query, ''), 160),
+                        coalesce((SELECT pg_catalog.string_agg(DISTINCT l.mode, ', ') FROM pg_catalog.pg_locks l
+                                   WHERE l.pid OPERATOR(pg_catalog.=) a.pid AND l.granted AND l.relation IS NOT NULL), '')
+                   FROM pg_catalog.pg_stat_activity a
+                  WHERE a.pid OPERATOR(pg_catalog.=) ANY(pg_catalog.pg_blocking_pids($1))
                   ORDER BY a.pid",
                 &[(&pid, postgres::types::Type::INT4)],
             )?;

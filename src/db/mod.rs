@@ -10,5 +10,6 @@ pub mod lockwait;
 pub mod pgtime;
 pub mod session;
 pub mod sql;
+pub mod sql_guard;
 pub mod tls;
 pub mod watchdog;

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use postgres::{Client, Row};
 
-use crate::db::sql::{Params, quote_ident};
+use crate::db::sql::{Params, quote_ident, quote_literal};
+use crate::db::sql_guard;
 use crate::db::watchdog::Watchdog;
 use crate::error::describe_pg_error;
 use postgres::fallible_iterator::FallibleIterator;
@@ -42,6 +43,8 @@ pub struct Session {
     /// `user@host:port/dbname`, for messages that name the target.
     pub target: String,
     schema_option: Option<String>,
+    /// The path `--schema` makes, once `locate` has read the role's own.
+    search_path: Option<String>,
     watchdog: Watchdog,
 }
 
@@ -111,6 +114,7 @@ impl Session {
             settings,
             target,
             schema_option,
+            search_path: None,
             watchdog,
         }
     }
@@ -144,9 +148,10 @@ impl Session {
 
     /// Starts a transaction with outboxctl's settings in force.
     pub fn begin(&mut self, access: Access) -> Result<Tx<'_>, postgres::Error> {
-        let prelude = prelude(access, self.settings, true);
+        let prelude = prelude(access, self.settings, self.search_path.as_deref());
         let deadline = self.watchdog.deadline(self.settings);
         let watchdog = &self.watchdog;
+        sql_guard::debug_check(&prelude);
         watchdog.guard(deadline, || self.client.batch_execute(&prelude))?;
         Ok(Tx {
             client: &mut self.client,
@@ -173,6 +178,7 @@ impl Session {
     /// refuses to run inside one. Nothing is set on the session around it, so the
     /// statement itself must spell every operator and type in `pg_catalog`.
     pub fn execute_outside_transaction(&mut self, sql: &str) -> Result<(), postgres::Error> {
+        sql_guard::debug_check(sql);
         self.client.batch_execute(sql)
     }
 
@@ -189,16 +195,17 @@ impl Session {
             )
         };
         let deadline = self.watchdog.deadline(self.settings);
-        let prelude = prelude(Access::ReadOnly, self.settings, false);
+        // The first transaction runs under the role's own path, to read it.
+        let prelude = prelude(Access::ReadOnly, self.settings, None);
+        const PATH: &str = "SELECT pg_catalog.current_schemas(false), pg_catalog.pg_backend_pid(), pg_catalog.current_setting('search_path')";
+        sql_guard::debug_check(&prelude);
+        sql_guard::debug_check(PATH);
         let client = &mut self.client;
         let watchdog = &self.watchdog;
-        let schemas: Vec<String> = watchdog
-            .guard(deadline, || -> Result<Vec<String>, postgres::Error> {
+        let (schemas, role_path): (Vec<String>, String) = watchdog
+            .guard(deadline, || -> Result<_, postgres::Error> {
                 client.batch_execute(&prelude)?;
-                let row = client.query_typed_one(
-                    "SELECT pg_catalog.current_schemas(false), pg_catalog.pg_backend_pid()",
-                    &[],
-                )?;
+                let row = client.query_typed_one(PATH, &[])?;
                 watchdog
                     .state
                     .backend_pid
@@ -207,29 +214,36 @@ impl Session {
                     Some(schema) => vec![schema.to_ascii_lowercase()],
                     None => row.try_get(0)?,
                 };
-                client.batch_execute(SAFE_SEARCH_PATH)?;
-                Ok(schemas)
+                Ok((schemas, row.try_get(2)?))
             })
             .map_err(fail)?;
+        // With --schema, every later transaction puts that schema first on the role's
+        // own path, as a relay whose connection sets search_path to it sees it.
+        if let Some(schema) = &self.schema_option {
+            self.search_path = Some(format!(
+                "{}, {role_path}",
+                quote_ident(&schema.to_ascii_lowercase())
+            ));
+        }
+        let client = &mut self.client;
         let schemas: Vec<String> = schemas
             .into_iter()
             .filter(|s| !s.starts_with("pg_temp") && !s.starts_with("pg_toast_temp"))
             .collect();
         let folded: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
         let params = crate::params![folded.clone(), schemas.clone()];
+        const TABLES: &str = "SELECT n.nspname::pg_catalog.text, c.relname::pg_catalog.text, c.oid, c.relkind::pg_catalog.text
+               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+              WHERE c.relname OPERATOR(pg_catalog.=) ANY ($1) AND n.nspname OPERATOR(pg_catalog.=) ANY ($2)";
+        const SCHEMAS: &str = "SELECT nspname::pg_catalog.text FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) ANY ($1)";
+        sql_guard::debug_check(TABLES);
+        sql_guard::debug_check(SCHEMAS);
         let rows = watchdog
             .guard(deadline, || {
-                let rows = client.query_typed(
-                    "SELECT n.nspname::text, c.relname::text, c.oid, c.relkind::text
-                       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                      WHERE c.relname = ANY($1) AND n.nspname = ANY($2)",
-                    &params.typed(),
-                )?;
+                let rows = client.query_typed(TABLES, &params.typed())?;
                 // Which schemas exist, to know where a missing table would be created.
-                let existing = client.query_typed(
-                    "SELECT nspname::text FROM pg_namespace WHERE nspname = ANY($1)",
-                    &crate::params![schemas.clone()].typed(),
-                )?;
+                let existing =
+                    client.query_typed(SCHEMAS, &crate::params![schemas.clone()].typed())?;
                 client.batch_execute("COMMIT")?;
                 Ok((rows, existing))
             })
@@ -311,30 +325,31 @@ fn relkind_name(kind: &str) -> &'static str {
     }
 }
 
-const SAFE_SEARCH_PATH: &str = "SET LOCAL search_path = pg_catalog, pg_temp";
-
-/// `BEGIN; SET LOCAL …` in one round trip.
-fn prelude(access: Access, settings: Settings, safe_path: bool) -> String {
+/// `BEGIN; SET LOCAL …` in one round trip. `search_path`, when given, replaces the
+/// role's own for this transaction (`--schema`).
+fn prelude(access: Access, settings: Settings, search_path: Option<&str>) -> String {
     let mut sql = String::from(match access {
         Access::ReadOnly => "BEGIN READ ONLY",
         // Plain BEGIN: a server or role that defaults to read-only stays read-only.
         Access::ReadWrite => "BEGIN",
     });
-    if safe_path {
-        sql.push_str("; ");
-        sql.push_str(SAFE_SEARCH_PATH);
+    if let Some(path) = search_path {
+        sql.push_str(&format!(
+            "; SELECT pg_catalog.set_config('search_path', {}, true)",
+            quote_literal(path)
+        ));
     }
     if access == Access::ReadWrite {
         // A batch abandoned by a second signal (its connection closed) stops on the
         // server within a second instead of running to its end (PostgreSQL 14+).
         sql.push_str(
-            "; SELECT set_config('client_connection_check_interval', '1000', true) WHERE current_setting('server_version_num')::int >= 140000",
+            "; SELECT pg_catalog.set_config('client_connection_check_interval', '1000', true) WHERE pg_catalog.current_setting('server_version_num')::integer OPERATOR(pg_catalog.>=) 140000",
         );
         // A change outboxctl reports as committed must survive a server crash: a server
         // that defaults to asynchronous commits gets synchronous ones for this
         // transaction (any stricter setting, such as remote_apply, is kept).
         sql.push_str(
-            "; SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'",
+            "; SELECT pg_catalog.set_config('synchronous_commit', 'on', true) WHERE pg_catalog.current_setting('synchronous_commit') OPERATOR(pg_catalog.=) 'off'",
         );
     }
     if let Some(t) = settings.statement_timeout {
@@ -365,15 +380,21 @@ impl Tx<'_> {
         self.watchdog.deadline(self.settings)
     }
 
+    /// The deadline for `sql`, which debug builds first hold to outboxctl's SQL rule.
+    fn checked(&self, sql: &str) -> Option<Instant> {
+        sql_guard::debug_check(sql);
+        self.deadline()
+    }
+
     pub fn query(&mut self, sql: &str, params: &Params) -> Result<Vec<Row>, postgres::Error> {
-        let deadline = self.deadline();
+        let deadline = self.checked(sql);
         let client = &mut *self.client;
         self.watchdog
             .guard(deadline, || client.query_typed(sql, &params.typed()))
     }
 
     pub fn query_one(&mut self, sql: &str, params: &Params) -> Result<Row, postgres::Error> {
-        let deadline = self.deadline();
+        let deadline = self.checked(sql);
         let client = &mut *self.client;
         self.watchdog
             .guard(deadline, || client.query_typed_one(sql, &params.typed()))
@@ -384,7 +405,7 @@ impl Tx<'_> {
         sql: &str,
         params: &Params,
     ) -> Result<Option<Row>, postgres::Error> {
-        let deadline = self.deadline();
+        let deadline = self.checked(sql);
         let client = &mut *self.client;
         self.watchdog
             .guard(deadline, || client.query_typed_opt(sql, &params.typed()))
@@ -392,7 +413,7 @@ impl Tx<'_> {
 
     /// Runs statements that take no parameters (DDL), in the simple protocol.
     pub fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error> {
-        let deadline = self.deadline();
+        let deadline = self.checked(sql);
         let client = &mut *self.client;
         self.watchdog.guard(deadline, || client.batch_execute(sql))
     }
@@ -427,7 +448,7 @@ impl Tx<'_> {
         // idle at a time), the planner may use parallel workers, and the connection reads
         // no further ahead than the rows being handed out, so memory stays flat. The
         // transaction's statement_timeout bounds the whole result.
-        let deadline = self.deadline();
+        let deadline = self.checked(sql);
         let client = &mut *self.client;
         let mut stopped: Option<anyhow::Error> = None;
         let streamed = self.watchdog.guard(deadline, || {
@@ -478,16 +499,25 @@ mod tests {
     #[test]
     fn prelude_sets_only_what_was_asked() {
         assert_eq!(
-            prelude(Access::ReadOnly, Settings::default(), true),
-            "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog, pg_temp"
+            prelude(Access::ReadOnly, Settings::default(), None),
+            "BEGIN READ ONLY"
+        );
+        assert_eq!(
+            prelude(
+                Access::ReadOnly,
+                Settings::default(),
+                Some("\"ops\", \"$user\", public")
+            ),
+            "BEGIN READ ONLY; SELECT pg_catalog.set_config('search_path', E'\"ops\", \"$user\", public', true)"
         );
         let settings = Settings {
             lock_timeout: Some(Duration::from_secs(1)),
             statement_timeout: Some(Duration::from_millis(1500)),
         };
         assert_eq!(
-            prelude(Access::ReadWrite, settings, false),
-            "BEGIN; SELECT set_config('client_connection_check_interval', '1000', true) WHERE current_setting('server_version_num')::int >= 140000; SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 1000"
+            prelude(Access::ReadWrite, settings, None),
+            "BEGIN; SELECT pg_catalog.set_config('client_connection_check_interval', '1000', true) WHERE pg_catalog.current_setting('server_version_num')::integer OPERATOR(pg_catalog.>=) 140000; SELECT pg_catalog.set_config('synchronous_commit', 'on', true) WHERE pg_catalog.current_setting('synchronous_commit') OPERATOR(pg_catalog.=) 'off'; SET LOCAL statement_timeout = 1500; SET LOCAL lock_timeout = 1000"
         );
+        assert!(sql_guard::violations(&prelude(Access::ReadWrite, settings, Some("x"))).is_empty());
     }
 }

@@ -125,6 +125,13 @@ pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A string as an SQL literal, for the few statements that cannot take a bind parameter
+/// (a simple-protocol batch): an `E''` string reads the same whatever
+/// `standard_conforming_strings` says.
+pub fn quote_literal(text: &str) -> String {
+    format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -147,5 +154,6 @@ mod tests {
     #[test]
     fn quoting() {
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_literal("it's a \\"), "E'it''s a \\\\'");
     }
 }

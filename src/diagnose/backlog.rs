@@ -71,8 +71,8 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
         // partitioned table's rows are in its partitions.
         let pages = tx
             .query_one(
-                "SELECT coalesce(sum(pg_relation_size(o)), 0)::int8 / current_setting('block_size')::int8
-                   FROM unnest($1::int8[]::oid[]) AS o",
+                "SELECT coalesce(pg_catalog.sum(pg_catalog.pg_relation_size(o)), 0)::pg_catalog.int8 OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8
+                   FROM pg_catalog.unnest($1::pg_catalog.int8[]::pg_catalog.oid[]) AS o",
                 &crate::params![storage.clone()],
             )?
             .get::<_, i64>(0);
@@ -139,7 +139,7 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
                     " and nothing was claimed in {}: the relay looks stopped",
                     crate::render::time::format_duration(sample)
                 ));
-                finding.fix("-- is the relay running? Look for its sessions:\nSELECT pid, application_name, state, pg_catalog.now() - state_change AS idle_for FROM pg_catalog.pg_stat_activity WHERE datname = pg_catalog.current_database() AND query OPERATOR(pg_catalog.~~*) '%skip locked%';");
+                finding.fix("-- is the relay running? Look for its sessions:\nSELECT pid, application_name, state, pg_catalog.now() OPERATOR(pg_catalog.-) state_change AS idle_for FROM pg_catalog.pg_stat_activity WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database() AND query OPERATOR(pg_catalog.~~*) '%skip locked%';");
             }
             Some(Claims { updates, .. }) => {
                 text.push_str(&format!(
@@ -162,10 +162,10 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
         let row = probe.read("the processing rows", |tx| {
             tx.query_one(
                 &format!(
-                    "SELECT count(*),
-                            count(*) FILTER (WHERE created_at < now() - make_interval(secs => $1)),
-                            extract(epoch FROM now() - min(created_at))::float8
-                       FROM {} WHERE status = 'processing'",
+                    "SELECT pg_catalog.count(*),
+                            pg_catalog.count(*) FILTER (WHERE created_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $1))),
+                            extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.min(created_at))::pg_catalog.float8
+                       FROM {} WHERE status OPERATOR(pg_catalog.=) 'processing'",
                     rel.sql
                 ),
                 &crate::params![processing_limit],
@@ -203,11 +203,11 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
         let estimate = probe.read("pg_stats", |tx| {
             Ok(tx
                 .query_one(
-                    "SELECT CASE WHEN c.reltuples < 0 THEN NULL ELSE (c.reltuples * coalesce(
-                                (SELECT s.most_common_freqs[array_position(s.most_common_vals::text::text[], 'processing')]
-                                   FROM pg_stats s
-                                  WHERE s.schemaname = $2 AND s.tablename = $3 AND s.attname = 'status'), 0))::int8 END
-                       FROM pg_class c WHERE c.oid = $1",
+                    "SELECT CASE WHEN c.reltuples OPERATOR(pg_catalog.<) 0 THEN NULL ELSE (c.reltuples OPERATOR(pg_catalog.*) coalesce(
+                                (SELECT s.most_common_freqs[pg_catalog.array_position(s.most_common_vals::pg_catalog.text::pg_catalog.text[], 'processing')]
+                                   FROM pg_catalog.pg_stats s
+                                  WHERE s.schemaname OPERATOR(pg_catalog.=) $2 AND s.tablename OPERATOR(pg_catalog.=) $3 AND s.attname OPERATOR(pg_catalog.=) 'status'), 0))::pg_catalog.int8 END
+                       FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1",
                     &crate::params![oid, rel.schema.clone().unwrap_or_default(), crate::db::ident::folded(&rel.name)],
                 )?
                 .get::<_, Option<i64>>(0))
@@ -269,8 +269,8 @@ fn pending_head(
         let oldest = tx
             .query_opt(
                 &format!(
-                    "SELECT id, extract(epoch FROM now() - created_at)::float8
-                       FROM {} WHERE status = 'pending' ORDER BY created_at LIMIT 1",
+                    "SELECT id, extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) created_at)::pg_catalog.float8
+                       FROM {} WHERE status OPERATOR(pg_catalog.=) 'pending' ORDER BY created_at LIMIT 1",
                     rel.sql
                 ),
                 &crate::params![],
@@ -302,7 +302,7 @@ fn watch_claims(
         probe.read("pg_stat_user_tables", |tx| {
             Ok(tx
                 .query_opt(
-                    "SELECT n_tup_upd + n_tup_del FROM pg_stat_user_tables WHERE relid = $1",
+                    "SELECT n_tup_upd OPERATOR(pg_catalog.+) n_tup_del FROM pg_catalog.pg_stat_user_tables WHERE relid OPERATOR(pg_catalog.=) $1",
                     &crate::params![oid],
                 )?
                 .map_or(0, |r| r.get::<_, i64>(0)))
@@ -323,8 +323,8 @@ pub fn claim_cost(probe: &mut Probe<'_>) -> CheckResult {
     let table = crate::db::ident::folded(&probe.outbox.name);
     let schema = probe.read("pg_extension", |tx| {
         tx.query_opt(
-            "SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-              WHERE e.extname = 'pg_stat_statements'",
+            "SELECT n.nspname::pg_catalog.text FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+              WHERE e.extname OPERATOR(pg_catalog.=) 'pg_stat_statements'",
             &crate::params![],
         )
     })?;
@@ -339,11 +339,11 @@ pub fn claim_cost(probe: &mut Probe<'_>) -> CheckResult {
         tx.query(
             &format!(
                 "SELECT s.calls, s.mean_exec_time, s.max_exec_time, s.stddev_exec_time,
-                        s.rows, s.query, s.userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                        s.rows, s.query, s.userid OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) current_user)
                    FROM {schema}.pg_stat_statements s
-                  WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-                    AND s.query ILIKE '%skip locked%'
-                    AND s.query ~* ('\\m' || $1 || '\\M')
+                  WHERE s.dbid OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database())
+                    AND s.query OPERATOR(pg_catalog.~~*) '%skip locked%'
+                    AND s.query OPERATOR(pg_catalog.~*) ('\\m' OPERATOR(pg_catalog.||) $1 OPERATOR(pg_catalog.||) '\\M')
                   ORDER BY s.calls DESC",
                 ),
             &crate::params![table.clone()],
@@ -353,8 +353,8 @@ pub fn claim_cost(probe: &mut Probe<'_>) -> CheckResult {
         Ok(tx
             .query_one(
                 &format!(
-                    "SELECT count(*) FROM {schema}.pg_stat_statements
-                      WHERE query = '<insufficient privilege>'"
+                    "SELECT pg_catalog.count(*) FROM {schema}.pg_stat_statements
+                      WHERE query OPERATOR(pg_catalog.=) '<insufficient privilege>'"
                 ),
                 &crate::params![],
             )?

@@ -51,17 +51,17 @@ pub fn sessions(probe: &mut Probe<'_>) -> CheckResult {
     let threshold = probe.thresholds.get("xmin-sessions");
     let rows = probe.read("pg_stat_activity", |tx| {
         tx.query(
-            "SELECT pid, usename::text, application_name, host(client_addr), state,
-                    extract(epoch FROM now() - xact_start)::float8,
+            "SELECT pid, usename::pg_catalog.text, application_name, pg_catalog.host(client_addr), state,
+                    extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) xact_start)::pg_catalog.float8,
                     backend_xmin IS NOT NULL, backend_xid IS NOT NULL,
-                    left(query, 200),
+                    pg_catalog.left(query, 200),
                     state IS NULL,
-                    age(backend_xmin)::int8
-               FROM pg_stat_activity
-              WHERE datname = current_database()
-                AND pid <> pg_backend_pid()
+                    pg_catalog.age(backend_xmin)::pg_catalog.int8
+               FROM pg_catalog.pg_stat_activity
+              WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database()
+                AND pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
                 -- Another role's session shows no backend_type without pg_read_all_stats.
-                AND (backend_type = 'client backend' OR backend_type IS NULL)
+                AND (backend_type OPERATOR(pg_catalog.=) 'client backend' OR backend_type IS NULL)
               ORDER BY xact_start NULLS LAST, pid",
             &crate::params![],
         )
@@ -203,14 +203,14 @@ pub fn slots(probe: &mut Probe<'_>) -> CheckResult {
     let max_retained = probe.thresholds.get("xmin-slots");
     let rows = probe.read("pg_replication_slots", |tx| {
         tx.query(
-            "SELECT slot_name::text, slot_type, database::text, active, active_pid,
-                    xmin IS NOT NULL, age(xmin)::int8, age(catalog_xmin)::int8,
+            "SELECT slot_name::pg_catalog.text, slot_type, database::pg_catalog.text, active, active_pid,
+                    xmin IS NOT NULL, pg_catalog.age(xmin)::pg_catalog.int8, pg_catalog.age(catalog_xmin)::pg_catalog.int8,
                     CASE WHEN restart_lsn IS NULL THEN NULL
-                         WHEN pg_is_in_recovery()
-                              THEN pg_wal_lsn_diff(pg_last_wal_receive_lsn(), restart_lsn)::int8
-                         ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::int8 END,
+                         WHEN pg_catalog.pg_is_in_recovery()
+                              THEN pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_receive_lsn(), restart_lsn)::pg_catalog.int8
+                         ELSE pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn)::pg_catalog.int8 END,
                     wal_status
-               FROM pg_replication_slots
+               FROM pg_catalog.pg_replication_slots
               ORDER BY slot_name",
             &crate::params![],
         )
@@ -329,9 +329,9 @@ pub fn standbys(probe: &mut Probe<'_>) -> CheckResult {
     let max_age = probe.thresholds.get("xmin-standbys");
     let rows = probe.read("pg_stat_replication", |tx| {
         tx.query(
-            "SELECT pid, usename::text, application_name, host(client_addr), state,
-                    age(backend_xmin)::int8, extract(epoch FROM replay_lag)::float8
-               FROM pg_stat_replication
+            "SELECT pid, usename::pg_catalog.text, application_name, pg_catalog.host(client_addr), state,
+                    pg_catalog.age(backend_xmin)::pg_catalog.int8, extract(epoch FROM replay_lag)::pg_catalog.float8
+               FROM pg_catalog.pg_stat_replication
               ORDER BY pid",
             &crate::params![],
         )
@@ -355,7 +355,7 @@ pub fn standbys(probe: &mut Probe<'_>) -> CheckResult {
             holders += 1;
             finding.raise(Status::Warn);
             finding.fix(format!(
-                "-- on standby {}: find the long query holding the horizon, then end it or turn hot_standby_feedback off there\nSELECT pid, pg_catalog.now() - xact_start AS age, pg_catalog.left(query, 80) FROM pg_catalog.pg_stat_activity WHERE backend_xmin IS NOT NULL ORDER BY xact_start;",
+                "-- on standby {}: find the long query holding the horizon, then end it or turn hot_standby_feedback off there\nSELECT pid, pg_catalog.now() OPERATOR(pg_catalog.-) xact_start AS age, pg_catalog.left(query, 80) FROM pg_catalog.pg_stat_activity WHERE backend_xmin IS NOT NULL ORDER BY xact_start;",
                 application.as_deref().unwrap_or("?")
             ));
         }
@@ -412,15 +412,15 @@ pub fn prepared(probe: &mut Probe<'_>) -> CheckResult {
     let (enabled, rows) = probe.read("pg_prepared_xacts", |tx| {
         let enabled = tx
             .query_one(
-                "SELECT current_setting('max_prepared_transactions')::int",
+                "SELECT pg_catalog.current_setting('max_prepared_transactions')::int",
                 &crate::params![],
             )?
             .get::<_, i32>(0);
         let rows = tx.query(
-            "SELECT gid, extract(epoch FROM now() - prepared)::float8, owner::text,
-                    database::text, age(transaction)::int8
-               FROM pg_prepared_xacts
-              WHERE database = current_database()
+            "SELECT gid, extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) prepared)::pg_catalog.float8, owner::pg_catalog.text,
+                    database::pg_catalog.text, pg_catalog.age(transaction)::pg_catalog.int8
+               FROM pg_catalog.pg_prepared_xacts
+              WHERE database OPERATOR(pg_catalog.=) pg_catalog.current_database()
               ORDER BY prepared",
             &crate::params![],
         )?;

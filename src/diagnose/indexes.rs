@@ -46,21 +46,21 @@ pub fn indexes(probe: &mut Probe<'_>) -> CheckResult {
             let obstacle = repair::obstacle(tx, &rel, oid, &steps)?;
             // pg_get_indexdef opens the table, so not while it is locked.
             let definition = match predicates {
-                Predicates::Deparse => "pg_get_indexdef(c.oid)",
+                Predicates::Deparse => "pg_catalog.pg_get_indexdef(c.oid)",
                 Predicates::Unread => "''",
             };
             let others = tx.query(
                 &format!(
-                    "SELECT c.relname::text, {definition}, i.indisprimary
-                   FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-                  WHERE i.indrelid = $1 AND NOT i.indisvalid
+                    "SELECT c.relname::pg_catalog.text, {definition}, i.indisprimary
+                   FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid
+                  WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND NOT i.indisvalid
                   ORDER BY c.relname"
                 ),
                 &crate::params![oid],
             )?;
             let has_primary = tx
                 .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = $1 AND indisprimary)",
+                    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indrelid OPERATOR(pg_catalog.=) $1 AND indisprimary)",
                     &crate::params![oid],
                 )?
                 .get::<_, bool>(0);

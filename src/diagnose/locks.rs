@@ -37,42 +37,42 @@ pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
     let waitstart = if probe.server_version_num >= 140_000 {
         "w.waitstart"
     } else {
-        "NULL::timestamptz"
+        "NULL::pg_catalog.timestamptz"
     };
     let sql = format!(
         "WITH rels AS (
-             SELECT c.oid, c.relname::text AS name, c.relkind IN ('r', 'p') AS is_table
-               FROM pg_class c
-              WHERE c.oid = ANY ($1::int8[]::oid[])
-                 OR c.oid IN (SELECT indexrelid FROM pg_index
-                               WHERE indrelid = ANY ($1::int8[]::oid[]))),
+             SELECT c.oid, c.relname::pg_catalog.text AS name, c.relkind OPERATOR(pg_catalog.=) ANY ('{{r,p}}'::pg_catalog.char[]) AS is_table
+               FROM pg_catalog.pg_class c
+              WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[]::pg_catalog.oid[])
+                 OR c.oid OPERATOR(pg_catalog.=) ANY (SELECT indexrelid FROM pg_catalog.pg_index
+                               WHERE indrelid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[]::pg_catalog.oid[]))),
          held AS (
              SELECT l.pid, l.mode, true AS granted, r.name, l.virtualtransaction,
-                    NULL::timestamptz AS waitstart
-               FROM pg_locks l JOIN rels r ON r.oid = l.relation
-              WHERE l.locktype = 'relation' AND l.granted AND l.mode = ANY ($2)
-                AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())),
+                    NULL::pg_catalog.timestamptz AS waitstart
+               FROM pg_catalog.pg_locks l JOIN rels r ON r.oid OPERATOR(pg_catalog.=) l.relation
+              WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.granted AND l.mode OPERATOR(pg_catalog.=) ANY ($2)
+                AND l.database OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database())),
          -- Waiting on a table lock, or on a row lock (a transactionid or tuple lock)
          -- while holding a lock on one of the tables.
          waiting AS (
              SELECT w.pid,
-                    w.mode || CASE WHEN w.locktype = 'relation' THEN ''
-                                   ELSE ' on a ' || w.locktype || ' (a row lock)' END,
+                    w.mode OPERATOR(pg_catalog.||) CASE WHEN w.locktype OPERATOR(pg_catalog.=) 'relation' THEN ''
+                                   ELSE ' on a ' OPERATOR(pg_catalog.||) w.locktype OPERATOR(pg_catalog.||) ' (a row lock)' END,
                     false, r.name, w.virtualtransaction, {waitstart}
-               FROM pg_locks w
-               JOIN LATERAL (SELECT rr.name FROM pg_locks t JOIN rels rr ON rr.oid = t.relation
-                              WHERE t.pid = w.pid ORDER BY rr.is_table DESC, rr.name LIMIT 1) AS r ON true
+               FROM pg_catalog.pg_locks w
+               JOIN LATERAL (SELECT rr.name FROM pg_catalog.pg_locks t JOIN rels rr ON rr.oid OPERATOR(pg_catalog.=) t.relation
+                              WHERE t.pid OPERATOR(pg_catalog.=) w.pid ORDER BY rr.is_table DESC, rr.name LIMIT 1) AS r ON true
               WHERE NOT w.granted)
          SELECT x.pid, x.mode, x.granted, x.name,
-                a.usename::text, a.application_name, host(a.client_addr), a.state,
-                extract(epoch FROM now() - coalesce(x.waitstart, a.query_start))::float8,
-                extract(epoch FROM now() - a.xact_start)::float8,
-                left(a.query, 200),
-                CASE WHEN x.granted THEN '{{}}'::int4[] ELSE pg_blocking_pids(x.pid) END,
+                a.usename::pg_catalog.text, a.application_name, pg_catalog.host(a.client_addr), a.state,
+                extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) coalesce(x.waitstart, a.query_start))::pg_catalog.float8,
+                extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) a.xact_start)::pg_catalog.float8,
+                pg_catalog.left(a.query, 200),
+                CASE WHEN x.granted THEN '{{}}'::pg_catalog.int4[] ELSE pg_catalog.pg_blocking_pids(x.pid) END,
                 x.virtualtransaction
            FROM (SELECT * FROM held UNION ALL SELECT * FROM waiting) AS x
-           LEFT JOIN pg_stat_activity a ON a.pid = x.pid
-          WHERE x.pid IS DISTINCT FROM pg_backend_pid()
+           LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) x.pid
+          WHERE x.pid IS NULL OR x.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()
           ORDER BY x.granted, 9 DESC NULLS LAST"
     );
     let rows = probe.read("pg_locks", |tx| {
@@ -93,9 +93,9 @@ pub fn locks(probe: &mut Probe<'_>) -> CheckResult {
     }
     let blockers = probe.read("pg_stat_activity", |tx| {
         tx.query(
-            "SELECT pid, usename::text, application_name, state,
-                    extract(epoch FROM now() - xact_start)::float8, left(query, 200)
-               FROM pg_stat_activity WHERE pid = ANY ($1::int8[]::int4[])",
+            "SELECT pid, usename::pg_catalog.text, application_name, state,
+                    extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) xact_start)::pg_catalog.float8, pg_catalog.left(query, 200)
+               FROM pg_catalog.pg_stat_activity WHERE pid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[]::pg_catalog.int4[])",
             &crate::params![blocker_pids.iter().map(|p| *p as i64).collect::<Vec<i64>>()],
         )
     })?;

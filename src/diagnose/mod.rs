@@ -294,10 +294,10 @@ pub fn run(
     ) = session.with_tx(Access::ReadOnly, &identify, |tx| {
         let row = tx
             .query_one(
-                "SELECT current_database()::text, current_setting('server_version'),
-                            current_user::text,
-                            pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
-                            current_setting('server_version_num')::int",
+                "SELECT pg_catalog.current_database()::pg_catalog.text, pg_catalog.current_setting('server_version'),
+                            current_user::pg_catalog.text,
+                            pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'USAGE'),
+                            pg_catalog.current_setting('server_version_num')::int",
                 &crate::params![],
             )
             .map_err(identify)?;
@@ -426,9 +426,9 @@ impl Probe<'_> {
         let held = self.read("pg_locks", |tx| {
             Ok(tx
                 .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM pg_locks
-                                     WHERE locktype = 'relation' AND mode = 'AccessExclusiveLock'
-                                       AND relation = ANY ($1::int8[]::oid[]))",
+                    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks
+                                     WHERE locktype OPERATOR(pg_catalog.=) 'relation' AND mode OPERATOR(pg_catalog.=) 'AccessExclusiveLock'
+                                       AND relation OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.int8[]::pg_catalog.oid[]))",
                     &crate::params![oids.clone()],
                 )?
                 .get::<_, bool>(0))
@@ -485,15 +485,15 @@ impl Probe<'_> {
             let leaves = self.read("pg_inherits", |tx| {
                 tx.query(
                     "WITH RECURSIVE tree(oid) AS (
-                         SELECT inhrelid FROM pg_inherits WHERE inhparent = $1
+                         SELECT inhrelid FROM pg_catalog.pg_inherits WHERE inhparent OPERATOR(pg_catalog.=) $1
                          UNION
-                         SELECT i.inhrelid FROM pg_inherits i JOIN tree ON i.inhparent = tree.oid)
-                     SELECT c.oid, n.nspname::text, c.relname::text
+                         SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent OPERATOR(pg_catalog.=) tree.oid)
+                     SELECT c.oid, n.nspname::pg_catalog.text, c.relname::pg_catalog.text
                        FROM tree
-                       JOIN pg_class c ON c.oid = tree.oid
-                       JOIN pg_namespace n ON n.oid = c.relnamespace
-                      WHERE c.relkind = 'r'
-                        AND (SELECT relkind FROM pg_class WHERE oid = $1) = 'p'
+                       JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tree.oid
+                       JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                      WHERE c.relkind OPERATOR(pg_catalog.=) 'r'
+                        AND (SELECT relkind FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) $1) OPERATOR(pg_catalog.=) 'p'
                       ORDER BY c.relname",
                     &crate::params![oid],
                 )

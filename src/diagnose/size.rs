@@ -54,11 +54,11 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
         // wait, and read from the statistics when another session holds the table.
         let sizes = probe.read("relation sizes", |tx| {
             let rows = tx.query(
-                "SELECT c.oid, pg_relation_size(c.oid)::int8,
-                        coalesce(pg_total_relation_size(c.reltoastrelid), 0)::int8
-                   FROM pg_class c
-                  WHERE c.oid = $1
-                     OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = $1)",
+                "SELECT c.oid, pg_catalog.pg_relation_size(c.oid)::pg_catalog.int8,
+                        coalesce(pg_catalog.pg_total_relation_size(c.reltoastrelid), 0)::pg_catalog.int8
+                   FROM pg_catalog.pg_class c
+                  WHERE c.oid OPERATOR(pg_catalog.=) $1
+                     OR c.oid OPERATOR(pg_catalog.=) ANY (SELECT indexrelid FROM pg_catalog.pg_index WHERE indrelid OPERATOR(pg_catalog.=) $1)",
                 &crate::params![oid],
             )?;
             Ok(rows
@@ -81,33 +81,33 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
             tx.query(
                 "WITH widths AS (
                      SELECT a.attnum, coalesce(s.avg_width, 0) AS width, s.avg_width IS NOT NULL AS known
-                       FROM pg_attribute a
-                       LEFT JOIN pg_stats s
-                              ON (s.schemaname, s.tablename) =
-                                 (SELECT n.nspname::text, c2.relname::text FROM pg_class c2
-                                    JOIN pg_namespace n ON n.oid = c2.relnamespace
-                                   WHERE c2.oid = $1)
-                             AND s.attname = a.attname
-                      WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped)
-                 SELECT c.oid, c.relname::text, c.relkind::text, c.relpages::int8,
-                        c.reltuples::float8, am.amname::text,
-                        CASE WHEN c.oid = $1
-                             THEN (SELECT sum(width) FROM widths)
-                             ELSE (SELECT sum(w.width) FROM widths w
-                                    WHERE w.attnum IN (SELECT unnest(i.indkey::int2[]) FROM pg_index i
-                                                        WHERE i.indexrelid = c.oid))
-                        END::int8,
-                        (SELECT bool_and(known) FROM widths),
-                        coalesce((SELECT split_part(o, '=', 2)::float8 FROM unnest(c.reloptions) AS o
-                                   WHERE o LIKE 'fillfactor=%'),
-                                 CASE WHEN c.oid = $1 THEN 100 ELSE 90 END),
-                        current_setting('block_size')::float8,
-                        coalesce((SELECT t.relpages::int8 FROM pg_class t WHERE t.oid = c.reltoastrelid), 0)
-                   FROM pg_class c
-                   LEFT JOIN pg_am am ON am.oid = c.relam
-                  WHERE c.oid = $1
-                     OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = $1)
-                  ORDER BY c.oid <> $1, c.relname",
+                       FROM pg_catalog.pg_attribute a
+                       LEFT JOIN pg_catalog.pg_stats s
+                              ON (s.schemaname, s.tablename) OPERATOR(pg_catalog.=)
+                                 (SELECT n.nspname::pg_catalog.text, c2.relname::pg_catalog.text FROM pg_catalog.pg_class c2
+                                    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c2.relnamespace
+                                   WHERE c2.oid OPERATOR(pg_catalog.=) $1)
+                             AND s.attname OPERATOR(pg_catalog.=) a.attname
+                      WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped)
+                 SELECT c.oid, c.relname::pg_catalog.text, c.relkind::pg_catalog.text, c.relpages::pg_catalog.int8,
+                        c.reltuples::pg_catalog.float8, am.amname::pg_catalog.text,
+                        CASE WHEN c.oid OPERATOR(pg_catalog.=) $1
+                             THEN (SELECT pg_catalog.sum(width) FROM widths)
+                             ELSE (SELECT pg_catalog.sum(w.width) FROM widths w
+                                    WHERE w.attnum OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest(i.indkey::pg_catalog.int2[]) FROM pg_catalog.pg_index i
+                                                        WHERE i.indexrelid OPERATOR(pg_catalog.=) c.oid))
+                        END::pg_catalog.int8,
+                        (SELECT pg_catalog.bool_and(known) FROM widths),
+                        coalesce((SELECT pg_catalog.split_part(o, '=', 2)::pg_catalog.float8 FROM pg_catalog.unnest(c.reloptions) AS o
+                                   WHERE o OPERATOR(pg_catalog.~~) 'fillfactor=%'),
+                                 CASE WHEN c.oid OPERATOR(pg_catalog.=) $1 THEN 100 ELSE 90 END),
+                        pg_catalog.current_setting('block_size')::pg_catalog.float8,
+                        coalesce((SELECT t.relpages::pg_catalog.int8 FROM pg_catalog.pg_class t WHERE t.oid OPERATOR(pg_catalog.=) c.reltoastrelid), 0)
+                   FROM pg_catalog.pg_class c
+                   LEFT JOIN pg_catalog.pg_am am ON am.oid OPERATOR(pg_catalog.=) c.relam
+                  WHERE c.oid OPERATOR(pg_catalog.=) $1
+                     OR c.oid OPERATOR(pg_catalog.=) ANY (SELECT indexrelid FROM pg_catalog.pg_index WHERE indrelid OPERATOR(pg_catalog.=) $1)
+                  ORDER BY c.oid OPERATOR(pg_catalog.<>) $1, c.relname",
                 &crate::params![oid],
             )
         })?;
@@ -264,8 +264,8 @@ fn exact_bloat(
 ) -> Result<(), CheckError> {
     let schema = probe.read("pg_extension", |tx| {
         tx.query_opt(
-            "SELECT n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-              WHERE e.extname = 'pgstattuple'",
+            "SELECT n.nspname::pg_catalog.text FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+              WHERE e.extname OPERATOR(pg_catalog.=) 'pgstattuple'",
             &crate::params![],
         )
     })?;
@@ -279,10 +279,10 @@ fn exact_bloat(
     for m in measured.iter_mut() {
         let sql = match m.kind {
             "table" => format!(
-                "SELECT (dead_tuple_percent + free_percent) / 100.0 FROM {schema}.pgstattuple(($1 || '.' || $2)::pg_catalog.regclass)"
+                "SELECT (dead_tuple_percent OPERATOR(pg_catalog.+) free_percent) OPERATOR(pg_catalog./) 100.0 FROM {schema}.pgstattuple(($1 OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) $2)::pg_catalog.regclass)"
             ),
             "index" if m.btree => format!(
-                "SELECT greatest(0, 1 - avg_leaf_density / 90.0) FROM {schema}.pgstatindex(($1 || '.' || $2)::pg_catalog.regclass)"
+                "SELECT greatest(0, 1 OPERATOR(pg_catalog.-) (avg_leaf_density OPERATOR(pg_catalog./) 90.0)) FROM {schema}.pgstatindex(($1 OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) $2)::pg_catalog.regclass)"
             ),
             _ => continue,
         };

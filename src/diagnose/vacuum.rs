@@ -54,7 +54,7 @@ const RECOMMENDED: &[(&str, &str)] = &[
 /// A table's storage parameters (`reloptions`), as `name=value` pairs.
 fn reloptions(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<(String, String)>, postgres::Error> {
     let row = tx.query_one(
-        "SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = $1",
+        "SELECT coalesce(reloptions, '{}') FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) $1",
         &crate::params![oid],
     )?;
     Ok(row
@@ -97,12 +97,12 @@ pub fn dead_rows(probe: &mut Probe<'_>) -> CheckResult {
         let (row, options) = probe.read("pg_stat_user_tables", |tx| {
             let row = tx.query_opt(
                 "SELECT s.n_live_tup, s.n_dead_tup,
-                        extract(epoch FROM now() - greatest(s.last_vacuum, s.last_autovacuum))::float8,
-                        extract(epoch FROM now() - greatest(s.last_analyze, s.last_autoanalyze))::float8,
-                        (SELECT p.phase FROM pg_stat_progress_vacuum p WHERE p.relid = s.relid LIMIT 1),
+                        extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) greatest(s.last_vacuum, s.last_autovacuum))::pg_catalog.float8,
+                        extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) greatest(s.last_analyze, s.last_autoanalyze))::pg_catalog.float8,
+                        (SELECT p.phase FROM pg_catalog.pg_stat_progress_vacuum p WHERE p.relid OPERATOR(pg_catalog.=) s.relid LIMIT 1),
                         s.n_mod_since_analyze
-                   FROM pg_stat_user_tables s
-                  WHERE s.relid = $1",
+                   FROM pg_catalog.pg_stat_user_tables s
+                  WHERE s.relid OPERATOR(pg_catalog.=) $1",
                 &crate::params![oid],
             )?;
             Ok((row, reloptions(tx, oid)?))
@@ -210,11 +210,12 @@ pub fn autovacuum(probe: &mut Probe<'_>) -> CheckResult {
     let scale_limit = probe.thresholds.get("autovacuum");
     let globals = probe.read("pg_settings", |tx| {
         let rows = tx.query(
-            "SELECT name::text, setting FROM pg_settings
-              WHERE name IN ('autovacuum', 'track_counts', 'autovacuum_vacuum_scale_factor',
-                             'autovacuum_vacuum_threshold', 'autovacuum_vacuum_insert_scale_factor',
-                             'autovacuum_vacuum_insert_threshold', 'autovacuum_analyze_scale_factor',
-                             'autovacuum_vacuum_cost_delay')",
+            "SELECT name::pg_catalog.text, setting FROM pg_catalog.pg_settings
+              WHERE name OPERATOR(pg_catalog.=) ANY (ARRAY[
+                        'autovacuum', 'track_counts', 'autovacuum_vacuum_scale_factor',
+                        'autovacuum_vacuum_threshold', 'autovacuum_vacuum_insert_scale_factor',
+                        'autovacuum_vacuum_insert_threshold', 'autovacuum_analyze_scale_factor',
+                        'autovacuum_vacuum_cost_delay']::pg_catalog.text[])",
             &crate::params![],
         )?;
         Ok(rows
@@ -346,14 +347,14 @@ pub fn wraparound(probe: &mut Probe<'_>) -> CheckResult {
     for (_, rel, oid) in probe.storage() {
         let row = probe.read("pg_class", |tx| {
             tx.query_one(
-                "SELECT greatest(age(c.relfrozenxid), coalesce(age(t.relfrozenxid), 0))::int8,
-                        mxid_age(c.relminmxid)::int8,
-                        coalesce((SELECT split_part(o, '=', 2) FROM unnest(c.reloptions) AS o
-                                   WHERE o LIKE 'autovacuum\\_freeze\\_max\\_age=%'),
-                                 current_setting('autovacuum_freeze_max_age'))::int8
-                   FROM pg_class c
-                   LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
-                  WHERE c.oid = $1",
+                "SELECT greatest(pg_catalog.age(c.relfrozenxid), coalesce(pg_catalog.age(t.relfrozenxid), 0))::pg_catalog.int8,
+                        pg_catalog.mxid_age(c.relminmxid)::pg_catalog.int8,
+                        coalesce((SELECT pg_catalog.split_part(o, '=', 2) FROM pg_catalog.unnest(c.reloptions) AS o
+                                   WHERE o OPERATOR(pg_catalog.~~) 'autovacuum\\_freeze\\_max\\_age=%'),
+                                 pg_catalog.current_setting('autovacuum_freeze_max_age'))::pg_catalog.int8
+                   FROM pg_catalog.pg_class c
+                   LEFT JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) c.reltoastrelid
+                  WHERE c.oid OPERATOR(pg_catalog.=) $1",
                 &crate::params![oid],
             )
         })?;

@@ -44,11 +44,11 @@ pub fn stats(
     let none = Params::default();
     let planned: Option<f64> = if estimate {
         tx.query_one(
-            "SELECT CASE WHEN reltuples < 0 THEN NULL
-                         WHEN relpages = 0 THEN reltuples::float8
-                         ELSE reltuples::float8 / relpages
-                              * (pg_relation_size(oid) / current_setting('block_size')::int8) END
-               FROM pg_class WHERE oid = $1",
+            "SELECT CASE WHEN reltuples OPERATOR(pg_catalog.<) 0 THEN NULL
+                         WHEN relpages OPERATOR(pg_catalog.=) 0 THEN reltuples::pg_catalog.float8
+                         ELSE (reltuples::pg_catalog.float8 OPERATOR(pg_catalog./) relpages)
+                              OPERATOR(pg_catalog.*) (pg_catalog.pg_relation_size(oid) OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8) END
+               FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) $1",
             &crate::params![t.rel.oid.unwrap_or_default()],
         )?
         .get(0)
@@ -57,11 +57,11 @@ pub fn stats(
     };
     let row = match planned {
         Some(_) => tx.query_one(
-            &format!("SELECT 0::int8, min({at})::timestamptz FROM {table}"),
+            &format!("SELECT 0::pg_catalog.int8, pg_catalog.min({at})::pg_catalog.timestamptz FROM {table}"),
             &none,
         )?,
         None => tx.query_one(
-            &format!("SELECT count(*), min({at})::timestamptz FROM {table}"),
+            &format!("SELECT pg_catalog.count(*), pg_catalog.min({at})::pg_catalog.timestamptz FROM {table}"),
             &none,
         )?,
     };
@@ -73,10 +73,10 @@ pub fn stats(
                 "WITH RECURSIVE g(name) AS (
                      (SELECT {group} FROM {table} ORDER BY {group} LIMIT 1)
                      UNION ALL
-                     SELECT (SELECT t.{group} FROM {table} t WHERE t.{group} > g.name
+                     SELECT (SELECT t.{group} FROM {table} t WHERE t.{group} OPERATOR(pg_catalog.>) g.name
                               ORDER BY t.{group} LIMIT 1)
                        FROM g WHERE g.name IS NOT NULL)
-                 SELECT count(name) FROM g"
+                 SELECT pg_catalog.count(name) FROM g"
             ),
             &none,
         )?
@@ -206,7 +206,7 @@ pub fn lookup(
 ) -> Result<Option<Entry>, postgres::Error> {
     tx.query_opt(
         &format!(
-            "SELECT {} FROM {} WHERE {} = $1 AND {} = $2",
+            "SELECT {} FROM {} WHERE {} OPERATOR(pg_catalog.=) $1 AND {} OPERATOR(pg_catalog.=) $2",
             t.cols.select_list(),
             t.rel.sql,
             t.cols.group.sql,
@@ -233,18 +233,27 @@ impl EntryFilter {
         let mut conditions = Vec::new();
         if !self.groups.is_empty() {
             conditions.push(format!(
-                "{group} = ANY({})",
+                "{group} OPERATOR(pg_catalog.=) ANY({})",
                 params.push(self.groups.clone())
             ));
         }
         if let Some(msg_id) = &self.msg_id {
-            conditions.push(format!("{id} = {}", params.push(msg_id.clone())));
+            conditions.push(format!(
+                "{id} OPERATOR(pg_catalog.=) {}",
+                params.push(msg_id.clone())
+            ));
         }
         if let Some(before) = &self.processed_before {
-            conditions.push(format!("{at} < {}", before.to_sql(params)));
+            conditions.push(format!(
+                "{at} OPERATOR(pg_catalog.<) {}",
+                before.to_sql(params)
+            ));
         }
         if let Some(after) = &self.processed_after {
-            conditions.push(format!("{at} >= {}", after.to_sql(params)));
+            conditions.push(format!(
+                "{at} OPERATOR(pg_catalog.>=) {}",
+                after.to_sql(params)
+            ));
         }
         conditions
     }

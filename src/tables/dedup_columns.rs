@@ -132,7 +132,7 @@ impl DedupColumns {
     /// `outbox::MESSAGE_COLUMNS`).
     pub fn select_list(&self) -> String {
         format!(
-            "{}::text, {}::text, {}::jsonb, {}::timestamptz",
+            "{}::pg_catalog.text, {}::pg_catalog.text, {}::pg_catalog.jsonb, {}::pg_catalog.timestamptz",
             self.group.sql, self.id.sql, self.metadata.sql, self.at.sql
         )
     }

@@ -89,7 +89,7 @@ pub fn inspect<'a>(
         let rows = tx
             .query(
                 &format!(
-                    "SELECT status::text, count(*) FROM {} WHERE status::text <> ALL($1) GROUP BY 1 ORDER BY 2 DESC, 1",
+                    "SELECT status::pg_catalog.text, pg_catalog.count(*) FROM {} WHERE status::pg_catalog.text OPERATOR(pg_catalog.<>) ALL($1) GROUP BY 1 ORDER BY 2 DESC, 1",
                     rel.sql
                 ),
                 &crate::params![known],

@@ -264,12 +264,12 @@ pub fn error_classes(
     fail: &dyn Fn(postgres::Error) -> anyhow::Error,
 ) -> anyhow::Result<Vec<ErrorClass>> {
     let selection = if include_retrying {
-        "status = 'failed' OR (status = 'pending' AND retries > 0)"
+        "status OPERATOR(pg_catalog.=) 'failed' OR (status OPERATOR(pg_catalog.=) 'pending' AND retries OPERATOR(pg_catalog.>) 0)"
     } else {
-        "status = 'failed'"
+        "status OPERATOR(pg_catalog.=) 'failed'"
     };
     let sql = format!(
-        "SELECT id::uuid, topic::text, last_error::text, created_at::timestamptz
+        "SELECT id::pg_catalog.uuid, topic::pg_catalog.text, last_error::pg_catalog.text, created_at::pg_catalog.timestamptz
            FROM {} WHERE {selection} ORDER BY created_at, id",
         rel.sql
     );

@@ -20,9 +20,9 @@ use crate::tables::timearg::TimeArg;
 /// has a domain or enum type still yields built-in types, so the driver never has to
 /// prepare a type lookup on the server (which would outlive the transaction behind
 /// PgBouncer).
-pub const MESSAGE_COLUMNS: &str = "id::uuid, topic::text, key::text, payload::bytea, \
-     headers::jsonb, status::text, retries::int4, last_error::text, \
-     created_at::timestamptz, processed_at::timestamptz";
+pub const MESSAGE_COLUMNS: &str = "id::pg_catalog.uuid, topic::pg_catalog.text, key::pg_catalog.text, payload::pg_catalog.bytea, \
+     headers::pg_catalog.jsonb, status::pg_catalog.text, retries::pg_catalog.int4, last_error::pg_catalog.text, \
+     created_at::pg_catalog.timestamptz, processed_at::pg_catalog.timestamptz";
 
 /// The keys of a message row in machine formats (design.md §3), in order.
 pub const MESSAGE_FIELDS: &[&str] = &[
@@ -61,7 +61,7 @@ impl MessageFilter {
         let mut conditions = Vec::new();
         if !self.statuses.is_empty() {
             conditions.push(format!(
-                "status = ANY({})",
+                "status OPERATOR(pg_catalog.=) ANY({})",
                 params.push(self.statuses.clone())
             ));
         }
@@ -71,15 +71,24 @@ impl MessageFilter {
             let mut any = Vec::new();
             if !exact.is_empty() {
                 let exact: Vec<String> = exact.into_iter().cloned().collect();
-                any.push(format!("topic = ANY({})", params.push(exact)));
+                any.push(format!(
+                    "topic OPERATOR(pg_catalog.=) ANY({})",
+                    params.push(exact)
+                ));
             }
             for glob in globs {
-                any.push(format!("topic LIKE {}", params.push(glob_to_like(glob))));
+                any.push(format!(
+                    "topic OPERATOR(pg_catalog.~~) {}",
+                    params.push(glob_to_like(glob))
+                ));
             }
             conditions.push(format!("({})", any.join(" OR ")));
         }
         if !self.keys.is_empty() {
-            conditions.push(format!("key = ANY({})", params.push(self.keys.clone())));
+            conditions.push(format!(
+                "key OPERATOR(pg_catalog.=) ANY({})",
+                params.push(self.keys.clone())
+            ));
         }
         for (key, value) in &self.headers {
             // `attempt=4` finds the string "4" and the number 4 (and `true` a boolean):
@@ -95,26 +104,44 @@ impl MessageFilter {
                 .map(|v| {
                     let mut wanted = Map::new();
                     wanted.insert(key.clone(), v);
-                    format!("headers @> {}", params.push(Value::Object(wanted)))
+                    format!(
+                        "headers OPERATOR(pg_catalog.@>) {}",
+                        params.push(Value::Object(wanted))
+                    )
                 })
                 .collect();
             conditions.push(format!("({})", tests.join(" OR ")));
         }
         if let Some(text) = &self.error_contains {
             let pattern = format!("%{}%", like_literal(text));
-            conditions.push(format!("last_error ILIKE {}", params.push(pattern)));
+            conditions.push(format!(
+                "last_error OPERATOR(pg_catalog.~~*) {}",
+                params.push(pattern)
+            ));
         }
         if let Some(before) = &self.created_before {
-            conditions.push(format!("created_at < {}", before.to_sql(params)));
+            conditions.push(format!(
+                "created_at OPERATOR(pg_catalog.<) {}",
+                before.to_sql(params)
+            ));
         }
         if let Some(after) = &self.created_after {
-            conditions.push(format!("created_at >= {}", after.to_sql(params)));
+            conditions.push(format!(
+                "created_at OPERATOR(pg_catalog.>=) {}",
+                after.to_sql(params)
+            ));
         }
         if let Some(before) = &self.processed_before {
-            conditions.push(format!("processed_at < {}", before.to_sql(params)));
+            conditions.push(format!(
+                "processed_at OPERATOR(pg_catalog.<) {}",
+                before.to_sql(params)
+            ));
         }
         if let Some(after) = &self.processed_after {
-            conditions.push(format!("processed_at >= {}", after.to_sql(params)));
+            conditions.push(format!(
+                "processed_at OPERATOR(pg_catalog.>=) {}",
+                after.to_sql(params)
+            ));
         }
         conditions
     }
@@ -384,14 +411,14 @@ pub fn planner_counts(
 ) -> Result<Option<PlannerCounts>, postgres::Error> {
     let Some(oid) = rel.oid else { return Ok(None) };
     let row = tx.query_one(
-        "SELECT c.reltuples::float8, c.relpages::int8,
-                pg_relation_size(c.oid) / current_setting('block_size')::int8,
-                s.most_common_vals::text::text[], s.most_common_freqs::float8[],
-                coalesce(s.null_frac, 0)::float8, coalesce(s.n_distinct, 0)::float8
-           FROM pg_class c
-           LEFT JOIN pg_stats s ON s.schemaname = $2 AND s.tablename = c.relname::text
-                               AND s.attname = 'status'
-          WHERE c.oid = $1",
+        "SELECT c.reltuples::pg_catalog.float8, c.relpages::pg_catalog.int8,
+                pg_catalog.pg_relation_size(c.oid) OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8,
+                s.most_common_vals::pg_catalog.text::pg_catalog.text[], s.most_common_freqs::pg_catalog.float8[],
+                coalesce(s.null_frac, 0)::pg_catalog.float8, coalesce(s.n_distinct, 0)::pg_catalog.float8
+           FROM pg_catalog.pg_class c
+           LEFT JOIN pg_catalog.pg_stats s ON s.schemaname OPERATOR(pg_catalog.=) $2 AND s.tablename OPERATOR(pg_catalog.=) c.relname::pg_catalog.text
+                               AND s.attname OPERATOR(pg_catalog.=) 'status'
+          WHERE c.oid OPERATOR(pg_catalog.=) $1",
         &crate::params![oid, rel.schema.clone().unwrap_or_default()],
     )?;
     let reltuples: f64 = row.get(0);
@@ -447,7 +474,10 @@ pub fn count_pending(tx: &mut Tx<'_>, rel: &Rel) -> Result<i64, postgres::Error>
     tx.batch_execute("SET LOCAL enable_seqscan = off")?;
     Ok(tx
         .query_one(
-            &format!("SELECT count(*) FROM {} WHERE status = 'pending'", rel.sql),
+            &format!(
+                "SELECT pg_catalog.count(*) FROM {} WHERE status OPERATOR(pg_catalog.=) 'pending'",
+                rel.sql
+            ),
             &Params::default(),
         )?
         .get(0))
@@ -502,10 +532,10 @@ fn oldest_pending(
     let table = &rel.sql;
     let row = tx.query_one(
         &format!(
-            "SELECT (SELECT min(created_at)::timestamptz FROM {table} WHERE status = 'pending'),
-                    (SELECT min(created_at)::timestamptz FROM {table}
-                      WHERE status = 'pending' AND created_at > '-infinity' AND created_at < 'infinity'),
-                    now()"
+            "SELECT (SELECT pg_catalog.min(created_at)::pg_catalog.timestamptz FROM {table} WHERE status OPERATOR(pg_catalog.=) 'pending'),
+                    (SELECT pg_catalog.min(created_at)::pg_catalog.timestamptz FROM {table}
+                      WHERE status OPERATOR(pg_catalog.=) 'pending' AND created_at OPERATOR(pg_catalog.>) '-infinity' AND created_at OPERATOR(pg_catalog.<) 'infinity'),
+                    pg_catalog.now()"
         ),
         &Params::default(),
     )?;
@@ -532,9 +562,9 @@ pub fn stats(
     let mut stats = OutboxStats::default();
     let rows = tx.query(
         &format!(
-            "SELECT status::text, count(*),
-                    count(*) FILTER (WHERE status = 'processing'
-                                       AND created_at < now() - make_interval(secs => $1))
+            "SELECT status::pg_catalog.text, pg_catalog.count(*),
+                    pg_catalog.count(*) FILTER (WHERE status OPERATOR(pg_catalog.=) 'processing'
+                                       AND created_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $1)))
                FROM {table} GROUP BY 1 ORDER BY 1"
         ),
         &crate::params![stuck_after.as_secs_f64()],
@@ -547,7 +577,12 @@ pub fn stats(
     stats.stuck_processing = Some(stuck);
     oldest_pending(tx, rel, &mut stats)?;
     if by_topic {
-        stats.by_topic = Some(grouped(tx, rel, "topic::text", &Params::default())?);
+        stats.by_topic = Some(grouped(
+            tx,
+            rel,
+            "topic::pg_catalog.text",
+            &Params::default(),
+        )?);
     }
     for key in by_header {
         let mut params = Params::default();
@@ -555,8 +590,8 @@ pub fn stats(
         // "5" and 5 stay two groups.
         let k = params.push(key.clone());
         let expression = format!(
-            "CASE jsonb_typeof(headers -> {k}) WHEN 'string' THEN headers ->> {k}
-                  ELSE (headers -> {k})::text || ' (' || jsonb_typeof(headers -> {k}) || ')' END"
+            "CASE WHEN pg_catalog.jsonb_typeof(headers OPERATOR(pg_catalog.->) {k}) OPERATOR(pg_catalog.=) 'string' THEN headers OPERATOR(pg_catalog.->>) {k}
+                  ELSE (headers OPERATOR(pg_catalog.->) {k})::pg_catalog.text OPERATOR(pg_catalog.||) ' (' OPERATOR(pg_catalog.||) pg_catalog.jsonb_typeof(headers OPERATOR(pg_catalog.->) {k}) OPERATOR(pg_catalog.||) ')' END"
         );
         stats
             .by_header
@@ -575,9 +610,9 @@ fn grouped(
 ) -> Result<Vec<GroupStats>, postgres::Error> {
     let rows = tx.query(
         &format!(
-            "SELECT {expression}, status::text, count(*),
-                    min(created_at) FILTER (WHERE status = 'pending')::timestamptz,
-                    min(created_at) FILTER (WHERE status = 'processing')::timestamptz
+            "SELECT {expression}, status::pg_catalog.text, pg_catalog.count(*),
+                    pg_catalog.min(created_at) FILTER (WHERE status OPERATOR(pg_catalog.=) 'pending')::pg_catalog.timestamptz,
+                    pg_catalog.min(created_at) FILTER (WHERE status OPERATOR(pg_catalog.=) 'processing')::pg_catalog.timestamptz
                FROM {} GROUP BY 1, 2 ORDER BY 1 NULLS LAST, 2",
             rel.sql
         ),
@@ -611,7 +646,7 @@ pub fn count_matching(
 ) -> Result<u64, postgres::Error> {
     let mut params = Params::default();
     let sql = format!(
-        "SELECT count(*) FROM {} WHERE {}",
+        "SELECT pg_catalog.count(*) FROM {} WHERE {}",
         rel.sql,
         conditions(&mut params)
     );
@@ -642,7 +677,8 @@ pub fn sample_matching(
 /// The server's `now()`: ages are measured on its clock, in Rust, so an infinite or
 /// far-off timestamp never makes a statement fail.
 pub fn server_now(tx: &mut Tx<'_>) -> Result<PgTime, postgres::Error> {
-    tx.query_one("SELECT now()", &Params::default())?.try_get(0)
+    tx.query_one("SELECT pg_catalog.now()", &Params::default())?
+        .try_get(0)
 }
 
 #[cfg(test)]

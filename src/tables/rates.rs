@@ -28,17 +28,17 @@ pub fn sample(tx: &mut Tx<'_>, rel: &Rel) -> Result<Sample, postgres::Error> {
     let oid = rel.oid.unwrap_or_default();
     let row = tx.query_one(
         "WITH RECURSIVE tree(oid) AS (
-             SELECT $1::oid
+             SELECT $1::pg_catalog.oid
              UNION
-             SELECT i.inhrelid FROM pg_inherits i JOIN tree ON i.inhparent = tree.oid)
-         SELECT extract(epoch FROM clock_timestamp())::float8,
-                coalesce(sum(s.n_tup_ins), 0)::int8,
-                coalesce(sum(s.n_tup_upd), 0)::int8,
-                coalesce(sum(s.n_tup_del), 0)::int8,
-                coalesce((SELECT stats_reset::text FROM pg_stat_database
-                           WHERE datname = current_database()), '')
-                    || ' ' || pg_postmaster_start_time()::text
-           FROM tree LEFT JOIN pg_stat_user_tables s ON s.relid = tree.oid",
+             SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent OPERATOR(pg_catalog.=) tree.oid)
+         SELECT extract(epoch FROM pg_catalog.clock_timestamp())::pg_catalog.float8,
+                coalesce(pg_catalog.sum(s.n_tup_ins), 0)::pg_catalog.int8,
+                coalesce(pg_catalog.sum(s.n_tup_upd), 0)::pg_catalog.int8,
+                coalesce(pg_catalog.sum(s.n_tup_del), 0)::pg_catalog.int8,
+                coalesce((SELECT stats_reset::pg_catalog.text FROM pg_catalog.pg_stat_database
+                           WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database()), '')
+                    OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) pg_catalog.pg_postmaster_start_time()::pg_catalog.text
+           FROM tree LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid OPERATOR(pg_catalog.=) tree.oid",
         &crate::params![oid],
     )?;
     let pending = crate::tables::outbox::count_pending(tx, rel)?;

@@ -45,7 +45,7 @@ impl std::fmt::Display for Build {
 pub fn builds_in_progress(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Build>, postgres::Error> {
     Ok(tx
         .query(
-            "SELECT pid, command, phase FROM pg_stat_progress_create_index WHERE relid = $1",
+            "SELECT pid, command, phase FROM pg_catalog.pg_stat_progress_create_index WHERE relid OPERATOR(pg_catalog.=) $1",
             &crate::params![oid],
         )?
         .iter()
@@ -83,7 +83,7 @@ pub fn obstacle(
 ) -> Result<Option<String>, postgres::Error> {
     let partitioned: bool = tx
         .query_one(
-            "SELECT relkind = 'p' FROM pg_class WHERE oid = $1",
+            "SELECT relkind OPERATOR(pg_catalog.=) 'p' FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) $1",
             &crate::params![oid],
         )?
         .get(0);
@@ -98,12 +98,12 @@ pub fn obstacle(
             continue;
         };
         let taken = tx.query_opt(
-            "SELECT c.relkind::text, coalesce(t.oid, 0::oid), coalesce(t.relname::text, '')
-               FROM pg_class c
-               JOIN pg_namespace n ON n.oid = c.relnamespace
-               LEFT JOIN pg_index i ON i.indexrelid = c.oid
-               LEFT JOIN pg_class t ON t.oid = i.indrelid
-              WHERE n.nspname = $1 AND c.relname = $2",
+            "SELECT c.relkind::pg_catalog.text, coalesce(t.oid, 0::pg_catalog.oid), coalesce(t.relname::pg_catalog.text, '')
+               FROM pg_catalog.pg_class c
+               JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+               LEFT JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) c.oid
+               LEFT JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) i.indrelid
+              WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) $2",
             &crate::params![
                 rel.schema.clone().unwrap_or_default(),
                 crate::db::ident::folded(name)

@@ -106,12 +106,38 @@ CREATE INDEX IF NOT EXISTS idx_{table}_processed_at ON {target} (processed_at);
 }
 
 /// The DDL as `migrate` runs it: the library's statements with the table qualified by the
-/// schema it was found for (`qualified`), the index names unchanged.
+/// schema it was found for (`qualified`), the index names unchanged, and every type,
+/// function and operator spelled in pg_catalog, so that it creates the same table under
+/// any search path (the catalog stores what the names resolved to, so the table is the
+/// library's to the byte).
 pub fn ddl_at(kind: TableKind, table: &str, qualified: &str) -> String {
-    match kind {
+    let library = match kind {
         TableKind::Outbox => outbox_ddl_at(table, qualified),
         TableKind::Processed => processed_ddl_at(table, qualified),
-    }
+    };
+    pin_to_catalog(&library)
+}
+
+/// The library's DDL with its names pinned to pg_catalog.
+fn pin_to_catalog(library: &str) -> String {
+    const PINNED: &[(&str, &str)] = &[
+        (" UUID ", " pg_catalog.uuid "),
+        (" TEXT ", " pg_catalog.text "),
+        (" BYTEA,", " pg_catalog.bytea,"),
+        (" JSONB ", " pg_catalog.jsonb "),
+        (" JSONB,", " pg_catalog.jsonb,"),
+        (" TIMESTAMPTZ ", " pg_catalog.timestamptz "),
+        (" TIMESTAMPTZ\n", " pg_catalog.timestamptz\n"),
+        ("gen_random_uuid()", "pg_catalog.gen_random_uuid()"),
+        ("now()", "pg_catalog.now()"),
+        (
+            "WHERE status = 'pending'",
+            "WHERE status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text",
+        ),
+    ];
+    PINNED
+        .iter()
+        .fold(library.to_string(), |sql, (from, to)| sql.replace(from, to))
 }
 
 pub fn ddl(kind: TableKind, table: &str) -> String {
@@ -230,5 +256,39 @@ mod tests {
         assert!(Tables::new(&"a".repeat(52), "p").is_err());
         assert!(Tables::new("o", &"a".repeat(46)).is_ok());
         assert!(Tables::new("o", &"a".repeat(47)).is_err());
+    }
+
+    #[test]
+    fn the_ddl_migrate_runs_is_the_library_s_pinned_to_pg_catalog() {
+        for kind in [TableKind::Outbox, TableKind::Processed] {
+            let run = ddl_at(kind, "t", "\"s\".t");
+            assert!(
+                crate::db::sql_guard::violations(&run).is_empty(),
+                "{:?}",
+                crate::db::sql_guard::violations(&run)
+            );
+            for name in ["uuid", "text", "bytea", "jsonb", "timestamptz"] {
+                let bare = format!(" {} ", name.to_uppercase());
+                assert!(!run.contains(&bare), "{bare} left unpinned in {run}");
+            }
+            // Unpinned again, it is the library's text, word for word.
+            let unpinned = run
+                .replace(
+                    "OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text",
+                    "= 'pending'",
+                )
+                .replace("pg_catalog.gen_random_uuid", "gen_random_uuid")
+                .replace("pg_catalog.now", "now");
+            let unpinned = ["uuid", "text", "bytea", "jsonb", "timestamptz"]
+                .iter()
+                .fold(unpinned, |sql, t| {
+                    sql.replace(&format!("pg_catalog.{t}"), &t.to_uppercase())
+                });
+            let library = match kind {
+                TableKind::Outbox => outbox_ddl_at("t", "\"s\".t"),
+                TableKind::Processed => processed_ddl_at("t", "\"s\".t"),
+            };
+            assert_eq!(unpinned, library);
+        }
     }
 }

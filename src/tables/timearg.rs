@@ -124,11 +124,13 @@ impl TimeArg {
         match self {
             TimeArg::Ago(d) => {
                 let ms = params.push(d.as_millis() as f64);
-                format!("(now() - {ms}::float8 * interval '1 millisecond')")
+                format!(
+                    "(pg_catalog.now() OPERATOR(pg_catalog.-) ({ms}::pg_catalog.float8 OPERATOR(pg_catalog.*) interval '1 millisecond'))"
+                )
             }
-            TimeArg::At(t) => format!("{}::timestamptz", params.push(*t)),
+            TimeArg::At(t) => format!("{}::pg_catalog.timestamptz", params.push(*t)),
             TimeArg::ServerLocal(local) => format!(
-                "({} AT TIME ZONE current_setting('TimeZone'))",
+                "({} AT TIME ZONE pg_catalog.current_setting('TimeZone'))",
                 params.push(*local)
             ),
         }

@@ -17,6 +17,7 @@ mod properties;
 mod relay;
 mod reliability;
 mod schema_commands;
+mod search_path;
 mod stats_errors;
 mod stats_estimate;
 mod watch;

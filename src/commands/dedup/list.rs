@@ -103,7 +103,7 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
     let total = if wants_total(ctx, args.limit, count, limit_rows) {
         let mut params = Params::default();
         let sql = format!(
-            "SELECT count(*) FROM {}{}",
+            "SELECT pg_catalog.count(*) FROM {}{}",
             rel.sql,
             where_clause(&filter.conditions(cols, &mut params))
         );

@@ -37,7 +37,10 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
     let selection = |params: &mut Params| where_clause(&filter.conditions(cols, params));
     let count = |tx: &mut Tx<'_>| -> anyhow::Result<u64> {
         let mut params = Params::default();
-        let sql = format!("SELECT count(*) FROM {table}{}", selection(&mut params));
+        let sql = format!(
+            "SELECT pg_catalog.count(*) FROM {table}{}",
+            selection(&mut params)
+        );
         let row = tx.query_one(&sql, &params).map_err(fail)?;
         Ok(row.get::<_, i64>(0) as u64)
     };

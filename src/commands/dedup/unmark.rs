@@ -60,7 +60,7 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         let rows = session.with_tx(Access::ReadOnly, &fail, |tx| {
             tx.query(
                 &format!(
-                    "SELECT {id_col}::text FROM {table} WHERE {group_col} = $2 AND {id_col} = ANY($1)"
+                    "SELECT {id_col}::pg_catalog.text FROM {table} WHERE {group_col} OPERATOR(pg_catalog.=) $2 AND {id_col} OPERATOR(pg_catalog.=) ANY($1)"
                 ),
                 &crate::params![msg_ids.clone(), args.group.clone()],
             )
@@ -84,7 +84,7 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         let group = fixed.push(args.group.clone());
         let mut batcher = ListBatcher::new(
             format!(
-                "DELETE FROM {table} WHERE {group_col} = {group} AND {id_col} = ANY({chunk}) RETURNING {id_col}::text"
+                "DELETE FROM {table} WHERE {group_col} OPERATOR(pg_catalog.=) {group} AND {id_col} OPERATOR(pg_catalog.=) ANY({chunk}) RETURNING {id_col}::pg_catalog.text"
             ),
             msg_ids.clone(),
             fixed,
