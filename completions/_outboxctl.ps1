@@ -145,6 +145,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Report on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets, one row or object per target (repeatable)')
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'With --rates: the time between the two samples (at least 1s; counters are published about once a second)')
             [CompletionResult]::new('--stuck-after', '--stuck-after', [CompletionResultType]::ParameterName, 'A message in processing created longer ago than this counts as stuck')
+            [CompletionResult]::new('--max-series', '--max-series', [CompletionResultType]::ParameterName, 'With --format prometheus: at most N topics (and N values of each --by-header key) get series of their own, the largest by message count; the rest are summed under "(other)" and counted in outbox_topics_folded / outbox_header_values_folded')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')

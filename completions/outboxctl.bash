@@ -1878,7 +1878,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__stats)
-            opts="-d -q -h -V --by-topic --max-pending-age --max-failed --max-pending --estimate --exact --by-error --include-retrying --by-header --service --rates --interval --stuck-after --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --wide --columns --no-payload --help --version"
+            opts="-d -q -h -V --by-topic --max-pending-age --max-failed --max-pending --estimate --exact --by-error --include-retrying --by-header --service --rates --interval --stuck-after --max-series --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --wide --columns --no-payload --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1909,6 +1909,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --stuck-after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-series)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -352,6 +352,12 @@ pub struct StatsArgs {
     /// A message in processing created longer ago than this counts as stuck
     #[arg(long, value_parser = parse_duration, default_value = "15m", value_name = "DURATION")]
     pub stuck_after: Duration,
+
+    /// With --format prometheus: at most N topics (and N values of each --by-header key)
+    /// get series of their own, the largest by message count; the rest are summed under
+    /// "(other)" and counted in outbox_topics_folded / outbox_header_values_folded
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=100_000))]
+    pub max_series: usize,
 }
 
 /// Filters shared by `list` and `requeue --all`.

@@ -94,7 +94,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
     let fail = |e| explain_table_error(e, rel);
     let mut tx = session.begin(Access::ReadOnly).map_err(fail)?;
     // Large writes: stdout's own line buffering would cost a system call per row.
-    let out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let out = std::io::BufWriter::with_capacity(1 << 16, crate::render::output::stdout());
     let count = if machine {
         let mut writer = MessageWriter::new(ctx.out.format, out, &picked)?;
         tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {

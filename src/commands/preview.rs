@@ -54,7 +54,7 @@ pub fn dry_run(
         let now = session.with_tx(Access::ReadOnly, &fail, |tx| {
             outbox::server_now(tx).map_err(fail)
         })?;
-        let out = std::io::BufWriter::new(std::io::stdout().lock());
+        let out = std::io::BufWriter::new(crate::render::output::stdout());
         let mut view = StreamTable::new(view_columns(), out, output_width(), ctx.out.wide).paint(
             ctx.out
                 .color

@@ -17,7 +17,7 @@ use crate::render::time::{format_duration, humanize};
 use crate::tables::dedup::{self, DedupStats};
 use crate::tables::dedup_columns::DedupColumns;
 use crate::tables::error_class::ErrorClass;
-use crate::tables::outbox::{self, GroupStats, OutboxStats};
+use crate::tables::outbox::{self, GroupStats, OutboxStats, StatusCounts};
 use crate::tables::rates::Rates;
 use crate::tables::schema::STATUSES;
 
@@ -195,6 +195,7 @@ fn print_one(ctx: &Context, args: &StatsArgs, g: &Gathered) -> anyhow::Result<()
             breaches,
             by_error.as_deref(),
             rates.as_ref(),
+            args.max_series,
         )),
         _ => print_text(
             render(
@@ -329,6 +330,45 @@ fn group_table(ctx: &Context, header: &str, groups: &[GroupStats], now: PgTime) 
 /// `class="(other)"`, so a flood of new classes cannot blow up a time-series database.
 const METRIC_ERROR_CLASSES: usize = 20;
 
+/// At most `max` groups, the largest by message count (ties by name, so the choice is
+/// stable between scrapes), with the rest summed into one group named `(other)` whose
+/// oldest pending message is the oldest of theirs; and how many were summed.
+fn largest_groups(groups: &[GroupStats], max: usize) -> (Vec<GroupStats>, usize) {
+    if groups.len() <= max {
+        return (groups.to_vec(), 0);
+    }
+    let mut sorted: Vec<&GroupStats> = groups.iter().collect();
+    sorted.sort_by(|a, b| {
+        b.counts
+            .total()
+            .cmp(&a.counts.total())
+            .then_with(|| a.value.cmp(&b.value))
+    });
+    let keep = max.saturating_sub(1);
+    let (kept, rest) = sorted.split_at(keep);
+    let mut other = GroupStats {
+        value: Some("(other)".to_string()),
+        counts: StatusCounts::default(),
+        oldest_pending: None,
+        oldest_processing: None,
+    };
+    for g in rest {
+        for (status, n) in &g.counts.0 {
+            match other.counts.0.iter_mut().find(|(s, _)| s == status) {
+                Some((_, total)) => *total += n,
+                None => other.counts.0.push((status.clone(), *n)),
+            }
+        }
+        other.oldest_pending = match (other.oldest_pending, g.oldest_pending) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    let mut out: Vec<GroupStats> = kept.iter().map(|g| (*g).clone()).collect();
+    out.push(other);
+    (out, rest.len())
+}
+
 /// The figures as the Prometheus text exposition, for the node_exporter textfile
 /// collector or a scrape.
 fn prometheus(
@@ -338,6 +378,7 @@ fn prometheus(
     breaches: &[Breach],
     by_error: Option<&[ErrorClass]>,
     rates: Option<&Result<Rates, String>>,
+    max_series: usize,
 ) -> String {
     use crate::render::prometheus::{Exposition, Sample};
     let table = ctx.tables.outbox.as_str();
@@ -392,9 +433,10 @@ fn prometheus(
         );
     }
     if let Some(topics) = &stats.by_topic {
+        let (topics, omitted) = largest_groups(topics, max_series);
         let mut counts = Vec::new();
         let mut ages = Vec::new();
-        for g in topics {
+        for g in &topics {
             let topic = g.value.clone().unwrap_or_default();
             for s in STATUSES {
                 counts.push((
@@ -406,7 +448,7 @@ fn prometheus(
         }
         e.gauge(
             "outbox_topic_messages",
-            "Messages by topic and status.",
+            "Messages by topic and status (the largest topics; the rest under topic=\"(other)\").",
             &counts,
         );
         e.gauge(
@@ -414,10 +456,17 @@ fn prometheus(
             "Age of each topic's oldest pending message; 0 when none is pending.",
             &ages,
         );
+        e.gauge(
+            "outbox_topics_folded",
+            "Topics summed under topic=\"(other)\" to keep the series within --max-series.",
+            &[(base(), omitted as f64)],
+        );
     }
     let mut headers = Vec::new();
+    let mut folded_values = Vec::new();
     for (key, groups) in &stats.by_header {
-        for g in groups {
+        let (groups, omitted) = largest_groups(groups, max_series);
+        for g in &groups {
             for s in STATUSES {
                 headers.push((
                     with(&[
@@ -429,11 +478,17 @@ fn prometheus(
                 ));
             }
         }
+        folded_values.push((with(&[("header", key.clone())]), omitted as f64));
     }
     e.gauge(
         "outbox_header_messages",
-        "Messages by the value of a header key (empty value: no such header) and status.",
+        "Messages by the value of a header key (empty value: no such header) and status (the largest values; the rest under value=\"(other)\").",
         &headers,
+    );
+    e.gauge(
+        "outbox_header_values_folded",
+        "Values of a header key summed under value=\"(other)\" to keep the series within --max-series.",
+        &folded_values,
     );
     if let Some(classes) = by_error {
         let mut samples: Vec<Sample> = classes

@@ -498,7 +498,7 @@ fn draw(
         lines.push(String::new());
         lines.extend(lower.into_iter().take(room - 1));
     }
-    let mut out = std::io::stdout().lock();
+    let mut out = crate::render::output::stdout();
     queue!(out, terminal::Clear(terminal::ClearType::All))?;
     for (row, line) in lines.iter().take(height.saturating_sub(1)).enumerate() {
         queue!(

@@ -203,7 +203,7 @@ fn needs_escape(c: char) -> bool {
 
 /// Prints one JSON document to stdout.
 pub fn print_json(value: &Value) -> io::Result<()> {
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = io::BufWriter::new(stdout());
     if nesting(value) > PRETTY_DEPTH {
         serde_json::to_writer(&mut out, value)?;
     } else {
@@ -253,8 +253,7 @@ pub fn print_records(
     match format {
         Format::Json => print_json(document),
         _ => {
-            let mut writer =
-                RowWriter::new(format, io::BufWriter::new(io::stdout().lock()), columns)?;
+            let mut writer = RowWriter::new(format, io::BufWriter::new(stdout()), columns)?;
             for record in records {
                 if let Value::Object(map) = record {
                     writer.write(map)?;
@@ -290,7 +289,7 @@ pub fn report_committed(
 
 /// Prints one JSON document on one line (ndjson).
 pub fn print_json_line(value: &Value) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    let mut out = stdout();
     serde_json::to_writer(&mut out, value)?;
     writeln!(out)?;
     out.flush()
@@ -303,7 +302,7 @@ pub fn print_record(format: Format, record: &Map<String, Value>) -> io::Result<(
         Format::Json => print_json(&Value::Object(record.clone())),
         Format::Ndjson | Format::Csv => {
             let columns: Vec<&str> = record.keys().map(String::as_str).collect();
-            let mut writer = RowWriter::new(format, io::stdout().lock(), &columns)?;
+            let mut writer = RowWriter::new(format, stdout(), &columns)?;
             writer.write(record)?;
             writer.finish().map(drop)
         }
@@ -315,7 +314,7 @@ pub fn print_record(format: Format, record: &Map<String, Value>) -> io::Result<(
 
 /// Prints a table (or any text) to stdout.
 pub fn print_text(text: impl std::fmt::Display) -> io::Result<()> {
-    let mut out = io::stdout().lock();
+    let mut out = stdout();
     writeln!(out, "{text}")?;
     out.flush()
 }
@@ -463,6 +462,37 @@ pub fn truncate(text: &str, max: usize) -> String {
     let mut cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
     cut.push('…');
     cut
+}
+
+/// Standard output, locked, whose write errors say it was standard output that failed
+/// (`> /dev/full` reads "writing to standard output failed: No space left on device", not
+/// a bare "No space left on device"). A closed pipe keeps its kind, which ends a run
+/// quietly.
+pub struct Stdout(io::StdoutLock<'static>);
+
+pub fn stdout() -> Stdout {
+    Stdout(io::stdout().lock())
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.write(buf).map_err(named_stdout)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush().map_err(named_stdout)
+    }
+}
+
+fn named_stdout(err: io::Error) -> io::Error {
+    if err.kind() == io::ErrorKind::BrokenPipe {
+        err
+    } else {
+        io::Error::new(
+            err.kind(),
+            format!("writing to standard output failed: {err}"),
+        )
+    }
 }
 
 #[cfg(test)]

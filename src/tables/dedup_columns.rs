@@ -52,7 +52,11 @@ impl ColumnMap {
 /// Parses `--dedup-columns`. Names go through the same validation as table names.
 pub fn parse_map(text: &str) -> Result<ColumnMap, String> {
     let mut map = ColumnMap::default();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in split_outside_quotes(text)
+        .into_iter()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let Some((role, name)) = part.split_once('=') else {
             return Err(format!(
                 "invalid --dedup-columns part {part:?}: use ROLE=COLUMN with roles group, id, metadata, at"
@@ -86,6 +90,27 @@ pub fn parse_map(text: &str) -> Result<ColumnMap, String> {
         }
     }
     Ok(map)
+}
+
+/// `text` cut at the commas that are not inside a double-quoted name (`""` inside one is
+/// a quote), so `at="handled,at"` is one part.
+fn split_outside_quotes(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            // A doubled quote inside a name toggles twice: it stays inside.
+            '"' => quoted = !quoted,
+            ',' if !quoted => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
 }
 
 /// One column: its name as the catalog has it, and as SQL names it.
@@ -376,6 +401,9 @@ mod tests {
             Some("HandledAt")
         );
         assert_eq!(parse_map("at=HandledAt").unwrap().get(3), Some("handledat"));
+        let commas = parse_map("id=\"msg,id\", at=\"a\"\",b\"").unwrap();
+        assert_eq!(commas.get(1), Some("msg,id"));
+        assert_eq!(commas.get(3), Some("a\",b"));
         for bad in [
             "group",
             "who=x",

@@ -371,3 +371,24 @@ fn named_columns_are_checked() {
         assert_one_line_error(&out);
     }
 }
+
+/// A quoted column name with a comma in it is one column to `--dedup-columns`.
+#[test]
+fn quoted_names_with_commas_can_be_mapped() {
+    let ours = TestDb::new();
+    dedup_table(&ours, OURS, "");
+    let commas = TestDb::new();
+    let names = ["\"by,group\"", "\"msg,id\"", "meta", "\"at\"\",x\""];
+    dedup_table(&commas, names, "");
+    let map = "group=\"by,group\", id=\"msg,id\",metadata=meta,at=\"at\"\",x\"";
+    let a: Vec<_> = run_everything(&ours, &[], 0)
+        .into_iter()
+        .map(comparable)
+        .collect();
+    let b: Vec<_> = run_everything(&commas, &["--dedup-columns", map], 0)
+        .into_iter()
+        .map(comparable)
+        .collect();
+    assert_eq!(a, b);
+    assert_eq!(entries(&ours, OURS), entries(&commas, names));
+}

@@ -1380,6 +1380,34 @@ fn output_lost_after_mark_or_migrate_is_reported() {
         .output()
         .unwrap();
     assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("writing to standard output failed: No space left on device"),
+        "{}",
+        stderr(&out)
+    );
+    // Every kind of output names standard output as what failed.
+    for args in [
+        vec!["ddl"],
+        vec!["stats"],
+        vec!["stats", "--format", "json"],
+        vec!["dedup", "list", "--format", "csv"],
+        vec![
+            "list", "--status", "all", "--limit", "0", "--format", "ndjson",
+        ],
+        vec!["check"],
+    ] {
+        db.client()
+            .batch_execute("INSERT INTO outbox_messages (topic) VALUES ('t')")
+            .unwrap();
+        let out = db.cmd().args(&args).stdout(full()).output().unwrap();
+        assert_exit(&out, 1);
+        assert_one_line_error(&out);
+        assert!(
+            stderr(&out).contains("writing to standard output failed"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 /// Timeouts PostgreSQL cannot hold are refused before connecting; a read-only target is

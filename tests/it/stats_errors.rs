@@ -571,3 +571,75 @@ fn several_targets_are_read_at_once_and_one_down_spoils_nothing() {
         .unwrap();
     assert_exit(&out, 2);
 }
+
+/// `stats --format prometheus --by-topic` over 10,000 topics stays within --max-series
+/// (100 by default): the largest topics keep their own series, the rest are summed under
+/// topic="(other)" and counted, and nothing is lost from the totals.
+#[test]
+fn metrics_by_topic_are_bounded_and_the_fold_is_counted() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, status)
+             SELECT 'topic-' || (i % 10000), CASE WHEN i % 3 = 0 THEN 'failed' ELSE 'pending' END
+               FROM generate_series(1, 20000) AS i;
+             INSERT INTO outbox_messages (topic) SELECT 'big' FROM generate_series(1, 500);",
+        )
+        .unwrap();
+    let series = |extra: &[&str]| -> Vec<(String, f64)> {
+        let out = db
+            .cmd()
+            .args([
+                "stats",
+                "--format",
+                "prometheus",
+                "--by-topic",
+                "--by-header",
+                "tenant",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        stdout(&out)
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .map(|l| {
+                let (name, value) = l.rsplit_once(' ').unwrap();
+                (name.to_string(), value.parse().unwrap())
+            })
+            .collect()
+    };
+    for (extra, topics) in [(vec![], 100usize), (vec!["--max-series", "10"], 10)] {
+        let all = series(&extra);
+        let topic_series: Vec<&(String, f64)> = all
+            .iter()
+            .filter(|(n, _)| n.starts_with("outbox_topic_messages{"))
+            .collect();
+        assert_eq!(topic_series.len(), topics * 4, "{extra:?}");
+        let total: f64 = topic_series.iter().map(|(_, v)| v).sum();
+        assert_eq!(total, 20500.0);
+        assert!(
+            topic_series
+                .iter()
+                .any(|(n, v)| n.contains("topic=\"big\"") && n.contains("pending") && *v == 500.0)
+        );
+        assert!(
+            topic_series
+                .iter()
+                .any(|(n, _)| n.contains("topic=\"(other)\""))
+        );
+        let folded = all
+            .iter()
+            .find(|(n, _)| n.starts_with("outbox_topics_folded{"))
+            .unwrap();
+        assert_eq!(folded.1, (10001 - (topics - 1)) as f64, "{extra:?}");
+        assert!(all.len() < topics * 6 + 40, "{} series", all.len());
+    }
+    let out = db
+        .cmd()
+        .args(["stats", "--format", "prometheus", "--max-series", "1"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+}

@@ -62,7 +62,7 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
 
     let fail = |e| explain_table_error(e, rel);
     let mut tx = session.begin(Access::ReadOnly).map_err(fail)?;
-    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let out = std::io::BufWriter::new(crate::render::output::stdout());
     let count = if machine {
         let mut writer = RowWriter::new(ctx.out.format, out, &picked)?;
         tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
