@@ -96,9 +96,17 @@ impl Pacer {
         if !allowed {
             return Err(crate::error::Failure {
                 code: crate::error::exit::RUNTIME,
-                message: format!(
-                    "--max-replica-lag reads the standbys' replay positions from pg_stat_replication, which role \"{user}\" is not allowed to see: GRANT pg_monitor TO \"{user}\" (or pg_read_all_stats), or drop --max-replica-lag; nothing was changed"
-                ),
+                message: {
+                    let grant = format!("GRANT pg_monitor TO {}", crate::db::sql::quote_ident(&user));
+                    let grant = if crate::render::output::pasteable(&grant) {
+                        grant
+                    } else {
+                        "grant it pg_monitor".to_string()
+                    };
+                    format!(
+                        "--max-replica-lag reads the standbys' replay positions from pg_stat_replication, which role \"{user}\" is not allowed to see: {grant} (or pg_read_all_stats), or drop --max-replica-lag; nothing was changed"
+                    )
+                },
             }
             .into());
         }

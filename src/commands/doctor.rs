@@ -7,7 +7,9 @@ use crate::cli::DoctorArgs;
 use crate::context::Context;
 use crate::diagnose::{self, CHECKS, Options, Report, Status, Thresholds};
 use crate::error::{answer_after_output, negative, usage};
-use crate::render::output::{Format, count_of, escape, print_json, print_json_line, print_text};
+use crate::render::output::{
+    Format, count_of, escape, pasteable, print_json, print_json_line, print_text,
+};
 
 pub fn run(ctx: &Context, args: &DoctorArgs) -> anyhow::Result<()> {
     let thresholds = Thresholds::parse(&args.threshold)?;
@@ -251,7 +253,19 @@ fn render(ctx: &Context, report: &Report, target: &str, schema: Option<&str>) ->
                     width,
                 ));
             }
-            for (i, fix) in finding.fix.iter().enumerate() {
+            let mut shown: Vec<&str> = finding
+                .fix
+                .iter()
+                .map(|fix| {
+                    if pasteable(fix) {
+                        fix.as_str()
+                    } else {
+                        NOT_PASTEABLE
+                    }
+                })
+                .collect();
+            shown.dedup();
+            for (i, fix) in shown.iter().enumerate() {
                 for (j, line) in fix.lines().enumerate() {
                     let first = if i == 0 && j == 0 {
                         format!("{}fix: ", " ".repeat(indent))
@@ -275,14 +289,26 @@ fn render(ctx: &Context, report: &Report, target: &str, schema: Option<&str>) ->
         count(Status::Skipped)
     ));
     if !report.sees_all_sessions {
+        let grant = format!(
+            "GRANT pg_monitor TO {}",
+            crate::db::sql::quote_ident(&report.role)
+        );
         lines.push(format!(
-            "note: {} cannot see other roles' sessions in full; GRANT pg_monitor TO {} shows them",
+            "note: {} cannot see other roles' sessions in full; {} shows them",
             escape(&report.role),
-            escape(&crate::db::sql::quote_ident(&report.role))
+            if pasteable(&grant) {
+                grant
+            } else {
+                "GRANT pg_monitor to it (its name holds control characters, which no terminal shows exactly: take the name from --format json's \"role\")".to_string()
+            }
         ));
     }
     lines.join("\n")
 }
+
+/// What the human view shows instead of a fix that names an object whose name holds
+/// control characters.
+const NOT_PASTEABLE: &str = "(not shown: it names an object whose name holds control characters, which no terminal shows exactly; --format json carries the exact statement)";
 
 fn list(ctx: &Context, thresholds: &Thresholds) -> anyhow::Result<()> {
     if ctx.out.format.is_machine() {

@@ -194,6 +194,27 @@ pub fn escape_lines(text: &str) -> String {
         .join("\n")
 }
 
+/// Whether text meant to be pasted (a fix: SQL statements or shell commands, one per
+/// line) can be shown as it is: its only control characters are the line breaks between
+/// its statements. A name holding a control character (a newline, ESC) cannot be shown
+/// exactly on a terminal, and escaped it names a different object, so such a fix is not
+/// offered as text to paste (JSON carries it exactly).
+pub fn pasteable(text: &str) -> bool {
+    let mut quote: Option<char> = None;
+    for c in text.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) if needs_escape(c) => return false,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '\n' => {}
+            None if needs_escape(c) => return false,
+            None => {}
+        }
+    }
+    true
+}
+
 fn needs_escape(c: char) -> bool {
     c.is_control()
         || matches!(c,

@@ -1273,3 +1273,75 @@ fn several_targets_are_examined_at_once() {
     let text = stdout(&out);
     assert_eq!(text.matches("doctor: ").count(), 2, "{text}");
 }
+
+/// A fix that names a role whose name holds a newline or ESC is never shown as text to
+/// paste: the human view says so and points to JSON, where the statement is exact.
+#[test]
+fn fixes_naming_objects_with_control_characters_are_not_offered_for_pasting() {
+    let db = TestDb::new().migrated();
+    let suffix = db.name.rsplit('_').next().unwrap().to_string();
+    let roles = [
+        format!("r{suffix}\nDROP TABLE outbox_messages;--$(id)"),
+        format!("r{suffix}\u{1b}]0;pwned\u{7}"),
+    ];
+    let mut admin = db.client();
+    let mut holders = Vec::new();
+    for role in &roles {
+        let quoted = format!("\"{}\"", role.replace('"', "\"\""));
+        admin
+            .batch_execute(&format!(
+                "CREATE ROLE {quoted} LOGIN; GRANT SELECT ON outbox_messages TO {quoted}"
+            ))
+            .unwrap();
+        let mut config = postgres::Config::new();
+        config
+            .host(&db.server.host)
+            .port(db.server.port)
+            .dbname(&db.name)
+            .user(role);
+        let mut client = config.connect(postgres::NoTls).unwrap();
+        client
+            .batch_execute(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM outbox_messages",
+            )
+            .unwrap();
+        holders.push(client);
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let args = ["--only", "xmin-sessions", "--threshold", "xmin-sessions=1s"];
+    let out = db.cmd().arg("doctor").args(args).output().unwrap();
+    assert_exit(&out, 3);
+    let text = stdout(&out);
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    for line in text.lines() {
+        assert!(!line.trim_start().starts_with("DROP TABLE"), "{text}");
+    }
+    assert!(
+        text.contains("--format json carries the exact statement"),
+        "{text}"
+    );
+    assert!(!text.contains("ALTER ROLE \"r"), "{text}");
+    // JSON keeps each statement exact: it names the role as PostgreSQL accepts it.
+    let (_, report) = doctor_json(db.cmd(), &args);
+    let fixes: Vec<&str> = check(&report, "xmin-sessions")["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    for role in &roles {
+        let statement = format!(
+            "ALTER ROLE \"{}\" SET idle_in_transaction_session_timeout",
+            role.replace('"', "\"\"")
+        );
+        assert!(fixes.iter().any(|f| f.starts_with(&statement)), "{fixes:?}");
+    }
+    drop(holders);
+    for role in &roles {
+        let quoted = format!("\"{}\"", role.replace('"', "\"\""));
+        let _ = admin.batch_execute(&format!("DROP OWNED BY {quoted}; DROP ROLE {quoted}"));
+    }
+}
