@@ -11,6 +11,7 @@ use crate::db::sql::{Params, limit_clause, where_clause};
 use crate::error::explain_table_error;
 use crate::render::export::{MessageWriter, WriteError};
 use crate::render::layout::{Column, StreamTable, output_width};
+use crate::render::output::or_null;
 use crate::render::output::{escape, human_size};
 use crate::tables::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS};
 
@@ -117,17 +118,25 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
                 .then_some(paint_status as crate::render::layout::Painter),
         );
         tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
-            let created_at: PgTime = row.try_get(5).map_err(fail)?;
+            // Any column but the id may have drifted to nullable: NULL reads "null".
+            let text = |i: usize| -> anyhow::Result<String> {
+                Ok(or_null(row.try_get::<_, Option<String>>(i).map_err(fail)?))
+            };
+            let created_at: Option<PgTime> = row.try_get(5).map_err(fail)?;
             let size: Option<i32> = row.try_get(6).map_err(fail)?;
             let cells = [
-                row.try_get::<_, String>(0).map_err(fail)?,
-                row.try_get::<_, String>(1).map_err(fail)?,
-                row.try_get::<_, String>(2).map_err(fail)?,
-                row.try_get::<_, String>(3).map_err(fail)?,
-                row.try_get::<_, i32>(4).map_err(fail)?.to_string(),
-                created_at.age(now),
+                text(0)?,
+                text(1)?,
+                text(2)?,
+                text(3)?,
+                or_null(
+                    row.try_get::<_, Option<i32>>(4)
+                        .map_err(fail)?
+                        .map(|r| r.to_string()),
+                ),
+                or_null(created_at.map(|t| t.age(now))),
                 size.map_or("null".to_string(), |s| human_size(i64::from(s))),
-                row.try_get::<_, String>(7).map_err(fail)?,
+                text(7)?,
             ];
             table.push(shown.iter().map(|&i| cells[i].clone()).collect())?;
             Ok(())

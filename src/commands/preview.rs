@@ -10,6 +10,7 @@ use crate::db::session::{Access, Rel, Session};
 use crate::db::sql::Params;
 use crate::error::explain_table_error;
 use crate::render::layout::{StreamTable, output_width};
+use crate::render::output::or_null;
 use crate::render::output::{count_of, human_size};
 use crate::tables::outbox;
 
@@ -63,15 +64,15 @@ pub fn dry_run(
         for m in &sample {
             view.push(vec![
                 m.id.to_string(),
-                m.status.clone(),
-                m.topic.clone(),
-                m.key.clone(),
-                m.retries.to_string(),
-                m.created_at.age(now),
+                or_null(m.status.clone()),
+                or_null(m.topic.clone()),
+                or_null(m.key.clone()),
+                or_null(m.retries.map(|r| r.to_string())),
+                or_null(m.created_at.map(|t| t.age(now))),
                 m.payload
                     .as_ref()
                     .map_or("null".to_string(), |p| human_size(p.len() as i64)),
-                m.last_error.clone(),
+                or_null(m.last_error.clone()),
             ])?;
         }
         view.finish()?;

@@ -5,6 +5,7 @@ use crate::context::Context;
 use crate::db::pgtime::PgTime;
 use crate::db::session::Access;
 use crate::error::{explain_table_error, usage};
+use crate::render::output::or_null;
 use crate::render::output::{escape, print_record, print_text};
 use crate::tables::outbox::{self, MESSAGE_COLUMNS, Message};
 
@@ -139,16 +140,16 @@ fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
     };
     let rows: Vec<(&str, String)> = vec![
         ("id", m.id.to_string()),
-        ("topic", m.topic.clone()),
-        ("key", m.key.clone()),
-        ("status", m.status.clone()),
-        ("retries", m.retries.to_string()),
-        ("created_at", m.created_at.when(now)),
+        ("topic", or_null(m.topic.clone())),
+        ("key", or_null(m.key.clone())),
+        ("status", or_null(m.status.clone())),
+        ("retries", or_null(m.retries.map(|r| r.to_string()))),
+        ("created_at", or_null(m.created_at.map(|t| t.when(now)))),
         (
             "processed_at",
             m.processed_at.map_or("null".to_string(), |t| t.when(now)),
         ),
-        ("last_error", m.last_error.clone()),
+        ("last_error", or_null(m.last_error.clone())),
     ];
     // A producer can write megabytes into any field: the table shows the start of each,
     // like the payload, and the rest is a command away.

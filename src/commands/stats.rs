@@ -646,8 +646,8 @@ fn with_error_classes(mut document: Value, classes: Option<&[ErrorClass]>) -> Va
                     "count": c.count,
                     "topics": c.topics,
                     "more_topics": c.more_topics,
-                    "first_created_at": c.first_created_at.rfc3339(),
-                    "last_created_at": c.last_created_at.rfc3339(),
+                    "first_created_at": c.first_created_at.map(PgTime::rfc3339),
+                    "last_created_at": c.last_created_at.map(PgTime::rfc3339),
                     "example_id": c.example_id.to_string(),
                     "example_error": c.example_error,
                 })
@@ -691,9 +691,12 @@ fn render_error_classes(ctx: &Context, classes: Option<&[ErrorClass]>) -> String
             c.count.to_string(),
             c.class.clone(),
             topics,
-            c.last_created_at.seconds_before(now).map_or_else(
-                || c.last_created_at.human(),
-                |s| format!("{} ago", humanize(s as i64)),
+            c.last_created_at.map_or_else(
+                || "null".to_string(),
+                |last| {
+                    last.seconds_before(now)
+                        .map_or_else(|| last.human(), |s| format!("{} ago", humanize(s as i64)))
+                },
             ),
         ]);
     }

@@ -181,6 +181,29 @@ fn snapshot_json(
     })
 }
 
+/// Whether `err` means the connection is gone (closed, reset, the server shutting down
+/// or refusing), which reconnecting can heal; any other error (a query the table's data
+/// breaks, a permission) is an error to show as one, on a connection kept.
+fn lost_connection(err: &anyhow::Error) -> bool {
+    match err
+        .chain()
+        .find_map(|e| e.downcast_ref::<postgres::Error>())
+    {
+        Some(pg) => {
+            pg.is_closed()
+                || match pg.code() {
+                    Some(code) => {
+                        let code = code.code();
+                        code.starts_with("08") || code.starts_with("57P")
+                    }
+                    // No SQLSTATE: the socket itself failed.
+                    None => pg.as_db_error().is_none(),
+                }
+        }
+        None => false,
+    }
+}
+
 /// Without a terminal: one JSON object per interval, for logs and pipes. A lost
 /// connection is a line with the error, and the next interval reconnects.
 fn snapshots(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
@@ -217,11 +240,14 @@ fn snapshots(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
                 if connection.is_none() && previous.is_none() {
                     return Err(err);
                 }
-                connection = None;
+                let lost = lost_connection(&err);
+                if lost {
+                    connection = None;
+                }
                 print_json_line(&json!({
                     "at": PgTime::from_chrono(chrono::Utc::now()).rfc3339(),
                     "error": crate::error::one_line(&err),
-                    "reconnecting": true,
+                    "reconnecting": lost,
                 }))?;
             }
         }
@@ -309,8 +335,21 @@ fn screen(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
                     last = Some(snapshot);
                 }
                 Err(err) => {
-                    connection = None;
-                    problem = Some(crate::error::one_line(&err));
+                    let lost = lost_connection(&err);
+                    if lost {
+                        connection = None;
+                    }
+                    problem = Some(if lost {
+                        format!(
+                            "connection lost: {} — reconnecting every interval",
+                            crate::error::one_line(&err)
+                        )
+                    } else {
+                        format!(
+                            "error: {} — retrying every interval",
+                            crate::error::one_line(&err)
+                        )
+                    });
                 }
             }
         }
@@ -400,9 +439,7 @@ fn draw(
         }
     ));
     if let Some(problem) = problem {
-        top.push(format!(
-            "connection lost: {problem} — reconnecting every interval"
-        ));
+        top.push(problem.to_string());
     }
     let mut middle: Vec<String> = Vec::new();
     let mut rates_lines: Vec<String> = Vec::new();

@@ -275,7 +275,8 @@ fn pending_head(
                 ),
                 &crate::params![],
             )?
-            .map(|r| (r.get::<_, uuid::Uuid>(0), r.get::<_, f64>(1)));
+            // NULL times (a column that drifted to nullable) sort last.
+            .and_then(|r| r.get::<_, Option<f64>>(1).map(|age| (r.get::<_, uuid::Uuid>(0), age)));
         Ok((count, oldest))
     })
 }

@@ -208,9 +208,11 @@ fn value_of<'r>(
     payload: Payload<'r>,
 ) -> Result<Value<'r>, postgres::Error> {
     Ok(match field {
-        Field::Id => Value::Uuid(row.try_get(0)?),
-        Field::Topic => Value::Text(row.try_get(1)?),
-        Field::Key => Value::Text(row.try_get(2)?),
+        Field::Id => row
+            .try_get::<_, Option<_>>(0)?
+            .map_or(Value::Null, Value::Uuid),
+        Field::Topic => text_or_null(row, 1)?,
+        Field::Key => text_or_null(row, 2)?,
         Field::Payload => match payload {
             None => Value::Null,
             Some(Ok(text)) => Value::Text(text),
@@ -225,15 +227,26 @@ fn value_of<'r>(
             None => Value::Null,
             Some(RawJsonb(text)) => Value::Json(text),
         },
-        Field::Status => Value::Text(row.try_get(5)?),
-        Field::Retries => Value::Number(row.try_get(6)?),
-        Field::LastError => Value::Text(row.try_get(7)?),
-        Field::CreatedAt => Value::Owned(row.try_get::<_, PgTime>(8)?.rfc3339()),
+        Field::Status => text_or_null(row, 5)?,
+        Field::Retries => row
+            .try_get::<_, Option<_>>(6)?
+            .map_or(Value::Null, Value::Number),
+        Field::LastError => text_or_null(row, 7)?,
+        Field::CreatedAt => row
+            .try_get::<_, Option<PgTime>>(8)?
+            .map_or(Value::Null, |at| Value::Owned(at.rfc3339())),
         Field::ProcessedAt => match row.try_get::<_, Option<PgTime>>(9)? {
             None => Value::Null,
             Some(at) => Value::Owned(at.rfc3339()),
         },
     })
+}
+
+/// A text column that may have drifted to nullable: its NULL is written as null.
+fn text_or_null(row: &Row, index: usize) -> Result<Value<'_>, postgres::Error> {
+    Ok(row
+        .try_get::<_, Option<&str>>(index)?
+        .map_or(Value::Null, Value::Text))
 }
 
 impl Value<'_> {

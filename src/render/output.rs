@@ -194,6 +194,12 @@ pub fn escape_lines(text: &str) -> String {
         .join("\n")
 }
 
+/// A value that may be NULL, as human output shows it: `null`, as for a message never
+/// processed.
+pub fn or_null(value: Option<String>) -> String {
+    value.unwrap_or_else(|| "null".to_string())
+}
+
 /// Whether text meant to be pasted (a fix: SQL statements or shell commands, one per
 /// line) can be shown as it is: its only control characters are the line breaks between
 /// its statements. A name holding a control character (a newline, ESC) cannot be shown

@@ -99,7 +99,8 @@ pub struct Entry {
     pub group_name: String,
     pub msg_id: String,
     pub metadata: Option<Value>,
-    pub processed_at: PgTime,
+    /// `None` when the time column drifted to nullable and holds NULL.
+    pub processed_at: Option<PgTime>,
 }
 
 pub const ENTRY_FIELDS: &[&str] = &["group_name", "msg_id", "metadata", "processed_at"];
@@ -124,7 +125,10 @@ impl Entry {
             "metadata".into(),
             self.metadata.clone().unwrap_or(Value::Null),
         );
-        map.insert("processed_at".into(), json!(self.processed_at.rfc3339()));
+        map.insert(
+            "processed_at".into(),
+            json!(self.processed_at.map(PgTime::rfc3339)),
+        );
         map
     }
 }

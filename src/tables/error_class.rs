@@ -241,8 +241,10 @@ pub struct ErrorClass {
     /// The topics involved, sorted, at most [`MAX_TOPICS`]; `more_topics` counts the rest.
     pub topics: Vec<String>,
     pub more_topics: usize,
-    pub first_created_at: PgTime,
-    pub last_created_at: PgTime,
+    /// `None` only when every message of the class has a NULL `created_at` (a column
+    /// that drifted to nullable).
+    pub first_created_at: Option<PgTime>,
+    pub last_created_at: Option<PgTime>,
     /// The oldest message of the class, with its full error.
     pub example_id: uuid::Uuid,
     pub example_error: String,
@@ -276,9 +278,17 @@ pub fn error_classes(
     let mut classes: HashMap<String, (ErrorClass, BTreeSet<String>)> = HashMap::new();
     tx.for_each_row(&sql, &Params::default(), 0, fail, |row| {
         let id: uuid::Uuid = row.try_get(0).map_err(fail)?;
-        let topic: String = row.try_get(1).map_err(fail)?;
-        let error: String = row.try_get(2).map_err(fail)?;
-        let at: PgTime = row.try_get(3).map_err(fail)?;
+        // Columns that drifted to nullable: a NULL topic or error reads as empty, a NULL
+        // time is left out of the class's first and last.
+        let topic: String = row
+            .try_get::<_, Option<String>>(1)
+            .map_err(fail)?
+            .unwrap_or_default();
+        let error: String = row
+            .try_get::<_, Option<String>>(2)
+            .map_err(fail)?
+            .unwrap_or_default();
+        let at: Option<PgTime> = row.try_get(3).map_err(fail)?;
         let mut class = classify(&error);
         if !classes.contains_key(&class) && classes.len() >= MAX_CLASSES {
             class = OTHER_CLASS.to_string();
@@ -300,7 +310,10 @@ pub fn error_classes(
         });
         entry.0.count += 1;
         // Rows come oldest first: the last one seen is the newest.
-        entry.0.last_created_at = at;
+        if at.is_some() {
+            entry.0.last_created_at = at;
+            entry.0.first_created_at = entry.0.first_created_at.or(at);
+        }
         // Topics are few in an outbox; the cap only guards against a producer that
         // writes a new one per message.
         if entry.1.len() < MAX_TOPICS_TRACKED {

@@ -269,16 +269,19 @@ pub fn parse_id(text: &str) -> anyhow::Result<Uuid> {
 
 /// A full message, as read with [`MESSAGE_COLUMNS`].
 #[derive(Debug, Clone)]
+///
+/// Every column but `id` (the primary key) is read as optional: a column that drifted to
+/// nullable and holds NULL is shown as null rather than failing the command.
 pub struct Message {
     pub id: Uuid,
-    pub topic: String,
-    pub key: String,
+    pub topic: Option<String>,
+    pub key: Option<String>,
     pub payload: Option<Vec<u8>>,
     pub headers: Option<Value>,
-    pub status: String,
-    pub retries: i32,
-    pub last_error: String,
-    pub created_at: PgTime,
+    pub status: Option<String>,
+    pub retries: Option<i32>,
+    pub last_error: Option<String>,
+    pub created_at: Option<PgTime>,
     pub processed_at: Option<PgTime>,
 }
 
@@ -316,7 +319,10 @@ impl Message {
         map.insert("status".into(), json!(self.status));
         map.insert("retries".into(), json!(self.retries));
         map.insert("last_error".into(), json!(self.last_error));
-        map.insert("created_at".into(), json!(self.created_at.rfc3339()));
+        map.insert(
+            "created_at".into(),
+            json!(self.created_at.map(PgTime::rfc3339)),
+        );
         map.insert(
             "processed_at".into(),
             json!(self.processed_at.map(PgTime::rfc3339)),
@@ -338,6 +344,12 @@ pub fn encode_payload(payload: Option<&[u8]>) -> (Value, Value) {
             ),
         },
     }
+}
+
+/// A status as counts name it: a NULL status (a column that drifted to nullable) is
+/// counted as "null", beside the others, instead of failing the count.
+fn status_name(status: Option<String>) -> String {
+    status.unwrap_or_else(|| "null".to_string())
 }
 
 /// Row counts by status, in the order the server returned them.
@@ -571,7 +583,10 @@ pub fn stats(
     )?;
     let mut stuck = 0;
     for row in rows {
-        stats.by_status.0.push((row.try_get(0)?, row.try_get(1)?));
+        stats
+            .by_status
+            .0
+            .push((status_name(row.try_get(0)?), row.try_get(1)?));
         stuck += row.try_get::<_, i64>(2)?;
     }
     stats.stuck_processing = Some(stuck);
@@ -621,7 +636,7 @@ fn grouped(
     let mut groups: Vec<GroupStats> = Vec::new();
     for row in rows {
         let value: Option<String> = row.try_get(0)?;
-        let entry = (row.try_get::<_, String>(1)?, row.try_get::<_, i64>(2)?);
+        let entry = (status_name(row.try_get(1)?), row.try_get::<_, i64>(2)?);
         let pending: Option<PgTime> = row.try_get(3)?;
         let processing: Option<PgTime> = row.try_get(4)?;
         if groups.last().is_none_or(|g| g.value != value) {

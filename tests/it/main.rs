@@ -12,6 +12,7 @@ mod hardening;
 mod harness;
 mod jobs;
 mod messages;
+mod nullable;
 mod output;
 mod properties;
 mod relay;

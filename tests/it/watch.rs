@@ -206,3 +206,61 @@ fn without_a_terminal_it_prints_one_json_object_per_interval() {
         assert_exit(&db.cmd().args(&args).output().unwrap(), 2);
     }
 }
+
+/// An error that reconnecting cannot heal (here the role loses its grant mid-watch) is
+/// shown as an error on the connection kept, not as a lost connection.
+#[test]
+fn an_error_that_is_not_a_lost_connection_is_not_a_reconnect() {
+    let db = TestDb::new().migrated();
+    let role = format!("{}_w", db.name);
+    let mut admin = db.client();
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"
+        ))
+        .unwrap();
+    let mut child = db
+        .cmd()
+        .env("DATABASE_URL", db.url_as(&role))
+        .args([
+            "watch",
+            "--format",
+            "ndjson",
+            "--interval",
+            "1s",
+            "--count",
+            "3",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert!(first.get("error").is_none(), "{first}");
+    admin
+        .batch_execute(&format!(
+            "REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM {role}"
+        ))
+        .unwrap();
+    let rest: Vec<serde_json::Value> = lines
+        .map(|l| serde_json::from_str(&l.unwrap()).unwrap())
+        .collect();
+    child.wait().unwrap();
+    let failed = rest
+        .iter()
+        .find(|s| s.get("error").is_some())
+        .unwrap_or_else(|| panic!("no error line: {rest:?}"));
+    assert_eq!(failed["reconnecting"], false, "{failed}");
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("permission denied"),
+        "{failed}"
+    );
+    drop(admin);
+    drop(db);
+    let _ = crate::harness::server()
+        .admin_client()
+        .batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
+}

@@ -22,5 +22,7 @@ pub fn run(ctx: &Context, command: &DedupCommand) -> anyhow::Result<()> {
 /// `2026-11-27 00:00:00Z (3m ago)`, ages on the client's clock.
 fn processed_when(entry: &crate::tables::dedup::Entry) -> String {
     let now = crate::db::pgtime::PgTime::from_chrono(chrono::Utc::now());
-    entry.processed_at.when(now)
+    entry
+        .processed_at
+        .map_or_else(|| "null".to_string(), |t| t.when(now))
 }

@@ -79,7 +79,9 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
                 view.add_row(vec![
                     truncate(&entry.group_name, 32),
                     truncate(&entry.msg_id, 40),
-                    entry.processed_at.human(),
+                    entry
+                        .processed_at
+                        .map_or_else(|| "null".to_string(), |t| t.human()),
                 ]);
             }
             print_text(&view)?;
