@@ -184,7 +184,11 @@ fn snapshot_json(
 /// Whether `err` means the connection is gone (closed, reset, the server shutting down
 /// or refusing), which reconnecting can heal; any other error (a query the table's data
 /// breaks, a permission) is an error to show as one, on a connection kept.
-fn lost_connection(err: &anyhow::Error) -> bool {
+fn lost_connection(err: &anyhow::Error, session: Option<&Session>) -> bool {
+    // Errors are often reworded on their way up: the connection itself says best.
+    if session.is_none_or(Session::is_closed) {
+        return true;
+    }
     match err
         .chain()
         .find_map(|e| e.downcast_ref::<postgres::Error>())
@@ -240,7 +244,7 @@ fn snapshots(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
                 if connection.is_none() && previous.is_none() {
                     return Err(err);
                 }
-                let lost = lost_connection(&err);
+                let lost = lost_connection(&err, connection.as_ref().map(|(s, _)| s));
                 if lost {
                     connection = None;
                 }
@@ -335,7 +339,7 @@ fn screen(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
                     last = Some(snapshot);
                 }
                 Err(err) => {
-                    let lost = lost_connection(&err);
+                    let lost = lost_connection(&err, connection.as_ref().map(|(s, _)| s));
                     if lost {
                         connection = None;
                     }

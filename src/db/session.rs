@@ -119,6 +119,11 @@ impl Session {
         }
     }
 
+    /// Whether the connection is gone (the server closed it, or outboxctl did).
+    pub fn is_closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
     pub fn settings(&self) -> Settings {
         self.settings
     }
