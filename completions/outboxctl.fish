@@ -108,6 +108,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l columns 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l dry-run -d 'Print the SQL that would run, run nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l repair -d 'Build the contract\'s missing or invalid indexes CONCURRENTLY instead (never touches columns); shows the plan unless --yes'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s y -l yes -d 'With --repair: run the plan without asking'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l processing-index -d 'With --repair: also build idx_<table>_processing, a partial index on created_at where status = \'processing\', so doctor counts rows stuck in processing in milliseconds at any table size (the library never reads it; each claim and mark also writes it)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l wide -d 'Human tables show every column in full, however wide'
@@ -378,6 +379,7 @@ claim-cost\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l threshold -d 'Change a threshold: a duration (30s), count (10000), ratio (0.2 or 20%) or size (1GiB), as --list shows (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l service -d 'Examine each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets (or repeated -d), each is examined at once (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l sample -d 'How long to watch a stalled backlog for claims before calling the relay stopped (0s: do not watch)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l scan-budget -d 'How long a check may scan a table to look (the rows stuck in processing, without the processing index); what it cannot read in time is reported unknown, never ok' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r

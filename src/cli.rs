@@ -235,6 +235,13 @@ pub struct MigrateArgs {
     /// With --repair: run the plan without asking
     #[arg(long, short = 'y', requires = "repair")]
     pub yes: bool,
+
+    /// With --repair: also build idx_<table>_processing, a partial index on created_at
+    /// where status = 'processing', so doctor counts rows stuck in processing in
+    /// milliseconds at any table size (the library never reads it; each claim and mark
+    /// also writes it)
+    #[arg(long, requires = "repair")]
+    pub processing_index: bool,
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +275,11 @@ pub struct DoctorArgs {
     /// How long to watch a stalled backlog for claims before calling the relay stopped (0s: do not watch)
     #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]
     pub sample: Duration,
+
+    /// How long a check may scan a table to look (the rows stuck in processing, without
+    /// the processing index); what it cannot read in time is reported unknown, never ok
+    #[arg(long, value_parser = parse_duration, default_value = "3s", value_name = "DURATION")]
+    pub scan_budget: Duration,
 }
 
 #[derive(Debug, Args)]

@@ -85,6 +85,7 @@ fn examine(
             thresholds,
             exact: args.exact,
             sample: args.sample,
+            scan_budget: args.scan_budget,
             selected,
             dedup_columns: ctx.dedup_columns().clone(),
             locating_args: ctx.locating_args(),

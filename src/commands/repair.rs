@@ -159,8 +159,27 @@ fn plan_tables(
                     build.pid
                 );
             }
-            let steps =
-                repair::plan(tx, kind, rel, oid, &indexed, Predicates::Deparse).map_err(fail)?;
+            let extra: Vec<_> = match kind {
+                TableKind::Outbox if args.processing_index => {
+                    vec![crate::tables::schema::processing_index(&rel.name).ok_or_else(|| {
+                        crate::error::usage(format!(
+                            "--processing-index: idx_{}_processing would be longer than 63 bytes",
+                            rel.name
+                        ))
+                    })?]
+                }
+                _ => Vec::new(),
+            };
+            let steps = repair::plan_with(
+                tx,
+                kind,
+                rel,
+                oid,
+                &indexed,
+                Predicates::Deparse,
+                &extra,
+            )
+            .map_err(fail)?;
             if guarded == Guarded::Refuse
                 && let Some(obstacle) = repair::obstacle(tx, rel, oid, &steps).map_err(fail)?
             {

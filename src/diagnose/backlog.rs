@@ -34,13 +34,10 @@ pub const CLAIM_THRESHOLDS: &[Threshold] = &[Threshold {
     about: "mean time of the library's claim statement; through a healthy pending index it takes about a millisecond",
 }];
 
-/// Up to this many pages (16 MiB at 8 KiB pages) the processing rows are counted exactly:
-/// reading that much costs less than the catalog reads around it. Above it they are
-/// estimated from the planner's statistics, unless `--exact`.
-const EXACT_PAGES: i64 = 2048;
-
 /// The predicate of the library's pending index, as `pg_get_expr` prints it.
 const PENDING_PREDICATE: &str = "(status = 'pending'::text)";
+
+use crate::tables::schema::PROCESSING_PREDICATE;
 
 pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
     let Some(oid) = probe.outbox.oid else {
@@ -66,7 +63,8 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
     let pending_index = crate::tables::schema::contract(TableKind::Outbox, &rel.name).indexes[0]
         .name
         .clone();
-    let (has_index, pages) = probe.read("pg_index", |tx| {
+    let processing_index = crate::tables::schema::processing_index(&rel.name);
+    let (has_index, has_processing_index, pages) = probe.read("pg_index", |tx| {
         // The files' size now, not relpages (0 until the first VACUUM or ANALYZE); a
         // partitioned table's rows are in its partitions.
         let pages = tx
@@ -77,16 +75,26 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
             )?
             .get::<_, i64>(0);
         let indexes = crate::db::catalog::indexes_as(tx, oid, predicates)?;
-        let has_index = indexes.iter().any(|i| {
-            i.valid
-                && i.columns == ["created_at"]
-                && if i.predicate_read() {
-                    i.predicate.as_deref() == Some(PENDING_PREDICATE)
-                } else {
-                    i.name == pending_index
-                }
-        });
-        Ok((has_index, pages))
+        // By predicate, or by name while a lock keeps the predicates unread.
+        let has = |predicate: &str, name: Option<&str>| {
+            indexes.iter().any(|i| {
+                i.valid
+                    && i.columns == ["created_at"]
+                    && if i.predicate_read() {
+                        i.predicate.as_deref() == Some(predicate)
+                    } else {
+                        Some(i.name.as_str()) == name
+                    }
+            })
+        };
+        Ok((
+            has(PENDING_PREDICATE, Some(&pending_index)),
+            has(
+                PROCESSING_PREDICATE,
+                processing_index.as_ref().map(|i| i.name.as_str()),
+            ),
+            pages,
+        ))
     })?;
 
     let mut oldest_pending: Option<(uuid::Uuid, f64)> = None;
@@ -156,83 +164,90 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
         );
     }
 
-    // Rows left in processing: exactly on a small table or when asked, else estimated.
+    // Rows left in processing are the one failure the library never repairs: they are
+    // counted exactly, through the processing index when the table has one (milliseconds
+    // at any size), else by a scan held to --scan-budget (none with --exact). A count
+    // that could not finish is unknown, never ok.
     let mut processing_note: Option<String> = None;
-    if pages <= EXACT_PAGES || exact {
-        let row = probe.read("the processing rows", |tx| {
-            tx.query_one(
-                &format!(
-                    "SELECT pg_catalog.count(*),
-                            pg_catalog.count(*) FILTER (WHERE created_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $1))),
-                            extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.min(created_at))::pg_catalog.float8
-                       FROM {} WHERE status OPERATOR(pg_catalog.=) 'processing'",
-                    rel.sql
-                ),
-                &crate::params![processing_limit],
-            )
-        })?;
-        let total: i64 = row.get(0);
-        let stuck: i64 = row.get(1);
-        let oldest: Option<f64> = row.get(2);
-        finding.detail(Detail::new(
-            format!(
-                "{} processing, {} of them older than {}",
-                grouped(total),
-                grouped(stuck),
-                probe.thresholds.show("backlog.processing")
-            ),
-            json!({"processing": total, "stuck_processing": stuck,
-                   "oldest_processing_age_seconds": oldest.map(|o| o.round() as i64),
-                   "estimated": false}),
-        ));
-        if stuck > 0 {
-            finding.raise(Status::Warn);
-            parts.push(format!(
-                "{} in processing for longer than {} (the oldest {}): a relay died mid-batch",
-                grouped(stuck),
-                probe.thresholds.show("backlog.processing"),
-                oldest.map_or("?".into(), age)
-            ));
-            finding.fix(probe.outboxctl(&format!(
-                "requeue --stuck --before {} --dry-run",
-                probe.thresholds.show("backlog.processing")
-            )));
+    let budget = (!exact && !has_processing_index).then_some(probe.scan_budget);
+    let counted = probe.read("the processing rows", |tx| {
+        if let Some(budget) = budget {
+            tx.batch_execute(&format!(
+                "SET LOCAL statement_timeout = {}",
+                budget.as_millis().max(1)
+            ))?;
         }
-    } else {
-        // None when the table was never analyzed (reltuples is -1): no estimate at all.
-        let estimate = probe.read("pg_stats", |tx| {
-            Ok(tx
-                .query_one(
-                    "SELECT CASE WHEN c.reltuples OPERATOR(pg_catalog.<) 0 THEN NULL ELSE (c.reltuples OPERATOR(pg_catalog.*) coalesce(
-                                (SELECT s.most_common_freqs[pg_catalog.array_position(s.most_common_vals::pg_catalog.text::pg_catalog.text[], 'processing')]
-                                   FROM pg_catalog.pg_stats s
-                                  WHERE s.schemaname OPERATOR(pg_catalog.=) $2 AND s.tablename OPERATOR(pg_catalog.=) $3 AND s.attname OPERATOR(pg_catalog.=) 'status'), 0))::pg_catalog.int8 END
-                       FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1",
-                    &crate::params![oid, rel.schema.clone().unwrap_or_default(), crate::db::ident::folded(&rel.name)],
-                )?
-                .get::<_, Option<i64>>(0))
-        })?;
-        let text = match estimate {
-            Some(n) => format!(
-                "about {} processing (from the planner's statistics)",
-                grouped(n)
+        let counted = tx.query_one(
+            &format!(
+                "SELECT pg_catalog.count(*),
+                        pg_catalog.count(*) FILTER (WHERE created_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $1))),
+                        extract(epoch FROM pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.min(created_at))::pg_catalog.float8
+                   FROM {} WHERE status OPERATOR(pg_catalog.=) 'processing'",
+                rel.sql
             ),
-            None => "processing rows not estimated: the table was never analyzed".to_string(),
-        };
-        processing_note = Some(format!(
-            "{text}; their ages are not read on a table this size (--exact reads them)"
-        ));
-        finding.detail(Detail::new(
-            processing_note.clone().unwrap_or_default(),
-            json!({"processing": estimate, "stuck_processing": null, "estimated": true}),
-        ));
-        if estimate != Some(0) {
-            finding.fix(
-                probe.outboxctl(&format!(
-                    "list --status processing --before {}",
+            &crate::params![processing_limit],
+        );
+        match counted {
+            Ok(row) => Ok(Some((row.get::<_, i64>(0), row.get::<_, i64>(1), row.get::<_, Option<f64>>(2)))),
+            // Out of budget: the transaction is aborted, and its COMMIT rolls it back.
+            Err(e) if budget.is_some() && e.code() == Some(&postgres::error::SqlState::QUERY_CANCELED) => Ok(None),
+            Err(e) => Err(e),
+        }
+    })?;
+    match counted {
+        Some((total, stuck, oldest)) => {
+            finding.detail(Detail::new(
+                format!(
+                    "{} processing, {} of them older than {}{}",
+                    grouped(total),
+                    grouped(stuck),
+                    probe.thresholds.show("backlog.processing"),
+                    if has_processing_index {
+                        " (through the processing index)"
+                    } else {
+                        ""
+                    }
+                ),
+                json!({"processing": total, "stuck_processing": stuck,
+                       "oldest_processing_age_seconds": oldest.map(|o| o.round() as i64),
+                       "estimated": false, "through_index": has_processing_index}),
+            ));
+            if stuck > 0 {
+                finding.raise(Status::Warn);
+                parts.push(format!(
+                    "{} in processing for longer than {} (the oldest {}): a relay died mid-batch",
+                    grouped(stuck),
+                    probe.thresholds.show("backlog.processing"),
+                    oldest.map_or("?".into(), age)
+                ));
+                finding.fix(probe.outboxctl(&format!(
+                    "requeue --stuck --before {} --dry-run",
                     probe.thresholds.show("backlog.processing")
-                )) + "   # any a dead relay left behind",
+                )));
+            }
+        }
+        None => {
+            // Could not look: say so, and what makes it look.
+            finding.raise(Status::Skipped);
+            let note = format!(
+                "the rows stuck in processing were not counted: counting them on a table of {} did not finish within the {} scan budget (--scan-budget {} or --exact counts them; {} counts them in milliseconds)",
+                crate::render::output::human_size(pages.saturating_mul(8192)),
+                crate::render::time::format_duration(probe.scan_budget),
+                crate::render::time::format_duration(probe.scan_budget * 10),
+                match &processing_index {
+                    Some(_) => "the processing index, built by \"outboxctl migrate --repair --processing-index\",".to_string(),
+                    None => "a partial index on created_at where status = 'processing'".to_string(),
+                }
             );
+            finding.detail(Detail::new(
+                note.clone(),
+                json!({"processing": null, "stuck_processing": null, "estimated": false,
+                       "unknown": "scan budget exceeded", "scan_budget_seconds": probe.scan_budget.as_secs_f64()}),
+            ));
+            if processing_index.is_some() {
+                finding.fix(probe.outboxctl("migrate --repair --processing-index"));
+            }
+            processing_note = Some(note);
         }
     }
 
@@ -247,7 +262,14 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
                 age(a),
                 probe.thresholds.show("backlog")
             ),
-            None => format!("no message is pending; {processing}"),
+            None => match pending.unwrap_or_default() {
+                0 => format!("no message is pending; {processing}"),
+                // Only rows whose created_at is NULL (a column that drifted to nullable).
+                n => format!(
+                    "{} pending, none with a creation time; {processing}",
+                    grouped(n)
+                ),
+            },
         }
     } else {
         if let Some(note) = &processing_note {

@@ -219,6 +219,8 @@ pub struct Probe<'s> {
     pub exact: bool,
     /// How long the backlog check watches a stalled queue for claims.
     pub sample: Duration,
+    /// How long a check may scan a table before it reports what it did not see.
+    pub scan_budget: Duration,
     pub dedup_columns: ColumnMap,
     /// The role the checks run as, and whether it can see every session's details.
     pub role: String,
@@ -240,6 +242,7 @@ pub struct Options {
     pub thresholds: Thresholds,
     pub exact: bool,
     pub sample: Duration,
+    pub scan_budget: Duration,
     pub selected: Vec<&'static str>,
     pub dedup_columns: ColumnMap,
     /// Options that point a printed `outboxctl` fix at the same tables.
@@ -311,6 +314,7 @@ pub fn run(
         thresholds: options.thresholds,
         exact: options.exact,
         sample: options.sample,
+        scan_budget: options.scan_budget,
         dedup_columns: options.dedup_columns,
         role: role.clone(),
         sees_all_sessions,

@@ -67,8 +67,23 @@ pub fn plan(
     indexed: &str,
     predicates: Predicates,
 ) -> Result<Vec<Step>, postgres::Error> {
+    plan_with(tx, kind, rel, oid, indexed, predicates, &[])
+}
+
+/// [`plan`], with `extra` indexes wanted beside the contract's (the processing index).
+pub fn plan_with(
+    tx: &mut Tx<'_>,
+    kind: TableKind,
+    rel: &Rel,
+    oid: u32,
+    indexed: &str,
+    predicates: Predicates,
+    extra: &[schema::IndexSpec],
+) -> Result<Vec<Step>, postgres::Error> {
     let live = catalog::indexes_as(tx, oid, predicates)?;
-    Ok(plan_for(kind, rel, indexed, &live))
+    let mut wanted = schema::contract(kind, &rel.name).indexes;
+    wanted.extend(extra.iter().cloned());
+    Ok(plan_for(kind, rel, indexed, &live, wanted))
 }
 
 /// Why the planned steps cannot run as they are, if they cannot: the table is
@@ -133,7 +148,13 @@ pub fn obstacle(
     Ok(None)
 }
 
-fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Vec<Step> {
+fn plan_for(
+    kind: TableKind,
+    rel: &Rel,
+    indexed: &str,
+    live: &[LiveIndex],
+    wanted: Vec<schema::IndexSpec>,
+) -> Vec<Step> {
     let schema = quote_ident(rel.schema.as_deref().unwrap_or("public"));
     let drop = |name: &str| {
         format!(
@@ -142,7 +163,7 @@ fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Ve
         )
     };
     let mut steps = Vec::new();
-    for want in schema::contract(kind, &rel.name).indexes {
+    for want in wanted {
         let columns: Vec<String> = match kind {
             TableKind::Outbox => want.columns.iter().map(|c| c.to_string()).collect(),
             TableKind::Processed => vec![indexed.to_string()],
@@ -164,10 +185,10 @@ fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Ve
                 .collect::<Vec<_>>()
                 .join(", "),
             // Spelled so that it resolves in pg_catalog whatever the search path.
-            if want.predicate.is_some() {
-                " WHERE status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text"
-            } else {
-                ""
+            match want.status {
+                Some(status) =>
+                    format!(" WHERE status OPERATOR(pg_catalog.=) '{status}'::pg_catalog.text"),
+                None => String::new(),
             }
         );
         let rebuild = Step {
@@ -247,6 +268,16 @@ fn plan_for(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Ve
 mod tests {
     use super::*;
 
+    fn plan_of(kind: TableKind, rel: &Rel, indexed: &str, live: &[LiveIndex]) -> Vec<Step> {
+        plan_for(
+            kind,
+            rel,
+            indexed,
+            live,
+            schema::contract(kind, &rel.name).indexes,
+        )
+    }
+
     fn rel(name: &str) -> Rel {
         Rel {
             name: name.into(),
@@ -271,7 +302,7 @@ mod tests {
     #[test]
     fn missing_invalid_and_leftover_indexes_are_planned() {
         let outbox = rel("outbox_messages");
-        let none = plan_for(TableKind::Outbox, &outbox, "", &[]);
+        let none = plan_of(TableKind::Outbox, &outbox, "", &[]);
         assert_eq!(none.len(), 1);
         assert!(none[0].sql.starts_with(
             "CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_outbox_messages_pending ON \"public\".outbox_messages (\"created_at\") WHERE status OPERATOR(pg_catalog.=)"
@@ -283,7 +314,7 @@ mod tests {
             true,
         );
         assert!(
-            plan_for(
+            plan_of(
                 TableKind::Outbox,
                 &outbox,
                 "",
@@ -295,7 +326,7 @@ mod tests {
             valid: false,
             ..pending.clone()
         };
-        let steps = plan_for(TableKind::Outbox, &outbox, "", &[broken]);
+        let steps = plan_of(TableKind::Outbox, &outbox, "", &[broken]);
         assert_eq!(steps.len(), 2);
         assert!(steps[0].sql.starts_with("DROP INDEX CONCURRENTLY"));
         let leftover = index(
@@ -304,7 +335,7 @@ mod tests {
             None,
             false,
         );
-        let steps = plan_for(TableKind::Outbox, &outbox, "", &[pending, leftover]);
+        let steps = plan_of(TableKind::Outbox, &outbox, "", &[pending, leftover]);
         assert_eq!(steps.len(), 1);
         assert!(steps[0].sql.contains("_ccnew1"));
         assert!(is_reindex_leftover("x_ccold"));

@@ -162,8 +162,28 @@ pub struct ColumnSpec {
 pub struct IndexSpec {
     pub name: String,
     pub columns: Vec<&'static str>,
+    /// The predicate of a partial index on `status`, as `pg_get_expr` prints it.
     pub predicate: Option<&'static str>,
+    /// The status that predicate selects, to build it from.
+    pub status: Option<&'static str>,
 }
+
+/// The index that counts rows stuck in `processing` in milliseconds at any table size:
+/// not the library's (it never reads it), offered by `migrate --repair
+/// --processing-index` and used by `doctor` when present. `None` when its name would not
+/// fit in 63 bytes.
+pub fn processing_index(table: &str) -> Option<IndexSpec> {
+    let name = format!("idx_{table}_processing");
+    (name.len() <= 63).then(|| IndexSpec {
+        name,
+        columns: vec!["created_at"],
+        predicate: Some(PROCESSING_PREDICATE),
+        status: Some("processing"),
+    })
+}
+
+/// The processing index's predicate, as `pg_get_expr` prints it.
+pub const PROCESSING_PREDICATE: &str = "(status = 'processing'::text)";
 
 #[derive(Clone, Debug)]
 pub struct TableSpec {
@@ -213,6 +233,7 @@ pub fn contract(kind: TableKind, table: &str) -> TableSpec {
                 name: format!("idx_{table}_pending"),
                 columns: vec!["created_at"],
                 predicate: Some("(status = 'pending'::text)"),
+                status: Some("pending"),
             }],
         },
         TableKind::Processed => TableSpec {
@@ -232,6 +253,7 @@ pub fn contract(kind: TableKind, table: &str) -> TableSpec {
                 name: format!("idx_{table}_processed_at"),
                 columns: vec!["processed_at"],
                 predicate: None,
+                status: None,
             }],
         },
     }

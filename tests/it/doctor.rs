@@ -1345,3 +1345,98 @@ fn fixes_naming_objects_with_control_characters_are_not_offered_for_pasting() {
         let _ = admin.batch_execute(&format!("DROP OWNED BY {quoted}; DROP ROLE {quoted}"));
     }
 }
+
+/// Rows stuck in processing on a table above the old 16 MiB exact-count limit are counted
+/// exactly by default; a count that cannot finish within --scan-budget is unknown (never
+/// ok) with what makes it look; the processing index counts them at any budget.
+#[test]
+fn stuck_processing_rows_are_counted_or_reported_unknown_never_ok() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, payload, status, created_at, processed_at)
+             SELECT 'orders', convert_to(repeat('x', 200), 'UTF8'),
+                    CASE WHEN i % 65 = 0 THEN 'processing' ELSE 'processed' END,
+                    now() - interval '3 hours', now() - interval '2 hours'
+               FROM generate_series(1, 99600) i;
+             ANALYZE outbox_messages;",
+        )
+        .unwrap();
+    let stuck = db.count("status = 'processing'");
+    assert_eq!(stuck, 1532);
+    let backlog = |extra: &[&str]| {
+        let mut args = vec!["--only", "backlog", "--sample", "0s"];
+        args.extend_from_slice(extra);
+        let (_, report) = doctor_json(db.cmd(), &args);
+        check(&report, "backlog").clone()
+    };
+    let found = backlog(&[]);
+    assert_eq!(found["status"], "warn", "{found:#}");
+    assert!(
+        found["summary"]
+            .as_str()
+            .unwrap()
+            .contains("1,532 in processing"),
+        "{found:#}"
+    );
+    // A budget the scan cannot meet: unknown, with the way to look.
+    let found = backlog(&["--scan-budget", "1ms"]);
+    assert_eq!(found["status"], "skipped", "{found:#}");
+    let summary = found["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("were not counted") && summary.contains("--scan-budget"),
+        "{found:#}"
+    );
+    let out = db
+        .cmd()
+        .args([
+            "doctor",
+            "--only",
+            "backlog",
+            "--sample",
+            "0s",
+            "--scan-budget",
+            "1ms",
+        ])
+        .output()
+        .unwrap();
+    assert!(stdout(&out).contains("skip"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("migrate --repair --processing-index"),
+        "{}",
+        stdout(&out)
+    );
+    // The processing index, built concurrently, answers at any budget.
+    let out = db
+        .cmd()
+        .args(["migrate", "--repair", "--processing-index", "--yes"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let found = backlog(&["--scan-budget", "1ms"]);
+    assert_eq!(found["status"], "warn", "{found:#}");
+    let detail = &found["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d.get("stuck_processing").is_some())
+        .unwrap()
+        .clone();
+    assert_eq!(detail["stuck_processing"], 1532, "{found:#}");
+    assert_eq!(detail["through_index"], true, "{found:#}");
+    // check does not call the extra index drift; a second repair finds nothing to do.
+    assert_exit(&db.cmd().arg("check").output().unwrap(), 0);
+    let out = db
+        .cmd()
+        .args([
+            "migrate",
+            "--repair",
+            "--processing-index",
+            "--yes",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+}
