@@ -1,4 +1,4 @@
-//! The whole command-line surface (design.md §2). Parsing only: behaviour lives in
+//! The whole command-line surface. Parsing only: behaviour lives in
 //! `commands`.
 
 use std::time::Duration;

@@ -9,6 +9,9 @@ use crate::tables::dedup::DedupTable;
 use crate::tables::dedup_columns::{ColumnMap, DedupColumns};
 use crate::tables::schema::Tables;
 
+/// How long an extra connection of `--jobs` may take to answer its first round trip.
+const SERVED_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 #[derive(Clone)]
 pub struct Context {
     pub tables: Tables,
@@ -108,7 +111,7 @@ impl Context {
     /// open before anything changes, so a server out of connection slots stops the run
     /// with nothing done.
     pub fn connect_more(&self, count: usize) -> anyhow::Result<Vec<Session>> {
-        (0..count)
+        let opened: Vec<Session> = (0..count)
             .map(|i| {
                 self.connect().map_err(|err| {
                     anyhow::anyhow!(
@@ -118,7 +121,49 @@ impl Context {
                     )
                 })
             })
-            .collect()
+            .collect::<anyhow::Result<_>>()?;
+        // A pooler may accept a connection it will not serve until another is given
+        // back (PgBouncer in session mode): a job on it would wait while the others do
+        // all the work, then fail. Each is asked once, all at once, before anything
+        // changes; the run goes on with those that answer.
+        let wait = self
+            .connect
+            .connect_timeout
+            .unwrap_or(SERVED_WAIT)
+            .min(SERVED_WAIT);
+        let answers: Vec<(Session, anyhow::Result<()>)> = std::thread::scope(|scope| {
+            let asked: Vec<_> = opened
+                .into_iter()
+                .map(|mut session| {
+                    scope.spawn(move || {
+                        let answer = session.served_within(wait);
+                        (session, answer)
+                    })
+                })
+                .collect();
+            asked
+                .into_iter()
+                .map(|h| h.join().expect("the probe does not panic"))
+                .collect()
+        });
+        let mut served = Vec::new();
+        for (session, answer) in answers {
+            match answer {
+                Ok(()) => served.push(session),
+                Err(err) => self.out.warn(format!(
+                    "a connection of --jobs {} is not served, so it takes no part: {err:#}",
+                    count + 1
+                )),
+            }
+        }
+        if served.len() < count {
+            self.out.warn(format!(
+                "running with {} of the {} jobs asked for",
+                served.len() + 1,
+                count + 1
+            ));
+        }
+        Ok(served)
     }
 
     /// A connection of its own with `settings` in its startup packet, for statements that

@@ -1,4 +1,4 @@
-//! Error classification: every failure maps to one of the exit codes in design.md §3.
+//! Error classification: every failure maps to one of the exit codes in ARCHITECTURE.md §5.
 
 use std::fmt;
 

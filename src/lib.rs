@@ -1,7 +1,7 @@
 //! outboxctl: operate transactional-outbox tables in PostgreSQL.
 //!
 //! The binary is a thin shell over this library so the integration tests can reach the
-//! modules; see design.md §4 for the layout.
+//! modules; see ARCHITECTURE.md §2 for the layout.
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 

@@ -1,4 +1,4 @@
-//! What every mutation shares (design.md §3): confirmation on a terminal, batches that are
+//! What every mutation shares (ARCHITECTURE.md §5): confirmation on a terminal, batches that are
 //! each their own short transaction, a progress bar, signals after the batch in flight,
 //! and the summary scripts read.
 

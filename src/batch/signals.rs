@@ -1,4 +1,4 @@
-//! Ctrl-C, SIGTERM and SIGHUP while a mutation runs (design.md §3): the first stops the
+//! Ctrl-C, SIGTERM and SIGHUP while a mutation runs (ARCHITECTURE.md §5): the first stops the
 //! run after the batch in flight; the second abandons the batch in flight — outboxctl
 //! closes its connection before that batch's COMMIT is sent, so the server rolls it back
 //! (a cancel request would not do: PgBouncer 1.18 loses or crashes on one) — unless the
@@ -102,7 +102,7 @@ fn on_signal(signal: i32) {
                 let _ = writeln!(
                     std::io::stdout(),
                     "{}",
-                    // The summary's shape (design.md §3), plus what may still commit.
+                    // The summary's shape (ARCHITECTURE.md §5), plus what may still commit.
                     serde_json::json!({
                         "matched": MATCHED.load(Ordering::SeqCst),
                         "changed": changed,

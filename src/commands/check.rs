@@ -1,4 +1,4 @@
-//! `outboxctl check`: compare the live tables with the contract (design.md §1) and print
+//! `outboxctl check`: compare the live tables with the contract (ARCHITECTURE.md §1) and print
 //! every difference. Exit 0 when what exists matches, 3 on drift, 1 when the outbox table
 //! (or a table named with `--only`) is missing. A dedup table that was never created is
 //! reported as such and is not an error: services that only use the library's outbox

@@ -1,6 +1,6 @@
 //! Connection parameters the libpq way: a `postgres://` URL or a `key=value` conninfo
 //! string, then the `PG*` environment variables for whatever it leaves out, then the
-//! password file, then libpq's defaults (design.md §3).
+//! password file, then libpq's defaults (ARCHITECTURE.md §5).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -113,7 +113,7 @@ const RESERVED: &[&str] = &[
     "with",
 ];
 
-/// Checks one identifier against design.md §3. `what` names the option in the error.
+/// Checks one identifier against ARCHITECTURE.md §5. `what` names the option in the error.
 pub fn validate(what: &str, name: &str) -> anyhow::Result<()> {
     if name.is_empty() {
         return Err(usage(format!("{what} must not be empty")));

@@ -1,13 +1,15 @@
-//! One connection and the rules every statement on it follows (design.md §3).
+//! One connection and the rules every statement on it follows (ARCHITECTURE.md §5).
 //!
 //! - Every unit of work is an explicit transaction whose first round trip is
 //!   `BEGIN; SET LOCAL …`: the settings outboxctl needs die with the transaction, so
 //!   nothing outlives it on a server connection that PgBouncer hands to other clients.
 //! - Every statement goes out unnamed (`query_typed`): nothing is prepared on the server.
-//! - While outboxctl's SQL runs, `search_path` is `pg_catalog, pg_temp`: no operator,
-//!   function, cast or type can resolve in a schema another role can write to
-//!   (CVE-2018-1058). The tables are schema-qualified instead, the schema found once on
-//!   the connection's own search path (or given with `--schema`).
+//! - `search_path` is the role's own (with `--schema`, that schema first), so the
+//!   tables' triggers, defaults and policies see what they see for the library's relay.
+//!   outboxctl's own SQL names every function, operator, type and catalog relation in
+//!   `pg_catalog` (the SQL rule, `sql_guard`, checked on every statement in debug
+//!   builds), and the tables by their schema, found once on the connection's own search
+//!   path (or given with `--schema`): nothing planted on the path can run in its place.
 //! - With `--statement-timeout`, a watchdog closes the connection when the server stays
 //!   silent well past the timeout (a frozen backend never answers the cancel either).
 
@@ -117,6 +119,31 @@ impl Session {
             search_path: None,
             watchdog,
         }
+    }
+
+    /// Whether the server serves this connection within `wait`: a pooler can accept a
+    /// client and then hold it until a server connection frees (PgBouncer in session
+    /// mode, all its server connections taken). One round trip; past `wait` the
+    /// connection is closed and the error says so.
+    pub fn served_within(&mut self, wait: Duration) -> anyhow::Result<()> {
+        let deadline = Some(Instant::now() + wait);
+        let client = &mut self.client;
+        self.watchdog.state.silences.store(false, Ordering::SeqCst);
+        let answered = self
+            .watchdog
+            .guard(deadline, || client.batch_execute("SELECT 1"));
+        self.watchdog.state.silences.store(true, Ordering::SeqCst);
+        answered.map_err(|e| {
+            if self.watchdog.fired() {
+                anyhow::anyhow!(
+                    "{} accepted the connection but did not serve it within {} (a pooler with every server connection taken?)",
+                    self.target,
+                    crate::render::time::format_duration(wait)
+                )
+            } else {
+                anyhow::anyhow!("{}: {}", self.target, describe_pg_error(&e))
+            }
+        })
     }
 
     /// Whether the connection is gone (the server closed it, or outboxctl did).

@@ -37,6 +37,9 @@ pub struct WatchState {
     pub announce: AtomicBool,
     /// A `--lock-timeout` error will want to name the blocker.
     pub names_blockers: bool,
+    /// Whether firing means the server went silent under `--statement-timeout` (and the
+    /// error says so), rather than a probe with its own deadline.
+    pub silences: AtomicBool,
 }
 
 impl Watchdog {
@@ -57,6 +60,7 @@ impl Watchdog {
             look_after,
             announce: AtomicBool::new(false),
             names_blockers,
+            silences: AtomicBool::new(true),
         });
         let watched = Arc::downgrade(&state);
         std::thread::spawn(move || {
@@ -67,7 +71,9 @@ impl Watchdog {
                     .map(|d| d.is_some_and(|d| Instant::now() >= d))
                     .unwrap_or(false);
                 if due && !state.fired.swap(true, Ordering::SeqCst) {
-                    SILENCED.store(true, Ordering::SeqCst);
+                    if state.silences.load(Ordering::SeqCst) {
+                        SILENCED.store(true, Ordering::SeqCst);
+                    }
                     for fd in &state.sockets {
                         // SAFETY: shutdown on a descriptor this process owns; at worst
                         // the descriptor is already closed and the call fails.

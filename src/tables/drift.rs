@@ -1,4 +1,4 @@
-//! Drift between the live tables and the contract (design.md §1): what `check` prints
+//! Drift between the live tables and the contract (ARCHITECTURE.md §1): what `check` prints
 //! and the doctor summarises.
 
 use crate::db::catalog::{self, LiveColumn, LiveIndex, Predicates};

@@ -24,7 +24,7 @@ pub const MESSAGE_COLUMNS: &str = "id::pg_catalog.uuid, topic::pg_catalog.text, 
      headers::pg_catalog.jsonb, status::pg_catalog.text, retries::pg_catalog.int4, last_error::pg_catalog.text, \
      created_at::pg_catalog.timestamptz, processed_at::pg_catalog.timestamptz";
 
-/// The keys of a message row in machine formats (design.md §3), in order.
+/// The keys of a message row in machine formats (ARCHITECTURE.md §5), in order.
 pub const MESSAGE_FIELDS: &[&str] = &[
     "id",
     "topic",

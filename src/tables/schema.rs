@@ -1,4 +1,4 @@
-//! The two tables' contract (design.md §1): the DDL the Go library emits and the column
+//! The two tables' contract (ARCHITECTURE.md §1): the DDL the Go library emits and the column
 //! facts `check` compares live tables with. Every name here has been validated by `ident`.
 
 use crate::db::ident;

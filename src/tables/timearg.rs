@@ -1,5 +1,5 @@
 //! Time arguments (`--before`, `--after`, thresholds, timeouts): a duration meaning "that
-//! long ago", an RFC 3339 timestamp, or a date at midnight UTC (design.md §3).
+//! long ago", an RFC 3339 timestamp, or a date at midnight UTC (ARCHITECTURE.md §5).
 
 use std::time::Duration;
 

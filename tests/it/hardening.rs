@@ -1613,7 +1613,7 @@ fn failover_reaches_the_next_host() {
 }
 
 /// A third signal while a COMMIT hangs ends the process at once, still with the account
-/// in the summary's own shape (design.md §3: add fields, never rename).
+/// in the summary's own shape (ARCHITECTURE.md §5: add fields, never rename).
 #[test]
 fn a_third_signal_exits_at_once_with_the_account() {
     let db = TestDb::new().migrated();

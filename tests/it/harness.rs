@@ -657,17 +657,24 @@ impl Bouncer {
 /// installs it). It stops when the test process does.
 pub fn bouncer() -> &'static Bouncer {
     static BOUNCER: OnceLock<Bouncer> = OnceLock::new();
-    BOUNCER.get_or_init(start_bouncer)
+    BOUNCER.get_or_init(|| start_bouncer("transaction"))
 }
 
-fn start_bouncer() -> Bouncer {
+/// The test process's PgBouncer in session pooling mode, one server connection per
+/// database: a second client is accepted, then waits for that connection.
+pub fn session_bouncer() -> &'static Bouncer {
+    static BOUNCER: OnceLock<Bouncer> = OnceLock::new();
+    BOUNCER.get_or_init(|| start_bouncer("session"))
+}
+
+fn start_bouncer(mode: &str) -> Bouncer {
     let server = server();
     let binary = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"]
         .into_iter()
         .find(|p| Path::new(p).exists())
         .expect("PgBouncer is not installed: run scripts/test, or apt-get install pgbouncer");
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("pgbouncer-{}", std::process::id()));
+        .join(format!("pgbouncer-{mode}-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
     fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
     let port = free_port();
@@ -680,7 +687,7 @@ fn start_bouncer() -> Bouncer {
     fs::write(
         &config,
         format!(
-            "[databases]\n* = host={} port={} user={}{password}\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\nauth_type = any\npool_mode = transaction\ndefault_pool_size = 1\nmax_client_conn = 200\nlogfile = {}\npidfile = {}\nignore_startup_parameters = extra_float_digits\n",
+            "[databases]\n* = host={} port={} user={}{password}\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\nauth_type = any\npool_mode = {mode}\ndefault_pool_size = 1\nmax_client_conn = 200\nlogfile = {}\npidfile = {}\nignore_startup_parameters = extra_float_digits\n",
             server.host,
             server.port,
             server.user,

@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::harness::{OwnCluster, TestDb, bare_cmd};
+use crate::harness::{OwnCluster, Seed, TestDb, bare_cmd};
 use crate::{assert_exit, json_out, stderr};
 
 /// `n` rows: two thirds processed (half of those long ago), a third failed long ago.
@@ -954,4 +954,37 @@ fn partitions_are_reached_only_through_the_named_table() {
     client
         .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
         .unwrap();
+}
+
+/// Behind PgBouncer in session mode with one server connection, the second job's
+/// connection is accepted and never served: it is found before anything changes, the run
+/// finishes its work on the first and exits 0, and stderr says what happened.
+#[test]
+fn a_connection_a_session_pool_never_serves_takes_no_part() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 5000,
+        status: "'processed'",
+        processed_at: "now() - interval '10 days'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let url = crate::harness::session_bouncer().url_for(db.server, &db.name);
+    let started = std::time::Instant::now();
+    let out = db
+        .cmd()
+        .env("DATABASE_URL", &url)
+        .args(["purge", "--before", "1d", "--jobs", "2", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let summary = json_out(&out);
+    assert_eq!(summary["changed"], 5000, "{summary}");
+    assert_eq!(db.count("TRUE"), 0);
+    let err = stderr(&out);
+    assert!(
+        err.contains("did not serve it within") && err.contains("running with 1 of the 2 jobs"),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }

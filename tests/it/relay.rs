@@ -1,4 +1,4 @@
-//! A simulated relay running the library's own SQL (design.md §1) while outboxctl works on
+//! A simulated relay running the library's own SQL (ARCHITECTURE.md §1) while outboxctl works on
 //! the same table: afterwards every message is accounted for.
 
 use std::collections::HashSet;

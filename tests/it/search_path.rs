@@ -340,6 +340,10 @@ fn shadows_planted_before_and_after_the_tables_run_nothing() {
     let first = plant_shadows(&mut admin, "hostile_first", &names);
     let after = plant_shadows(&mut admin, "hostile_after", &names);
     assert!(first > 300 && after == first, "{first} and {after} shadows");
+    eprintln!(
+        "planted {first} shadows in each of two schemas for the {} names the SQL uses",
+        names.len()
+    );
     admin
         .batch_execute(&format!(
             "ALTER DATABASE {} SET search_path = hostile_first, public, hostile_after, pg_catalog",
