@@ -42,6 +42,8 @@ struct Snapshot {
     oldest_pending: Option<PgTime>,
     topics: Option<Vec<GroupStats>>,
     errors: Option<Vec<ErrorClass>>,
+    /// Which panel's figures this read asked for (the panel may have changed since).
+    asked_topics: bool,
     sample: rates::Sample,
 }
 
@@ -108,6 +110,7 @@ fn read(
             oldest_pending: stats.oldest_pending,
             topics: stats.by_topic,
             errors,
+            asked_topics: topics,
             sample,
         })
     })
@@ -211,22 +214,17 @@ fn lost_connection(err: &anyhow::Error, session: Option<&Session>) -> bool {
 /// Without a terminal: one JSON object per interval, for logs and pipes. A lost
 /// connection is a line with the error, and the next interval reconnects.
 fn snapshots(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
-    let mut connection: Option<(Session, Rel)> = None;
+    let mut reader = Reader::start(ctx.clone(), args.clone());
     let mut previous: Option<Snapshot> = None;
     let mut printed = 0u64;
     loop {
         let started = Instant::now();
-        let result = (|| -> anyhow::Result<(Snapshot, String)> {
-            if connection.is_none() {
-                let (session, located) = ctx.open()?;
-                located.outbox.require()?;
-                connection = Some((session, located.outbox));
-            }
-            let (session, rel) = connection.as_mut().expect("just opened");
-            Ok((read(session, rel, args, true, true)?, rel.target.clone()))
-        })();
-        match result {
-            Ok((snapshot, target)) => {
+        reader.ask(true, true);
+        match reader.answer(args.interval) {
+            Some(Answer {
+                target,
+                result: Ok(snapshot),
+            }) => {
                 let rates = previous
                     .as_ref()
                     .map(|p| rates::between(&p.sample, &snapshot.sample));
@@ -238,28 +236,155 @@ fn snapshots(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
                 ))?;
                 previous = Some(snapshot);
             }
-            Err(err) => {
-                // A missing table or a bad option will not heal: only a lost connection
-                // is waited out.
-                if connection.is_none() && previous.is_none() {
-                    return Err(err);
+            Some(Answer {
+                result: Err(failure),
+                ..
+            }) => {
+                // A missing table or a bad option will not heal: only a connection that
+                // was there is waited out.
+                if failure.opening && previous.is_none() {
+                    return Err(failure.error);
                 }
-                let lost = lost_connection(&err, connection.as_ref().map(|(s, _)| s));
-                if lost {
-                    connection = None;
-                }
-                print_json_line(&json!({
+                let mut line = json!({
                     "at": PgTime::from_chrono(chrono::Utc::now()).rfc3339(),
-                    "error": crate::error::one_line(&err),
-                    "reconnecting": lost,
-                }))?;
+                    "error": failure.text(),
+                    "reconnecting": failure.lost,
+                });
+                if failure.lost {
+                    line["closed_by"] = json!(if failure.closed_by_us {
+                        "outboxctl"
+                    } else {
+                        "server"
+                    });
+                }
+                print_json_line(&line)?;
             }
+            // An interval without an answer is said, not waited out in silence.
+            None => print_json_line(&json!({
+                "at": PgTime::from_chrono(chrono::Utc::now()).rfc3339(),
+                "error": format!(
+                    "no answer from the server for {}: the read asked for then is still waiting",
+                    humanize(reader.waiting().unwrap_or_default().as_secs() as i64)
+                ),
+                "reconnecting": false,
+                "stale": true,
+            }))?,
         }
         printed += 1;
         if args.count.is_some_and(|n| printed >= n) {
             return Ok(());
         }
         std::thread::sleep(args.interval.saturating_sub(started.elapsed()));
+    }
+}
+
+/// One read's outcome, from the reading thread.
+struct Answer {
+    target: String,
+    result: Result<Snapshot, ReadFailure>,
+}
+
+struct ReadFailure {
+    error: anyhow::Error,
+    /// The connection is gone; the next read reconnects.
+    lost: bool,
+    /// outboxctl closed it: the server stayed silent past --statement-timeout.
+    closed_by_us: bool,
+    /// It failed while connecting and finding the table.
+    opening: bool,
+}
+
+impl ReadFailure {
+    /// The error as one line that says who closed a connection that is gone.
+    fn text(&self) -> String {
+        let error = crate::error::one_line(&self.error);
+        if self.closed_by_us {
+            format!(
+                "outboxctl closed the connection: the server did not answer within --statement-timeout and {}s' grace ({error})",
+                crate::db::watchdog::SILENCE_GRACE.as_secs()
+            )
+        } else {
+            error
+        }
+    }
+}
+
+/// Reads on a thread of their own, so the view answers the keyboard and says how old
+/// its figures are whatever the server does: a frozen backend blocks the reader, never
+/// the view. The thread ends with the process.
+struct Reader {
+    requests: std::sync::mpsc::Sender<(bool, bool)>,
+    answers: std::sync::mpsc::Receiver<Answer>,
+    asked_at: Option<Instant>,
+}
+
+impl Reader {
+    fn start(ctx: Context, args: WatchArgs) -> Self {
+        let (requests, asked) = std::sync::mpsc::channel::<(bool, bool)>();
+        let (answer, answers) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut connection: Option<(Session, Rel)> = None;
+            let mut target = String::new();
+            while let Ok((topics, errors)) = asked.recv() {
+                let opening = connection.is_none();
+                let result = (|| -> anyhow::Result<Snapshot> {
+                    if connection.is_none() {
+                        let (session, located) = ctx.open()?;
+                        located.outbox.require()?;
+                        target = located.outbox.target.clone();
+                        connection = Some((session, located.outbox));
+                    }
+                    let (session, rel) = connection.as_mut().expect("just opened");
+                    read(session, rel, &args, topics, errors)
+                })();
+                let result = result.map_err(|error| {
+                    let session = connection.as_ref().map(|(s, _)| s);
+                    let closed_by_us = session.is_some_and(Session::silenced);
+                    let lost = lost_connection(&error, session);
+                    if lost {
+                        connection = None;
+                    }
+                    ReadFailure {
+                        error,
+                        lost,
+                        closed_by_us,
+                        opening,
+                    }
+                });
+                let reply = Answer {
+                    target: target.clone(),
+                    result,
+                };
+                if answer.send(reply).is_err() {
+                    return;
+                }
+            }
+        });
+        Self {
+            requests,
+            answers,
+            asked_at: None,
+        }
+    }
+
+    /// Asks for a read, unless one is still on its way.
+    fn ask(&mut self, topics: bool, errors: bool) {
+        if self.asked_at.is_none() && self.requests.send((topics, errors)).is_ok() {
+            self.asked_at = Some(Instant::now());
+        }
+    }
+
+    /// The answer to the read in flight, waiting up to `wait` for it.
+    fn answer(&mut self, wait: Duration) -> Option<Answer> {
+        self.asked_at?;
+        let answer = self.answers.recv_timeout(wait).ok()?;
+        self.asked_at = None;
+        Some(answer)
+    }
+
+    /// How long the read in flight has waited.
+    fn waiting(&self) -> Option<Duration> {
+        self.asked_at.map(|at| at.elapsed())
     }
 }
 
@@ -302,11 +427,15 @@ fn screen(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
         cursor::Hide
     )?;
 
-    let mut connection: Option<(Session, Rel)> = None;
+    // The view's own notes (a standby, say) would scribble over the screen.
+    let mut quiet = ctx.clone();
+    quiet.out.quiet = true;
+    let mut reader = Reader::start(quiet, args.clone());
     let mut target = String::new();
     let mut panel = Panel::Topics;
     let mut paused = false;
     let mut last: Option<Snapshot> = None;
+    let mut last_at: Option<Instant> = None;
     let mut before_last: Option<Snapshot> = None;
     let mut problem: Option<String> = None;
     let mut next_refresh = Instant::now();
@@ -316,59 +445,61 @@ fn screen(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
         }
         if !paused && Instant::now() >= next_refresh {
             next_refresh = Instant::now() + args.interval;
-            let result = (|| -> anyhow::Result<Snapshot> {
-                if connection.is_none() {
-                    let (session, located) = ctx.open()?;
-                    located.outbox.require()?;
-                    target = located.outbox.target.clone();
-                    connection = Some((session, located.outbox));
-                }
-                let (session, rel) = connection.as_mut().expect("just opened");
-                read(
-                    session,
-                    rel,
-                    args,
-                    panel == Panel::Topics,
-                    panel == Panel::Errors,
-                )
-            })();
-            match result {
+            reader.ask(panel == Panel::Topics, panel == Panel::Errors);
+        }
+        if let Some(answer) = reader.answer(Duration::ZERO) {
+            if !answer.target.is_empty() {
+                target = answer.target;
+            }
+            match answer.result {
                 Ok(snapshot) => {
                     problem = None;
                     before_last = last.take();
                     last = Some(snapshot);
+                    last_at = Some(Instant::now());
                 }
-                Err(err) => {
-                    let lost = lost_connection(&err, connection.as_ref().map(|(s, _)| s));
-                    if lost {
-                        connection = None;
-                    }
-                    problem = Some(if lost {
+                Err(failure) => {
+                    problem = Some(if failure.lost {
                         format!(
                             "connection lost: {} — reconnecting every interval",
-                            crate::error::one_line(&err)
+                            failure.text()
                         )
                     } else {
-                        format!(
-                            "error: {} — retrying every interval",
-                            crate::error::one_line(&err)
-                        )
+                        format!("error: {} — retrying every interval", failure.text())
                     });
                 }
             }
         }
+        // Figures older than their interval say so, with their age and why.
+        let stale = reader
+            .waiting()
+            .filter(|waited| *waited > args.interval)
+            .map(|waited| {
+                format!(
+                    "stale: the server has not answered for {}{}",
+                    humanize(waited.as_secs() as i64),
+                    last_at
+                        .map(|at| format!(
+                            "; the figures below are {} old",
+                            humanize(at.elapsed().as_secs() as i64)
+                        ))
+                        .unwrap_or_default()
+                )
+            });
+        let problem_shown = stale.as_deref().or(problem.as_deref());
         draw(
             &target,
             last.as_ref(),
             before_last.as_ref(),
             panel,
             paused,
-            problem.as_deref(),
+            problem_shown,
             args,
         )?;
+        // Short waits: a key, an answer or a resize is seen within a fraction of a second.
         let wait = next_refresh
             .saturating_duration_since(Instant::now())
-            .min(Duration::from_millis(250));
+            .min(Duration::from_millis(100));
         if event::poll(wait)? {
             match event::read()? {
                 event::Event::Key(key) if key.kind == event::KeyEventKind::Press => {
@@ -500,6 +631,7 @@ fn draw(
             Panel::Topics => {
                 lower.push("top topics by backlog (e: error classes)".to_string());
                 match &s.topics {
+                    None if !s.asked_topics => lower.push("(reading…)".to_string()),
                     Some(topics) => {
                         for g in top_topics(topics) {
                             lower.push(format!(
@@ -519,6 +651,9 @@ fn draw(
             }
             Panel::Errors => {
                 lower.push("top error classes of failed messages (t: topics)".to_string());
+                if s.errors.is_none() {
+                    lower.push("(reading…)".to_string());
+                }
                 for c in s.errors.iter().flatten().take(TOP) {
                     lower.push(format!("{:>10}  {}", c.count, c.class));
                 }

@@ -111,7 +111,8 @@ fn the_live_view_fits_switches_panels_resizes_and_restores_the_terminal() {
     screen.wait_for("(+1)");
     screen.wait_for("written ");
     screen.keys("e");
-    let errors = screen.wait_for("top error classes");
+    screen.wait_for("top error classes");
+    let errors = screen.wait_for("connection refused");
     assert!(
         errors.contains("dial tcp <addr>: connect: connection refused"),
         "{errors}"
@@ -263,4 +264,124 @@ fn an_error_that_is_not_a_lost_connection_is_not_a_reconnect() {
     let _ = crate::harness::server()
         .admin_client()
         .batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
+}
+
+/// The backend of the watching session, once it has one.
+fn watch_backend(db: &TestDb) -> i32 {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let row = db
+            .client()
+            .query_opt(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+                    AND application_name = 'outboxctl' AND pid <> pg_backend_pid() LIMIT 1",
+                &[],
+            )
+            .unwrap();
+        if let Some(row) = row {
+            return row.get(0);
+        }
+        assert!(Instant::now() < deadline, "no watching backend");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Thaws a frozen backend however the test ends.
+struct Frozen(i32);
+
+impl Frozen {
+    fn freeze(pid: i32) -> Self {
+        // SAFETY: signals to a server process of the test's own cluster.
+        unsafe { libc::kill(pid, libc::SIGSTOP) };
+        Self(pid)
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        // SAFETY: as above.
+        unsafe { libc::kill(self.0, libc::SIGCONT) };
+    }
+}
+
+/// With the watched backend frozen (SIGSTOP), ndjson says so every interval, says that
+/// outboxctl closed the connection once --statement-timeout has passed, and carries on.
+#[test]
+fn a_frozen_server_is_reported_every_interval_and_closed_by_outboxctl() {
+    let db = TestDb::new().migrated();
+    seed(&mut db.client());
+    let mut child = db
+        .cmd()
+        .args([
+            "--statement-timeout",
+            "2s",
+            "watch",
+            "--format",
+            "ndjson",
+            "--interval",
+            "1s",
+            "--count",
+            "9",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert!(first.get("error").is_none(), "{first}");
+    let frozen = Frozen::freeze(watch_backend(&db));
+    let frozen_at = Instant::now();
+    let mut seen: Vec<serde_json::Value> = Vec::new();
+    for line in lines {
+        let line: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        if seen.is_empty() {
+            // The first interval without an answer is reported within about one interval.
+            assert!(frozen_at.elapsed() < Duration::from_millis(2500), "{line}");
+        }
+        seen.push(line);
+    }
+    drop(frozen);
+    assert!(child.wait().unwrap().success());
+    assert!(
+        seen.iter().any(|l| l["stale"] == true),
+        "no interval without an answer was reported: {seen:?}"
+    );
+    let closed = seen
+        .iter()
+        .find(|l| l.get("closed_by").is_some())
+        .unwrap_or_else(|| panic!("never said who closed the connection: {seen:?}"));
+    assert_eq!(closed["closed_by"], "outboxctl", "{closed}");
+    assert!(
+        closed["error"]
+            .as_str()
+            .unwrap()
+            .contains("outboxctl closed the connection"),
+        "{closed}"
+    );
+    assert!(
+        seen.last().unwrap().get("error").is_none(),
+        "did not carry on after reconnecting: {seen:?}"
+    );
+}
+
+/// `q` quits the view within a fraction of a second while the server is frozen, and the
+/// screen says how old its figures are.
+#[test]
+fn the_view_obeys_the_keyboard_while_the_server_is_frozen() {
+    let db = TestDb::new().migrated();
+    seed(&mut db.client());
+    let screen = Screen::start(&db.url(), 97, 30);
+    screen.wait_for("top topics by backlog");
+    let frozen = Frozen::freeze(watch_backend(&db));
+    let shown = screen.wait_for("stale: the server has not answered for");
+    assert!(shown.contains("the figures below are"), "{shown}");
+    let pressed = Instant::now();
+    screen.keys("q");
+    screen.wait_for("__EXIT_0__");
+    assert!(
+        pressed.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        pressed.elapsed()
+    );
+    drop(frozen);
 }
