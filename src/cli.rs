@@ -282,7 +282,7 @@ pub struct DoctorArgs {
     pub scan_budget: Duration,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct WatchArgs {
     /// Time between refreshes (at least 1s)
     #[arg(long, value_parser = parse_duration, default_value = "2s", value_name = "DURATION")]

@@ -179,8 +179,51 @@ impl Context {
         (self.connect.statement_timeout, self.connect.lock_timeout)
     }
 
-    /// Connects and finds both tables.
+    /// Connects and finds both tables, for a command that only reads: a standby's
+    /// answers are as of its last replay, and stderr says so.
     pub fn open(&self) -> anyhow::Result<(Session, Located)> {
+        let (session, located) = self.locate()?;
+        if let Some(standby) = session.standby() {
+            self.out.note(format!(
+                "{} is {}: its answers are as of the last transaction it replayed",
+                located.outbox.target,
+                crate::render::output::escape(&standby.describe())
+            ));
+        }
+        Ok((session, located))
+    }
+
+    /// Connects and finds both tables, for a command that changes rows: a standby is
+    /// refused before anything else is read (a dry run is answered, and says where).
+    pub fn open_to_change(&self, dry_run: bool) -> anyhow::Result<(Session, Located)> {
+        let (session, located) = self.locate()?;
+        if let Some(standby) = session.standby() {
+            if !dry_run {
+                return Err(crate::error::Failure {
+                    code: crate::error::exit::RUNTIME,
+                    message: format!(
+                        "{} is {}, which changes nothing: run this against the primary{} (with several hosts, add target_session_attrs=read-write); nothing was changed",
+                        located.outbox.target,
+                        standby.describe(),
+                        standby
+                            .primary
+                            .as_deref()
+                            .map(|p| format!(" ({p})"))
+                            .unwrap_or_default()
+                    ),
+                }
+                .into());
+            }
+            self.out.note(format!(
+                "{} is {}: this dry run counts its rows as of the last transaction it replayed; the change itself must run on the primary",
+                located.outbox.target,
+                crate::render::output::escape(&standby.describe())
+            ));
+        }
+        Ok((session, located))
+    }
+
+    fn locate(&self) -> anyhow::Result<(Session, Located)> {
         let mut session = self.connect()?;
         let mut rels = session
             .locate(&[&self.tables.outbox, &self.tables.processed])?

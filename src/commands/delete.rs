@@ -55,7 +55,7 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
         }
     };
 
-    let (mut session, located) = ctx.open()?;
+    let (mut session, located) = ctx.open_to_change(args.mutation.dry_run)?;
     let rel = &located.outbox;
     rel.require()?;
     if !ids.is_empty() {

@@ -173,6 +173,8 @@ fn to_json(report: &Report, target: &str, schema: Option<&str>) -> Value {
         "server_version": report.server_version,
         "role": report.role,
         "sees_all_sessions": report.sees_all_sessions,
+        "in_recovery": report.standby.is_some(),
+        "primary": report.standby.as_ref().and_then(|s| s.primary.clone()),
         "checks": report.findings.iter().map(|f| f.to_json()).collect::<Vec<_>>(),
         "worst": report.worst().as_str(),
     })
@@ -220,9 +222,14 @@ fn render(ctx: &Context, report: &Report, target: &str, schema: Option<&str>) ->
     // The target names a schema other than public already.
     let schema = schema.filter(|s| !target.contains(&format!("(schema {s})")));
     let header = format!(
-        "doctor: {}{} · PostgreSQL {} · as {}",
+        "doctor: {}{}{} · PostgreSQL {} · as {}",
         target,
         schema.map(|s| format!(" (schema {s})")).unwrap_or_default(),
+        report
+            .standby
+            .as_ref()
+            .map(|s| format!(" · {}", s.describe()))
+            .unwrap_or_default(),
         report.server_version,
         report.role
     );

@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
     if args.repair {
         return super::repair::run(ctx, args);
     }
-    let (mut session, located) = ctx.open()?;
+    let (mut session, located) = ctx.open_to_change(args.dry_run)?;
     let fail_setup = |e: postgres::Error| anyhow::anyhow!("{}", describe_pg_error(&e));
     {
         let mut tx = session.begin(Access::ReadOnly).map_err(fail_setup)?;

@@ -13,7 +13,7 @@ use crate::db::sql::Params;
 use crate::render::output::count_of;
 
 pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
-    let (mut session, located) = ctx.open()?;
+    let (mut session, located) = ctx.open_to_change(args.mutation.dry_run)?;
     let rel = &located.outbox;
     rel.require()?;
     let (cutoff, run_start) = start_purge(&mut session, rel, &args.before)?;

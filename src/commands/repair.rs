@@ -31,7 +31,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
             "migrate --repair has no csv form: use --format json or ndjson",
         ));
     }
-    let (mut session, located) = ctx.open()?;
+    let (mut session, located) = ctx.open_to_change(args.dry_run)?;
     let target = located.outbox.target.clone();
     let (plan, missing) = plan_tables(ctx, &mut session, &located, args, Guarded::Refuse)?;
     for table in &missing {

@@ -33,6 +33,8 @@ pub(super) struct Breach {
 /// Everything `stats` read from one target.
 pub(super) struct Gathered {
     pub(super) target: String,
+    /// The target is a hot standby: its figures are as of its last replay.
+    pub(super) standby: Option<crate::db::session::Standby>,
     pub(super) stats: OutboxStats,
     dedup: DedupStats,
     dedup_cols: DedupColumns,
@@ -144,6 +146,7 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Gathered
 
     Ok(Gathered {
         target: rel.target.clone(),
+        standby: session.standby().cloned(),
         stats,
         dedup,
         dedup_cols,
@@ -156,7 +159,7 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Gathered
 
 /// One target's figures as the JSON document `stats --format json` prints.
 pub(super) fn single_json(ctx: &Context, args: &StatsArgs, g: &Gathered) -> Value {
-    with_rates(
+    let mut document = with_rates(
         with_error_classes(
             to_json(
                 ctx,
@@ -169,12 +172,16 @@ pub(super) fn single_json(ctx: &Context, args: &StatsArgs, g: &Gathered) -> Valu
             g.by_error.as_deref(),
         ),
         g.rates.as_ref(),
-    )
+    );
+    document["in_recovery"] = json!(g.standby.is_some());
+    document["primary"] = json!(g.standby.as_ref().and_then(|s| s.primary.clone()));
+    document
 }
 
 fn print_one(ctx: &Context, args: &StatsArgs, g: &Gathered) -> anyhow::Result<()> {
     let Gathered {
         target,
+        standby,
         stats,
         dedup,
         dedup_cols,
@@ -184,7 +191,14 @@ fn print_one(ctx: &Context, args: &StatsArgs, g: &Gathered) -> anyhow::Result<()
         rates,
     } = g;
     let (stats, dedup, dedup_cols, breaches) = (stats, dedup, dedup_cols, breaches.as_slice());
-    let rel_target = target;
+    let shown_target = match standby {
+        Some(standby) => format!(
+            "{target} · {}",
+            crate::render::output::escape(&standby.describe())
+        ),
+        None => target.clone(),
+    };
+    let rel_target = &shown_target;
     let printed = match ctx.out.format {
         Format::Json => print_json(&single_json(ctx, args, g)),
         Format::Ndjson => print_json_line(&single_json(ctx, args, g)),

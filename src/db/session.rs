@@ -47,7 +47,27 @@ pub struct Session {
     schema_option: Option<String>,
     /// The path `--schema` makes, once `locate` has read the role's own.
     search_path: Option<String>,
+    /// Set by `locate` when the server is a hot standby (in recovery).
+    standby: Option<Standby>,
     watchdog: Watchdog,
+}
+
+/// A server in recovery: it answers reads as of the last transaction it replayed, and
+/// changes nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standby {
+    /// `host:port` it replicates from, when its WAL receiver says (and the role may see).
+    pub primary: Option<String>,
+}
+
+impl Standby {
+    /// "a standby (in recovery, replicating from db1:5432)", for messages.
+    pub fn describe(&self) -> String {
+        match &self.primary {
+            Some(primary) => format!("a standby (in recovery, replicating from {primary})"),
+            None => "a standby (in recovery)".to_string(),
+        }
+    }
 }
 
 /// A table as found on the server: its name as the user gave it, where it lives and the
@@ -117,6 +137,7 @@ impl Session {
             target,
             schema_option,
             search_path: None,
+            standby: None,
             watchdog,
         }
     }
@@ -144,6 +165,11 @@ impl Session {
                 anyhow::anyhow!("{}: {}", self.target, describe_pg_error(&e))
             }
         })
+    }
+
+    /// The server is a hot standby: what `locate` found.
+    pub fn standby(&self) -> Option<&Standby> {
+        self.standby.as_ref()
     }
 
     /// Whether the connection is gone (the server closed it, or outboxctl did).
@@ -229,12 +255,15 @@ impl Session {
         let deadline = self.watchdog.deadline(self.settings);
         // The first transaction runs under the role's own path, to read it.
         let prelude = prelude(Access::ReadOnly, self.settings, None);
-        const PATH: &str = "SELECT pg_catalog.current_schemas(false), pg_catalog.pg_backend_pid(), pg_catalog.current_setting('search_path')";
+        const PATH: &str = "SELECT pg_catalog.current_schemas(false), pg_catalog.pg_backend_pid(), pg_catalog.current_setting('search_path'),
+                    pg_catalog.pg_is_in_recovery(),
+                    (SELECT sender_host OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) sender_port::pg_catalog.text
+                       FROM pg_catalog.pg_stat_wal_receiver LIMIT 1)";
         sql_guard::debug_check(&prelude);
         sql_guard::debug_check(PATH);
         let client = &mut self.client;
         let watchdog = &self.watchdog;
-        let (schemas, role_path): (Vec<String>, String) = watchdog
+        let (schemas, role_path, standby): (Vec<String>, String, Option<Standby>) = watchdog
             .guard(deadline, || -> Result<_, postgres::Error> {
                 client.batch_execute(&prelude)?;
                 let row = client.query_typed_one(PATH, &[])?;
@@ -246,9 +275,13 @@ impl Session {
                     Some(schema) => vec![schema.to_ascii_lowercase()],
                     None => row.try_get(0)?,
                 };
-                Ok((schemas, row.try_get(2)?))
+                let standby = row.try_get::<_, bool>(3)?.then(|| Standby {
+                    primary: row.try_get(4).ok().flatten(),
+                });
+                Ok((schemas, row.try_get(2)?, standby))
             })
             .map_err(fail)?;
+        self.standby = standby;
         // With --schema, every later transaction puts that schema first on the role's
         // own path, as a relay whose connection sets search_path to it sees it.
         if let Some(schema) = &self.schema_option {

@@ -255,7 +255,41 @@ pub struct Report {
     pub server_version: String,
     pub role: String,
     pub sees_all_sessions: bool,
+    /// The server is a hot standby: checks that only the primary can answer are
+    /// skipped, and fixes say they run on the primary.
+    pub standby: Option<crate::db::session::Standby>,
     pub findings: Vec<Finding>,
+}
+
+/// Checks a standby cannot answer for the relay's primary: its sessions, locks and
+/// statements are not the primary's, its standbys and prepared transactions are not
+/// the ones that hold the primary's horizon, and it keeps no dead-row counts.
+const NEEDS_THE_PRIMARY: &[&str] = &[
+    "xmin-sessions",
+    "xmin-standbys",
+    "prepared-xacts",
+    "dead-rows",
+    "locks",
+    "claim-cost",
+];
+
+/// Whether a fix only reads (and so runs on a standby as well as anywhere).
+fn reads_only(fix: &str) -> bool {
+    fix.lines().all(|line| {
+        let line = line.trim_start();
+        line.is_empty()
+            || line.starts_with("--")
+            || line.starts_with("SELECT ") && !line.contains("pg_terminate_backend")
+            || [
+                "outboxctl list",
+                "outboxctl show",
+                "outboxctl stats",
+                "outboxctl check",
+                "outboxctl doctor",
+            ]
+            .iter()
+            .any(|read| line.starts_with(read))
+    })
 }
 
 impl Report {
@@ -328,8 +362,30 @@ pub fn run(
     };
     probe.storage = probe.find_storage()?;
     probe.predicates = probe.catalog_reads()?;
+    let standby = probe.session.standby().cloned();
     for check in CHECKS {
         if !options.selected.contains(&check.id) {
+            continue;
+        }
+        if let Some(standby) = &standby
+            && NEEDS_THE_PRIMARY.contains(&check.id)
+        {
+            probe.findings.push(Finding {
+                id: check.id,
+                title: check.title,
+                status: Status::Skipped,
+                summary: format!(
+                    "only the primary can answer this: the target is {}; run doctor against the primary{}",
+                    standby.describe(),
+                    standby
+                        .primary
+                        .as_deref()
+                        .map(|p| format!(" ({p})"))
+                        .unwrap_or_default()
+                ),
+                details: Vec::new(),
+                fix: Vec::new(),
+            });
             continue;
         }
         let finding = match (check.run)(&mut probe) {
@@ -344,6 +400,10 @@ pub fn run(
             },
             Err(CheckError::Fatal(err)) => return Err(err),
         };
+        let finding = match &standby {
+            Some(standby) => on_the_primary(finding, standby),
+            None => finding,
+        };
         probe.findings.push(finding);
     }
     Ok(Report {
@@ -351,8 +411,30 @@ pub fn run(
         server_version,
         role,
         sees_all_sessions,
+        standby,
         findings: probe.findings,
     })
+}
+
+/// A standby's finding with every fix that changes something marked as the primary's
+/// to run: nothing printed as a fix would fail where it points.
+fn on_the_primary(mut finding: Finding, standby: &crate::db::session::Standby) -> Finding {
+    let place = match &standby.primary {
+        Some(primary) => format!("-- on the primary ({primary}), not on this standby:"),
+        None => "-- on the primary, not on this standby:".to_string(),
+    };
+    finding.fix = finding
+        .fix
+        .into_iter()
+        .map(|fix| {
+            if reads_only(&fix) {
+                fix
+            } else {
+                format!("{place}\n{fix}")
+            }
+        })
+        .collect();
+    finding
 }
 
 impl Probe<'_> {

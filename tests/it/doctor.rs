@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::harness::{OwnCluster, TestDb, bare_cmd};
-use crate::{assert_exit, json_out, stderr, stdout};
+use crate::{assert_exit, assert_one_line_error, json_out, stderr, stdout};
 
 /// Runs the doctor with `args` in JSON and returns the whole report.
 fn doctor_json(cmd: Command, args: &[&str]) -> (Output, Value) {
@@ -1439,4 +1439,153 @@ fn stuck_processing_rows_are_counted_or_reported_unknown_never_ok() {
         .output()
         .unwrap();
     assert_exit(&out, 0);
+}
+
+/// On a hot standby: every read says it is one, doctor judges only what a standby can
+/// answer and names the primary, prints no change as a fix to run there, and mutations
+/// are refused up front in one line.
+#[test]
+fn a_standby_is_named_and_its_answers_are_its_own() {
+    let primary = OwnCluster::start();
+    primary
+        .client("postgres")
+        .batch_execute("CREATE DATABASE replica")
+        .unwrap();
+    let on = |url: &str| {
+        let mut c = bare_cmd();
+        c.env("DATABASE_URL", url);
+        c
+    };
+    let primary_url = primary.url("replica");
+    assert_exit(&on(&primary_url).arg("migrate").output().unwrap(), 0);
+    let mut writer = primary.client("replica");
+    writer
+        .batch_execute(
+            "ALTER TABLE outbox_messages SET (autovacuum_enabled = off);
+             INSERT INTO outbox_messages (topic, status, processed_at, created_at)
+             SELECT 'orders', 'processed', now() - interval '9 days', now() - interval '10 days'
+               FROM generate_series(1, 80000);
+             DELETE FROM outbox_messages WHERE random() < 0.5;
+             ANALYZE outbox_messages;",
+        )
+        .unwrap();
+    let standby = primary.standby(&["wal_receiver_status_interval=1s"]);
+    let standby_url = standby.url("replica");
+    // Wait until the standby has replayed the rows.
+    let expected = primary
+        .client("replica")
+        .query_one("SELECT count(*) FROM outbox_messages", &[])
+        .unwrap()
+        .get::<_, i64>(0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while standby
+        .client("replica")
+        .query_one("SELECT count(*) FROM outbox_messages", &[])
+        .map(|r| r.get::<_, i64>(0))
+        .unwrap_or(0)
+        != expected
+    {
+        assert!(Instant::now() < deadline, "the standby did not catch up");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The primary warns about its dead rows; the standby does not call them fine.
+    // (The statistics reach the cumulative views within a second or so.)
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let on_primary = loop {
+        let (_, report) = doctor_json(on(&primary_url), &["--only", "dead-rows"]);
+        if status(&report, "dead-rows") == "warn" || Instant::now() > deadline {
+            break report;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert_eq!(status(&on_primary, "dead-rows"), "warn", "{on_primary:#}");
+    assert_eq!(on_primary["in_recovery"], false);
+    let (out, report) = doctor_json(on(&standby_url), &["--sample", "0s"]);
+    assert_eq!(report["in_recovery"], true, "{report:#}");
+    assert_eq!(
+        report["primary"],
+        format!("127.0.0.1:{}", primary.port),
+        "{report:#}"
+    );
+    for id in ["dead-rows", "xmin-standbys", "xmin-sessions", "locks"] {
+        let found = check(&report, id);
+        assert_eq!(found["status"], "skipped", "{found:#}");
+        assert!(
+            found["summary"]
+                .as_str()
+                .unwrap()
+                .contains("only the primary"),
+            "{found:#}"
+        );
+    }
+    // No fix that changes something is offered for the standby itself.
+    for found in report["checks"].as_array().unwrap() {
+        for fix in found["fix"].as_array().unwrap() {
+            let fix = fix.as_str().unwrap();
+            if fix.contains("ALTER ") || fix.contains("VACUUM") || fix.contains("CREATE INDEX") {
+                assert!(fix.starts_with("-- on the primary"), "{fix}");
+            }
+        }
+    }
+    assert!(stderr(&out).contains("is a standby"), "{}", stderr(&out));
+    let out = on(&standby_url)
+        .args(["doctor", "--sample", "0s"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("a standby (in recovery, replicating from 127.0.0.1:"),
+        "{}",
+        stdout(&out)
+    );
+    // Reads say so: the stats header and its JSON.
+    let out = on(&standby_url)
+        .args(["stats", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["in_recovery"], true);
+    let out = on(&standby_url).arg("stats").output().unwrap();
+    assert!(
+        stdout(&out).lines().next().unwrap().contains("standby"),
+        "{}",
+        stdout(&out)
+    );
+    let out = on(&standby_url)
+        .args(["list", "--limit", "1"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("is a standby"), "{}", stderr(&out));
+    // Mutations are refused before anything is read; a dry run answers.
+    for args in [
+        vec!["purge", "--before", "1d"],
+        vec!["requeue", "--all"],
+        vec!["delete", "--status", "processed", "--yes"],
+        vec!["dedup", "mark", "g", "m"],
+        vec!["dedup", "purge", "--before", "1d"],
+        vec!["migrate"],
+    ] {
+        let out = on(&standby_url).args(&args).output().unwrap();
+        assert_exit(&out, 1);
+        assert_one_line_error(&out);
+        let err = stderr(&out);
+        assert!(
+            err.contains("is a standby") && err.contains("run this against the primary"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = on(&standby_url)
+        .args(["purge", "--before", "1d", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("must run on the primary"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -36,7 +36,7 @@ pub fn run(ctx: &Context, args: &DedupMarkArgs) -> anyhow::Result<()> {
     };
     let metadata = dedup::parse_metadata(&text)?;
 
-    let (mut session, located) = ctx.open()?;
+    let (mut session, located) = ctx.open_to_change(false)?;
     let rel = &located.processed;
     rel.require()?;
     let table = ctx.dedup_table(&mut session, rel)?;

@@ -19,7 +19,7 @@ use crate::tables::timearg::TimeArg;
 const SAMPLE_SIZE: i64 = 10;
 
 pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
-    let (mut session, located) = ctx.open()?;
+    let (mut session, located) = ctx.open_to_change(args.mutation.dry_run)?;
     let rel = &located.processed;
     rel.require()?;
     let dedup_table = ctx.dedup_table(&mut session, rel)?;

@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let (mut session, located) = ctx.open()?;
+    let (mut session, located) = ctx.open_to_change(args.mutation.dry_run)?;
     let rel = &located.processed;
     rel.require()?;
     let cols = ctx.dedup_table(&mut session, rel)?.cols;
