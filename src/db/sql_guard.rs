@@ -217,30 +217,14 @@ const KEYWORDS: &[&str] = &[
     "where",
     "with",
     "within",
-    // Type names the grammar resolves in pg_catalog whatever the search path.
-    "bigint",
-    "bit",
-    "boolean",
-    "char",
-    "character",
-    "dec",
-    "decimal",
-    "double",
-    "float",
-    "int",
-    "integer",
-    "interval",
-    "numeric",
+    // The words of multi-word type names (double precision, character varying,
+    // timestamp with time zone); the types themselves are in KEYWORD_TYPES.
     "precision",
-    "real",
-    "smallint",
-    "time",
-    "timestamp",
-    "varchar",
     "varying",
     "zone",
 ];
 
+/// Type names the grammar resolves in pg_catalog whatever the search path.
 const KEYWORD_TYPES: &[&str] = &[
     "bigint",
     "bit",
@@ -272,7 +256,7 @@ const FORBIDDEN: &[(&str, &str)] = &[
 ];
 
 fn is_keyword(word: &str) -> bool {
-    KEYWORDS.contains(&word)
+    KEYWORDS.contains(&word) || KEYWORD_TYPES.contains(&word)
 }
 
 /// What in `sql` breaks the rule in the module comment; empty when nothing does.

@@ -201,6 +201,20 @@ impl TestDb {
         (session, table)
     }
 
+    /// A login role of this test's own (`<database>_<suffix>`), dropped with what it
+    /// was granted when the returned guard goes.
+    pub fn role(&self, suffix: &str) -> TestRole {
+        let name = format!("{}_{suffix}", self.name);
+        self.client()
+            .batch_execute(&format!("CREATE ROLE {name} LOGIN"))
+            .unwrap();
+        TestRole {
+            name,
+            url: self.url(),
+            server: self.server,
+        }
+    }
+
     /// Creates both tables with the tool itself.
     pub fn migrated(self) -> Self {
         let out = self.cmd().arg("migrate").output().unwrap();
@@ -210,6 +224,25 @@ impl TestDb {
             String::from_utf8_lossy(&out.stderr)
         );
         self
+    }
+}
+
+/// A role made by [`TestDb::role`].
+pub struct TestRole {
+    pub name: String,
+    url: String,
+    server: &'static Server,
+}
+
+impl Drop for TestRole {
+    fn drop(&mut self) {
+        // Its grants in the test database first (gone already if the database is).
+        if let Ok(mut client) = postgres::Client::connect(&self.url, postgres::NoTls) {
+            let _ = client.batch_execute(&format!("DROP OWNED BY {}", self.name));
+        }
+        if let Ok(mut admin) = postgres::Client::connect(&self.server.admin, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS {}", self.name));
+        }
     }
 }
 

@@ -213,16 +213,17 @@ fn without_a_terminal_it_prints_one_json_object_per_interval() {
 #[test]
 fn an_error_that_is_not_a_lost_connection_is_not_a_reconnect() {
     let db = TestDb::new().migrated();
-    let role = format!("{}_w", db.name);
+    let role = db.role("w");
+    let role = role.name.as_str();
     let mut admin = db.client();
     admin
         .batch_execute(&format!(
-            "CREATE ROLE {role} LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"
+            "GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"
         ))
         .unwrap();
     let mut child = db
         .cmd()
-        .env("DATABASE_URL", db.url_as(&role))
+        .env("DATABASE_URL", db.url_as(role))
         .args([
             "watch",
             "--format",
@@ -259,11 +260,6 @@ fn an_error_that_is_not_a_lost_connection_is_not_a_reconnect() {
             .contains("permission denied"),
         "{failed}"
     );
-    drop(admin);
-    drop(db);
-    let _ = crate::harness::server()
-        .admin_client()
-        .batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
 }
 
 /// The backend of the watching session, once it has one.
