@@ -139,7 +139,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --service 'Report on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets, one row or object per target (repeatable)'
             cand --interval 'With --rates: the time between the two samples (at least 1s; counters are published about once a second)'
             cand --stuck-after 'A message in processing created longer ago than this counts as stuck'
-            cand --max-series 'With --format prometheus: at most N topics (and N values of each --by-header key) get series of their own, the largest by message count; the rest are summed under "(other)" and counted in outbox_topics_folded / outbox_header_values_folded'
+            cand --max-series 'With --format prometheus: at most N series per topic set (and per --by-header key): the N-1 largest topics by message count, and "(other)" summing the rest (counted in outbox_topics_folded / outbox_header_values_folded)'
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --table 'Outbox table name (unqualified; see --schema)'

@@ -147,7 +147,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-header 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l service -d 'Report on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets, one row or object per target (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l interval -d 'With --rates: the time between the two samples (at least 1s; counters are published about once a second)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l stuck-after -d 'A message in processing created longer ago than this counts as stuck' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-series -d 'With --format prometheus: at most N topics (and N values of each --by-header key) get series of their own, the largest by message count; the rest are summed under "(other)" and counted in outbox_topics_folded / outbox_header_values_folded' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-series -d 'With --format prometheus: at most N series per topic set (and per --by-header key): the N-1 largest topics by message count, and "(other)" summing the rest (counted in outbox_topics_folded / outbox_header_values_folded)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r

@@ -278,7 +278,7 @@ pub struct DoctorArgs {
 
     /// How long a check may scan a table to look (the rows stuck in processing, without
     /// the processing index); what it cannot read in time is reported unknown, never ok
-    #[arg(long, value_parser = parse_duration, default_value = "3s", value_name = "DURATION")]
+    #[arg(long, value_parser = parse_server_timeout, default_value = "3s", value_name = "DURATION")]
     pub scan_budget: Duration,
 }
 
@@ -365,9 +365,9 @@ pub struct StatsArgs {
     #[arg(long, value_parser = parse_duration, default_value = "15m", value_name = "DURATION")]
     pub stuck_after: Duration,
 
-    /// With --format prometheus: at most N topics (and N values of each --by-header key)
-    /// get series of their own, the largest by message count; the rest are summed under
-    /// "(other)" and counted in outbox_topics_folded / outbox_header_values_folded
+    /// With --format prometheus: at most N series per topic set (and per --by-header key):
+    /// the N-1 largest topics by message count, and "(other)" summing the rest (counted in
+    /// outbox_topics_folded / outbox_header_values_folded)
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=100_000))]
     pub max_series: usize,
 }

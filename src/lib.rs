@@ -99,8 +99,15 @@ fn usage_error(err: clap::Error) -> ExitCode {
             | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
     ) {
         // clap colours help only on a terminal (and honours NO_COLOR); a closed stdout
-        // is nobody's loss and must not panic either.
-        let _ = err.print();
+        // is nobody's loss and must not panic either, but a full one is said.
+        if let Err(failed) = err.print()
+            && failed.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            render::output::stderr_line(&format!(
+                "outboxctl: writing to standard output failed: {failed}"
+            ));
+            return ExitCode::from(error::exit::RUNTIME);
+        }
         return ExitCode::from(
             if err.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 error::exit::USAGE

@@ -63,7 +63,7 @@ pub fn dry_run(
         );
         for m in &sample {
             view.push(vec![
-                m.id.to_string(),
+                or_null(m.id.map(|id| id.to_string())),
                 or_null(m.status.clone()),
                 or_null(m.topic.clone()),
                 or_null(m.key.clone()),

@@ -91,7 +91,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
         };
         print_text(format!(
             "{} in \"{}\" on {}\n{}",
-            message.id,
+            or_null(message.id.map(|id| id.to_string())),
             rel.name,
             rel.target,
             render(ctx, &message, now, preview)
@@ -124,7 +124,7 @@ fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
                 format!(
                     "\n… {} more bytes: outboxctl show {} --payload full (or --format json)",
                     bytes.len() - shown.len(),
-                    m.id
+                    or_null(m.id.map(|id| id.to_string()))
                 )
             } else {
                 String::new()
@@ -139,7 +139,7 @@ fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
         }
     };
     let rows: Vec<(&str, String)> = vec![
-        ("id", m.id.to_string()),
+        ("id", or_null(m.id.map(|id| id.to_string()))),
         ("topic", or_null(m.topic.clone())),
         ("key", or_null(m.key.clone())),
         ("status", or_null(m.status.clone())),

@@ -367,20 +367,46 @@ fn largest_groups(groups: &[GroupStats], max: usize) -> (Vec<GroupStats>, usize)
         oldest_processing: None,
     };
     for g in rest {
-        for (status, n) in &g.counts.0 {
-            match other.counts.0.iter_mut().find(|(s, _)| s == status) {
-                Some((_, total)) => *total += n,
-                None => other.counts.0.push((status.clone(), *n)),
-            }
-        }
-        other.oldest_pending = match (other.oldest_pending, g.oldest_pending) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        absorb(&mut other, g);
     }
     let mut out: Vec<GroupStats> = kept.iter().map(|g| (*g).clone()).collect();
     out.push(other);
-    (out, rest.len())
+    // A real topic named "(other)" is the same series as the fold.
+    (one_per_label(&out), rest.len())
+}
+
+/// Adds `g`'s counts and oldest times to `into`.
+fn absorb(into: &mut GroupStats, g: &GroupStats) {
+    for (status, n) in &g.counts.0 {
+        into.counts.add(status.clone(), *n);
+    }
+    let oldest = |a: Option<PgTime>, b: Option<PgTime>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    into.oldest_pending = oldest(into.oldest_pending, g.oldest_pending);
+    into.oldest_processing = oldest(into.oldest_processing, g.oldest_processing);
+}
+
+/// Groups as Prometheus labels name them: a NULL value and an empty one are both the
+/// label "", so they are one series.
+fn one_per_label(groups: &[GroupStats]) -> Vec<GroupStats> {
+    let mut out: Vec<GroupStats> = Vec::with_capacity(groups.len());
+    for g in groups {
+        let label = g.value.clone().unwrap_or_default();
+        match out
+            .iter_mut()
+            .find(|o| o.value.as_deref().unwrap_or_default() == label)
+        {
+            Some(same) => absorb(same, g),
+            None => {
+                let mut g = g.clone();
+                g.value = Some(label);
+                out.push(g);
+            }
+        }
+    }
+    out
 }
 
 /// The figures as the Prometheus text exposition, for the node_exporter textfile
@@ -447,7 +473,7 @@ fn prometheus(
         );
     }
     if let Some(topics) = &stats.by_topic {
-        let (topics, omitted) = largest_groups(topics, max_series);
+        let (topics, omitted) = largest_groups(&one_per_label(topics), max_series);
         let mut counts = Vec::new();
         let mut ages = Vec::new();
         for g in &topics {
@@ -479,7 +505,7 @@ fn prometheus(
     let mut headers = Vec::new();
     let mut folded_values = Vec::new();
     for (key, groups) in &stats.by_header {
-        let (groups, omitted) = largest_groups(groups, max_series);
+        let (groups, omitted) = largest_groups(&one_per_label(groups), max_series);
         for g in &groups {
             for s in STATUSES {
                 headers.push((
@@ -662,7 +688,7 @@ fn with_error_classes(mut document: Value, classes: Option<&[ErrorClass]>) -> Va
                     "more_topics": c.more_topics,
                     "first_created_at": c.first_created_at.map(PgTime::rfc3339),
                     "last_created_at": c.last_created_at.map(PgTime::rfc3339),
-                    "example_id": c.example_id.to_string(),
+                    "example_id": c.example_id.map(|id| id.to_string()),
                     "example_error": c.example_error,
                 })
             })

@@ -233,7 +233,7 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
                 "the rows stuck in processing were not counted: counting them on a table of {} did not finish within the {} scan budget (--scan-budget {} or --exact counts them; {} counts them in milliseconds)",
                 crate::render::output::human_size(pages.saturating_mul(8192)),
                 crate::render::time::format_duration(probe.scan_budget),
-                crate::render::time::format_duration(probe.scan_budget * 10),
+                crate::render::time::format_duration((probe.scan_budget * 10).max(Duration::from_secs(30))),
                 match &processing_index {
                     Some(_) => "the processing index, built by \"outboxctl migrate --repair --processing-index\",".to_string(),
                     None => "a partial index on created_at where status = 'processing'".to_string(),

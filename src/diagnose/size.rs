@@ -193,6 +193,10 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
                 rel.name
             ));
             finding.fix(format!("ANALYZE {};", rel.sql));
+            // Big enough to matter and not looked at: not ok, unknown.
+            if measured.iter().any(|m| m.bytes as f64 >= min_size) {
+                finding.raise(Status::Skipped);
+            }
         }
         for m in &measured {
             finding.detail(Detail::new(
@@ -240,6 +244,12 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
     }
     let mut summary = if probe.tables().is_empty() {
         "no outbox or dedup table exists".to_string()
+    } else if parts.is_empty() && finding.status() == Status::Skipped {
+        format!(
+            "not estimated for every table over {}: no estimate is more than {:.0}% empty",
+            probe.thresholds.show("bloat.min-size"),
+            limit * 100.0
+        )
     } else if parts.is_empty() {
         format!(
             "no table or index over {} is more than {:.0}% empty",

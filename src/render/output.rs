@@ -305,9 +305,8 @@ pub fn report_committed(
             stderr_line(&format!("outboxctl: {changed}"));
             Err(crate::error::Failure {
                 code: crate::error::exit::OUTPUT_LOST,
-                message: format!(
-                    "the change above committed, but writing its report to standard output failed: {err}"
-                ),
+                // The error names standard output already (see `Stdout`).
+                message: format!("the change above committed, but its report was lost: {err}"),
             }
             .into())
         }

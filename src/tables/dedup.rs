@@ -95,9 +95,12 @@ pub fn stats(
 
 /// One dedup entry.
 #[derive(Debug, Clone)]
+///
+/// Every column is read as optional (a table whose primary key was dropped can hold a
+/// NULL group or id): NULL is shown as null.
 pub struct Entry {
-    pub group_name: String,
-    pub msg_id: String,
+    pub group_name: Option<String>,
+    pub msg_id: Option<String>,
     pub metadata: Option<Value>,
     /// `None` when the time column drifted to nullable and holds NULL.
     pub processed_at: Option<PgTime>,

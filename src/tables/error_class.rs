@@ -246,7 +246,8 @@ pub struct ErrorClass {
     pub first_created_at: Option<PgTime>,
     pub last_created_at: Option<PgTime>,
     /// The oldest message of the class, with its full error.
-    pub example_id: uuid::Uuid,
+    /// `None` when the example's id is NULL (a table whose primary key was dropped).
+    pub example_id: Option<uuid::Uuid>,
     pub example_error: String,
 }
 
@@ -277,7 +278,7 @@ pub fn error_classes(
     );
     let mut classes: HashMap<String, (ErrorClass, BTreeSet<String>)> = HashMap::new();
     tx.for_each_row(&sql, &Params::default(), 0, fail, |row| {
-        let id: uuid::Uuid = row.try_get(0).map_err(fail)?;
+        let id: Option<uuid::Uuid> = row.try_get(0).map_err(fail)?;
         // Columns that drifted to nullable: a NULL topic or error reads as empty, a NULL
         // time is left out of the class's first and last.
         let topic: String = row

@@ -270,10 +270,11 @@ pub fn parse_id(text: &str) -> anyhow::Result<Uuid> {
 /// A full message, as read with [`MESSAGE_COLUMNS`].
 #[derive(Debug, Clone)]
 ///
-/// Every column but `id` (the primary key) is read as optional: a column that drifted to
-/// nullable and holds NULL is shown as null rather than failing the command.
+/// Every column is read as optional, `id` too (a table whose primary key was dropped):
+/// a column that drifted to nullable and holds NULL is shown as null rather than
+/// failing the command.
 pub struct Message {
-    pub id: Uuid,
+    pub id: Option<Uuid>,
     pub topic: Option<String>,
     pub key: Option<String>,
     pub payload: Option<Vec<u8>>,
@@ -307,7 +308,7 @@ impl Message {
     pub fn to_json(&self) -> Map<String, Value> {
         let (payload, encoding) = encode_payload(self.payload.as_deref());
         let mut map = Map::new();
-        map.insert("id".into(), json!(self.id.to_string()));
+        map.insert("id".into(), json!(self.id.map(|id| id.to_string())));
         map.insert("topic".into(), json!(self.topic));
         map.insert("key".into(), json!(self.key));
         map.insert("payload".into(), payload);
@@ -363,6 +364,15 @@ impl StatusCounts {
             .iter()
             .find(|(s, _)| s == status)
             .map_or(0, |(_, n)| *n)
+    }
+
+    /// Counts `n` more rows of `status`: a NULL status and a status that reads "null"
+    /// are one entry, never two under one name.
+    pub fn add(&mut self, status: String, n: i64) {
+        match self.0.iter_mut().find(|(s, _)| *s == status) {
+            Some((_, total)) => *total += n,
+            None => self.0.push((status, n)),
+        }
     }
 
     pub fn total(&self) -> i64 {
@@ -585,8 +595,7 @@ pub fn stats(
     for row in rows {
         stats
             .by_status
-            .0
-            .push((status_name(row.try_get(0)?), row.try_get(1)?));
+            .add(status_name(row.try_get(0)?), row.try_get(1)?);
         stuck += row.try_get::<_, i64>(2)?;
     }
     stats.stuck_processing = Some(stuck);
@@ -646,7 +655,7 @@ fn grouped(
             });
         }
         let group = groups.last_mut().expect("just pushed");
-        group.counts.0.push(entry);
+        group.counts.add(entry.0, entry.1);
         group.oldest_pending = group.oldest_pending.or(pending);
         group.oldest_processing = group.oldest_processing.or(processing);
     }

@@ -1589,3 +1589,33 @@ fn a_standby_is_named_and_its_answers_are_its_own() {
         stderr(&out)
     );
 }
+
+/// Bloat on a table big enough to matter that was never analyzed is unknown, not ok.
+#[test]
+fn bloat_never_estimated_is_not_ok() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "ALTER TABLE outbox_messages SET (autovacuum_enabled = off);
+             INSERT INTO outbox_messages (topic, payload)
+             SELECT 'orders', convert_to(repeat('x', 500), 'UTF8') FROM generate_series(1, 5000);",
+        )
+        .unwrap();
+    let args = ["--only", "bloat", "--threshold", "bloat.min-size=1MiB"];
+    let (_, report) = doctor_json(db.cmd(), &args);
+    let found = check(&report, "bloat");
+    assert_eq!(found["status"], "skipped", "{found:#}");
+    assert!(
+        found["summary"]
+            .as_str()
+            .unwrap()
+            .contains("never analyzed"),
+        "{found:#}"
+    );
+    assert!(fixes(&report, "bloat").contains("ANALYZE"), "{found:#}");
+    db.client()
+        .batch_execute("ANALYZE outbox_messages")
+        .unwrap();
+    let (_, report) = doctor_json(db.cmd(), &args);
+    assert_eq!(status(&report, "bloat"), "ok", "{report:#}");
+}

@@ -90,8 +90,8 @@ pub fn run(ctx: &Context, args: &DedupListArgs) -> anyhow::Result<()> {
                 .as_ref()
                 .map_or(String::new(), |m| m.to_string());
             let cells = [
-                entry.group_name.clone(),
-                entry.msg_id.clone(),
+                crate::render::output::or_null(entry.group_name.clone()),
+                crate::render::output::or_null(entry.msg_id.clone()),
                 processed_when(&entry),
                 metadata,
             ];

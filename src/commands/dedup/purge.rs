@@ -77,8 +77,8 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
             let mut view = ctx.out.table(&["group", "message id", "processed at"]);
             for entry in &sample {
                 view.add_row(vec![
-                    truncate(&entry.group_name, 32),
-                    truncate(&entry.msg_id, 40),
+                    truncate(entry.group_name.as_deref().unwrap_or("null"), 32),
+                    truncate(entry.msg_id.as_deref().unwrap_or("null"), 40),
                     entry
                         .processed_at
                         .map_or_else(|| "null".to_string(), |t| t.human()),
