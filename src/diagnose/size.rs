@@ -246,7 +246,7 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
         "no outbox or dedup table exists".to_string()
     } else if parts.is_empty() && finding.status() == Status::Skipped {
         format!(
-            "not estimated for every table over {}: no estimate is more than {:.0}% empty",
+            "a table over {} has no estimate; of the rest, none is more than {:.0}% empty",
             probe.thresholds.show("bloat.min-size"),
             limit * 100.0
         )
