@@ -205,11 +205,7 @@ impl Context {
                         "{} is {}, which changes nothing: run this against the primary{} (with several hosts, add target_session_attrs=read-write); nothing was changed",
                         located.outbox.target,
                         standby.describe(),
-                        standby
-                            .primary
-                            .as_deref()
-                            .map(|p| format!(" ({p})"))
-                            .unwrap_or_default()
+                        standby.primary_suffix()
                     ),
                 }
                 .into());

@@ -61,6 +61,14 @@ pub struct Standby {
 }
 
 impl Standby {
+    /// " (db1:5432)" when the primary is known, for "run this against the primary…".
+    pub fn primary_suffix(&self) -> String {
+        self.primary
+            .as_deref()
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default()
+    }
+
     /// "a standby (in recovery, replicating from db1:5432)", for messages.
     pub fn describe(&self) -> String {
         match &self.primary {

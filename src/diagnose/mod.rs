@@ -377,11 +377,7 @@ pub fn run(
                 summary: format!(
                     "only the primary can answer this: the target is {}; run doctor against the primary{}",
                     standby.describe(),
-                    standby
-                        .primary
-                        .as_deref()
-                        .map(|p| format!(" ({p})"))
-                        .unwrap_or_default()
+                    standby.primary_suffix()
                 ),
                 details: Vec::new(),
                 fix: Vec::new(),
@@ -419,10 +415,10 @@ pub fn run(
 /// A standby's finding with every fix that changes something marked as the primary's
 /// to run: nothing printed as a fix would fail where it points.
 fn on_the_primary(mut finding: Finding, standby: &crate::db::session::Standby) -> Finding {
-    let place = match &standby.primary {
-        Some(primary) => format!("-- on the primary ({primary}), not on this standby:"),
-        None => "-- on the primary, not on this standby:".to_string(),
-    };
+    let place = format!(
+        "-- on the primary{}, not on this standby:",
+        standby.primary_suffix()
+    );
     finding.fix = finding
         .fix
         .into_iter()
