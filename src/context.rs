@@ -136,7 +136,21 @@ impl Context {
                 .into_iter()
                 .map(|mut session| {
                     scope.spawn(move || {
-                        let answer = session.served_within(wait);
+                        let answer = session.answers_within(wait).map_err(|e| {
+                            if session.silenced() {
+                                anyhow::anyhow!(
+                                    "{} accepted the connection but did not serve it within {} (a pooler with every server connection taken?)",
+                                    session.target,
+                                    crate::render::time::format_duration(wait)
+                                )
+                            } else {
+                                anyhow::anyhow!(
+                                    "{}: {}",
+                                    session.target,
+                                    crate::error::describe_pg_error(&e)
+                                )
+                            }
+                        });
                         (session, answer)
                     })
                 })

@@ -150,11 +150,12 @@ impl Session {
         }
     }
 
-    /// Whether the server serves this connection within `wait`: a pooler can accept a
-    /// client and then hold it until a server connection frees (PgBouncer in session
-    /// mode, all its server connections taken). One round trip; past `wait` the
-    /// connection is closed and the error says so.
-    pub fn served_within(&mut self, wait: Duration) -> anyhow::Result<()> {
+    /// One round trip that must be answered within `wait`: a pooler can accept a client
+    /// and then hold it until a server connection frees (PgBouncer in session mode, all
+    /// its server connections taken). Past `wait` the connection is closed, and
+    /// [`Session::silenced`] tells that apart from an error the server sent. The deadline
+    /// is the probe's own, not `--statement-timeout`'s.
+    pub fn answers_within(&mut self, wait: Duration) -> Result<(), postgres::Error> {
         let deadline = Some(Instant::now() + wait);
         let client = &mut self.client;
         self.watchdog.state.silences.store(false, Ordering::SeqCst);
@@ -162,17 +163,7 @@ impl Session {
             .watchdog
             .guard(deadline, || client.batch_execute("SELECT 1"));
         self.watchdog.state.silences.store(true, Ordering::SeqCst);
-        answered.map_err(|e| {
-            if self.watchdog.fired() {
-                anyhow::anyhow!(
-                    "{} accepted the connection but did not serve it within {} (a pooler with every server connection taken?)",
-                    self.target,
-                    crate::render::time::format_duration(wait)
-                )
-            } else {
-                anyhow::anyhow!("{}: {}", self.target, describe_pg_error(&e))
-            }
-        })
+        answered
     }
 
     /// The server is a hot standby: what `locate` found.

@@ -64,12 +64,12 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
         .name
         .clone();
     let processing_index = crate::tables::schema::processing_index(&rel.name);
-    let (has_index, has_processing_index, pages) = probe.read("pg_index", |tx| {
+    let (has_index, has_processing_index, bytes) = probe.read("pg_index", |tx| {
         // The files' size now, not relpages (0 until the first VACUUM or ANALYZE); a
         // partitioned table's rows are in its partitions.
-        let pages = tx
+        let bytes = tx
             .query_one(
-                "SELECT coalesce(pg_catalog.sum(pg_catalog.pg_relation_size(o)), 0)::pg_catalog.int8 OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::pg_catalog.int8
+                "SELECT coalesce(pg_catalog.sum(pg_catalog.pg_relation_size(o)), 0)::pg_catalog.int8
                    FROM pg_catalog.unnest($1::pg_catalog.int8[]::pg_catalog.oid[]) AS o",
                 &crate::params![storage.clone()],
             )?
@@ -93,7 +93,7 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
                 PROCESSING_PREDICATE,
                 processing_index.as_ref().map(|i| i.name.as_str()),
             ),
-            pages,
+            bytes,
         ))
     })?;
 
@@ -231,7 +231,7 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
             finding.raise(Status::Skipped);
             let note = format!(
                 "the rows stuck in processing were not counted: counting them on a table of {} did not finish within the {} scan budget (--scan-budget {} or --exact counts them; {} counts them in milliseconds)",
-                crate::render::output::human_size(pages.saturating_mul(8192)),
+                crate::render::output::human_size(bytes),
                 crate::render::time::format_duration(probe.scan_budget),
                 crate::render::time::format_duration((probe.scan_budget * 10).max(Duration::from_secs(30))),
                 match &processing_index {
