@@ -102,7 +102,7 @@ impl Context {
 
     pub fn connect(&self) -> anyhow::Result<Session> {
         use std::io::IsTerminal;
-        let session = Target::resolve(&self.connect)?.connect()?;
+        let mut session = Target::resolve(&self.connect)?.connect()?;
         session.announce_lock_waits(!self.out.quiet && std::io::stderr().is_terminal());
         Ok(session)
     }
@@ -137,7 +137,7 @@ impl Context {
                 .map(|mut session| {
                     scope.spawn(move || {
                         let answer = session.answers_within(wait).map_err(|e| {
-                            if session.silenced() {
+                            if session.cut().is_some() {
                                 anyhow::anyhow!(
                                     "{} accepted the connection but did not serve it within {} (a pooler with every server connection taken?)",
                                     session.target,

@@ -83,7 +83,7 @@ pub fn exit_code(err: &anyhow::Error) -> u8 {
 pub fn one_line(err: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in err.chain() {
-        let text = match cause.downcast_ref::<postgres::Error>() {
+        let text = match cause.downcast_ref::<tokio_postgres::Error>() {
             Some(pg) => describe_pg_error(pg),
             None => cause.to_string(),
         };
@@ -97,7 +97,7 @@ pub fn one_line(err: &anyhow::Error) -> String {
 
 /// A PostgreSQL error as `ERROR 42P01: relation "x" does not exist (detail; hint)`, keeping
 /// the SQLSTATE and the server's own words.
-pub fn describe_pg_error(err: &postgres::Error) -> String {
+pub fn describe_pg_error(err: &tokio_postgres::Error) -> String {
     if let Some(db) = err.as_db_error() {
         let mut text = format!("{} {}: {}", db.severity(), db.code().code(), db.message());
         if let Some(detail) = db.detail() {
@@ -107,6 +107,10 @@ pub fn describe_pg_error(err: &postgres::Error) -> String {
             text.push_str(&format!(" (hint: {hint})"));
         }
         return text;
+    }
+    // outboxctl cut the connection itself: say why, not how the socket ended.
+    if let Some(cut) = crate::db::socket::cut_of(err) {
+        return cut.to_string();
     }
     if err.is_closed() {
         return "the server closed the connection unexpectedly".to_string();
@@ -130,8 +134,11 @@ pub fn describe_pg_error(err: &postgres::Error) -> String {
 
 /// Turns a failed statement on one of our tables into the message an operator needs: the
 /// fix first where there is a known one, the server's words after it.
-pub fn explain_table_error(err: postgres::Error, rel: &crate::db::session::Rel) -> anyhow::Error {
-    use postgres::error::SqlState;
+pub fn explain_table_error(
+    err: tokio_postgres::Error,
+    rel: &crate::db::session::Rel,
+) -> anyhow::Error {
+    use tokio_postgres::error::SqlState;
     let table = &rel.name;
     let detail = describe_pg_error(&err);
     let code = err.code().cloned();
@@ -165,7 +172,8 @@ pub fn explain_table_error(err: postgres::Error, rel: &crate::db::session::Rel) 
         }
         Some(c) if c == SqlState::LOCK_NOT_AVAILABLE => format!(
             "could not lock table \"{table}\" within --lock-timeout: {} [{detail}]",
-            crate::db::lockwait::last_blockers()
+            rel.blockers
+                .last()
                 .unwrap_or_else(|| "another session holds a conflicting lock".to_string())
         ),
         Some(c) if c == SqlState::QUERY_CANCELED => format!(

@@ -47,12 +47,7 @@ pub fn run() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let code = error::exit_code(&err);
-            let mut text = error::one_line(&err);
-            if db::watchdog::silenced_anywhere() && !text.contains("--statement-timeout") {
-                text = format!(
-                    "the server did not answer within --statement-timeout (plus a few seconds' grace), so outboxctl closed the connection: {text}"
-                );
-            }
+            let text = error::one_line(&err);
             // A negative answer may already have been printed as the result itself.
             if !(text.is_empty() || (quiet && code == error::exit::NEGATIVE)) {
                 // Server messages can quote stored values: escaped like all human output.

@@ -104,7 +104,7 @@ impl CtidWalk {
         start: &RunStart,
         action: &WalkAction,
         batch_size: u32,
-    ) -> Result<Self, postgres::Error> {
+    ) -> Result<Self, tokio_postgres::Error> {
         let tree = Tree::find(tx, rel)?;
         Ok(Self::over(
             &tree, conditions, params, start, action, batch_size,
@@ -240,7 +240,11 @@ fn parse_tid(text: &str) -> Option<(u64, u64)> {
 }
 
 impl Batcher for CtidWalk {
-    fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error> {
+    fn run_batch(
+        &mut self,
+        tx: &mut Tx<'_>,
+        limit: u32,
+    ) -> Result<BatchOutcome, tokio_postgres::Error> {
         let piece = match self.piece {
             Some(piece) => piece,
             None => match self.pieces.take() {

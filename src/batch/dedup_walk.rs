@@ -52,7 +52,7 @@ impl Plan {
         table: &DedupTable,
         cutoff: PgTime,
         groups: &[String],
-    ) -> Result<Self, postgres::Error> {
+    ) -> Result<Self, tokio_postgres::Error> {
         let share = estimated_share(tx, table, cutoff, groups)?;
         let mut params = Params::default();
         let sql = format!(
@@ -163,7 +163,7 @@ pub fn estimated_share(
     table: &DedupTable,
     cutoff: PgTime,
     groups: &[String],
-) -> Result<f64, postgres::Error> {
+) -> Result<f64, tokio_postgres::Error> {
     let mut params = Params::default();
     let conditions = selection(table, cutoff, groups, &mut params);
     let name = &table.rel.sql;
@@ -180,7 +180,7 @@ pub fn estimated_share(
     })
 }
 
-fn plan_rows(tx: &mut Tx<'_>, sql: &str, params: &Params) -> Result<f64, postgres::Error> {
+fn plan_rows(tx: &mut Tx<'_>, sql: &str, params: &Params) -> Result<f64, tokio_postgres::Error> {
     let row = tx.query_one(&format!("EXPLAIN (FORMAT JSON) {sql}"), params)?;
     let plan: serde_json::Value = row.get(0);
     Ok(plan
@@ -195,7 +195,7 @@ fn first_entry(
     tx: &mut Tx<'_>,
     table: &DedupTable,
     cutoff: PgTime,
-) -> Result<Option<PgTime>, postgres::Error> {
+) -> Result<Option<PgTime>, tokio_postgres::Error> {
     let at = &table.cols.at.sql;
     let mut params = Params::default();
     let cutoff = params.push(cutoff);
@@ -255,7 +255,11 @@ struct PiecewiseKeyset {
 }
 
 impl Batcher for PiecewiseKeyset {
-    fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error> {
+    fn run_batch(
+        &mut self,
+        tx: &mut Tx<'_>,
+        limit: u32,
+    ) -> Result<BatchOutcome, tokio_postgres::Error> {
         let walk = match &mut self.current {
             Some(walk) => walk,
             None => match self.pieces.take() {

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use postgres::error::SqlState;
 use serde_json::{Map, Value, json};
+use tokio_postgres::error::SqlState;
 
 use crate::batch::pace::Pacer;
 use crate::batch::signals;
@@ -80,7 +80,11 @@ pub struct BatchOutcome {
 /// its own batch, so a whole run costs about one pass over the table, and changes rows
 /// with a single statement: that statement is the batch's transaction.
 pub trait Batcher {
-    fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error>;
+    fn run_batch(
+        &mut self,
+        tx: &mut Tx<'_>,
+        limit: u32,
+    ) -> Result<BatchOutcome, tokio_postgres::Error>;
 }
 
 /// Batches over a list the user gave (ids, message ids): each batch runs `statement`
@@ -115,10 +119,14 @@ impl<T> ListBatcher<T> {
 
 impl<T> Batcher for ListBatcher<T>
 where
-    T: Clone + for<'a> postgres::types::FromSql<'a>,
+    T: Clone + for<'a> tokio_postgres::types::FromSql<'a>,
     Vec<T>: crate::db::sql::Bind,
 {
-    fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error> {
+    fn run_batch(
+        &mut self,
+        tx: &mut Tx<'_>,
+        limit: u32,
+    ) -> Result<BatchOutcome, tokio_postgres::Error> {
         let end = (self.next + limit as usize).min(self.items.len());
         let chunk = self.items[self.next..end].to_vec();
         let matched = chunk.len() as u64;
@@ -285,7 +293,7 @@ pub fn run_jobs(
     pacer.check_access(jobs[0].0, out)?;
     signals::install();
     signals::run_started(Some((
-        jobs.iter().map(|(session, _)| session.sockets()).collect(),
+        jobs.iter().map(|(session, _)| session.cutter()).collect(),
         u64::from(args.batch_size),
         out.format.is_machine(),
     )));
@@ -353,7 +361,7 @@ struct Shared {
 
 struct JobFailure {
     job: usize,
-    error: postgres::Error,
+    error: tokio_postgres::Error,
     /// It failed while its COMMIT was on the way: the batch may have committed.
     in_doubt: bool,
 }
@@ -390,7 +398,7 @@ fn walk(
         let started = Instant::now();
         // `None`: a second signal abandoned the batch before its COMMIT was sent, and
         // dropping the transaction rolled it back.
-        let result = (|| -> Result<Option<BatchOutcome>, (Step, postgres::Error)> {
+        let result = (|| -> Result<Option<BatchOutcome>, (Step, tokio_postgres::Error)> {
             let mut tx = session
                 .begin(Access::ReadWrite)
                 .map_err(|e| (Step::Begin, e))?;
@@ -451,7 +459,7 @@ fn walk(
 /// Records a job's failure and stops the others after their batch in flight. Only a
 /// session that ended while COMMIT was on its way leaves the batch in doubt; a statement
 /// the server rejected, or one cut off before its COMMIT was sent, was rolled back.
-fn fail(shared: &Shared, job: usize, step: Step, error: postgres::Error) {
+fn fail(shared: &Shared, job: usize, step: Step, error: tokio_postgres::Error) {
     shared.halt.store(true, Ordering::SeqCst);
     let in_doubt = step == Step::Commit
         && error
@@ -476,20 +484,15 @@ fn batch_failure(
     session: &Session,
     summary: &Summary,
     in_doubt: u64,
-    err: postgres::Error,
+    err: tokio_postgres::Error,
     args: &MutationArgs,
     rel: &Rel,
     what: &str,
 ) -> anyhow::Error {
     let client_side = err.as_db_error().is_none() && !err.is_closed() && !is_io(&err);
     let code = err.code().cloned();
-    let cause = if session.silenced() {
-        format!(
-            "the server did not answer within --statement-timeout {} (plus a few seconds' grace): outboxctl closed the connection",
-            crate::render::time::format_duration(
-                session.settings().statement_timeout.unwrap_or_default()
-            )
-        )
+    let cause = if let Some(cut) = session.cut() {
+        cut.to_string()
     } else {
         explain_table_error(err, rel).to_string()
     };
@@ -532,7 +535,7 @@ fn batch_failure(
     .into()
 }
 
-fn is_io(err: &postgres::Error) -> bool {
+fn is_io(err: &tokio_postgres::Error) -> bool {
     std::error::Error::source(err).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
 }
 
@@ -621,7 +624,7 @@ pub struct RunStart {
 }
 
 impl RunStart {
-    pub fn take(tx: &mut Tx<'_>) -> Result<Self, postgres::Error> {
+    pub fn take(tx: &mut Tx<'_>) -> Result<Self, tokio_postgres::Error> {
         // In progress: the snapshot's top-level transactions, and — since a snapshot
         // does not list subtransactions — every transaction id some session holds the
         // lock of: subtransactions keep theirs until the top-level transaction ends.

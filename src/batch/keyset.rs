@@ -118,7 +118,7 @@ impl KeysetPurge {
         tx: &mut Tx<'_>,
         at: PgTime,
         limit: u32,
-    ) -> Result<CtidWalk, postgres::Error> {
+    ) -> Result<CtidWalk, tokio_postgres::Error> {
         let mut params = Params::default();
         let cols = &self.table.cols;
         let mut sql = format!(
@@ -147,7 +147,11 @@ impl KeysetPurge {
 }
 
 impl Batcher for KeysetPurge {
-    fn run_batch(&mut self, tx: &mut Tx<'_>, limit: u32) -> Result<BatchOutcome, postgres::Error> {
+    fn run_batch(
+        &mut self,
+        tx: &mut Tx<'_>,
+        limit: u32,
+    ) -> Result<BatchOutcome, tokio_postgres::Error> {
         if let Some((at, walk)) = &mut self.ties {
             let outcome = walk.run_batch(tx, limit)?;
             if outcome.done {

@@ -77,7 +77,7 @@ impl Pacer {
         if self.max_lag.is_none() {
             return Ok(());
         }
-        let fail = |e: postgres::Error| anyhow::anyhow!(crate::error::describe_pg_error(&e));
+        let fail = |e: tokio_postgres::Error| anyhow::anyhow!(crate::error::describe_pg_error(&e));
         let (allowed, standbys, user) = session.with_tx(Access::ReadOnly, &fail, |tx| {
             let row = tx
                 .query_one(
@@ -127,7 +127,7 @@ impl Pacer {
         bar: &ProgressBar,
         out: &Output,
         what: &str,
-    ) -> Result<(), postgres::Error> {
+    ) -> Result<(), tokio_postgres::Error> {
         if let Some(rate) = self.max_rate {
             let changed = self.state.lock().map(|s| s.changed).unwrap_or(0);
             let due = self.started + Duration::from_secs_f64(changed as f64 / f64::from(rate));
@@ -214,7 +214,7 @@ impl Pacer {
         &self,
         session: &mut Session,
         max_lag: Duration,
-    ) -> Result<Option<Lagging>, postgres::Error> {
+    ) -> Result<Option<Lagging>, tokio_postgres::Error> {
         if let Ok(state) = self.state.lock()
             && let Some((at, lagging)) = &state.reading
             && at.elapsed() < READING_FRESH_FOR
@@ -244,7 +244,7 @@ pub struct Standby {
     pub reply_time: Option<String>,
 }
 
-fn read_standbys(session: &mut Session) -> Result<(u64, Vec<Standby>), postgres::Error> {
+fn read_standbys(session: &mut Session) -> Result<(u64, Vec<Standby>), tokio_postgres::Error> {
     let mut tx = session.begin(Access::ReadOnly)?;
     let position: i64 = tx
         .query_one(

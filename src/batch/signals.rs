@@ -6,12 +6,12 @@
 //! once, with the account of what committed. Every way out says exactly how far the run
 //! got.
 
-use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, Once};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
+use crate::db::socket::{Cut, Cutter};
 use crate::error::exit;
 use crate::render::output::stderr_line;
 
@@ -30,7 +30,7 @@ static BATCH_SIZE: AtomicU64 = AtomicU64::new(0);
 static JSON_ACCOUNT: AtomicBool = AtomicBool::new(false);
 
 struct JobSlot {
-    sockets: Vec<RawFd>,
+    connection: Cutter,
     committing: bool,
 }
 
@@ -83,13 +83,7 @@ fn on_signal(signal: i32) {
             if let Ok(jobs) = JOBS.lock() {
                 ABANDONED.store(true, Ordering::SeqCst);
                 for slot in jobs.iter().filter(|slot| !slot.committing) {
-                    for fd in &slot.sockets {
-                        // SAFETY: shutdown on descriptors of this process's own
-                        // connections; the blocked call then fails like a cut connection.
-                        unsafe {
-                            libc::shutdown(*fd, libc::SHUT_RDWR);
-                        }
-                    }
+                    slot.connection.cut(Cut::Abandoned);
                 }
             }
         }
@@ -167,16 +161,16 @@ pub fn at_prompt(waiting: bool) {
     AT_PROMPT.store(waiting, Ordering::SeqCst);
 }
 
-/// The run in flight: each job's connection sockets (closed by a second signal), the batch
-/// size, and whether a forced exit prints its account as JSON. `None` when it is over.
-pub fn run_started(run: Option<(Vec<Vec<RawFd>>, u64, bool)>) {
+/// The run in flight: each job's connection (cut by a second signal), the batch size, and
+/// whether a forced exit prints its account as JSON. `None` when it is over.
+pub fn run_started(run: Option<(Vec<Cutter>, u64, bool)>) {
     if let Ok(mut slots) = JOBS.lock() {
         match run {
             Some((jobs, batch_size, json)) => {
                 *slots = jobs
                     .into_iter()
-                    .map(|sockets| JobSlot {
-                        sockets,
+                    .map(|connection| JobSlot {
+                        connection,
                         committing: false,
                     })
                     .collect();

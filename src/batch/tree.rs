@@ -35,7 +35,7 @@ pub struct Tree {
 }
 
 impl Tree {
-    pub fn find(tx: &mut Tx<'_>, rel: &Rel) -> Result<Self, postgres::Error> {
+    pub fn find(tx: &mut Tx<'_>, rel: &Rel) -> Result<Self, tokio_postgres::Error> {
         // Callers check that the table exists (`Rel::require`) before they walk it.
         let root = rel.oid.unwrap_or_default();
         let server_version: i32 = tx

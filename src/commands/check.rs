@@ -17,7 +17,7 @@ use crate::tables::schema::{STATUSES, TableKind};
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
-    let fail = |e: postgres::Error| {
+    let fail = |e: tokio_postgres::Error| {
         anyhow::anyhow!(
             "reading the catalog in {} failed: {}",
             located.outbox.target,

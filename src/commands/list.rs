@@ -167,7 +167,7 @@ fn closest_topics(
     tx: &mut Tx<'_>,
     rel: &Rel,
     wanted: &[String],
-) -> Result<Option<String>, postgres::Error> {
+) -> Result<Option<String>, tokio_postgres::Error> {
     let exact: Vec<&String> = wanted.iter().filter(|t| !outbox::is_glob(t)).collect();
     if exact.is_empty() {
         return Ok(None);
@@ -239,7 +239,7 @@ fn count_all(
     tx: &mut Tx<'_>,
     rel: &Rel,
     filter: &outbox::MessageFilter,
-) -> Result<u64, postgres::Error> {
+) -> Result<u64, tokio_postgres::Error> {
     outbox::count_matching(tx, rel, &|params| {
         let conditions = filter.conditions(params);
         if conditions.is_empty() {

@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
         return super::repair::run(ctx, args);
     }
     let (mut session, located) = ctx.open_to_change(args.dry_run)?;
-    let fail_setup = |e: postgres::Error| anyhow::anyhow!("{}", describe_pg_error(&e));
+    let fail_setup = |e: tokio_postgres::Error| anyhow::anyhow!("{}", describe_pg_error(&e));
     {
         let mut tx = session.begin(Access::ReadOnly).map_err(fail_setup)?;
         catalog::ensure_creatable(&mut tx, &located.outbox, ctx.schema())?;
@@ -123,8 +123,8 @@ fn print_report(
 /// other process's committed table.
 fn create(session: &mut Session, kind: TableKind, rel: &Rel) -> anyhow::Result<Action> {
     let table = &rel.name;
-    let fail = |e: postgres::Error| {
-        if e.code() == Some(&postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION) {
+    let fail = |e: tokio_postgres::Error| {
+        if e.code() == Some(&tokio_postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION) {
             return anyhow::Error::msg(crate::error::read_only(
                 &rel.target,
                 &describe_pg_error(&e),

@@ -194,7 +194,7 @@ fn lost_connection(err: &anyhow::Error, session: Option<&Session>) -> bool {
     }
     match err
         .chain()
-        .find_map(|e| e.downcast_ref::<postgres::Error>())
+        .find_map(|e| e.downcast_ref::<tokio_postgres::Error>())
     {
         Some(pg) => {
             pg.is_closed()
@@ -301,7 +301,7 @@ impl ReadFailure {
         if self.closed_by_us {
             format!(
                 "outboxctl closed the connection: the server did not answer within --statement-timeout and {}s' grace ({error})",
-                crate::db::watchdog::SILENCE_GRACE.as_secs()
+                crate::db::session::SILENCE_GRACE.as_secs()
             )
         } else {
             error
@@ -339,7 +339,7 @@ impl Reader {
                 })();
                 let result = result.map_err(|error| {
                     let session = connection.as_ref().map(|(s, _)| s);
-                    let closed_by_us = session.is_some_and(Session::silenced);
+                    let closed_by_us = session.is_some_and(|s| s.cut().is_some());
                     let lost = lost_connection(&error, session);
                     if lost {
                         connection = None;

@@ -46,7 +46,7 @@ pub fn ensure_creatable(tx: &mut Tx<'_>, rel: &Rel, schema: Option<&str>) -> any
 
 /// Whether the table exists now, read from `pg_class` with the statement's own snapshot
 /// (a cached lookup could miss a table another session just committed).
-pub fn exists_now(tx: &mut Tx<'_>, rel: &Rel) -> Result<bool, postgres::Error> {
+pub fn exists_now(tx: &mut Tx<'_>, rel: &Rel) -> Result<bool, tokio_postgres::Error> {
     let Some(schema) = &rel.schema else {
         return Ok(false);
     };
@@ -94,7 +94,7 @@ pub enum Predicates {
     Unread,
 }
 
-pub fn columns(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveColumn>, postgres::Error> {
+pub fn columns(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveColumn>, tokio_postgres::Error> {
     let rows = tx.query(
         "SELECT a.attname::pg_catalog.text, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull,
                 -- A default has no column references, so it prints without opening
@@ -136,7 +136,7 @@ pub fn columns(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveColumn>, postgres::E
         .collect())
 }
 
-pub fn indexes(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveIndex>, postgres::Error> {
+pub fn indexes(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<LiveIndex>, tokio_postgres::Error> {
     indexes_as(tx, oid, Predicates::Deparse)
 }
 
@@ -144,7 +144,7 @@ pub fn indexes_as(
     tx: &mut Tx<'_>,
     oid: u32,
     predicates: Predicates,
-) -> Result<Vec<LiveIndex>, postgres::Error> {
+) -> Result<Vec<LiveIndex>, tokio_postgres::Error> {
     let predicate = match predicates {
         Predicates::Deparse => "pg_catalog.pg_get_expr(i.indpred, i.indrelid)",
         Predicates::Unread => "CASE WHEN i.indpred IS NULL THEN NULL ELSE '' END",

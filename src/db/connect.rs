@@ -4,7 +4,6 @@
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use anyhow::anyhow;
@@ -12,8 +11,9 @@ use anyhow::anyhow;
 use crate::db::conninfo::{self, Params};
 use crate::db::ident;
 use crate::db::session::{Session, Settings};
+use crate::db::socket::Endpoint;
 use crate::db::tls::{self, Roots, SslMode};
-use crate::db::watchdog::open_sockets;
+use crate::db::wire::{ConnectFailure, Wire};
 use crate::error::{describe_pg_error, usage};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
@@ -38,7 +38,7 @@ pub struct ConnectOptions {
 /// defaults. Holds the password, so it has no `Debug`.
 pub struct Target {
     /// Everything but the host: see `host_specs`.
-    config: postgres::Config,
+    config: tokio_postgres::Config,
     host_specs: Vec<HostSpec>,
     load_balance: bool,
     settings: Settings,
@@ -117,7 +117,7 @@ impl Target {
         // The hosts are tried one at a time (see `connect`), each with its own timeout:
         // the driver's own timeout covers only the TCP connect, so a first host that
         // accepts and never answers would otherwise keep the others from being tried.
-        let mut config = postgres::Config::new();
+        let mut config = tokio_postgres::Config::new();
         let mut endpoints = Vec::new();
         let mut host_specs = Vec::new();
         for (i, host) in hosts.iter().enumerate() {
@@ -182,7 +182,7 @@ impl Target {
                 .map(|(name, value)| format!("-c {name}={value}")),
         );
         if !startup.is_empty() {
-            config.options(&startup.join(" "));
+            config.options(startup.join(" "));
         }
 
         let timeout = match options.connect_timeout {
@@ -227,8 +227,8 @@ impl Target {
         let load_balance = params.get("load_balance_hosts") == Some("random");
         if let Some(value) = params.get("load_balance_hosts") {
             config.load_balance_hosts(match value {
-                "disable" => postgres::config::LoadBalanceHosts::Disable,
-                "random" => postgres::config::LoadBalanceHosts::Disable,
+                "disable" => tokio_postgres::config::LoadBalanceHosts::Disable,
+                "random" => tokio_postgres::config::LoadBalanceHosts::Disable,
                 _ => {
                     return Err(usage("invalid load_balance_hosts: use disable or random"));
                 }
@@ -236,9 +236,9 @@ impl Target {
         }
         if let Some(value) = params.get("target_session_attrs") {
             config.target_session_attrs(match value {
-                "any" => postgres::config::TargetSessionAttrs::Any,
-                "read-write" => postgres::config::TargetSessionAttrs::ReadWrite,
-                "read-only" => postgres::config::TargetSessionAttrs::ReadOnly,
+                "any" => tokio_postgres::config::TargetSessionAttrs::Any,
+                "read-write" => tokio_postgres::config::TargetSessionAttrs::ReadWrite,
+                "read-only" => tokio_postgres::config::TargetSessionAttrs::ReadOnly,
                 "primary" | "standby" | "prefer-standby" => {
                     return Err(usage(format!(
                         "target_session_attrs={value} is not supported: use read-write to reach the primary, read-only for a standby, or any"
@@ -253,9 +253,9 @@ impl Target {
         }
         if let Some(value) = params.get("channel_binding") {
             config.channel_binding(match value {
-                "disable" => postgres::config::ChannelBinding::Disable,
-                "prefer" => postgres::config::ChannelBinding::Prefer,
-                "require" => postgres::config::ChannelBinding::Require,
+                "disable" => tokio_postgres::config::ChannelBinding::Disable,
+                "prefer" => tokio_postgres::config::ChannelBinding::Prefer,
+                "require" => tokio_postgres::config::ChannelBinding::Require,
                 _ => {
                     return Err(usage(
                         "invalid channel_binding: use disable, prefer or require",
@@ -347,19 +347,13 @@ impl Target {
         }
         let mut last_error = None;
         for i in order {
-            let config = self.host_specs[i].apply(self.config.clone());
-            match self.connect_one(config.clone(), connector.clone()) {
-                Ok((client, sockets)) => {
+            match self.connect_one(&self.host_specs[i], connector.clone()) {
+                Ok(wire) => {
                     return Ok(Session::new(
-                        client,
+                        wire,
                         self.settings,
                         self.display.clone(),
                         self.schema.clone(),
-                        crate::db::lockwait::Reconnect {
-                            config,
-                            tls: connector,
-                        },
-                        sockets,
                     ));
                 }
                 Err(reason) => last_error = Some(reason),
@@ -371,34 +365,29 @@ impl Target {
         ))
     }
 
-    /// One host, within the connect timeout: the client and the sockets it opened, or
-    /// why not.
-    fn connect_one(
-        &self,
-        config: postgres::Config,
-        connector: MakeRustlsConnect,
-    ) -> Result<(postgres::Client, Vec<std::os::fd::RawFd>), String> {
-        let before = open_sockets();
-        let (sender, receiver) = mpsc::channel();
-        let for_thread = config.clone();
-        // The thread is abandoned when the host does not answer in time.
-        std::thread::spawn(move || {
-            let _ = sender.send(for_thread.connect(connector));
-        });
-        match receiver.recv_timeout(self.timeout) {
-            Ok(Ok(client)) => {
-                let sockets = open_sockets()
-                    .into_iter()
-                    .filter(|fd| !before.contains(fd))
-                    .collect();
-                Ok((client, sockets))
-            }
-            Ok(Err(err)) => Err(format!(
+    /// One host, within the connect timeout, on a socket of the connection's own: the
+    /// connection, or why not.
+    fn connect_one(&self, spec: &HostSpec, connector: MakeRustlsConnect) -> Result<Wire, String> {
+        let reconnect = crate::db::lockwait::Reconnect {
+            config: spec.apply(self.config.clone()),
+            tls: connector.clone(),
+        };
+        match Wire::connect(
+            spec.endpoint(),
+            &self.config,
+            connector,
+            self.timeout,
+            reconnect,
+        ) {
+            Ok(wire) => Ok(wire),
+            Err(ConnectFailure::Io(err)) => Err(err.to_string()),
+            Err(ConnectFailure::Server(err)) => Err(format!(
                 "{}{}",
                 connect_error_text(&err),
-                role_hint(&err, &config, self.default_role)
+                role_hint(&err, &self.config, self.default_role)
             )),
-            Err(_) => Err(format!(
+            Err(ConnectFailure::WrongKind(why)) => Err(why.to_string()),
+            Err(ConnectFailure::TimedOut) => Err(format!(
                 "no answer within the connect timeout of {}s per host (--connect-timeout)",
                 self.timeout.as_secs_f64()
             )),
@@ -415,7 +404,18 @@ struct HostSpec {
 }
 
 impl HostSpec {
-    fn apply(&self, mut config: postgres::Config) -> postgres::Config {
+    /// Where the socket goes: libpq connects to `hostaddr` when given (the host name
+    /// then serves TLS and the password file only), else to the socket directory or
+    /// the host name.
+    fn endpoint(&self) -> Endpoint<'_> {
+        match self.addr {
+            Some(addr) => Endpoint::Addr(addr, self.port),
+            None if self.host.starts_with('/') => Endpoint::SocketDir(&self.host, self.port),
+            None => Endpoint::Name(&self.host, self.port),
+        }
+    }
+
+    fn apply(&self, mut config: tokio_postgres::Config) -> tokio_postgres::Config {
         if self.host.starts_with('/') && self.addr.is_none() {
             config.host_path(&self.host);
         } else {
@@ -431,7 +431,7 @@ impl HostSpec {
 
 /// The driver's connection errors, made readable: `error connecting to server: Connection
 /// refused (os error 111)` becomes `Connection refused (os error 111)`.
-fn connect_error_text(err: &postgres::Error) -> String {
+fn connect_error_text(err: &tokio_postgres::Error) -> String {
     let text = describe_pg_error(err);
     text.strip_prefix("error connecting to server: ")
         .unwrap_or(&text)
@@ -440,7 +440,11 @@ fn connect_error_text(err: &postgres::Error) -> String {
 
 /// For a role the server does not know: which role was used and how to choose another
 /// (as root with no configuration, libpq's default role is `root`).
-fn role_hint(err: &postgres::Error, config: &postgres::Config, default_role: bool) -> String {
+fn role_hint(
+    err: &tokio_postgres::Error,
+    config: &tokio_postgres::Config,
+    default_role: bool,
+) -> String {
     let unknown_role = err
         .as_db_error()
         .is_some_and(|db| db.code().code() == "28000" && db.message().contains("does not exist"));

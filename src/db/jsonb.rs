@@ -2,9 +2,9 @@
 //! 128 levels by default, but a producer may write any depth jsonb accepts: one such
 //! header must not make `list`, `show` or `dedup check` fail.
 
-use postgres::types::{FromSql, Type};
 use serde::Deserialize;
 use serde_json::Value;
+use tokio_postgres::types::{FromSql, Type};
 
 /// A jsonb (or json) value of any depth.
 #[derive(Clone, Debug, PartialEq)]

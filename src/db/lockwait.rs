@@ -3,29 +3,22 @@
 //! asks the server which sessions block outboxctl's backend (`pg_blocking_pids`); on a
 //! terminal that is said on stderr, and a `--lock-timeout` error names them.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio_postgres_rustls::MakeRustlsConnect;
 
+use crate::db::wire::Blockers;
 use crate::render::output::{escape, stderr_line};
 
 /// How to open the second connection: the first one's parameters.
 #[derive(Clone)]
 pub struct Reconnect {
-    pub config: postgres::Config,
+    pub config: tokio_postgres::Config,
     pub tls: MakeRustlsConnect,
 }
 
 /// Say on a terminal that a statement is waiting after this long.
 pub const ANNOUNCE_AFTER: Duration = Duration::from_secs(2);
-
-static LAST_BLOCKERS: Mutex<Option<String>> = Mutex::new(None);
-
-/// The sessions that blocked outboxctl the last time it waited, for error messages.
-pub fn last_blockers() -> Option<String> {
-    LAST_BLOCKERS.lock().ok().and_then(|b| b.clone())
-}
 
 /// When to look: after `ANNOUNCE_AFTER`, or earlier when `--lock-timeout` would end the
 /// wait before that, so the timeout's error can name the blocker.
@@ -36,18 +29,25 @@ pub fn look_after(lock_timeout: Option<Duration>) -> Duration {
     }
 }
 
-/// Asks, on a connection of its own, who blocks backend `pid`; remembers the answer and,
-/// when `announce`, says it on stderr. Runs on its own thread; failures say nothing.
-pub fn describe(reconnect: Reconnect, pid: i32, announce: bool) {
+/// Asks, on a connection of its own, who blocks backend `pid`; remembers the answer in
+/// `blockers` (the waiting connection's own) and, when `announce`, says it on stderr.
+/// Runs on its own thread; failures say nothing.
+pub fn describe(reconnect: Reconnect, pid: i32, announce: bool, blockers: Blockers) {
     std::thread::spawn(move || {
         let mut config = reconnect.config;
         config.connect_timeout(Duration::from_secs(5));
         config.application_name("outboxctl (lock wait)");
-        let Ok(mut client) = config.connect(reconnect.tls) else {
+        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
             return;
         };
-        let Ok(rows) = (|| {
-            client.batch_execute("BEGIN READ ONLY; SET LOCAL search_path = pg_catalog, pg_temp")?;
+        // The timer is made inside the runtime: it needs the runtime's clock.
+        let asked = runtime.block_on(async { tokio::time::timeout(Duration::from_secs(10), async {
+            let (client, connection) = config.connect(reconnect.tls).await?;
+            tokio::spawn(connection);
+            client.batch_execute("BEGIN READ ONLY; SET LOCAL search_path = pg_catalog, pg_temp").await?;
             let rows = client.query_typed(
                 "SELECT a.pid, coalesce(a.usename::pg_catalog.text, ''), coalesce(a.application_name, ''),
                         coalesce(a.state, ''), pg_catalog.left(coalesce(a.query, ''), 160),
@@ -56,11 +56,12 @@ pub fn describe(reconnect: Reconnect, pid: i32, announce: bool) {
                    FROM pg_catalog.pg_stat_activity a
                   WHERE a.pid OPERATOR(pg_catalog.=) ANY(pg_catalog.pg_blocking_pids($1))
                   ORDER BY a.pid",
-                &[(&pid, postgres::types::Type::INT4)],
-            )?;
-            client.batch_execute("COMMIT")?;
-            Ok::<_, postgres::Error>(rows)
-        })() else {
+                &[(&pid, tokio_postgres::types::Type::INT4)],
+            ).await?;
+            client.batch_execute("COMMIT").await?;
+            Ok::<_, tokio_postgres::Error>(rows)
+        }).await });
+        let Ok(Ok(rows)) = asked else {
             return;
         };
         if rows.is_empty() {
@@ -103,8 +104,6 @@ pub fn describe(reconnect: Reconnect, pid: i32, announce: bool) {
         if announce {
             stderr_line(&format!("outboxctl: waiting for a lock — {text}"));
         }
-        if let Ok(mut last) = LAST_BLOCKERS.lock() {
-            *last = Some(text);
-        }
+        blockers.remember(text);
     });
 }

@@ -3,7 +3,7 @@
 //! Any stored value reads, prints and compares; none makes a command fail.
 
 use chrono::{DateTime, Utc};
-use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
 /// Microseconds from the Unix epoch to PostgreSQL's (2000-01-01).
 const PG_EPOCH_UNIX_MICROS: i64 = 946_684_800_000_000;
@@ -137,7 +137,7 @@ impl ToSql for PgTime {
     fn to_sql(
         &self,
         _: &Type,
-        out: &mut postgres::types::private::BytesMut,
+        out: &mut tokio_postgres::types::private::BytesMut,
     ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
         let micros = match *self {
             PgTime::NegInfinity => i64::MIN,

@@ -10,20 +10,22 @@
 //!   `pg_catalog` (the SQL rule, `sql_guard`, checked on every statement in debug
 //!   builds), and the tables by their schema, found once on the connection's own search
 //!   path (or given with `--schema`): nothing planted on the path can run in its place.
-//! - With `--statement-timeout`, a watchdog closes the connection when the server stays
-//!   silent well past the timeout (a frozen backend never answers the cancel either).
+//! - With `--statement-timeout`, the connection is cut when the server stays silent well
+//!   past the timeout (a frozen backend never answers the cancel either).
 
-use std::os::fd::RawFd;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use postgres::{Client, Row};
+use tokio_postgres::Row;
 
+use crate::db::socket::{Cut, Cutter};
 use crate::db::sql::{Params, quote_ident, quote_literal};
 use crate::db::sql_guard;
-use crate::db::watchdog::Watchdog;
+use crate::db::wire::{Blockers, Deadline, Wire};
 use crate::error::describe_pg_error;
-use postgres::fallible_iterator::FallibleIterator;
+
+/// How long past `--statement-timeout` a silent server is waited for before the
+/// connection is cut: the server's own cancel normally arrives well within it.
+pub const SILENCE_GRACE: Duration = Duration::from_secs(3);
 
 /// Settings applied with `SET LOCAL` at the start of every transaction.
 #[derive(Clone, Copy, Debug, Default)]
@@ -40,7 +42,7 @@ pub enum Access {
 }
 
 pub struct Session {
-    client: Client,
+    wire: Wire,
     settings: Settings,
     /// `user@host:port/dbname`, for messages that name the target.
     pub target: String,
@@ -49,7 +51,6 @@ pub struct Session {
     search_path: Option<String>,
     /// Set by `locate` when the server is a hot standby (in recovery).
     standby: Option<Standby>,
-    watchdog: Watchdog,
 }
 
 /// A server in recovery: it answers reads as of the last transaction it replayed, and
@@ -95,6 +96,8 @@ pub struct Rel {
     pub searched: Vec<String>,
     /// `user@host:port/dbname` of the session.
     pub target: String,
+    /// Who blocked the session's last lock wait, for a `--lock-timeout` error.
+    pub blockers: Blockers,
 }
 
 impl Rel {
@@ -126,44 +129,38 @@ impl Rel {
 
 impl Session {
     pub fn new(
-        client: Client,
+        mut wire: Wire,
         settings: Settings,
         target: String,
         schema_option: Option<String>,
-        reconnect: crate::db::lockwait::Reconnect,
-        sockets: Vec<RawFd>,
     ) -> Self {
-        let watchdog = Watchdog::start(
-            sockets,
-            Some(reconnect),
+        wire.look_at_lock_waits(
             crate::db::lockwait::look_after(settings.lock_timeout),
             settings.lock_timeout.is_some(),
         );
         Self {
-            client,
+            wire,
             settings,
             target,
             schema_option,
             search_path: None,
             standby: None,
-            watchdog,
         }
+    }
+
+    /// When a round trip that starts now is given up: `--statement-timeout` and a grace.
+    fn deadline(&self) -> Deadline {
+        deadline(self.settings)
     }
 
     /// One round trip that must be answered within `wait`: a pooler can accept a client
     /// and then hold it until a server connection frees (PgBouncer in session mode, all
     /// its server connections taken). Past `wait` the connection is closed, and
-    /// [`Session::silenced`] tells that apart from an error the server sent. The deadline
-    /// is the probe's own, not `--statement-timeout`'s.
-    pub fn answers_within(&mut self, wait: Duration) -> Result<(), postgres::Error> {
-        let deadline = Some(Instant::now() + wait);
-        let client = &mut self.client;
-        self.watchdog.state.silences.store(false, Ordering::SeqCst);
-        let answered = self
-            .watchdog
-            .guard(deadline, || client.batch_execute("SELECT 1"));
-        self.watchdog.state.silences.store(true, Ordering::SeqCst);
-        answered
+    /// [`Session::cut`] tells that apart from an error the server sent. The deadline is
+    /// the probe's own, not `--statement-timeout`'s.
+    pub fn answers_within(&mut self, wait: Duration) -> Result<(), tokio_postgres::Error> {
+        let deadline = Some((Instant::now() + wait, Cut::Unanswered { within: wait }));
+        self.wire.batch_execute("SELECT 1", deadline)
     }
 
     /// The server is a hot standby: what `locate` found.
@@ -173,7 +170,7 @@ impl Session {
 
     /// Whether the connection is gone (the server closed it, or outboxctl did).
     pub fn is_closed(&self) -> bool {
-        self.client.is_closed()
+        self.wire.is_closed()
     }
 
     pub fn settings(&self) -> Settings {
@@ -191,28 +188,29 @@ impl Session {
     }
 
     /// Say on stderr when a statement waits for a lock (on a terminal, unless --quiet).
-    pub fn announce_lock_waits(&self, announce: bool) {
-        self.watchdog
-            .state
-            .announce
-            .store(announce, Ordering::SeqCst);
+    pub fn announce_lock_waits(&mut self, announce: bool) {
+        self.wire.announce_lock_waits(announce);
     }
 
-    /// The connection's socket descriptors: closing them abandons what is in flight.
-    pub fn sockets(&self) -> Vec<RawFd> {
-        self.watchdog.state.sockets.clone()
+    /// The handle that cuts this connection (a second signal abandons what is in flight).
+    pub fn cutter(&self) -> Cutter {
+        self.wire.cutter()
+    }
+
+    /// Why outboxctl cut the connection, if it did: the server stayed silent past
+    /// `--statement-timeout`, a probe went unanswered, a second signal.
+    pub fn cut(&self) -> Option<Cut> {
+        self.wire.cutter().why().cloned()
     }
 
     /// Starts a transaction with outboxctl's settings in force.
-    pub fn begin(&mut self, access: Access) -> Result<Tx<'_>, postgres::Error> {
+    pub fn begin(&mut self, access: Access) -> Result<Tx<'_>, tokio_postgres::Error> {
         let prelude = prelude(access, self.settings, self.search_path.as_deref());
-        let deadline = self.watchdog.deadline(self.settings);
-        let watchdog = &self.watchdog;
         sql_guard::debug_check(&prelude);
-        watchdog.guard(deadline, || self.client.batch_execute(&prelude))?;
+        let deadline = self.deadline();
+        self.wire.batch_execute(&prelude, deadline)?;
         Ok(Tx {
-            client: &mut self.client,
-            watchdog: &self.watchdog,
+            wire: &mut self.wire,
             settings: self.settings,
             open: true,
         })
@@ -222,7 +220,7 @@ impl Session {
     pub fn with_tx<T>(
         &mut self,
         access: Access,
-        fail: &dyn Fn(postgres::Error) -> anyhow::Error,
+        fail: &dyn Fn(tokio_postgres::Error) -> anyhow::Error,
         work: impl FnOnce(&mut Tx<'_>) -> anyhow::Result<T>,
     ) -> anyhow::Result<T> {
         let mut tx = self.begin(access).map_err(fail)?;
@@ -234,9 +232,9 @@ impl Session {
     /// Runs one statement outside any transaction, for `CREATE INDEX CONCURRENTLY`, which
     /// refuses to run inside one. Nothing is set on the session around it, so the
     /// statement itself must spell every operator and type in `pg_catalog`.
-    pub fn execute_outside_transaction(&mut self, sql: &str) -> Result<(), postgres::Error> {
+    pub fn execute_outside_transaction(&mut self, sql: &str) -> Result<(), tokio_postgres::Error> {
         sql_guard::debug_check(sql);
-        self.client.batch_execute(sql)
+        self.wire.batch_execute(sql, None)
     }
 
     /// Finds the tables: on the connection's search path as the library would (its
@@ -244,14 +242,14 @@ impl Session {
     /// first statement runs under the connection's own search path, and it calls nothing
     /// but a schema-qualified catalog function.
     pub fn locate(&mut self, names: &[&str]) -> anyhow::Result<Vec<Rel>> {
-        let fail = |e: postgres::Error| {
+        let fail = |e: tokio_postgres::Error| {
             anyhow::anyhow!(
                 "looking up the tables on {} failed: {}",
                 self.target,
                 describe_pg_error(&e)
             )
         };
-        let deadline = self.watchdog.deadline(self.settings);
+        let deadline = self.deadline();
         // The first transaction runs under the role's own path, to read it.
         let prelude = prelude(Access::ReadOnly, self.settings, None);
         const PATH: &str = "SELECT pg_catalog.current_schemas(false), pg_catalog.pg_backend_pid(), pg_catalog.current_setting('search_path'),
@@ -260,16 +258,12 @@ impl Session {
                        FROM pg_catalog.pg_stat_wal_receiver LIMIT 1)";
         sql_guard::debug_check(&prelude);
         sql_guard::debug_check(PATH);
-        let client = &mut self.client;
-        let watchdog = &self.watchdog;
-        let (schemas, role_path, standby): (Vec<String>, String, Option<Standby>) = watchdog
-            .guard(deadline, || -> Result<_, postgres::Error> {
-                client.batch_execute(&prelude)?;
-                let row = client.query_typed_one(PATH, &[])?;
-                watchdog
-                    .state
-                    .backend_pid
-                    .store(row.try_get(1)?, Ordering::SeqCst);
+        let wire = &mut self.wire;
+        let (schemas, role_path, standby): (Vec<String>, String, Option<Standby>) =
+            (|| -> Result<_, tokio_postgres::Error> {
+                wire.batch_execute(&prelude, deadline.clone())?;
+                let row = wire.query_one(PATH, &[], deadline.clone())?;
+                wire.set_backend_pid(row.try_get(1)?);
                 let schemas: Vec<String> = match &self.schema_option {
                     Some(schema) => vec![schema.to_ascii_lowercase()],
                     None => row.try_get(0)?,
@@ -278,7 +272,7 @@ impl Session {
                     primary: row.try_get(4).ok().flatten(),
                 });
                 Ok((schemas, row.try_get(2)?, standby))
-            })
+            })()
             .map_err(fail)?;
         self.standby = standby;
         // With --schema, every later transaction puts that schema first on the role's
@@ -289,7 +283,7 @@ impl Session {
                 quote_ident(&schema.to_ascii_lowercase())
             ));
         }
-        let client = &mut self.client;
+        let wire = &mut self.wire;
         let schemas: Vec<String> = schemas
             .into_iter()
             .filter(|s| !s.starts_with("pg_temp") && !s.starts_with("pg_toast_temp"))
@@ -302,16 +296,18 @@ impl Session {
         const SCHEMAS: &str = "SELECT nspname::pg_catalog.text FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) ANY ($1)";
         sql_guard::debug_check(TABLES);
         sql_guard::debug_check(SCHEMAS);
-        let rows = watchdog
-            .guard(deadline, || {
-                let rows = client.query_typed(TABLES, &params.typed())?;
-                // Which schemas exist, to know where a missing table would be created.
-                let existing =
-                    client.query_typed(SCHEMAS, &crate::params![schemas.clone()].typed())?;
-                client.batch_execute("COMMIT")?;
-                Ok((rows, existing))
-            })
-            .map_err(fail)?;
+        let rows = (|| {
+            let rows = wire.query(TABLES, &params.typed(), deadline.clone())?;
+            // Which schemas exist, to know where a missing table would be created.
+            let existing = wire.query(
+                SCHEMAS,
+                &crate::params![schemas.clone()].typed(),
+                deadline.clone(),
+            )?;
+            wire.batch_execute("COMMIT", deadline.clone())?;
+            Ok((rows, existing))
+        })()
+        .map_err(fail)?;
         let (rows, existing) = rows;
         let existing: Vec<String> = existing.iter().map(|r| r.get(0)).collect();
         let searched: Vec<String> = schemas
@@ -363,6 +359,7 @@ impl Session {
                     schema,
                     sql,
                     oid: found.map(|row| row.get::<_, u32>(2)),
+                    blockers: self.wire.blockers(),
                     searched: if self.schema_option.is_some() {
                         schemas.clone()
                     } else {
@@ -431,63 +428,61 @@ fn prelude(access: Access, settings: Settings, search_path: Option<&str>) -> Str
     sql
 }
 
+/// When a round trip that starts now is given up, under `settings`.
+fn deadline(settings: Settings) -> Deadline {
+    settings.statement_timeout.map(|timeout| {
+        (
+            Instant::now() + timeout + SILENCE_GRACE,
+            Cut::Silent {
+                timeout,
+                grace: SILENCE_GRACE,
+            },
+        )
+    })
+}
+
 /// An open transaction. Dropped without `commit`, it rolls back.
 pub struct Tx<'a> {
-    client: &'a mut Client,
-    watchdog: &'a Watchdog,
+    wire: &'a mut Wire,
     settings: Settings,
     open: bool,
 }
 
 impl Tx<'_> {
-    fn deadline(&self) -> Option<Instant> {
-        self.watchdog.deadline(self.settings)
-    }
-
     /// The deadline for `sql`, which debug builds first hold to outboxctl's SQL rule.
-    fn checked(&self, sql: &str) -> Option<Instant> {
+    fn checked(&self, sql: &str) -> Deadline {
         sql_guard::debug_check(sql);
-        self.deadline()
+        deadline(self.settings)
     }
 
-    pub fn query(&mut self, sql: &str, params: &Params) -> Result<Vec<Row>, postgres::Error> {
+    pub fn query(&mut self, sql: &str, params: &Params) -> Result<Vec<Row>, tokio_postgres::Error> {
         let deadline = self.checked(sql);
-        let client = &mut *self.client;
-        self.watchdog
-            .guard(deadline, || client.query_typed(sql, &params.typed()))
+        self.wire.query(sql, &params.typed(), deadline)
     }
 
-    pub fn query_one(&mut self, sql: &str, params: &Params) -> Result<Row, postgres::Error> {
+    pub fn query_one(&mut self, sql: &str, params: &Params) -> Result<Row, tokio_postgres::Error> {
         let deadline = self.checked(sql);
-        let client = &mut *self.client;
-        self.watchdog
-            .guard(deadline, || client.query_typed_one(sql, &params.typed()))
+        self.wire.query_one(sql, &params.typed(), deadline)
     }
 
     pub fn query_opt(
         &mut self,
         sql: &str,
         params: &Params,
-    ) -> Result<Option<Row>, postgres::Error> {
+    ) -> Result<Option<Row>, tokio_postgres::Error> {
         let deadline = self.checked(sql);
-        let client = &mut *self.client;
-        self.watchdog
-            .guard(deadline, || client.query_typed_opt(sql, &params.typed()))
+        self.wire.query_opt(sql, &params.typed(), deadline)
     }
 
     /// Runs statements that take no parameters (DDL), in the simple protocol.
-    pub fn batch_execute(&mut self, sql: &str) -> Result<(), postgres::Error> {
+    pub fn batch_execute(&mut self, sql: &str) -> Result<(), tokio_postgres::Error> {
         let deadline = self.checked(sql);
-        let client = &mut *self.client;
-        self.watchdog.guard(deadline, || client.batch_execute(sql))
+        self.wire.batch_execute(sql, deadline)
     }
 
-    pub fn commit(mut self) -> Result<(), postgres::Error> {
+    pub fn commit(mut self) -> Result<(), tokio_postgres::Error> {
         self.open = false;
-        let deadline = self.deadline();
-        let client = &mut *self.client;
-        self.watchdog
-            .guard(deadline, || client.batch_execute("COMMIT"))
+        self.wire.batch_execute("COMMIT", deadline(self.settings))
     }
 
     /// Runs `sql` and hands each row to `each`. A result limited to at most
@@ -498,7 +493,7 @@ impl Tx<'_> {
         sql: &str,
         params: &Params,
         limit: u64,
-        fail: &dyn Fn(postgres::Error) -> anyhow::Error,
+        fail: &dyn Fn(tokio_postgres::Error) -> anyhow::Error,
         mut each: impl FnMut(&Row) -> anyhow::Result<()>,
     ) -> anyhow::Result<()> {
         if (1..=SMALL_RESULT).contains(&limit) {
@@ -513,23 +508,21 @@ impl Tx<'_> {
         // no further ahead than the rows being handed out, so memory stays flat. The
         // transaction's statement_timeout bounds the whole result.
         let deadline = self.checked(sql);
-        let client = &mut *self.client;
         let mut stopped: Option<anyhow::Error> = None;
-        let streamed = self.watchdog.guard(deadline, || {
-            let mut rows = client.query_typed_raw(sql, params.typed())?;
-            while let Some(row) = rows.next()? {
-                if let Err(err) = each(&row) {
+        let streamed = self
+            .wire
+            .stream(sql, params.typed(), deadline, |row| match each(row) {
+                Ok(()) => true,
+                Err(err) => {
                     stopped = Some(err);
-                    break;
+                    false
                 }
-            }
-            Ok(())
-        });
+            });
         if let Some(err) = stopped {
             // The reader stopped (a closed pipe, say): the rest of the result is not
             // wanted, and draining it could take as long as sending it all. Closing the
             // connection ends it; the transaction only read.
-            self.watchdog.cut();
+            self.wire.cutter().cut(Cut::Unread);
             self.open = false;
             return Err(err);
         }
@@ -539,22 +532,14 @@ impl Tx<'_> {
 
 impl Drop for Tx<'_> {
     fn drop(&mut self) {
-        if self.open && !self.client.is_closed() {
-            let _ = self.client.batch_execute("ROLLBACK");
+        if self.open && !self.wire.is_closed() {
+            let _ = self.wire.batch_execute("ROLLBACK", deadline(self.settings));
         }
     }
 }
 
 /// Results up to this many rows are fetched in one go rather than streamed.
 pub const SMALL_RESULT: u64 = 10_000;
-
-impl Session {
-    /// Whether the watchdog closed the connection: the server stayed silent past
-    /// `--statement-timeout`.
-    pub fn silenced(&self) -> bool {
-        self.watchdog.fired()
-    }
-}
 
 #[cfg(test)]
 mod tests {

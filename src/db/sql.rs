@@ -3,7 +3,7 @@
 //! so statements go out unnamed in one round trip (`query_typed`): nothing is prepared on
 //! the server, which PgBouncer's transaction pooling could hand to another client.
 
-use postgres::types::{ToSql, Type};
+use tokio_postgres::types::{ToSql, Type};
 
 /// A Rust value with the PostgreSQL type it is bound as.
 pub trait Bind: ToSql + Sync + Send + 'static {

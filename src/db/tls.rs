@@ -47,11 +47,13 @@ impl SslMode {
     }
 
     /// The mode the `postgres` crate negotiates with; verification lives in the connector.
-    pub fn wire_mode(self) -> postgres::config::SslMode {
+    pub fn wire_mode(self) -> tokio_postgres::config::SslMode {
         match self {
-            Self::Disable => postgres::config::SslMode::Disable,
-            Self::Allow | Self::Prefer => postgres::config::SslMode::Prefer,
-            Self::Require | Self::VerifyCa | Self::VerifyFull => postgres::config::SslMode::Require,
+            Self::Disable => tokio_postgres::config::SslMode::Disable,
+            Self::Allow | Self::Prefer => tokio_postgres::config::SslMode::Prefer,
+            Self::Require | Self::VerifyCa | Self::VerifyFull => {
+                tokio_postgres::config::SslMode::Require
+            }
         }
     }
 }

@@ -190,7 +190,7 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
         match counted {
             Ok(row) => Ok(Some((row.get::<_, i64>(0), row.get::<_, i64>(1), row.get::<_, Option<f64>>(2)))),
             // Out of budget: the transaction is aborted, and its COMMIT rolls it back.
-            Err(e) if budget.is_some() && e.code() == Some(&postgres::error::SqlState::QUERY_CANCELED) => Ok(None),
+            Err(e) if budget.is_some() && e.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED) => Ok(None),
             Err(e) => Err(e),
         }
     })?;

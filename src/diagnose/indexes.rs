@@ -187,7 +187,7 @@ pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
     ] {
         let report = probe.read("the table's catalog entries", |tx| {
             // inspect's errors are explained table errors; a server error in it is a
-            // postgres::Error underneath, which `read` words for the operator.
+            // tokio_postgres::Error underneath, which `read` words for the operator.
             match inspect(tx, kind, &rel, &dedup_columns, StatusScan::Skip, predicates) {
                 Ok(r) => Ok(Ok((r.differences, r.rel.exists()))),
                 Err(e) => Ok(Err(crate::error::one_line(&e))),

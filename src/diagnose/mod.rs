@@ -316,7 +316,7 @@ pub fn run(
         .statement_timeout
         .map_or(STATEMENT_BOUND, |t| t.min(STATEMENT_BOUND));
     session.bound_waits(LOCK_WAIT_BOUND, statement_bound);
-    let identify = |e: postgres::Error| {
+    let identify = |e: tokio_postgres::Error| {
         anyhow::anyhow!(
             "reading the server's identity failed: {}",
             describe_pg_error(&e)
@@ -439,9 +439,9 @@ impl Probe<'_> {
     pub fn read<T>(
         &mut self,
         what: &str,
-        work: impl Fn(&mut Tx<'_>) -> Result<T, postgres::Error>,
+        work: impl Fn(&mut Tx<'_>) -> Result<T, tokio_postgres::Error>,
     ) -> Result<T, CheckError> {
-        let attempt = |session: &mut Session| -> Result<T, postgres::Error> {
+        let attempt = |session: &mut Session| -> Result<T, tokio_postgres::Error> {
             let mut tx = session.begin(Access::ReadOnly)?;
             let value = work(&mut tx)?;
             tx.commit()?;
@@ -466,7 +466,7 @@ impl Probe<'_> {
         }
     }
 
-    fn explain(&self, what: &str, err: postgres::Error) -> CheckError {
+    fn explain(&self, what: &str, err: tokio_postgres::Error) -> CheckError {
         let Some(db) = err.as_db_error() else {
             return CheckError::Fatal(anyhow::anyhow!(
                 "reading {what} failed: {}",
@@ -606,6 +606,7 @@ impl Probe<'_> {
                         oid: Some(leaf.get(0)),
                         searched: rel.searched.clone(),
                         target: rel.target.clone(),
+                        blockers: rel.blockers.clone(),
                     },
                     leaf.get(0),
                 ));
@@ -678,7 +679,7 @@ impl FindingBuilder {
 
 /// A FATAL from the server (`idle_session_timeout`, an administrator's termination): the
 /// connection ends with it.
-fn is_fatal(err: &postgres::Error) -> bool {
+fn is_fatal(err: &tokio_postgres::Error) -> bool {
     err.as_db_error()
         .is_some_and(|db| matches!(db.severity(), "FATAL" | "PANIC"))
 }

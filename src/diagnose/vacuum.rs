@@ -52,7 +52,7 @@ const RECOMMENDED: &[(&str, &str)] = &[
 ];
 
 /// A table's storage parameters (`reloptions`), as `name=value` pairs.
-fn reloptions(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<(String, String)>, postgres::Error> {
+fn reloptions(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<(String, String)>, tokio_postgres::Error> {
     let row = tx.query_one(
         "SELECT coalesce(reloptions, '{}') FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) $1",
         &crate::params![oid],

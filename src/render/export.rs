@@ -8,8 +8,8 @@
 use std::io::{self, Write};
 
 use base64::Engine;
-use postgres::Row;
-use postgres::types::{FromSql, Type};
+use tokio_postgres::Row;
+use tokio_postgres::types::{FromSql, Type};
 
 use crate::db::pgtime::PgTime;
 use crate::render::output::{Format, Sink, csv_io_error};
@@ -152,12 +152,12 @@ impl<W: Write> MessageWriter<W> {
 /// Why a row could not be written: a value that did not decode, or the output.
 #[derive(Debug)]
 pub enum WriteError {
-    Value(postgres::Error),
+    Value(tokio_postgres::Error),
     Output(io::Error),
 }
 
-impl From<postgres::Error> for WriteError {
-    fn from(err: postgres::Error) -> Self {
+impl From<tokio_postgres::Error> for WriteError {
+    fn from(err: tokio_postgres::Error) -> Self {
         Self::Value(err)
     }
 }
@@ -177,7 +177,7 @@ fn json_string(out: &mut Vec<u8>, text: &str) {
 /// as base64); `None` when NULL or not written.
 type Payload<'r> = Option<Result<&'r str, &'r [u8]>>;
 
-fn payload_of<'r>(row: &'r Row, fields: &[Field]) -> Result<Payload<'r>, postgres::Error> {
+fn payload_of<'r>(row: &'r Row, fields: &[Field]) -> Result<Payload<'r>, tokio_postgres::Error> {
     if !fields
         .iter()
         .any(|f| matches!(f, Field::Payload | Field::PayloadEncoding))
@@ -206,7 +206,7 @@ fn value_of<'r>(
     row: &'r Row,
     field: Field,
     payload: Payload<'r>,
-) -> Result<Value<'r>, postgres::Error> {
+) -> Result<Value<'r>, tokio_postgres::Error> {
     Ok(match field {
         Field::Id => row
             .try_get::<_, Option<_>>(0)?
@@ -243,7 +243,7 @@ fn value_of<'r>(
 }
 
 /// A text column that may have drifted to nullable: its NULL is written as null.
-fn text_or_null(row: &Row, index: usize) -> Result<Value<'_>, postgres::Error> {
+fn text_or_null(row: &Row, index: usize) -> Result<Value<'_>, tokio_postgres::Error> {
     Ok(row
         .try_get::<_, Option<&str>>(index)?
         .map_or(Value::Null, Value::Text))

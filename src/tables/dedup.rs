@@ -35,7 +35,7 @@ pub fn stats(
     tx: &mut Tx<'_>,
     t: &DedupTable,
     estimate: bool,
-) -> Result<DedupStats, postgres::Error> {
+) -> Result<DedupStats, tokio_postgres::Error> {
     if !t.rel.exists() {
         return Ok(DedupStats::default());
     }
@@ -109,7 +109,7 @@ pub struct Entry {
 pub const ENTRY_FIELDS: &[&str] = &["group_name", "msg_id", "metadata", "processed_at"];
 
 impl Entry {
-    pub fn from_row(row: &postgres::Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(row: &tokio_postgres::Row) -> Result<Self, tokio_postgres::Error> {
         Ok(Self {
             group_name: row.try_get(0)?,
             msg_id: row.try_get(1)?,
@@ -175,7 +175,7 @@ pub fn mark(
     group: &str,
     msg_id: &str,
     metadata: Option<&Value>,
-) -> Result<Marked, postgres::Error> {
+) -> Result<Marked, tokio_postgres::Error> {
     let c = &t.cols;
     let inserted = tx.query_opt(
         &format!(
@@ -210,7 +210,7 @@ pub fn lookup(
     t: &DedupTable,
     group: &str,
     msg_id: &str,
-) -> Result<Option<Entry>, postgres::Error> {
+) -> Result<Option<Entry>, tokio_postgres::Error> {
     tx.query_opt(
         &format!(
             "SELECT {} FROM {} WHERE {} OPERATOR(pg_catalog.=) $1 AND {} OPERATOR(pg_catalog.=) $2",

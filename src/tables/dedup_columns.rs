@@ -323,6 +323,7 @@ mod tests {
             oid: Some(1),
             searched: vec![],
             target: "u@h:5432/db".into(),
+            blockers: Default::default(),
         }
     }
 

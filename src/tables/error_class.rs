@@ -264,7 +264,7 @@ pub fn error_classes(
     tx: &mut Tx<'_>,
     rel: &Rel,
     include_retrying: bool,
-    fail: &dyn Fn(postgres::Error) -> anyhow::Error,
+    fail: &dyn Fn(tokio_postgres::Error) -> anyhow::Error,
 ) -> anyhow::Result<Vec<ErrorClass>> {
     let selection = if include_retrying {
         "status OPERATOR(pg_catalog.=) 'failed' OR (status OPERATOR(pg_catalog.=) 'pending' AND retries OPERATOR(pg_catalog.>) 0)"

@@ -2,8 +2,8 @@
 //! the figures `stats` reports.
 
 use base64::Engine;
-use postgres::Row;
 use serde_json::{Map, Value, json};
+use tokio_postgres::Row;
 use uuid::Uuid;
 
 use crate::db::pgtime::PgTime;
@@ -162,7 +162,7 @@ impl MessageFilter {
 
     /// The filter with relative times fixed to instants on the server's clock, so every
     /// batch of a run selects against the same cutoff.
-    pub fn resolved(mut self, tx: &mut Tx<'_>) -> Result<Self, postgres::Error> {
+    pub fn resolved(mut self, tx: &mut Tx<'_>) -> Result<Self, tokio_postgres::Error> {
         for t in [
             &mut self.created_before,
             &mut self.created_after,
@@ -287,7 +287,7 @@ pub struct Message {
 }
 
 impl Message {
-    pub fn from_row(row: &Row) -> Result<Self, postgres::Error> {
+    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
         Ok(Self {
             id: row.try_get(0)?,
             topic: row.try_get(1)?,
@@ -430,7 +430,7 @@ pub struct PlannerCounts {
 pub fn planner_counts(
     tx: &mut Tx<'_>,
     rel: &Rel,
-) -> Result<Option<PlannerCounts>, postgres::Error> {
+) -> Result<Option<PlannerCounts>, tokio_postgres::Error> {
     let Some(oid) = rel.oid else { return Ok(None) };
     let row = tx.query_one(
         "SELECT c.reltuples::pg_catalog.float8, c.relpages::pg_catalog.int8,
@@ -492,7 +492,7 @@ impl PlannerCounts {
 
 /// The exact number of pending messages, read through the library's partial index: a
 /// sequential scan is ruled out for the rest of the transaction.
-pub fn count_pending(tx: &mut Tx<'_>, rel: &Rel) -> Result<i64, postgres::Error> {
+pub fn count_pending(tx: &mut Tx<'_>, rel: &Rel) -> Result<i64, tokio_postgres::Error> {
     tx.batch_execute("SET LOCAL enable_seqscan = off")?;
     Ok(tx
         .query_one(
@@ -513,7 +513,7 @@ pub fn stats_estimated(
     rel: &Rel,
     planner: &PlannerCounts,
     known_pending: Option<i64>,
-) -> Result<OutboxStats, postgres::Error> {
+) -> Result<OutboxStats, tokio_postgres::Error> {
     // A pending count just taken (the last sample of --rates) is not taken again.
     let pending: i64 = match known_pending {
         Some(n) => n,
@@ -550,7 +550,7 @@ fn oldest_pending(
     tx: &mut Tx<'_>,
     rel: &Rel,
     stats: &mut OutboxStats,
-) -> Result<(), postgres::Error> {
+) -> Result<(), tokio_postgres::Error> {
     let table = &rel.sql;
     let row = tx.query_one(
         &format!(
@@ -579,7 +579,7 @@ pub fn stats(
     by_topic: bool,
     by_header: &[String],
     stuck_after: std::time::Duration,
-) -> Result<OutboxStats, postgres::Error> {
+) -> Result<OutboxStats, tokio_postgres::Error> {
     let table = &rel.sql;
     let mut stats = OutboxStats::default();
     let rows = tx.query(
@@ -631,7 +631,7 @@ fn grouped(
     rel: &Rel,
     expression: &str,
     params: &Params,
-) -> Result<Vec<GroupStats>, postgres::Error> {
+) -> Result<Vec<GroupStats>, tokio_postgres::Error> {
     let rows = tx.query(
         &format!(
             "SELECT {expression}, status::pg_catalog.text, pg_catalog.count(*),
@@ -667,7 +667,7 @@ pub fn count_matching(
     tx: &mut Tx<'_>,
     rel: &Rel,
     conditions: &dyn Fn(&mut Params) -> String,
-) -> Result<u64, postgres::Error> {
+) -> Result<u64, tokio_postgres::Error> {
     let mut params = Params::default();
     let sql = format!(
         "SELECT pg_catalog.count(*) FROM {} WHERE {}",
@@ -684,7 +684,7 @@ pub fn sample_matching(
     rel: &Rel,
     conditions: &dyn Fn(&mut Params) -> String,
     limit: i64,
-) -> Result<Vec<Message>, postgres::Error> {
+) -> Result<Vec<Message>, tokio_postgres::Error> {
     let mut params = Params::default();
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS} FROM {} WHERE {} ORDER BY created_at, id LIMIT {}",
@@ -700,7 +700,7 @@ pub fn sample_matching(
 
 /// The server's `now()`: ages are measured on its clock, in Rust, so an infinite or
 /// far-off timestamp never makes a statement fail.
-pub fn server_now(tx: &mut Tx<'_>) -> Result<PgTime, postgres::Error> {
+pub fn server_now(tx: &mut Tx<'_>) -> Result<PgTime, tokio_postgres::Error> {
     tx.query_one("SELECT pg_catalog.now()", &Params::default())?
         .try_get(0)
 }

@@ -24,7 +24,7 @@ pub struct Sample {
 }
 
 /// Reads the counters of `rel` (and its partitions) and counts the pending messages.
-pub fn sample(tx: &mut Tx<'_>, rel: &Rel) -> Result<Sample, postgres::Error> {
+pub fn sample(tx: &mut Tx<'_>, rel: &Rel) -> Result<Sample, tokio_postgres::Error> {
     let oid = rel.oid.unwrap_or_default();
     let row = tx.query_one(
         "WITH RECURSIVE tree(oid) AS (

@@ -42,7 +42,7 @@ impl std::fmt::Display for Build {
     }
 }
 
-pub fn builds_in_progress(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Build>, postgres::Error> {
+pub fn builds_in_progress(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Build>, tokio_postgres::Error> {
     Ok(tx
         .query(
             "SELECT pid, command, phase FROM pg_catalog.pg_stat_progress_create_index WHERE relid OPERATOR(pg_catalog.=) $1",
@@ -66,7 +66,7 @@ pub fn plan(
     oid: u32,
     indexed: &str,
     predicates: Predicates,
-) -> Result<Vec<Step>, postgres::Error> {
+) -> Result<Vec<Step>, tokio_postgres::Error> {
     plan_with(tx, kind, rel, oid, indexed, predicates, &[])
 }
 
@@ -79,7 +79,7 @@ pub fn plan_with(
     indexed: &str,
     predicates: Predicates,
     extra: &[schema::IndexSpec],
-) -> Result<Vec<Step>, postgres::Error> {
+) -> Result<Vec<Step>, tokio_postgres::Error> {
     let live = catalog::indexes_as(tx, oid, predicates)?;
     let mut wanted = schema::contract(kind, &rel.name).indexes;
     wanted.extend(extra.iter().cloned());
@@ -95,7 +95,7 @@ pub fn obstacle(
     rel: &Rel,
     oid: u32,
     steps: &[Step],
-) -> Result<Option<String>, postgres::Error> {
+) -> Result<Option<String>, tokio_postgres::Error> {
     let partitioned: bool = tx
         .query_one(
             "SELECT relkind OPERATOR(pg_catalog.=) 'p' FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) $1",
@@ -286,6 +286,7 @@ mod tests {
             oid: Some(1),
             searched: vec![],
             target: String::new(),
+            blockers: Default::default(),
         }
     }
 

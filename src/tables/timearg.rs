@@ -104,7 +104,10 @@ fn parse_offset(zone: &str) -> Option<FixedOffset> {
 impl TimeArg {
     /// The instant itself: a duration is measured back from the server's `now()`, a
     /// zone-less time read in the server's time zone.
-    pub fn resolve(self, tx: &mut crate::db::session::Tx<'_>) -> Result<TimeArg, postgres::Error> {
+    pub fn resolve(
+        self,
+        tx: &mut crate::db::session::Tx<'_>,
+    ) -> Result<TimeArg, tokio_postgres::Error> {
         match self {
             TimeArg::At(_) => Ok(self),
             TimeArg::Ago(_) | TimeArg::ServerLocal(_) => {

@@ -933,3 +933,21 @@ impl Drop for OwnCluster {
             .output();
     }
 }
+
+/// A backend frozen with SIGSTOP, thawed however the test ends.
+pub struct Frozen(i32);
+
+impl Frozen {
+    pub fn freeze(pid: i32) -> Self {
+        // SAFETY: signals to a server process of the test's own cluster.
+        unsafe { libc::kill(pid, libc::SIGSTOP) };
+        Self(pid)
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        // SAFETY: as above.
+        unsafe { libc::kill(self.0, libc::SIGCONT) };
+    }
+}

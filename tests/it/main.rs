@@ -19,6 +19,7 @@ mod relay;
 mod reliability;
 mod schema_commands;
 mod search_path;
+mod sockets;
 mod stats_errors;
 mod stats_estimate;
 mod watch;

@@ -3,7 +3,7 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::harness::{OwnCluster, TestDb, bare_cmd};
+use crate::harness::{Frozen, OwnCluster, TestDb, bare_cmd};
 use crate::{assert_exit, stdout};
 
 /// A tmux server of the test's own, running `watch` against `url`.
@@ -278,24 +278,6 @@ fn watch_backend(db: &TestDb) -> i32 {
         }
         assert!(Instant::now() < deadline, "no watching backend");
         std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Thaws a frozen backend however the test ends.
-struct Frozen(i32);
-
-impl Frozen {
-    fn freeze(pid: i32) -> Self {
-        // SAFETY: signals to a server process of the test's own cluster.
-        unsafe { libc::kill(pid, libc::SIGSTOP) };
-        Self(pid)
-    }
-}
-
-impl Drop for Frozen {
-    fn drop(&mut self) {
-        // SAFETY: as above.
-        unsafe { libc::kill(self.0, libc::SIGCONT) };
     }
 }
 
