@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use tokio_postgres::error::SqlState;
 
 use crate::batch::pace::Pacer;
-use crate::batch::signals;
+use crate::batch::{lock, signals};
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Session, Tx};
 use crate::db::sql::Params;
@@ -470,12 +470,6 @@ fn fail(shared: &Shared, job: usize, step: Step, error: tokio_postgres::Error) {
         error,
         in_doubt,
     });
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The error for a batch that failed: the cause, then exactly what committed before it

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::ProgressBar;
 
-use crate::batch::signals;
+use crate::batch::{lock, signals};
 use crate::db::session::{Access, Session};
 use crate::db::sql::Params;
 use crate::render::output::{Output, stderr_line};
@@ -129,7 +129,7 @@ impl Pacer {
         what: &str,
     ) -> Result<(), tokio_postgres::Error> {
         if let Some(rate) = self.max_rate {
-            let changed = self.state.lock().map(|s| s.changed).unwrap_or(0);
+            let changed = lock(&self.state).changed;
             let due = self.started + Duration::from_secs_f64(changed as f64 / f64::from(rate));
             sleep_until(due);
         }
@@ -141,7 +141,7 @@ impl Pacer {
                 return Ok(());
             }
             let lagging = self.reading(session, max_lag)?;
-            let mut state = self.state.lock().expect("pacer lock");
+            let mut state = lock(&self.state);
             match lagging {
                 None => {
                     if let Some(since) = state.paused_since.take() {
@@ -197,17 +197,13 @@ impl Pacer {
 
     /// After a batch: what it changed counts towards the rate.
     pub fn record(&self, changed: u64) {
-        if let Ok(mut state) = self.state.lock() {
-            state.changed += changed;
-        }
+        lock(&self.state).changed += changed;
     }
 
     /// Time spent paused for replica lag, for the summary.
     pub fn paused(&self) -> Duration {
-        self.state
-            .lock()
-            .map(|s| s.paused_total + s.paused_since.map(|p| p.elapsed()).unwrap_or_default())
-            .unwrap_or_default()
+        let state = lock(&self.state);
+        state.paused_total + state.paused_since.map(|p| p.elapsed()).unwrap_or_default()
     }
 
     fn reading(
@@ -215,14 +211,13 @@ impl Pacer {
         session: &mut Session,
         max_lag: Duration,
     ) -> Result<Option<Lagging>, tokio_postgres::Error> {
-        if let Ok(state) = self.state.lock()
-            && let Some((at, lagging)) = &state.reading
+        if let Some((at, lagging)) = &lock(&self.state).reading
             && at.elapsed() < READING_FRESH_FOR
         {
             return Ok(lagging.clone());
         }
         let (wal_position, standbys) = read_standbys(session)?;
-        let mut state = self.state.lock().expect("pacer lock");
+        let mut state = lock(&self.state);
         let now = Instant::now();
         let worst = state.lag.worst(now, wal_position, &standbys);
         let lagging = worst.filter(|w| w.lag > max_lag);

@@ -6,10 +6,10 @@
 //! so PostgreSQL's own rules apply as to any statement on that table: its privileges,
 //! row-level security, rules and triggers; a requeue moving a row to the partition of its
 //! new status; a partition detached, dropped or swapped by rename mid-run no longer
-//! belonging to it. Naming partitions directly was faster, and a hostile pass found it
-//! differing from a statement on the table in all of those (one way deleted rows of a
-//! table swapped in by rename). The price: each batch's ctid range is read in every
-//! relation of the tree.
+//! belonging to it. Naming the partitions directly would be faster but would differ
+//! from a statement on the table in all of those (and could delete rows of a table
+//! swapped in by rename). The price: each batch's ctid range is read in every relation
+//! of the tree.
 
 use crate::db::session::{Rel, Tx};
 use crate::db::sql::Params;

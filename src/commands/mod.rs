@@ -19,7 +19,7 @@ mod stats;
 mod stats_many;
 mod watch;
 
-pub use completions::{render_completions, render_man_page, render_subcommand_man_pages};
+pub use completions::render_completions;
 
 use crate::cli::{Cli, Command, MessageFilterArgs};
 use crate::context::Context;

@@ -530,19 +530,35 @@ fn pgpass_permissions_ok(file: &Path) -> bool {
     std::fs::metadata(file).is_ok_and(|m| m.permissions().mode() & 0o077 == 0)
 }
 
-/// The operating system user, libpq's default role name.
+/// The operating system user, libpq's default role name. The reentrant lookup: targets
+/// resolve on parallel threads, and `getpwuid`'s static buffer is shared by them all.
 fn os_user() -> Option<String> {
-    // SAFETY: getpwuid returns a pointer into static storage or null; the name is copied
-    // out before any other call could overwrite it.
-    unsafe {
-        let entry = libc::getpwuid(libc::geteuid());
-        if entry.is_null() || (*entry).pw_name.is_null() {
+    let mut buffer = vec![0 as libc::c_char; 4096];
+    loop {
+        // SAFETY: an all-zero passwd is a valid value for getpwuid_r to fill.
+        let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: every pointer is to storage owned here, `buffer.len()` is its true size,
+        // and the name is copied out of `buffer` before it is dropped or reused.
+        let status = unsafe {
+            libc::getpwuid_r(
+                libc::geteuid(),
+                &mut entry,
+                buffer.as_mut_ptr(),
+                buffer.len(),
+                &mut found,
+            )
+        };
+        if status == libc::ERANGE && buffer.len() < 1 << 20 {
+            buffer.resize(buffer.len() * 4, 0);
+            continue;
+        }
+        if status != 0 || found.is_null() || entry.pw_name.is_null() {
             return std::env::var("USER").ok();
         }
-        std::ffi::CStr::from_ptr((*entry).pw_name)
-            .to_str()
-            .ok()
-            .map(str::to_string)
+        // SAFETY: on success pw_name points to a NUL-terminated string inside `buffer`.
+        let name = unsafe { std::ffi::CStr::from_ptr(entry.pw_name) };
+        return name.to_str().ok().map(str::to_string);
     }
 }
 

@@ -1,5 +1,5 @@
-//! Who is in the way when a statement waits for a lock (ARCHITECTURE.md §5, issue "lock waits
-//! are silent"). While a statement has been waiting a while, a second short connection
+//! Who is in the way when a statement waits for a lock (ARCHITECTURE.md §5). While a
+//! statement has been waiting a while, a second short connection
 //! asks the server which sessions block outboxctl's backend (`pg_blocking_pids`); on a
 //! terminal that is said on stderr, and a `--lock-timeout` error names them.
 

@@ -109,16 +109,11 @@ pub fn output_width() -> Option<usize> {
     None
 }
 
+/// The width of the terminal on stdout; a terminal that reports 0 columns is unknown.
 fn terminal_width() -> Option<usize> {
-    // SAFETY: TIOCGWINSZ fills a winsize we own.
-    unsafe {
-        let mut size: libc::winsize = std::mem::zeroed();
-        if libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) == 0 && size.ws_col > 0 {
-            Some(usize::from(size.ws_col))
-        } else {
-            None
-        }
-    }
+    terminal_size::terminal_size_of(io::stdout())
+        .map(|(terminal_size::Width(w), _)| usize::from(w))
+        .filter(|w| *w > 0)
 }
 
 /// Paints a cell after it has been laid out (colour never counts towards widths).

@@ -3,8 +3,10 @@
 
 use std::path::Path;
 
+use clap::CommandFactory;
 use clap_complete::Shell;
-use outboxctl::commands::{render_completions, render_man_page, render_subcommand_man_pages};
+use outboxctl::cli::Cli;
+use outboxctl::commands::render_completions;
 
 fn check(file: &str, expected: String) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -86,4 +88,38 @@ fn completions_command_prints_the_script() {
         .unwrap();
     crate::assert_exit(&out, 0);
     assert_eq!(crate::stdout(&out), render_completions(Shell::Bash));
+}
+
+/// The roff man page, as checked in as `completions/outboxctl.1`.
+fn render_man_page() -> String {
+    man(Cli::command())
+}
+
+/// One man page per subcommand (`outboxctl-requeue.1`, `outboxctl-dedup-mark.1`, …), the
+/// pages the main page refers to, as checked in under `completions/`.
+fn render_subcommand_man_pages() -> Vec<(String, String)> {
+    fn walk(command: &clap::Command, prefix: &str, pages: &mut Vec<(String, String)>) {
+        for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+            let name = format!("{prefix}-{}", sub.get_name());
+            let page = sub
+                .clone()
+                .name(name.clone())
+                .bin_name(name.replace('-', " "));
+            pages.push((format!("{name}.1"), man(page.clone())));
+            walk(&page, &name, pages);
+        }
+    }
+    let mut command = Cli::command();
+    command.build();
+    let mut pages = Vec::new();
+    walk(&command, "outboxctl", &mut pages);
+    pages
+}
+
+fn man(command: clap::Command) -> String {
+    let mut buffer = Vec::new();
+    clap_mangen::Man::new(command)
+        .render(&mut buffer)
+        .expect("rendering to memory cannot fail");
+    String::from_utf8(buffer).expect("man page is UTF-8")
 }
