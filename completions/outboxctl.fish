@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_outboxctl_global_optspecs
-    string join \n d/database-url= table= processed-table= dedup-columns= schema= format= lock-timeout= statement-timeout= connect-timeout= q/quiet color= no-color wide columns= no-payload h/help V/version
+    string join \n d/database-url= table= processed-table= dedup-columns= schema= format= lock-timeout= statement-timeout= connect-timeout= q/quiet color= no-color h/help V/version
 end
 
 function __fish_outboxctl_needs_command
@@ -40,11 +40,8 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -l connect-timeout -d 
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_needs_command" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_needs_command" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_needs_command" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
@@ -79,11 +76,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l connect-time
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l only -d 'Only this table' -r -f -a "outbox\t''
@@ -104,15 +98,12 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l connect-
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l dry-run -d 'Print the SQL that would run, run nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l repair -d 'Build the contract\'s missing or invalid indexes CONCURRENTLY instead (never touches columns); shows the plan unless --yes'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s y -l yes -d 'With --repair: run the plan without asking'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l processing-index -d 'With --repair: also build idx_<table>_processing, a partial index on created_at where status = \'processing\', so doctor counts rows stuck in processing in milliseconds at any table size (the library never reads it; each claim and mark also writes it)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l only -d 'Only this table' -r -f -a "outbox\t''
@@ -133,11 +124,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l connect-ti
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending-age -d 'Exit 3 when the oldest pending message is older than this (e.g. 5m)' -r
@@ -164,17 +152,15 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l connect-ti
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-topic -d 'Add a per-topic breakdown'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l estimate -d 'Count pending exactly through its index and estimate the other statuses from the planner\'s statistics: no scan (the default above 5,000,000 rows)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l exact -d 'Count every row, however large the table'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l by-error -d 'Group failed messages by error class: addresses, ids, numbers, quoted values and durations set aside'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l include-retrying -d 'With --by-error: pending messages that failed before (retries > 0) too'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l rates -d 'Sample the table twice, --interval apart: messages written, status changes, deletes and the drain rate per second, and the backlog\'s ETA (no scan)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l status -d 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)' -r
@@ -189,6 +175,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-a
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l order -d 'Oldest or newest first (by created_at)' -r -f -a "oldest\t''
 newest\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l limit -d 'At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l columns -d 'Only these columns, in this order, in every format' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -205,11 +192,10 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l connect-tim
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-payload -d 'Leave payloads out of json, ndjson and csv'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l payload -d 'The payload in the table view: its first 2 KiB (preview) or all of it (full)' -r -f -a "preview\t''
@@ -230,11 +216,9 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l connect-tim
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-payload -d 'Leave payloads out of json, ndjson and csv'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
@@ -265,17 +249,15 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l connect-
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l all -d 'Select by filter; alone, every message in the source status'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l stuck -d 'Take messages left in \'processing\' by a dead relay (needs --before)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l replay -d 'Take processed messages and deliver them again (clears processed_at)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l keep-retries -d 'Keep the retry count instead of resetting it to 0'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s y -l yes -d 'Do not ask for confirmation on a terminal'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l before -d 'Delete processed messages whose processed_at is older than this (7d, 2026-11-01, RFC 3339)' -r
@@ -300,14 +282,12 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l connect-ti
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l include-failed -d 'Also delete failed messages whose created_at is older than the cutoff'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s y -l yes -d 'Do not ask for confirmation on a terminal'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l status -d 'Only messages in this status (repeatable or comma-separated)' -r
@@ -339,15 +319,13 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l connect-t
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l all -d 'Select by filter; alone, every message (but those in processing)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l force -d 'Also delete messages in \'processing\', which a live relay may be publishing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation on a terminal'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l only -d 'Run only these checks' -r -f -a "xmin-sessions\t''
@@ -396,13 +374,10 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l connect-t
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l list -d 'Print every check\'s id, title and default thresholds, and exit'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l exact -d 'Let checks read the tables: bloat measured with pgstattuple, stuck processing rows counted on any size'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l interval -d 'Time between refreshes (at least 1s)' -r
@@ -424,11 +399,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l connect-ti
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
@@ -447,11 +419,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
@@ -478,11 +447,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
@@ -501,11 +467,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l group -d 'Only this group (repeatable)' -r
@@ -515,6 +478,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l order -d 'Oldest or newest first (by processed_at)' -r -f -a "oldest\t''
 newest\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l limit -d 'At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l columns -d 'Only these columns, in this order, in every format' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -531,11 +495,9 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
@@ -557,13 +519,10 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l before -d 'Delete entries processed before this (30d, 2026-11-01, RFC 3339)' -r
@@ -588,13 +547,10 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
@@ -619,11 +575,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l conn
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l columns -d 'Only these columns, in this order, in every format (list and dedup list)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l wide -d 'Human tables show every column in full, however wide'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-payload -d 'Leave payloads out of json, ndjson and csv (list, show)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'

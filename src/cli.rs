@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::batch::engine::{JobsArgs, MutationArgs};
-use crate::render::output::Format;
+use crate::render::output::{ColorChoice, Format, OutputOptions, Shape};
 use crate::tables::schema::{DEFAULT_OUTBOX_TABLE, DEFAULT_PROCESSED_TABLE, TableKind};
 use crate::tables::timearg::{TimeArg, parse_duration};
 
@@ -75,8 +74,8 @@ pub struct GlobalArgs {
     pub schema: Option<String>,
 
     /// Output format: human table, or json / ndjson / csv for scripts
-    #[arg(long, value_enum, default_value_t = Format::Table, global = true)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Table, global = true)]
+    pub format: FormatArg,
 
     /// Give up waiting for a table lock after this long (e.g. 5s)
     #[arg(long, value_parser = parse_server_timeout, global = true, value_name = "DURATION")]
@@ -101,18 +100,98 @@ pub struct GlobalArgs {
     /// Same as --color never
     #[arg(long, global = true)]
     pub no_color: bool,
+}
 
+impl GlobalArgs {
+    /// How this invocation prints, before the command's own view options.
+    pub fn output(&self) -> OutputOptions {
+        OutputOptions {
+            format: self.format.into(),
+            color: if self.no_color {
+                ColorChoice::Never
+            } else {
+                match self.color {
+                    ColorMode::Auto => ColorChoice::Auto,
+                    ColorMode::Always => ColorChoice::Always,
+                    ColorMode::Never => ColorChoice::Never,
+                }
+            },
+            quiet: self.quiet,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Table,
+    Json,
+    Ndjson,
+    Csv,
+    /// The Prometheus text exposition (`stats` only).
+    Prometheus,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Self {
+        match arg {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Ndjson => Format::Ndjson,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Prometheus => Format::Prometheus,
+        }
+    }
+}
+
+/// `--wide`, for the commands that print tables a terminal may be too narrow for.
+#[derive(Debug, Clone, Default, Args)]
+pub struct WideArg {
     /// Human tables show every column in full, however wide
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub wide: bool,
+}
 
-    /// Only these columns, in this order, in every format (list and dedup list)
-    #[arg(long, global = true, value_delimiter = ',', value_name = "COLUMN,…")]
+/// `--columns`, for the lists.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ColumnsArg {
+    /// Only these columns, in this order, in every format
+    #[arg(long, value_delimiter = ',', value_name = "COLUMN,…")]
     pub columns: Vec<String>,
+}
 
-    /// Leave payloads out of json, ndjson and csv (list, show)
-    #[arg(long, global = true)]
+/// `--no-payload`, for the commands that print messages.
+#[derive(Debug, Clone, Default, Args)]
+pub struct NoPayloadArg {
+    /// Leave payloads out of json, ndjson and csv
+    #[arg(long)]
     pub no_payload: bool,
+}
+
+impl Command {
+    /// What the command's own options say about its output's shape.
+    pub fn shape(&self) -> Shape {
+        let (wide, columns, no_payload) = match self {
+            Command::List(a) => (
+                a.wide.wide,
+                a.columns.columns.clone(),
+                a.no_payload.no_payload,
+            ),
+            Command::Show(a) => (false, Vec::new(), a.no_payload.no_payload),
+            Command::Stats(a) => (a.wide.wide, Vec::new(), false),
+            Command::Requeue(a) => (a.wide.wide, Vec::new(), false),
+            Command::Purge(a) => (a.wide.wide, Vec::new(), false),
+            Command::Delete(a) => (a.wide.wide, Vec::new(), false),
+            Command::Dedup(DedupCommand::List(a)) => {
+                (a.wide.wide, a.columns.columns.clone(), false)
+            }
+            _ => (false, Vec::new(), false),
+        };
+        Shape {
+            wide,
+            columns,
+            no_payload,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -370,6 +449,9 @@ pub struct StatsArgs {
     /// outbox_topics_folded / outbox_header_values_folded)
     #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=100_000))]
     pub max_series: usize,
+
+    #[command(flatten)]
+    pub wide: WideArg,
 }
 
 /// Filters shared by `list` and `requeue --all`.
@@ -435,6 +517,15 @@ pub struct ListArgs {
     /// At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub limit: Option<u64>,
+
+    #[command(flatten)]
+    pub columns: ColumnsArg,
+
+    #[command(flatten)]
+    pub no_payload: NoPayloadArg,
+
+    #[command(flatten)]
+    pub wide: WideArg,
 }
 
 #[derive(Debug, Args)]
@@ -445,6 +536,9 @@ pub struct ShowArgs {
     /// The payload in the table view: its first 2 KiB (preview) or all of it (full)
     #[arg(long, value_enum, default_value_t = PayloadView::Preview)]
     pub payload: PayloadView,
+
+    #[command(flatten)]
+    pub no_payload: NoPayloadArg,
 }
 
 #[derive(Debug, Args)]
@@ -477,6 +571,9 @@ pub struct RequeueArgs {
 
     #[command(flatten)]
     pub mutation: MutationArgs,
+
+    #[command(flatten)]
+    pub wide: WideArg,
 }
 
 #[derive(Debug, Args)]
@@ -498,6 +595,9 @@ pub struct PurgeArgs {
 
     #[command(flatten)]
     pub mutation: MutationArgs,
+
+    #[command(flatten)]
+    pub wide: WideArg,
 }
 
 #[derive(Debug, Args)]
@@ -526,6 +626,9 @@ pub struct DeleteArgs {
 
     #[command(flatten)]
     pub mutation: MutationArgs,
+
+    #[command(flatten)]
+    pub wide: WideArg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -608,6 +711,12 @@ pub struct DedupListArgs {
     /// At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub limit: Option<u64>,
+
+    #[command(flatten)]
+    pub columns: ColumnsArg,
+
+    #[command(flatten)]
+    pub wide: WideArg,
 }
 
 #[derive(Debug, Args)]
@@ -672,5 +781,63 @@ pub fn selected_tables(only: Option<TableKind>) -> Vec<TableKind> {
     match only {
         Some(kind) => vec![kind],
         None => vec![TableKind::Outbox, TableKind::Processed],
+    }
+}
+
+/// Options every mutation takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MutationArgs {
+    /// Say what would change, change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation on a terminal
+    #[arg(short, long)]
+    pub yes: bool,
+
+    /// Rows per batch; each batch is its own transaction
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N", allow_hyphen_values = true)]
+    pub batch_size: u32,
+
+    /// Change at most this many rows a second (all jobs together); batches shrink to a
+    /// second's worth
+    #[arg(long, value_name = "ROWS", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Gentle mode")]
+    pub max_rate: Option<u32>,
+
+    /// Before each batch, wait while any streaming standby replays further behind than this
+    /// (10s, 1m); needs pg_monitor or pg_read_all_stats
+    #[arg(long, value_name = "DURATION", value_parser = parse_lag, help_heading = "Gentle mode")]
+    pub max_replica_lag: Option<Duration>,
+}
+
+/// A replica lag worth waiting for: more than nothing (`0s` would hold every batch
+/// behind any standby that has not confirmed the last one yet).
+fn parse_lag(text: &str) -> Result<Duration, String> {
+    let lag = crate::tables::timearg::parse_duration(text)?;
+    if lag.is_zero() {
+        return Err("a lag must be longer than 0 (e.g. 10s)".into());
+    }
+    Ok(lag)
+}
+
+/// `--jobs` for the mutations that walk a whole table.
+#[derive(Debug, Clone, clap::Args)]
+pub struct JobsArgs {
+    /// Connections working at once, each on its own pieces of the table (each batch still
+    /// its own transaction); about as many as the server has cores to spare
+    #[arg(short, long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+}
+
+impl MutationArgs {
+    /// The options the engine runs with.
+    pub fn options(&self) -> crate::batch::engine::BatchOptions {
+        crate::batch::engine::BatchOptions {
+            dry_run: self.dry_run,
+            yes: self.yes,
+            batch_size: self.batch_size,
+            max_rate: self.max_rate,
+            max_replica_lag: self.max_replica_lag,
+        }
     }
 }

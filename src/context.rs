@@ -4,7 +4,7 @@ use crate::cli::GlobalArgs;
 use crate::db::connect::{ConnectOptions, Target};
 use crate::db::session::Access;
 use crate::db::session::{Rel, Session};
-use crate::render::output::Output;
+use crate::render::output::{Output, Shape};
 use crate::tables::dedup::DedupTable;
 use crate::tables::dedup_columns::{ColumnMap, DedupColumns};
 use crate::tables::schema::Tables;
@@ -31,14 +31,14 @@ pub struct Located {
 impl Context {
     /// Validates the global options. Nothing is sent to a server here, so a bad table or
     /// schema name is refused before any connection is made.
-    pub fn new(global: &GlobalArgs) -> anyhow::Result<Self> {
+    pub fn new(global: &GlobalArgs, shape: Shape) -> anyhow::Result<Self> {
         let tables = Tables::new(&global.table, &global.processed_table)?;
         if let Some(schema) = &global.schema {
             crate::db::ident::validate_schema(schema)?;
         }
         Ok(Self {
             tables,
-            out: Output::new(global),
+            out: Output::new(global.output(), shape),
             connect: ConnectOptions {
                 database_url: global.database_url.first().cloned(),
                 schema: global.schema.clone(),

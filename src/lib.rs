@@ -80,7 +80,11 @@ fn stderr_colour() -> bool {
     if never {
         return false;
     }
-    always || render::output::color_wanted(cli::ColorMode::Auto, std::io::stderr().is_terminal())
+    always
+        || render::output::color_wanted(
+            render::output::ColorChoice::Auto,
+            std::io::stderr().is_terminal(),
+        )
 }
 
 /// clap's own errors, folded to the one line every outboxctl error is; help and version

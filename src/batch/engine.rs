@@ -20,49 +20,19 @@ use crate::error::{Failure, describe_pg_error, exit, explain_table_error, interr
 use crate::render::output::{Output, count_of, print_record, stderr_line};
 use crate::tables::timearg::TimeArg;
 
-/// Options every mutation takes.
-#[derive(Debug, Clone, clap::Args)]
-pub struct MutationArgs {
-    /// Say what would change, change nothing
-    #[arg(long)]
+/// How a mutation runs, whatever asked for it (see `cli::MutationArgs`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BatchOptions {
+    /// Say what would change, change nothing.
     pub dry_run: bool,
-
-    /// Do not ask for confirmation on a terminal
-    #[arg(short, long)]
+    /// Do not ask for confirmation on a terminal.
     pub yes: bool,
-
-    /// Rows per batch; each batch is its own transaction
-    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N", allow_hyphen_values = true)]
+    /// Rows per batch; each batch is its own transaction.
     pub batch_size: u32,
-
-    /// Change at most this many rows a second (all jobs together); batches shrink to a
-    /// second's worth
-    #[arg(long, value_name = "ROWS", value_parser = clap::value_parser!(u32).range(1..), help_heading = "Gentle mode")]
+    /// Change at most this many rows a second (all jobs together).
     pub max_rate: Option<u32>,
-
-    /// Before each batch, wait while any streaming standby replays further behind than this
-    /// (10s, 1m); needs pg_monitor or pg_read_all_stats
-    #[arg(long, value_name = "DURATION", value_parser = parse_lag, help_heading = "Gentle mode")]
+    /// Before each batch, wait while any streaming standby replays further behind.
     pub max_replica_lag: Option<Duration>,
-}
-
-/// A replica lag worth waiting for: more than nothing (`0s` would hold every batch
-/// behind any standby that has not confirmed the last one yet).
-fn parse_lag(text: &str) -> Result<Duration, String> {
-    let lag = crate::tables::timearg::parse_duration(text)?;
-    if lag.is_zero() {
-        return Err("a lag must be longer than 0 (e.g. 10s)".into());
-    }
-    Ok(lag)
-}
-
-/// `--jobs` for the mutations that walk a whole table.
-#[derive(Debug, Clone, clap::Args)]
-pub struct JobsArgs {
-    /// Connections working at once, each on its own pieces of the table (each batch still
-    /// its own transaction); about as many as the server has cores to spare
-    #[arg(short, long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub jobs: u16,
 }
 
 /// What one batch did.
@@ -201,7 +171,7 @@ pub fn interactive() -> bool {
 
 /// Asks `question [y/N]` on a terminal. Without a terminal, or with `--yes`, the answer
 /// is yes: scripts run as told.
-pub fn confirm(question: &str, args: &MutationArgs) -> anyhow::Result<bool> {
+pub fn confirm(question: &str, args: &BatchOptions) -> anyhow::Result<bool> {
     if args.yes || args.dry_run || !interactive() {
         return Ok(true);
     }
@@ -232,7 +202,7 @@ pub fn ask(question: &str) -> anyhow::Result<bool> {
 /// `aborted`. Without a terminal, or with `--quiet`, nothing is counted and scripts run
 /// as told.
 pub fn count_and_confirm(
-    args: &MutationArgs,
+    args: &BatchOptions,
     out: &Output,
     count: impl FnOnce() -> anyhow::Result<u64>,
     question: impl FnOnce(u64) -> String,
@@ -269,7 +239,7 @@ pub type Job<'a> = (&'a mut Session, &'a mut (dyn Batcher + Send));
 pub fn run_batches(
     session: &mut Session,
     batcher: &mut (dyn Batcher + Send),
-    args: &MutationArgs,
+    args: &BatchOptions,
     total: Option<u64>,
     out: &Output,
     rel: &Rel,
@@ -283,7 +253,7 @@ pub fn run_batches(
 /// failure stops every job after its batch in flight.
 pub fn run_jobs(
     mut jobs: Vec<Job<'_>>,
-    args: &MutationArgs,
+    args: &BatchOptions,
     total: Option<u64>,
     out: &Output,
     rel: &Rel,
@@ -479,7 +449,7 @@ fn batch_failure(
     summary: &Summary,
     in_doubt: u64,
     err: tokio_postgres::Error,
-    args: &MutationArgs,
+    args: &BatchOptions,
     rel: &Rel,
     what: &str,
 ) -> anyhow::Error {

@@ -4,7 +4,7 @@
 
 use crate::batch::ctid::{CtidWalk, WalkAction};
 use crate::batch::engine::{
-    Batcher, Job, MutationArgs, RunStart, Summary, count_and_confirm, report, run_jobs,
+    BatchOptions, Batcher, Job, RunStart, Summary, count_and_confirm, report, run_jobs,
 };
 use crate::context::Context;
 use crate::db::session::{Access, Rel, Session};
@@ -50,7 +50,7 @@ pub fn change(
     rel: &Rel,
     conditions: &dyn Fn(&mut Params) -> String,
     run_start: &RunStart,
-    args: &MutationArgs,
+    args: &BatchOptions,
     how: FilterChange<'_>,
 ) -> anyhow::Result<()> {
     let fail = |e| explain_table_error(e, rel);
@@ -106,7 +106,7 @@ pub fn run_walks(
     ctx: &Context,
     session: &mut Session,
     walks: Vec<&mut (dyn Batcher + Send)>,
-    args: &MutationArgs,
+    args: &BatchOptions,
     total: Option<u64>,
     rel: &Rel,
     what: &str,

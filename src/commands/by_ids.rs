@@ -9,7 +9,7 @@ use std::io::BufRead;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::batch::engine::{ListBatcher, MutationArgs, Summary, report, run_batches};
+use crate::batch::engine::{BatchOptions, ListBatcher, Summary, report, run_batches};
 use crate::context::Context;
 use crate::db::session::{Access, Rel, Session};
 use crate::db::sql::Params;
@@ -19,7 +19,7 @@ use crate::tables::outbox;
 
 /// `--jobs` splits a walk over the table among connections; a list of ids is one walk
 /// over the list, so asking for more connections is a mistake worth saying.
-pub fn refuse_jobs(ids: &[String], jobs: &crate::batch::engine::JobsArgs) -> anyhow::Result<()> {
+pub fn refuse_jobs(ids: &[String], jobs: &crate::cli::JobsArgs) -> anyhow::Result<()> {
     if !ids.is_empty() && jobs.jobs > 1 {
         return Err(crate::error::usage(
             "--jobs splits a walk over the whole table; message ids are changed over one connection: drop --jobs or select by filter",
@@ -96,7 +96,7 @@ pub fn change(
     session: &mut Session,
     rel: &Rel,
     ids: Vec<Uuid>,
-    args: &MutationArgs,
+    args: &BatchOptions,
     how: IdChange<'_>,
 ) -> anyhow::Result<()> {
     let table = &rel.sql;

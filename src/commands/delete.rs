@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
             &mut session,
             rel,
             ids,
-            &args.mutation,
+            &args.mutation.options(),
             by_ids::IdChange {
                 action: format!("DELETE FROM {}", rel.sql),
                 condition: &state,
@@ -96,7 +96,7 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
         rel,
         &conditions,
         &run_start,
-        &args.mutation,
+        &args.mutation.options(),
         by_filter::FilterChange {
             jobs: args.jobs.jobs,
             action: WalkAction::Delete,

@@ -26,17 +26,8 @@ use crate::context::Context;
 use crate::tables::outbox::MessageFilter;
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    let ctx = Context::new(&cli.global)?;
+    let ctx = Context::new(&cli.global, cli.command.shape())?;
     // Options that only some commands read are refused elsewhere, never ignored.
-    let lists = matches!(
-        cli.command,
-        Command::List(_) | Command::Dedup(crate::cli::DedupCommand::List(_))
-    );
-    if !ctx.out.columns.is_empty() && !lists {
-        return Err(crate::error::usage(
-            "--columns applies to list and dedup list",
-        ));
-    }
     if ctx.database_urls().len() > 1
         && !matches!(cli.command, Command::Stats(_) | Command::Doctor(_))
     {

@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         rel,
         &conditions,
         &run_start,
-        &args.mutation,
+        &args.mutation.options(),
         by_filter::FilterChange {
             jobs: args.jobs.jobs,
             action: WalkAction::Delete,

@@ -104,7 +104,7 @@ fn requeue_matching(
         rel,
         &conditions,
         &run_start,
-        &args.mutation,
+        &args.mutation.options(),
         by_filter::FilterChange {
             jobs: args.jobs.jobs,
             action: WalkAction::Update(set),
@@ -146,7 +146,7 @@ fn requeue_ids(
         session,
         rel,
         ids,
-        &args.mutation,
+        &args.mutation.options(),
         by_ids::IdChange {
             action: format!("UPDATE {} SET {set}", rel.sql),
             condition: &|params| {

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::{Map, Value};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Table,
     Json,
@@ -39,30 +39,50 @@ pub struct Output {
     pub no_payload: bool,
 }
 
+/// When to colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    Always,
+    Never,
+}
+
+/// How an invocation prints, whatever asked for it (see `cli::GlobalArgs::output`).
+#[derive(Clone, Copy, Debug)]
+pub struct OutputOptions {
+    pub format: Format,
+    pub color: ColorChoice,
+    pub quiet: bool,
+}
+
+/// The shape a command's own options give its output.
+#[derive(Clone, Debug, Default)]
+pub struct Shape {
+    pub wide: bool,
+    pub columns: Vec<String>,
+    pub no_payload: bool,
+}
+
 /// Whether colour is wanted on a stream that is (or is not) a terminal.
-pub fn color_wanted(mode: crate::cli::ColorMode, terminal: bool) -> bool {
-    use crate::cli::ColorMode;
-    match mode {
-        ColorMode::Always => true,
-        ColorMode::Never => false,
-        ColorMode::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+pub fn color_wanted(choice: ColorChoice, terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
     }
 }
 
 impl Output {
-    pub fn new(global: &crate::cli::GlobalArgs) -> Self {
-        let mode = if global.no_color {
-            crate::cli::ColorMode::Never
-        } else {
-            global.color
-        };
+    pub fn new(options: OutputOptions, view: Shape) -> Self {
         Self {
-            format: global.format,
-            color: global.format == Format::Table && color_wanted(mode, io::stdout().is_terminal()),
-            quiet: global.quiet,
-            wide: global.wide,
-            columns: global.columns.clone(),
-            no_payload: global.no_payload,
+            format: options.format,
+            color: options.format == Format::Table
+                && color_wanted(options.color, io::stdout().is_terminal()),
+            quiet: options.quiet,
+            wide: view.wide,
+            columns: view.columns,
+            no_payload: view.no_payload,
         }
     }
 

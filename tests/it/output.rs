@@ -167,7 +167,7 @@ fn columns_is_honoured_and_pipes_get_full_rows() {
     let out = db
         .cmd()
         .env("COLUMNS", "60")
-        .args(["--wide", "list", "--status", "all"])
+        .args(["list", "--status", "all", "--wide"])
         .output()
         .unwrap();
     assert!(stdout(&out).contains("connection refused by the payments gateway"));
@@ -729,7 +729,7 @@ fn streamed_rows_samples_and_options_keep_their_promises() {
     assert!(
         lines(
             Some("80"),
-            &["--wide", "list", "--status", "all", "--limit", "0"]
+            &["list", "--status", "all", "--limit", "0", "--wide"]
         )
         .contains(full.trim_end())
     );

@@ -99,7 +99,7 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
     }
 
     let total = count_and_confirm(
-        &args.mutation,
+        &args.mutation.options(),
         &ctx.out,
         || session.with_tx(Access::ReadOnly, &fail, count),
         |total| {
@@ -129,7 +129,7 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
             .iter_mut()
             .map(|walk| -> &mut (dyn Batcher + Send) { walk.as_mut() })
             .collect(),
-        &args.mutation,
+        &args.mutation.options(),
         total,
         rel,
         "deleted",

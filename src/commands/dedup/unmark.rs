@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
                 rel.name,
                 rel.target
             ),
-            &args.mutation,
+            &args.mutation.options(),
         )?
     {
         anyhow::bail!("aborted: nothing was unmarked");
@@ -92,7 +92,7 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
         let summary = run_batches(
             &mut session,
             &mut batcher,
-            &args.mutation,
+            &args.mutation.options(),
             None,
             &ctx.out,
             rel,
