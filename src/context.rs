@@ -66,7 +66,17 @@ impl Context {
 
     /// How a target is named before connecting: `user@host:port/dbname`.
     pub fn describe_target(&self) -> anyhow::Result<String> {
+        // Its warnings are said when it is connected to.
         Ok(Target::resolve(&self.connect)?.display)
+    }
+
+    /// The target `options` name, its warnings said (unless --quiet).
+    fn target(&self, options: &ConnectOptions) -> anyhow::Result<Target> {
+        let target = Target::resolve(options)?;
+        for warning in &target.warnings {
+            self.out.warn(warning);
+        }
+        Ok(target)
     }
 
     pub fn dedup_columns(&self) -> &ColumnMap {
@@ -102,8 +112,16 @@ impl Context {
 
     pub fn connect(&self) -> anyhow::Result<Session> {
         use std::io::IsTerminal;
-        let mut session = Target::resolve(&self.connect)?.connect()?;
-        session.announce_lock_waits(!self.out.quiet && std::io::stderr().is_terminal());
+        let mut session = self.target(&self.connect)?.connect()?;
+        if !self.out.quiet && std::io::stderr().is_terminal() {
+            session.announce_lock_waits(Some(std::sync::Arc::new(|blockers: &str| {
+                // Other sessions' query text: escaped like everything read from the server.
+                crate::render::output::stderr_line(&format!(
+                    "outboxctl: waiting for a lock — {}",
+                    crate::render::output::escape(blockers)
+                ));
+            })));
+        }
         Ok(session)
     }
 
@@ -141,13 +159,13 @@ impl Context {
                                 anyhow::anyhow!(
                                     "{} accepted the connection but did not serve it within {} (a pooler with every server connection taken?)",
                                     session.target,
-                                    crate::render::time::format_duration(wait)
+                                    crate::units::format_duration(wait)
                                 )
                             } else {
                                 anyhow::anyhow!(
                                     "{}: {}",
                                     session.target,
-                                    crate::error::describe_pg_error(&e)
+                                    crate::db::errors::describe_pg_error(&e)
                                 )
                             }
                         });
@@ -185,7 +203,7 @@ impl Context {
     pub fn connect_with_startup(&self, settings: Vec<(String, String)>) -> anyhow::Result<Session> {
         let mut options = self.connect.clone();
         options.startup_settings = settings;
-        Target::resolve(&options)?.connect()
+        self.target(&options)?.connect()
     }
 
     /// The user's `--statement-timeout` and `--lock-timeout`.
@@ -246,7 +264,7 @@ impl Context {
 
     /// The dedup table with its columns found by role (or named by `--dedup-columns`).
     pub fn dedup_table(&self, session: &mut Session, rel: &Rel) -> anyhow::Result<DedupTable> {
-        let fail = |e| crate::error::explain_table_error(e, rel);
+        let fail = |e| crate::db::errors::explain_table_error(e, rel);
         let cols = session.with_tx(Access::ReadOnly, &fail, |tx| {
             DedupColumns::resolve(tx, rel, &self.dedup_columns)
         })?;

@@ -14,6 +14,7 @@ pub mod diagnose;
 pub mod error;
 pub mod render;
 pub mod tables;
+pub mod units;
 
 use std::process::ExitCode;
 
@@ -47,7 +48,7 @@ pub fn run() -> ExitCode {
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             let code = error::exit_code(&err);
-            let text = error::one_line(&err);
+            let text = db::errors::one_line(&err);
             // A negative answer may already have been printed as the result itself.
             if !(text.is_empty() || (quiet && code == error::exit::NEGATIVE)) {
                 // Server messages can quote stored values: escaped like all human output.

@@ -197,7 +197,7 @@ impl CtidWalk {
         batch_size: u32,
         jobs: usize,
     ) -> anyhow::Result<Vec<Self>> {
-        let fail = |e| crate::error::explain_table_error(e, rel);
+        let fail = |e| crate::db::errors::explain_table_error(e, rel);
         session.with_tx(crate::db::session::Access::ReadOnly, &fail, |tx| {
             let tree = Tree::find(tx, rel).map_err(fail)?;
             // One catalog read for all the walks; each gets its own bound values

@@ -11,10 +11,10 @@ use crate::batch::ctid::{CtidWalk, WalkAction};
 use crate::batch::engine::{BatchOutcome, Batcher, RunStart};
 use crate::batch::keyset::KeysetPurge;
 use crate::batch::pieces::Pieces;
+use crate::db::errors::explain_table_error;
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Session, Tx};
 use crate::db::sql::Params;
-use crate::error::explain_table_error;
 use crate::tables::dedup::DedupTable;
 
 /// From this share of the table on, a table not in time order is walked physically

@@ -13,10 +13,11 @@ use tokio_postgres::error::SqlState;
 
 use crate::batch::pace::Pacer;
 use crate::batch::{lock, signals};
+use crate::db::errors::{describe_pg_error, explain_table_error};
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Session, Tx};
 use crate::db::sql::Params;
-use crate::error::{Failure, describe_pg_error, exit, explain_table_error, interrupted, usage};
+use crate::error::{Failure, exit, interrupted, usage};
 use crate::render::output::{Output, count_of, print_record, stderr_line};
 use crate::tables::timearg::TimeArg;
 

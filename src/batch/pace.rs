@@ -12,7 +12,7 @@ use crate::batch::{lock, signals};
 use crate::db::session::{Access, Session};
 use crate::db::sql::Params;
 use crate::render::output::{Output, stderr_line};
-use crate::render::time::format_duration;
+use crate::units::format_duration;
 
 /// How often a paused run looks at the standbys again.
 const RECHECK: Duration = Duration::from_millis(500);
@@ -77,7 +77,8 @@ impl Pacer {
         if self.max_lag.is_none() {
             return Ok(());
         }
-        let fail = |e: tokio_postgres::Error| anyhow::anyhow!(crate::error::describe_pg_error(&e));
+        let fail =
+            |e: tokio_postgres::Error| anyhow::anyhow!(crate::db::errors::describe_pg_error(&e));
         let (allowed, standbys, user) = session.with_tx(Access::ReadOnly, &fail, |tx| {
             let row = tx
                 .query_one(

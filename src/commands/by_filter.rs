@@ -7,9 +7,9 @@ use crate::batch::engine::{
     BatchOptions, Batcher, Job, RunStart, Summary, count_and_confirm, report, run_jobs,
 };
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::session::{Access, Rel, Session};
 use crate::db::sql::Params;
-use crate::error::explain_table_error;
 use crate::tables::outbox;
 
 /// What to do to the selected messages, and the words for it.

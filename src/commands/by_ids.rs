@@ -11,9 +11,10 @@ use uuid::Uuid;
 
 use crate::batch::engine::{BatchOptions, ListBatcher, Summary, report, run_batches};
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::session::{Access, Rel, Session};
 use crate::db::sql::Params;
-use crate::error::{Failure, exit, explain_table_error, usage};
+use crate::error::{Failure, exit, usage};
 use crate::render::output::{count_of, escape};
 use crate::tables::outbox;
 

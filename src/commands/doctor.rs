@@ -124,7 +124,9 @@ fn run_many(
                 }
                 object
             }
-            Err(e) => json!({"target": label, "ok": false, "error": crate::error::one_line(e)}),
+            Err(e) => {
+                json!({"target": label, "ok": false, "error": crate::db::errors::one_line(e)})
+            }
         })
         .collect();
     let printed = match ctx.out.format {
@@ -139,7 +141,7 @@ fn run_many(
                         "doctor: {}
 error: {}",
                         escape(label),
-                        escape(&crate::error::one_line(e))
+                        escape(&crate::db::errors::one_line(e))
                     ),
                 })
                 .collect::<Vec<_>>()

@@ -5,10 +5,10 @@
 use crate::cli::{ListArgs, Order};
 use crate::commands::message_filter;
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Tx};
 use crate::db::sql::{Params, limit_clause, where_clause};
-use crate::error::explain_table_error;
 use crate::render::export::{MessageWriter, WriteError};
 use crate::render::layout::{Column, StreamTable, output_width};
 use crate::render::output::or_null;

@@ -7,8 +7,8 @@ use serde_json::json;
 use crate::cli::{MigrateArgs, selected_tables};
 use crate::context::Context;
 use crate::db::catalog;
+use crate::db::errors::describe_pg_error;
 use crate::db::session::{Access, Rel, Session};
-use crate::error::describe_pg_error;
 use crate::render::output::{print_records, print_text};
 use crate::tables::schema::{self, TableKind};
 
@@ -125,7 +125,7 @@ fn create(session: &mut Session, kind: TableKind, rel: &Rel) -> anyhow::Result<A
     let table = &rel.name;
     let fail = |e: tokio_postgres::Error| {
         if e.code() == Some(&tokio_postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION) {
-            return anyhow::Error::msg(crate::error::read_only(
+            return anyhow::Error::msg(crate::db::errors::read_only(
                 &rel.target,
                 &describe_pg_error(&e),
             ));

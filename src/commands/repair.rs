@@ -18,8 +18,8 @@ use crate::batch::engine::interactive;
 use crate::cli::{MigrateArgs, selected_tables};
 use crate::context::Context;
 use crate::db::catalog::Predicates;
+use crate::db::errors::describe_pg_error;
 use crate::db::session::{Access, Session};
-use crate::error::describe_pg_error;
 use crate::render::output::{Format, count_of, escape, print_json, print_json_line, print_text};
 use crate::tables::dedup_columns::DedupColumns;
 use crate::tables::repair::{self, Step};
@@ -141,7 +141,7 @@ fn plan_tables(
             missing.push(rel.name.clone());
             continue;
         };
-        let fail = |e| crate::error::explain_table_error(e, rel);
+        let fail = |e| crate::db::errors::explain_table_error(e, rel);
         let steps = session.with_tx(Access::ReadOnly, &fail, |tx| {
             let indexed = match kind {
                 TableKind::Processed => {
@@ -227,7 +227,7 @@ fn repair_connection(ctx: &Context, session: &mut Session) -> anyhow::Result<Opt
         Err(err) => {
             ctx.out.warn(format!(
                 "could not open a connection with its own timeouts ({}); running on the ordinary one, where the database's statement_timeout applies",
-                escape(&crate::error::one_line(&err))
+                escape(&crate::db::errors::one_line(&err))
             ));
             Ok(None)
         }

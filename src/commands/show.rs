@@ -2,9 +2,10 @@
 
 use crate::cli::{PayloadView, ShowArgs};
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::pgtime::PgTime;
 use crate::db::session::Access;
-use crate::error::{explain_table_error, usage};
+use crate::error::usage;
 use crate::render::output::or_null;
 use crate::render::output::{escape, print_record, print_text};
 use crate::tables::outbox::{self, MESSAGE_COLUMNS, Message};

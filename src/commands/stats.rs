@@ -9,17 +9,18 @@ use crate::render::output::{Format, print_json_line};
 
 use crate::cli::StatsArgs;
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::pgtime::PgTime;
 use crate::db::session::Access;
-use crate::error::{explain_table_error, negative};
+use crate::error::negative;
 use crate::render::output::{print_json, print_text};
-use crate::render::time::{format_duration, humanize};
 use crate::tables::dedup::{self, DedupStats};
 use crate::tables::dedup_columns::DedupColumns;
 use crate::tables::error_class::ErrorClass;
 use crate::tables::outbox::{self, GroupStats, OutboxStats, StatusCounts};
 use crate::tables::rates::Rates;
 use crate::tables::schema::STATUSES;
+use crate::units::{format_duration, humanize};
 
 pub(super) struct Breach {
     threshold: &'static str,
@@ -137,7 +138,7 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Gathered
             (dedup, dedup_table.cols, None)
         }
         Err(err) => {
-            let text = crate::error::one_line(&err);
+            let text = crate::db::errors::one_line(&err);
             ctx.out.warn(crate::render::output::escape(&text));
             (DedupStats::default(), DedupColumns::ours(), Some(text))
         }

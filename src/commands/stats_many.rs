@@ -11,7 +11,7 @@ use crate::context::Context;
 use crate::error::{negative, usage};
 use crate::render::layout::{Column, StreamTable, output_width};
 use crate::render::output::{Format, print_json, print_json_line, print_text};
-use crate::render::time::humanize;
+use crate::units::humanize;
 
 /// A target of a run over several: how it is named, and how to reach it.
 pub struct Named {
@@ -112,7 +112,9 @@ pub fn run_many(ctx: &Context, args: &StatsArgs, targets: Vec<Named>) -> anyhow:
                 }
                 object
             }
-            Err(e) => json!({"target": label, "ok": false, "error": crate::error::one_line(e)}),
+            Err(e) => {
+                json!({"target": label, "ok": false, "error": crate::db::errors::one_line(e)})
+            }
         })
         .collect();
     let printed = match ctx.out.format {
@@ -178,7 +180,7 @@ pub fn answer<T>(
         .filter_map(|(label, r)| {
             r.as_ref()
                 .err()
-                .map(|e| format!("{label}: {}", crate::error::one_line(e)))
+                .map(|e| format!("{label}: {}", crate::db::errors::one_line(e)))
         })
         .collect();
     if !failed.is_empty() {
@@ -251,7 +253,7 @@ fn table(results: &[(String, anyhow::Result<Gathered>)], args: &StatsArgs) -> St
                 String::new(),
                 String::new(),
                 String::new(),
-                format!("error: {}", crate::error::one_line(e)),
+                format!("error: {}", crate::db::errors::one_line(e)),
             ],
         };
         let _ = out.push(row);

@@ -18,15 +18,16 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::cli::WatchArgs;
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Session};
-use crate::error::{explain_table_error, usage};
+use crate::error::usage;
 use crate::render::output::{Format, escape, print_json_line};
-use crate::render::time::humanize;
 use crate::tables::error_class::{self, ErrorClass};
 use crate::tables::outbox::{self, GroupStats, StatusCounts};
 use crate::tables::rates::{self, Rates};
 use crate::tables::schema::STATUSES;
+use crate::units::humanize;
 
 /// Rows of the lower panel at most.
 const TOP: usize = 10;
@@ -297,7 +298,7 @@ struct ReadFailure {
 impl ReadFailure {
     /// The error as one line that says who closed a connection that is gone.
     fn text(&self) -> String {
-        let error = crate::error::one_line(&self.error);
+        let error = crate::db::errors::one_line(&self.error);
         if self.closed_by_us {
             format!(
                 "outboxctl closed the connection: the server did not answer within --statement-timeout and {}s' grace ({error})",
@@ -566,7 +567,7 @@ fn draw(
     top.push(format!(
         "{}outboxctl watch · every {} · {}",
         if paused { "PAUSED (p resumes) · " } else { "" },
-        crate::render::time::format_duration(args.interval),
+        crate::units::format_duration(args.interval),
         if target.is_empty() {
             "connecting…"
         } else {
@@ -595,10 +596,7 @@ fn draw(
         }
         middle.push(format!(
             "{:<12}{:>13}",
-            format!(
-                "stuck >{}",
-                crate::render::time::format_duration(args.stuck_after)
-            ),
+            format!("stuck >{}", crate::units::format_duration(args.stuck_after)),
             s.stuck.map_or("?".to_string(), |n| n.to_string())
         ));
         middle.push(format!(

@@ -19,7 +19,7 @@ pub fn ensure_creatable(tx: &mut Tx<'_>, rel: &Rel, schema: Option<&str>) -> any
         .map_err(|e| {
             anyhow::anyhow!(
                 "reading the server version failed: {}",
-                crate::error::describe_pg_error(&e)
+                crate::db::errors::describe_pg_error(&e)
             )
         })?;
     let version_num: i32 = row.get(0);

@@ -9,12 +9,13 @@ use std::time::Duration;
 use anyhow::anyhow;
 
 use crate::db::conninfo::{self, Params};
+use crate::db::errors::describe_pg_error;
 use crate::db::ident;
 use crate::db::session::{Session, Settings};
 use crate::db::socket::Endpoint;
 use crate::db::tls::{self, Roots, SslMode};
 use crate::db::wire::{ConnectFailure, Wire};
-use crate::error::{describe_pg_error, usage};
+use crate::error::usage;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,6 +54,8 @@ pub struct Target {
     timeout: Duration,
     /// `host:port` (or socket path) of each server tried, for error messages.
     pub endpoints: Vec<String>,
+    /// What the caller should say before connecting (a password file ignored).
+    pub warnings: Vec<String>,
 }
 
 impl Target {
@@ -144,11 +147,12 @@ impl Target {
         config.user(&user);
         config.dbname(&dbname);
 
+        let mut warnings = Vec::new();
         let password = params.get("password").map(str::to_string).or_else(|| {
             let file = conninfo::pgpass_file(&params)?;
             if !pgpass_permissions_ok(&file) {
-                crate::render::output::stderr_line(&format!(
-                    "warning: password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
+                warnings.push(format!(
+                    "password file \"{}\" has group or world access; permissions should be u=rw (0600) or less",
                     file.display()
                 ));
                 return None;
@@ -314,6 +318,7 @@ impl Target {
             client_cert,
             timeout,
             endpoints,
+            warnings,
         })
     }
 

@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use crate::db::wire::Blockers;
-use crate::render::output::{escape, stderr_line};
+use crate::db::wire::{Announce, Blockers};
 
 /// How to open the second connection: the first one's parameters.
 #[derive(Clone)]
@@ -30,9 +29,9 @@ pub fn look_after(lock_timeout: Option<Duration>) -> Duration {
 }
 
 /// Asks, on a connection of its own, who blocks backend `pid`; remembers the answer in
-/// `blockers` (the waiting connection's own) and, when `announce`, says it on stderr.
+/// `blockers` (the waiting connection's own) and tells `announce`.
 /// Runs on its own thread; failures say nothing.
-pub fn describe(reconnect: Reconnect, pid: i32, announce: bool, blockers: Blockers) {
+pub fn describe(reconnect: Reconnect, pid: i32, announce: Option<Announce>, blockers: Blockers) {
     std::thread::spawn(move || {
         let mut config = reconnect.config;
         config.connect_timeout(Duration::from_secs(5));
@@ -78,7 +77,7 @@ pub fn describe(reconnect: Reconnect, pid: i32, announce: bool, blockers: Blocke
                     String,
                     String,
                 ) = (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4), r.get(5));
-                escape(&format!(
+                format!(
                     "pid {pid} (user {user}{}{}{}): {}",
                     if app.is_empty() {
                         String::new()
@@ -96,13 +95,12 @@ pub fn describe(reconnect: Reconnect, pid: i32, announce: bool, blockers: Blocke
                         format!(", holding {modes}")
                     },
                     query.split_whitespace().collect::<Vec<_>>().join(" ")
-                ))
-                .into_owned()
+                )
             })
             .collect();
         let text = format!("blocked by {}", holders.join("; "));
-        if announce {
-            stderr_line(&format!("outboxctl: waiting for a lock — {text}"));
+        if let Some(announce) = announce {
+            announce(&text);
         }
         blockers.remember(text);
     });

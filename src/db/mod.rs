@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod connect;
 pub mod conninfo;
+pub mod errors;
 pub mod ident;
 pub mod jsonb;
 pub mod lockwait;

@@ -72,7 +72,7 @@ impl PgTime {
             Some(secs) if secs < 0.0 => format!(
                 "{} (in {})",
                 self.human(),
-                crate::render::time::humanize((-secs).ceil() as i64)
+                crate::units::humanize((-secs).ceil() as i64)
             ),
             Some(_) => format!("{} ({} ago)", self.human(), self.age(now)),
             None => self.human(),
@@ -85,11 +85,10 @@ impl PgTime {
         match (self, self.seconds_before(now)) {
             (PgTime::NegInfinity, _) => "infinite".to_string(),
             (PgTime::Infinity, _) => "never (infinity)".to_string(),
-            (_, Some(secs)) if secs < 0.0 => format!(
-                "in {}",
-                crate::render::time::humanize((-secs).ceil() as i64)
-            ),
-            (_, Some(secs)) => crate::render::time::humanize(secs.floor() as i64),
+            (_, Some(secs)) if secs < 0.0 => {
+                format!("in {}", crate::units::humanize((-secs).ceil() as i64))
+            }
+            (_, Some(secs)) => crate::units::humanize(secs.floor() as i64),
             (_, None) => "unknown".to_string(),
         }
     }

@@ -17,11 +17,11 @@ use std::time::{Duration, Instant};
 
 use tokio_postgres::Row;
 
+use crate::db::errors::describe_pg_error;
 use crate::db::socket::{Cut, Cutter};
 use crate::db::sql::{Params, quote_ident, quote_literal};
 use crate::db::sql_guard;
 use crate::db::wire::{Blockers, Deadline, Wire};
-use crate::error::describe_pg_error;
 
 /// How long past `--statement-timeout` a silent server is waited for before the
 /// connection is cut: the server's own cancel normally arrives well within it.
@@ -108,7 +108,7 @@ impl Rel {
     /// The table's oid, or the "does not exist — run migrate" error.
     pub fn require(&self) -> anyhow::Result<u32> {
         self.oid
-            .ok_or_else(|| anyhow::Error::msg(crate::error::missing_table(self)))
+            .ok_or_else(|| anyhow::Error::msg(crate::db::errors::missing_table(self)))
     }
 
     /// Where the table was looked for, for a "does not exist" message.
@@ -187,8 +187,8 @@ impl Session {
         self.settings.statement_timeout = cap(self.settings.statement_timeout, statement);
     }
 
-    /// Say on stderr when a statement waits for a lock (on a terminal, unless --quiet).
-    pub fn announce_lock_waits(&mut self, announce: bool) {
+    /// Tell `announce` who blocks a statement that waits for a lock.
+    pub fn announce_lock_waits(&mut self, announce: Option<crate::db::wire::Announce>) {
         self.wire.announce_lock_waits(announce);
     }
 

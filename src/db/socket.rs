@@ -36,7 +36,7 @@ pub enum Cut {
 
 impl std::fmt::Display for Cut {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use crate::render::time::format_duration;
+        use crate::units::format_duration;
         match self {
             Cut::Silent { timeout, grace } => write!(
                 f,

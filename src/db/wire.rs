@@ -37,6 +37,9 @@ pub enum ConnectFailure {
     TimedOut,
 }
 
+/// Told, from another thread, who blocks a lock wait: "blocked by pid 42 (…)".
+pub type Announce = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// The sessions that blocked this connection the last time it waited for a lock.
 #[derive(Clone, Debug, Default)]
 pub struct Blockers(Arc<Mutex<Option<String>>>);
@@ -59,7 +62,8 @@ struct Lookout {
     /// The backend's pid, once known.
     backend_pid: i32,
     after: Duration,
-    announce: bool,
+    /// Told what was found, as it is found (the caller decides where it is said).
+    announce: Option<Announce>,
     /// A `--lock-timeout` error will want to name the blocker.
     names_blockers: bool,
     blockers: Blockers,
@@ -145,7 +149,7 @@ impl Wire {
                     reconnect,
                     backend_pid: 0,
                     after: lockwait::ANNOUNCE_AFTER,
-                    announce: false,
+                    announce: None,
                     names_blockers: false,
                     blockers: Blockers::default(),
                 },
@@ -202,7 +206,7 @@ impl Wire {
         self.driver.lookout.names_blockers = names_blockers;
     }
 
-    pub fn announce_lock_waits(&mut self, announce: bool) {
+    pub fn announce_lock_waits(&mut self, announce: Option<Announce>) {
         self.driver.lookout.announce = announce;
     }
 
@@ -356,12 +360,12 @@ impl Driver {
 
 impl Lookout {
     fn look(&self) {
-        let useful = self.announce || self.names_blockers;
+        let useful = self.announce.is_some() || self.names_blockers;
         if useful && self.backend_pid != 0 {
             lockwait::describe(
                 self.reconnect.clone(),
                 self.backend_pid,
-                self.announce,
+                self.announce.clone(),
                 self.blockers.clone(),
             );
         }

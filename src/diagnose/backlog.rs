@@ -145,7 +145,7 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
                 finding.raise(Status::Fail);
                 text.push_str(&format!(
                     " and nothing was claimed in {}: the relay looks stopped",
-                    crate::render::time::format_duration(sample)
+                    crate::units::format_duration(sample)
                 ));
                 finding.fix("-- is the relay running? Look for its sessions:\nSELECT pid, application_name, state, pg_catalog.now() OPERATOR(pg_catalog.-) state_change AS idle_for FROM pg_catalog.pg_stat_activity WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database() AND query OPERATOR(pg_catalog.~~*) '%skip locked%';");
             }
@@ -153,7 +153,7 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
                 text.push_str(&format!(
                     ", and the relay is working ({} updates in {}) but behind",
                     grouped(updates),
-                    crate::render::time::format_duration(sample)
+                    crate::units::format_duration(sample)
                 ));
             }
             None => {}
@@ -232,8 +232,8 @@ pub fn backlog(probe: &mut Probe<'_>) -> CheckResult {
             let note = format!(
                 "the rows stuck in processing were not counted: counting them on a table of {} did not finish within the {} scan budget (--scan-budget {} or --exact counts them; {} counts them in milliseconds)",
                 crate::render::output::human_size(bytes),
-                crate::render::time::format_duration(probe.scan_budget),
-                crate::render::time::format_duration((probe.scan_budget * 10).max(Duration::from_secs(30))),
+                crate::units::format_duration(probe.scan_budget),
+                crate::units::format_duration((probe.scan_budget * 10).max(Duration::from_secs(30))),
                 match &processing_index {
                     Some(_) => "the processing index, built by \"outboxctl migrate --repair --processing-index\",".to_string(),
                     None => "a partial index on created_at where status = 'processing'".to_string(),

@@ -190,7 +190,7 @@ pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
             // tokio_postgres::Error underneath, which `read` words for the operator.
             match inspect(tx, kind, &rel, &dedup_columns, StatusScan::Skip, predicates) {
                 Ok(r) => Ok(Ok((r.differences, r.rel.exists()))),
-                Err(e) => Ok(Err(crate::error::one_line(&e))),
+                Err(e) => Ok(Err(crate::db::errors::one_line(&e))),
             }
         })?;
         let (differences, exists) = match report {
@@ -204,7 +204,7 @@ pub fn schema(probe: &mut Probe<'_>) -> CheckResult {
         if !exists {
             if kind == TableKind::Outbox {
                 finding.raise(Status::Fail);
-                parts.push(crate::error::missing_table(&rel));
+                parts.push(crate::db::errors::missing_table(&rel));
                 if rel.schema.is_some() {
                     finding.fix(probe.outboxctl("migrate"));
                 }

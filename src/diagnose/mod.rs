@@ -20,8 +20,8 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use crate::db::catalog::Predicates;
+use crate::db::errors::describe_pg_error;
 use crate::db::session::{Access, Rel, Session, Tx};
-use crate::error::describe_pg_error;
 use crate::tables::dedup_columns::ColumnMap;
 pub use thresholds::{Measure, Threshold, Thresholds};
 
@@ -455,7 +455,7 @@ impl Probe<'_> {
                     CheckError::Fatal(anyhow::anyhow!(
                         "reading {what} failed: {}; reconnecting failed too: {}",
                         describe_pg_error(&e),
-                        crate::error::one_line(&again)
+                        crate::db::errors::one_line(&again)
                     ))
                 })?;
                 fresh.bound_waits(LOCK_WAIT_BOUND, self.statement_bound);
@@ -495,7 +495,7 @@ impl Probe<'_> {
             ),
             "57014" => format!(
                 "reading {what} took longer than {} and was cancelled",
-                crate::render::time::format_duration(self.statement_bound)
+                crate::units::format_duration(self.statement_bound)
             ),
             _ => format!("cannot read {what}: {}", describe_pg_error(&err)),
         })
@@ -705,7 +705,7 @@ pub fn shell_quote(word: &str) -> String {
 
 /// `1h2m` for seconds, as every check prints ages.
 pub fn age(seconds: f64) -> String {
-    crate::render::time::humanize(seconds.max(0.0).round() as i64)
+    crate::units::humanize(seconds.max(0.0).round() as i64)
 }
 
 /// Text cut to `max` characters with `…`, for queries quoted in a finding. Not escaped:

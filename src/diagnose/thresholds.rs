@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnose::CHECKS;
 use crate::render::output::human_size;
-use crate::render::time::format_duration;
+use crate::units::format_duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Measure {

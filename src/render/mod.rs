@@ -4,4 +4,3 @@ pub mod export;
 pub mod layout;
 pub mod output;
 pub mod prometheus;
-pub mod time;

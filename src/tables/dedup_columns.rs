@@ -178,7 +178,7 @@ impl DedupColumns {
         let Some(oid) = rel.oid else {
             return Ok(Self::ours());
         };
-        let fail = |e| crate::error::explain_table_error(e, rel);
+        let fail = |e| crate::db::errors::explain_table_error(e, rel);
         let columns = catalog::columns(tx, oid).map_err(fail)?;
         // Only the key's columns are needed: predicates unread, so this never waits on a
         // lock another session holds on the table.

@@ -32,7 +32,7 @@ pub fn inspect<'a>(
     statuses: StatusScan,
     predicates: Predicates,
 ) -> anyhow::Result<TableReport<'a>> {
-    let fail = |e| crate::error::explain_table_error(e, rel);
+    let fail = |e| crate::db::errors::explain_table_error(e, rel);
     let mut report = TableReport {
         kind,
         rel,

@@ -11,6 +11,7 @@ mod export;
 mod hardening;
 mod harness;
 mod jobs;
+mod layers;
 mod messages;
 mod nullable;
 mod output;

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use outboxctl::db::conninfo::{Params, parse};
 use outboxctl::db::ident;
-use outboxctl::render::time::format_duration;
 use outboxctl::tables::timearg::{TimeArg, parse_duration};
+use outboxctl::units::format_duration;
 use proptest::prelude::*;
 
 proptest! {
@@ -134,7 +134,7 @@ proptest! {
         };
         match outboxctl::db::connect::Target::resolve_with_env(&options, |_| None) {
             Err(err) => {
-                let message = outboxctl::error::one_line(&err);
+                let message = outboxctl::db::errors::one_line(&err);
                 prop_assert!(
                     !message.contains(&first) && !message.contains(&second),
                     "{text} -> {message}"

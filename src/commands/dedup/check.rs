@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 
 use crate::cli::DedupKeyArgs;
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::session::Access;
-use crate::error::{explain_table_error, negative};
+use crate::error::negative;
 use crate::render::output::{print_record, print_text};
 use crate::tables::dedup;
 

@@ -3,9 +3,9 @@
 use crate::cli::{DedupListArgs, Order};
 use crate::commands::list::{effective_limit, note_count, wants_total};
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::session::Access;
 use crate::db::sql::{Params, limit_clause, where_clause};
-use crate::error::explain_table_error;
 use crate::render::layout::{Column, StreamTable, output_width};
 use crate::render::output::RowWriter;
 use crate::tables::dedup::{ENTRY_FIELDS, Entry, EntryFilter};

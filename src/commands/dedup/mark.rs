@@ -8,8 +8,9 @@ use serde_json::json;
 use crate::batch::engine::Summary;
 use crate::cli::DedupMarkArgs;
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::session::Access;
-use crate::error::{explain_table_error, usage};
+use crate::error::usage;
 use crate::render::output::{print_record, print_text};
 use crate::tables::dedup;
 

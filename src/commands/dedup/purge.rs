@@ -8,10 +8,10 @@ use crate::batch::engine::{Batcher, Summary, count_and_confirm, report, start_pu
 use crate::cli::DedupPurgeArgs;
 use crate::commands::by_filter;
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Tx};
 use crate::db::sql::{Params, where_clause};
-use crate::error::explain_table_error;
 use crate::render::output::{count_of, print_text, truncate};
 use crate::tables::dedup::{Entry, EntryFilter};
 use crate::tables::timearg::TimeArg;

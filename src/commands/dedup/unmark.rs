@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 use crate::batch::engine::{ListBatcher, Summary, confirm, report, run_batches};
 use crate::cli::DedupUnmarkArgs;
 use crate::context::Context;
+use crate::db::errors::explain_table_error;
 use crate::db::session::Access;
 use crate::db::sql::Params;
-use crate::error::explain_table_error;
 use crate::render::output::{count_of, escape};
 
 pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {

@@ -1,4 +1,5 @@
-//! Durations and ages for people and for messages: `1d12h`, `3h2m ago`, `infinity`.
+//! Durations and ages as people read them (`1d12h`, `3h2m ago`, `infinity`): text every
+//! layer writes, so it sits below them all, beside `error`.
 
 use std::time::Duration;
 
