@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use tokio_postgres::error::SqlState;
 
 use crate::batch::pace::Pacer;
@@ -127,8 +127,84 @@ pub struct Summary {
     pub longest_batch: Duration,
     /// Connections the batches ran over (`--jobs`).
     pub connections: usize,
-    /// Extra fields for the machine summary (e.g. `ids`, `inserted`).
-    pub extra: Map<String, Value>,
+    /// What some commands add to the machine summary.
+    pub details: SummaryDetails,
+}
+
+/// The summary scripts read after a mutation (`--format json`, `ndjson`, `csv`): what
+/// matched, what changed, and exactly how far the run got.
+#[derive(Debug, Clone, Default, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SummaryRecord {
+    /// Rows (or named items) that met the selection.
+    pub matched: u64,
+    /// Rows changed and committed.
+    pub changed: u64,
+    /// Matched rows left alone: another session moved them first, or they were not in
+    /// the state the command changes.
+    pub skipped: u64,
+    /// Batches that committed, each its own transaction.
+    pub batches: u64,
+    pub dry_run: bool,
+    /// A signal stopped the run after a batch: rerun to finish.
+    pub interrupted: bool,
+    pub longest_batch_ms: u64,
+    #[serde(flatten)]
+    pub details: SummaryDetails,
+    /// The run failed: why, after what committed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// With `error`: rows of batches cut off during COMMIT, which may have committed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_doubt: Option<u64>,
+}
+
+/// The parts of a summary only some commands have.
+#[derive(Debug, Clone, Default, serde::Serialize, schemars::JsonSchema)]
+pub struct SummaryDetails {
+    /// Gentle mode: time spent waiting for standbys to catch up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_ms: Option<u64>,
+    /// By id: what happened to each id named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<ItemResult>>,
+    /// By id: named items that do not exist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_found: Option<u64>,
+    /// Dry run: the first rows that would change (message rows without payloads, or
+    /// dedup entries).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<Vec<SampleRow>>")]
+    pub sample: Option<Vec<Value>>,
+    /// `dedup mark`: whether the entry was inserted (false: it was there already).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inserted: Option<bool>,
+    /// `dedup mark`: the entry as it stands.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<crate::tables::dedup::EntryRow>,
+}
+
+/// What happened to one item named by id.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemResult {
+    /// The message id (requeue, delete).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The dedup entry's message id (dedup unmark).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub msg_id: Option<String>,
+    /// `requeued`, `deleted`, `not found`, or why it was skipped.
+    pub result: String,
+}
+
+/// One row of a dry run's sample: its schema only.
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum SampleRow {
+    Message(crate::tables::outbox::MessageRow),
+    Entry(crate::tables::dedup::EntryRow),
 }
 
 impl Summary {
@@ -146,22 +222,31 @@ impl Summary {
         )
     }
 
-    pub fn to_json(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        map.insert("matched".into(), json!(self.matched));
-        map.insert("changed".into(), json!(self.changed));
-        map.insert("skipped".into(), json!(self.skipped));
-        map.insert("batches".into(), json!(self.batches));
-        map.insert("dry_run".into(), json!(self.dry_run));
-        map.insert("interrupted".into(), json!(self.interrupted));
-        map.insert(
-            "longest_batch_ms".into(),
-            json!(self.longest_batch.as_millis() as u64),
-        );
-        for (k, v) in &self.extra {
-            map.insert(k.clone(), v.clone());
+    pub fn record(&self) -> SummaryRecord {
+        SummaryRecord {
+            matched: self.matched,
+            changed: self.changed,
+            skipped: self.skipped,
+            batches: self.batches,
+            dry_run: self.dry_run,
+            interrupted: self.interrupted,
+            longest_batch_ms: self.longest_batch.as_millis() as u64,
+            details: self.details.clone(),
+            error: None,
+            in_doubt: None,
         }
-        map
+    }
+
+    /// The record as a JSON object, for the writers of every machine format.
+    pub fn to_json(&self) -> Map<String, Value> {
+        record_json(&self.record())
+    }
+}
+
+fn record_json(record: &SummaryRecord) -> Map<String, Value> {
+    match serde_json::to_value(record) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
     }
 }
 
@@ -292,10 +377,7 @@ pub fn run_jobs(
     let mut summary = shared.summary.into_inner().unwrap_or_default();
     summary.connections = jobs.len();
     if shared.pacer.active() {
-        summary.extra.insert(
-            "paused_ms".into(),
-            json!(shared.pacer.paused().as_millis() as u64),
-        );
+        summary.details.paused_ms = Some(shared.pacer.paused().as_millis() as u64);
     }
     let mut failures = shared.failures.into_inner().unwrap_or_default();
     if failures.is_empty() {
@@ -307,13 +389,12 @@ pub fn run_jobs(
     let failure = batch_failure(session, &summary, in_doubt, first.error, args, rel, what);
     if out.format.is_machine() {
         // Scripts get the same exact account as the error line.
-        let mut record = summary.to_json();
-        record.insert("error".into(), json!(failure.to_string()));
-        record.insert(
-            "in_doubt".into(),
-            json!(in_doubt * u64::from(args.batch_size)),
-        );
-        let _ = print_record(out.format, &record);
+        let record = SummaryRecord {
+            error: Some(failure.to_string()),
+            in_doubt: Some(in_doubt * u64::from(args.batch_size)),
+            ..summary.record()
+        };
+        let _ = print_record(out.format, &record_json(&record));
     }
     Err(failure)
 }

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 
-use serde_json::{Value, json};
+use crate::batch::engine::ItemResult;
 use uuid::Uuid;
 
 use crate::batch::engine::{BatchOptions, ListBatcher, Summary, report, run_batches};
@@ -190,15 +190,19 @@ pub fn change(
         if !changed.contains(id) {
             ctx.out.note(format!("{id}: {}", escape(&result)));
         }
-        results.push(json!({"id": id.to_string(), "result": result}));
+        results.push(ItemResult {
+            id: Some(id.to_string()),
+            msg_id: None,
+            result,
+        });
     }
     let mut summary = summary;
     // Matched: the named messages that exist; skipped: those in another state (or
     // moved by another session first); missing ones are counted apart.
     summary.matched = (reached as u64).saturating_sub(not_found);
     summary.skipped = skipped;
-    summary.extra.insert("ids".into(), Value::Array(results));
-    summary.extra.insert("not_found".into(), json!(not_found));
+    summary.details.ids = Some(results);
+    summary.details.not_found = Some(not_found);
     report(
         &summary,
         &ctx.out,

@@ -36,9 +36,7 @@ pub fn dry_run(
     };
     if ctx.out.format.is_machine() {
         // The sample carries what `list` shows, not payloads: a dry run is a count.
-        summary.extra.insert(
-            "sample".into(),
-            Value::Array(
+        summary.details.sample = Some(
                 sample
                     .iter()
                     .map(|m| {
@@ -48,7 +46,6 @@ pub fn dry_run(
                         Value::Object(row)
                     })
                     .collect(),
-            ),
         );
     } else if !sample.is_empty() && !ctx.out.quiet {
         // The same view as `list`: it fits the terminal the same way.

@@ -1,7 +1,7 @@
 //! Queries on the dedup ("processed") table: the library's mark / is-processed / purge,
 //! and what operators need around them.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Rel, Tx};
@@ -120,20 +120,37 @@ impl Entry {
         })
     }
 
-    pub fn to_json(&self) -> Map<String, Value> {
-        let mut map = Map::new();
-        map.insert("group_name".into(), json!(self.group_name));
-        map.insert("msg_id".into(), json!(self.msg_id));
-        map.insert(
-            "metadata".into(),
-            self.metadata.clone().unwrap_or(Value::Null),
-        );
-        map.insert(
-            "processed_at".into(),
-            json!(self.processed_at.map(PgTime::rfc3339)),
-        );
-        map
+    /// The machine-format row.
+    pub fn to_row(&self) -> EntryRow {
+        EntryRow {
+            group_name: self.group_name.clone(),
+            msg_id: self.msg_id.clone(),
+            metadata: self.metadata.clone(),
+            processed_at: self.processed_at.map(PgTime::rfc3339),
+        }
     }
+
+    /// The machine-format row as a JSON object.
+    pub fn to_json(&self) -> Map<String, Value> {
+        match serde_json::to_value(self.to_row()) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        }
+    }
+}
+
+/// One dedup entry as the machine formats write it (`dedup list`, `dedup check`, the
+/// samples of `dedup purge --dry-run`), under the library's column names whatever the
+/// table calls them; `--columns` leaves keys out.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryRow {
+    pub group_name: Option<String>,
+    pub msg_id: Option<String>,
+    /// The metadata JSON, as stored.
+    pub metadata: Option<Value>,
+    /// RFC 3339 with microseconds, or `infinity` / `-infinity`.
+    pub processed_at: Option<String>,
 }
 
 /// Parses metadata as the library accepts it: empty means none (NULL); anything else must
@@ -269,6 +286,7 @@ impl EntryFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn metadata() {

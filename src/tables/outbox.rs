@@ -2,7 +2,7 @@
 //! the figures `stats` reports.
 
 use base64::Engine;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use tokio_postgres::Row;
 use uuid::Uuid;
 
@@ -304,47 +304,74 @@ impl Message {
         })
     }
 
-    /// The machine-format row: the table's column names as keys, full values.
+    /// The machine-format row.
+    pub fn to_row(&self) -> MessageRow {
+        let (payload, payload_encoding) = match self.payload.as_deref() {
+            None => (None, None),
+            Some(bytes) => match std::str::from_utf8(bytes) {
+                Ok(text) => (Some(text.to_string()), Some(PayloadEncoding::Utf8)),
+                Err(_) => (
+                    Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+                    Some(PayloadEncoding::Base64),
+                ),
+            },
+        };
+        MessageRow {
+            id: self.id.map(|id| id.to_string()),
+            topic: self.topic.clone(),
+            key: self.key.clone(),
+            payload,
+            payload_encoding,
+            headers: self.headers.clone(),
+            status: self.status.clone(),
+            retries: self.retries,
+            last_error: self.last_error.clone(),
+            created_at: self.created_at.map(PgTime::rfc3339),
+            processed_at: self.processed_at.map(PgTime::rfc3339),
+        }
+    }
+
+    /// The machine-format row as a JSON object, for outputs that pick its keys.
     pub fn to_json(&self) -> Map<String, Value> {
-        let (payload, encoding) = encode_payload(self.payload.as_deref());
-        let mut map = Map::new();
-        map.insert("id".into(), json!(self.id.map(|id| id.to_string())));
-        map.insert("topic".into(), json!(self.topic));
-        map.insert("key".into(), json!(self.key));
-        map.insert("payload".into(), payload);
-        map.insert("payload_encoding".into(), encoding);
-        map.insert(
-            "headers".into(),
-            self.headers.clone().unwrap_or(Value::Null),
-        );
-        map.insert("status".into(), json!(self.status));
-        map.insert("retries".into(), json!(self.retries));
-        map.insert("last_error".into(), json!(self.last_error));
-        map.insert(
-            "created_at".into(),
-            json!(self.created_at.map(PgTime::rfc3339)),
-        );
-        map.insert(
-            "processed_at".into(),
-            json!(self.processed_at.map(PgTime::rfc3339)),
-        );
-        map
+        match serde_json::to_value(self.to_row()) {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        }
     }
 }
 
-/// `payload` and `payload_encoding` for JSON: text when UTF-8, else base64; both null for
-/// a NULL payload.
-pub fn encode_payload(payload: Option<&[u8]>) -> (Value, Value) {
-    match payload {
-        None => (Value::Null, Value::Null),
-        Some(bytes) => match std::str::from_utf8(bytes) {
-            Ok(text) => (json!(text), json!("utf8")),
-            Err(_) => (
-                json!(base64::engine::general_purpose::STANDARD.encode(bytes)),
-                json!("base64"),
-            ),
-        },
-    }
+/// One message as the machine formats write it (`list`, `show`, the samples of dry
+/// runs): the table's column names as keys, full values, null for NULL. `--columns` and
+/// `--no-payload` leave keys out; none is added. `render/export.rs` writes the same
+/// keys straight from the wire, for speed; a test holds the two to one list.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageRow {
+    /// The message id, a UUID.
+    pub id: Option<String>,
+    pub topic: Option<String>,
+    pub key: Option<String>,
+    /// The payload: as text when it is UTF-8, else base64 (see `payload_encoding`).
+    pub payload: Option<String>,
+    pub payload_encoding: Option<PayloadEncoding>,
+    /// The headers, as stored (a JSON object for the library's rows).
+    pub headers: Option<Value>,
+    /// pending, processing, processed or failed.
+    pub status: Option<String>,
+    pub retries: Option<i32>,
+    pub last_error: Option<String>,
+    /// RFC 3339 with microseconds, or `infinity` / `-infinity`.
+    pub created_at: Option<String>,
+    /// RFC 3339 with microseconds, or `infinity` / `-infinity`.
+    pub processed_at: Option<String>,
+}
+
+/// How `payload` is written in a [`MessageRow`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PayloadEncoding {
+    Utf8,
+    Base64,
 }
 
 /// A status as counts name it: a NULL status (a column that drifted to nullable) is
@@ -708,6 +735,7 @@ pub fn server_now(tx: &mut Tx<'_>) -> Result<PgTime, tokio_postgres::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn statuses() {
@@ -721,12 +749,38 @@ mod tests {
 
     #[test]
     fn payload_encoding() {
-        assert_eq!(encode_payload(None), (Value::Null, Value::Null));
-        assert_eq!(encode_payload(Some(b"hi")), (json!("hi"), json!("utf8")));
-        assert_eq!(
-            encode_payload(Some(&[0xff, 0])),
-            (json!("/wA="), json!("base64"))
-        );
+        let with = |payload: Option<&[u8]>| {
+            let row = Message {
+                id: None,
+                topic: None,
+                key: None,
+                payload: payload.map(<[u8]>::to_vec),
+                headers: None,
+                status: None,
+                retries: None,
+                last_error: None,
+                created_at: None,
+                processed_at: None,
+            }
+            .to_json();
+            (row["payload"].clone(), row["payload_encoding"].clone())
+        };
+        assert_eq!(with(None), (Value::Null, Value::Null));
+        assert_eq!(with(Some(b"hi")), (json!("hi"), json!("utf8")));
+        assert_eq!(with(Some(&[0xff, 0])), (json!("/wA="), json!("base64")));
+    }
+
+    /// The export writes message rows by hand: its keys are the row type's.
+    #[test]
+    fn the_message_fields_are_the_row_types_keys() {
+        let schema = schemars::schema_for!(MessageRow);
+        let properties: Vec<&String> = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(properties, MESSAGE_FIELDS);
     }
 
     #[test]

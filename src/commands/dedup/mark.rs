@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use serde_json::json;
+
 
 use crate::batch::engine::Summary;
 use crate::cli::DedupMarkArgs;
@@ -54,16 +54,16 @@ pub fn run(ctx: &Context, args: &DedupMarkArgs) -> anyhow::Result<()> {
         batches: 1,
         ..Summary::default()
     };
-    summary
-        .extra
-        .insert("inserted".into(), json!(marked.inserted));
-    match &marked.entry {
-        Some(entry) => summary.extra.extend(entry.to_json()),
-        None => {
-            summary.extra.insert("group_name".into(), json!(key.group));
-            summary.extra.insert("msg_id".into(), json!(key.msg_id));
-        }
-    }
+    summary.details.inserted = Some(marked.inserted);
+    summary.details.entry = Some(match &marked.entry {
+        Some(entry) => entry.to_row(),
+        None => crate::tables::dedup::EntryRow {
+            group_name: Some(key.group.clone()),
+            msg_id: Some(key.msg_id.clone()),
+            metadata: None,
+            processed_at: None,
+        },
+    });
     let changed = format!(
         "marked {}/{} in \"{}\" on {} (the entry was inserted)",
         crate::render::output::escape(&key.group),

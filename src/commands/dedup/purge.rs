@@ -69,10 +69,8 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
             ..Summary::default()
         };
         if ctx.out.format.is_machine() {
-            summary.extra.insert(
-                "sample".into(),
-                Value::Array(sample.iter().map(|e| Value::Object(e.to_json())).collect()),
-            );
+            summary.details.sample =
+                Some(sample.iter().map(|e| Value::Object(e.to_json())).collect());
         } else if !sample.is_empty() && !ctx.out.quiet {
             let mut view = ctx.out.table(&["group", "message id", "processed at"]);
             for entry in &sample {

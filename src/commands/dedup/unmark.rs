@@ -1,7 +1,7 @@
 //! `outboxctl dedup unmark GROUP MSG_ID…`: forget entries so the messages are handled
 //! again; says which existed.
 
-use serde_json::{Value, json};
+use crate::batch::engine::ItemResult;
 
 use crate::batch::engine::{ListBatcher, Summary, confirm, report, run_batches};
 use crate::cli::DedupUnmarkArgs;
@@ -124,13 +124,17 @@ pub fn run(ctx: &Context, args: &DedupUnmarkArgs) -> anyhow::Result<()> {
             escape(&args.group),
             escape(msg_id)
         ));
-        results.push(json!({"msg_id": msg_id, "result": result}));
+        results.push(ItemResult {
+            id: None,
+            msg_id: Some(msg_id.clone()),
+            result: result.to_string(),
+        });
     }
     summary.matched = (reached as u64).saturating_sub(not_found);
     // A missing entry is not found, not skipped.
     summary.skipped = 0;
-    summary.extra.insert("ids".into(), Value::Array(results));
-    summary.extra.insert("not_found".into(), json!(not_found));
+    summary.details.ids = Some(results);
+    summary.details.not_found = Some(not_found);
     report(
         &summary,
         &ctx.out,
