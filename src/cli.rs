@@ -294,14 +294,14 @@ after N).",
 pub struct DdlArgs {
     /// Only this table
     #[arg(long, value_enum)]
-    pub only: Option<TableKind>,
+    pub only: Option<TableArg>,
 }
 
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
     /// Only this table
     #[arg(long, value_enum)]
-    pub only: Option<TableKind>,
+    pub only: Option<TableArg>,
 
     /// Print the SQL that would run, run nothing
     #[arg(long)]
@@ -380,7 +380,7 @@ pub struct WatchArgs {
 pub struct CheckArgs {
     /// Only this table
     #[arg(long, value_enum)]
-    pub only: Option<TableKind>,
+    pub only: Option<TableArg>,
 }
 
 #[derive(Debug, Args)]
@@ -776,10 +776,18 @@ fn non_empty(text: &str) -> Result<String, String> {
     }
 }
 
+/// `--only outbox|processed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TableArg {
+    Outbox,
+    Processed,
+}
+
 /// The tables a command with `--only` works on.
-pub fn selected_tables(only: Option<TableKind>) -> Vec<TableKind> {
+pub fn selected_tables(only: Option<TableArg>) -> Vec<TableKind> {
     match only {
-        Some(kind) => vec![kind],
+        Some(TableArg::Outbox) => vec![TableKind::Outbox],
+        Some(TableArg::Processed) => vec![TableKind::Processed],
         None => vec![TableKind::Outbox, TableKind::Processed],
     }
 }

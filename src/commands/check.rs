@@ -4,7 +4,7 @@
 //! reported as such and is not an error: services that only use the library's outbox
 //! Store never create it.
 
-use serde_json::json;
+use serde_json::Value;
 
 use crate::cli::{CheckArgs, selected_tables};
 use crate::context::Context;
@@ -15,6 +15,56 @@ use crate::error::negative;
 use crate::render::output::{count_of, escape, print_records, print_text};
 use crate::tables::drift::{StatusScan, TableReport, inspect};
 use crate::tables::schema::{STATUSES, TableKind};
+
+/// `check --format json`: whether the tables match the contract, and every difference.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckReport {
+    /// Every table that exists matches, and the outbox (or the table named with
+    /// `--only`) exists.
+    pub ok: bool,
+    /// `user@host:port/dbname`.
+    pub target: String,
+    pub tables: Vec<CheckedTable>,
+}
+
+/// One table as `check` found it (one line each with `--format ndjson` or `csv`).
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckedTable {
+    pub table: String,
+    /// Where it is, or would be created.
+    pub schema: Option<String>,
+    pub kind: TableKind,
+    pub exists: bool,
+    /// What differs from the contract, one sentence each.
+    pub differences: Vec<String>,
+    /// Statuses the library does not write, with how many rows hold each.
+    pub unknown_statuses: Vec<StatusCount>,
+    /// The dedup table's column names, when they are not the library's.
+    pub columns: Option<DedupColumnNames>,
+}
+
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusCount {
+    pub status: String,
+    pub count: i64,
+}
+
+/// The dedup table's own name for each of the library's columns.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DedupColumnNames {
+    pub group_name: String,
+    pub msg_id: String,
+    pub metadata: String,
+    pub processed_at: String,
+}
+
+fn to_value(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
@@ -46,34 +96,42 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
     let required = |r: &TableReport| r.kind == TableKind::Outbox || args.only.is_some();
 
     let printed = if ctx.out.format.is_machine() {
-        let tables: Vec<_> = reports
+        let tables: Vec<CheckedTable> = reports
             .iter()
-            .map(|r| {
-                json!({
-                    "table": r.rel.name,
-                    "schema": r.rel.schema,
-                    "kind": r.kind,
-                    "exists": r.rel.exists(),
-                    "differences": r.differences,
-                    "unknown_statuses": r.unknown_statuses.iter()
-                        .map(|(status, count)| json!({"status": status, "count": count}))
-                        .collect::<Vec<_>>(),
-                    "columns": r.mapped.as_ref().map(|c| json!({
-                        "group_name": c.group.name,
-                        "msg_id": c.id.name,
-                        "metadata": c.metadata.name,
-                        "processed_at": c.at.name,
-                    })),
-                })
+            .map(|r| CheckedTable {
+                table: r.rel.name.clone(),
+                schema: r.rel.schema.clone(),
+                kind: r.kind,
+                exists: r.rel.exists(),
+                differences: r.differences.clone(),
+                unknown_statuses: r
+                    .unknown_statuses
+                    .iter()
+                    .map(|(status, count)| StatusCount {
+                        status: status.clone(),
+                        count: *count,
+                    })
+                    .collect(),
+                columns: r.mapped.as_ref().map(|c| DedupColumnNames {
+                    group_name: c.group.name.clone(),
+                    msg_id: c.id.name.clone(),
+                    metadata: c.metadata.name.clone(),
+                    processed_at: c.at.name.clone(),
+                }),
             })
             .collect();
         let ok = reports
             .iter()
             .all(|r| (r.rel.exists() || !required(r)) && r.differences.is_empty());
+        let rows: Vec<Value> = tables.iter().map(to_value).collect();
         print_records(
             ctx.out.format,
-            &json!({"ok": ok, "target": located.outbox.target, "tables": tables}),
-            &tables,
+            &to_value(&CheckReport {
+                ok,
+                target: located.outbox.target.clone(),
+                tables,
+            }),
+            &rows,
             &[
                 "table",
                 "schema",

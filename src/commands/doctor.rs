@@ -30,7 +30,7 @@ pub fn run(ctx: &Context, args: &DoctorArgs) -> anyhow::Result<()> {
     if selected.is_empty() {
         return Err(usage("--skip leaves no check to run"));
     }
-    let targets = super::stats_many::many_targets(ctx, &args.service)?;
+    let targets = super::targets::many_targets(ctx, &args.service)?;
     if !targets.is_empty() {
         return run_many(ctx, args, &thresholds, &selected, targets);
     }
@@ -102,9 +102,9 @@ fn run_many(
     args: &DoctorArgs,
     thresholds: &Thresholds,
     selected: &[&'static str],
-    targets: Vec<super::stats_many::Named>,
+    targets: Vec<super::targets::Named>,
 ) -> anyhow::Result<()> {
-    let results = super::stats_many::each_target(ctx, &targets, |target| {
+    let results = super::targets::each_target(ctx, &targets, |target| {
         examine(target, args, thresholds.clone(), selected.to_vec())
     });
     let objects: Vec<Value> = results
@@ -155,7 +155,7 @@ error: {}",
                 .is_ok_and(|(report, _, _)| report.worst() >= Status::Warn)
         })
         .count();
-    let answer = super::stats_many::answer(
+    let answer = super::targets::answer(
         &results,
         "examined",
         unhealthy,

@@ -16,7 +16,7 @@ mod repair;
 mod requeue;
 mod show;
 mod stats;
-mod stats_many;
+mod targets;
 mod watch;
 
 pub use completions::render_completions;

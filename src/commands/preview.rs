@@ -37,15 +37,15 @@ pub fn dry_run(
     if ctx.out.format.is_machine() {
         // The sample carries what `list` shows, not payloads: a dry run is a count.
         summary.details.sample = Some(
-                sample
-                    .iter()
-                    .map(|m| {
-                        let mut row = m.to_json();
-                        row.shift_remove("payload");
-                        row.shift_remove("payload_encoding");
-                        Value::Object(row)
-                    })
-                    .collect(),
+            sample
+                .iter()
+                .map(|m| {
+                    let mut row = m.to_json();
+                    row.shift_remove("payload");
+                    row.shift_remove("payload_encoding");
+                    Value::Object(row)
+                })
+                .collect(),
         );
     } else if !sample.is_empty() && !ctx.out.quiet {
         // The same view as `list`: it fits the terminal the same way.

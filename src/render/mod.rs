@@ -4,3 +4,4 @@ pub mod export;
 pub mod layout;
 pub mod output;
 pub mod prometheus;
+pub mod stats;

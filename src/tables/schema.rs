@@ -10,7 +10,7 @@ pub const DEFAULT_PROCESSED_TABLE: &str = "processed_messages";
 pub const STATUSES: [&str; 4] = ["pending", "processing", "processed", "failed"];
 
 /// Which of the two tables a command works on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TableKind {
     Outbox,

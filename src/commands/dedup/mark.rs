@@ -3,8 +3,6 @@
 
 use std::io::Read;
 
-
-
 use crate::batch::engine::Summary;
 use crate::cli::DedupMarkArgs;
 use crate::context::Context;
