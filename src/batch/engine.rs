@@ -18,7 +18,7 @@ use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Session, Tx};
 use crate::db::sql::Params;
 use crate::error::{Failure, exit, interrupted, usage};
-use crate::render::output::{Output, count_of, print_record, stderr_line};
+use crate::render::output::{Output, count_of, json_object, print_record, stderr_line};
 use crate::tables::timearg::TimeArg;
 
 /// How a mutation runs, whatever asked for it (see `cli::MutationArgs`).
@@ -239,14 +239,7 @@ impl Summary {
 
     /// The record as a JSON object, for the writers of every machine format.
     pub fn to_json(&self) -> Map<String, Value> {
-        record_json(&self.record())
-    }
-}
-
-fn record_json(record: &SummaryRecord) -> Map<String, Value> {
-    match serde_json::to_value(record) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
+        json_object(&self.record())
     }
 }
 
@@ -394,7 +387,7 @@ pub fn run_jobs(
             in_doubt: Some(in_doubt * u64::from(args.batch_size)),
             ..summary.record()
         };
-        let _ = print_record(out.format, &record_json(&record));
+        let _ = print_record(out.format, &json_object(&record));
     }
     Err(failure)
 }

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use crate::cli::DoctorArgs;
 use crate::context::Context;
+use crate::diagnose::report::{DoctorReport, TargetDoctorReport, TargetReport};
 use crate::diagnose::{self, CHECKS, Options, Report, Status, Thresholds};
 use crate::error::{answer_after_output, negative, usage};
 use crate::render::output::{
@@ -109,24 +110,22 @@ fn run_many(
     });
     let objects: Vec<Value> = results
         .iter()
-        .map(|(label, result)| match result {
-            Ok((report, target, schema)) => {
-                let mut object = json!({"target": label, "ok": true});
-                if let (Value::Object(map), Value::Object(figures)) =
-                    (&mut object, to_json(report, target, schema.as_deref()))
-                {
-                    figures
-                        .into_iter()
-                        .filter(|(k, _)| k != "target")
-                        .for_each(|(k, v)| {
-                            map.insert(k, v);
-                        });
-                }
-                object
-            }
-            Err(e) => {
-                json!({"target": label, "ok": false, "error": crate::db::errors::one_line(e)})
-            }
+        .map(|(label, result)| {
+            let report = match result {
+                Ok((report, _, schema)) => TargetDoctorReport {
+                    target: label.clone(),
+                    ok: true,
+                    report: Some(TargetReport::new(report, schema.as_deref())),
+                    error: None,
+                },
+                Err(e) => TargetDoctorReport {
+                    target: label.clone(),
+                    ok: false,
+                    report: None,
+                    error: Some(crate::db::errors::one_line(e)),
+                },
+            };
+            serde_json::to_value(report).unwrap_or_default()
         })
         .collect();
     let printed = match ctx.out.format {
@@ -168,18 +167,7 @@ error: {}",
 }
 
 fn to_json(report: &Report, target: &str, schema: Option<&str>) -> Value {
-    json!({
-        "database": report.database,
-        "target": target,
-        "schema": schema,
-        "server_version": report.server_version,
-        "role": report.role,
-        "sees_all_sessions": report.sees_all_sessions,
-        "in_recovery": report.standby.is_some(),
-        "primary": report.standby.as_ref().and_then(|s| s.primary.clone()),
-        "checks": report.findings.iter().map(|f| f.to_json()).collect::<Vec<_>>(),
-        "worst": report.worst().as_str(),
-    })
+    serde_json::to_value(DoctorReport::new(report, target, schema)).unwrap_or_default()
 }
 
 const LABEL_WIDTH: usize = 6;

@@ -2,10 +2,10 @@
 
 mod by_filter;
 pub(crate) mod by_ids;
-mod check;
+pub(crate) mod check;
 mod completions;
 mod ddl;
-mod dedup;
+pub(crate) mod dedup;
 mod delete;
 mod doctor;
 pub(crate) mod list;
@@ -14,12 +14,14 @@ mod preview;
 mod purge;
 mod repair;
 mod requeue;
+mod schemas;
 mod show;
 mod stats;
 mod targets;
-mod watch;
+pub(crate) mod watch;
 
 pub use completions::render_completions;
+pub use schemas::published_schemas;
 
 use crate::cli::{Cli, Command, MessageFilterArgs};
 use crate::context::Context;

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crossterm::{cursor, event, execute, queue, style, terminal};
-use serde_json::{Value, json};
+use serde_json::Value;
 use unicode_width::UnicodeWidthChar;
 
 use crate::cli::WatchArgs;
@@ -130,59 +130,157 @@ fn top_topics(topics: &[GroupStats]) -> Vec<&GroupStats> {
     sorted
 }
 
+/// One line of `watch --format ndjson`: a snapshot, or what kept one from being taken.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum WatchLine {
+    Snapshot(WatchSnapshot),
+    Problem(WatchProblem),
+}
+
+/// The outbox at one instant.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchSnapshot {
+    /// When it was read, on the server's clock (RFC 3339).
+    pub at: String,
+    /// `user@host:port/dbname`.
+    pub target: String,
+    pub by_status: WatchCounts,
+    /// Counts other than pending come from the planner's statistics.
+    pub estimated: bool,
+    /// Each count's change since the previous snapshot (null on the first).
+    pub changes: Option<WatchCounts>,
+    /// Messages in processing past `--stuck-after`; null when estimated.
+    pub stuck_processing: Option<i64>,
+    pub oldest_pending_age_seconds: Option<f64>,
+    /// The rates since the previous snapshot, or why there are none (null on the first).
+    pub rates: Option<WatchRates>,
+    /// The topics with the most pending messages (with `--by-topic`).
+    pub top_topics: Option<Vec<WatchTopic>>,
+    /// The largest error classes (with `--by-error`).
+    pub top_errors: Option<Vec<WatchErrorClass>>,
+}
+
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchCounts {
+    pub pending: i64,
+    pub processing: i64,
+    pub processed: i64,
+    pub failed: i64,
+}
+
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum WatchRates {
+    Measured {
+        interval_seconds: f64,
+        written_per_second: f64,
+        drained_per_second: f64,
+        updated_per_second: f64,
+        deleted_per_second: f64,
+        pending_change_per_second: f64,
+        backlog_eta_seconds: Option<f64>,
+    },
+    Unavailable {
+        unavailable: String,
+    },
+}
+
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchTopic {
+    pub topic: Option<String>,
+    pub pending: i64,
+    pub processing: i64,
+    pub failed: i64,
+}
+
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchErrorClass {
+    pub class: String,
+    pub count: i64,
+}
+
+/// An interval without a snapshot.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatchProblem {
+    /// When, on this machine's clock (RFC 3339).
+    pub at: String,
+    pub error: String,
+    /// The connection is gone and watch is opening another.
+    pub reconnecting: bool,
+    /// Who ended the connection: `outboxctl` (the server stayed silent past
+    /// `--statement-timeout`) or `server`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_by: Option<String>,
+    /// The read asked for is still waiting: the figures shown last are stale.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<bool>,
+}
+
+fn watch_counts(count: impl Fn(&str) -> i64) -> WatchCounts {
+    WatchCounts {
+        pending: count("pending"),
+        processing: count("processing"),
+        processed: count("processed"),
+        failed: count("failed"),
+    }
+}
+
 fn snapshot_json(
     target: &str,
     snapshot: &Snapshot,
     previous: Option<&Snapshot>,
     rates: Option<&Result<Rates, String>>,
 ) -> Value {
-    let counts: serde_json::Map<String, Value> = STATUSES
-        .iter()
-        .map(|s| (s.to_string(), json!(snapshot.counts.get(s))))
-        .collect();
-    let changes = previous.map(|p| {
-        STATUSES
-            .iter()
-            .map(|s| {
-                (
-                    s.to_string(),
-                    json!(snapshot.counts.get(s) - p.counts.get(s)),
-                )
-            })
-            .collect::<serde_json::Map<String, Value>>()
+    let line = WatchLine::Snapshot(WatchSnapshot {
+        at: snapshot.at.rfc3339(),
+        target: target.to_string(),
+        by_status: watch_counts(|s| snapshot.counts.get(s)),
+        estimated: snapshot.estimated,
+        changes: previous.map(|p| watch_counts(|s| snapshot.counts.get(s) - p.counts.get(s))),
+        stuck_processing: snapshot.stuck,
+        oldest_pending_age_seconds: snapshot.oldest_pending_age,
+        rates: rates.map(|rates| match rates {
+            Ok(r) => WatchRates::Measured {
+                interval_seconds: r.interval_seconds,
+                written_per_second: r.written_per_second,
+                drained_per_second: r.drained_per_second,
+                updated_per_second: r.updated_per_second,
+                deleted_per_second: r.deleted_per_second,
+                pending_change_per_second: r.pending_change_per_second,
+                backlog_eta_seconds: r.backlog_eta_seconds,
+            },
+            Err(reason) => WatchRates::Unavailable {
+                unavailable: reason.clone(),
+            },
+        }),
+        top_topics: snapshot.topics.as_deref().map(|t| {
+            top_topics(t)
+                .iter()
+                .map(|g| WatchTopic {
+                    topic: g.value.clone(),
+                    pending: g.counts.get("pending"),
+                    processing: g.counts.get("processing"),
+                    failed: g.counts.get("failed"),
+                })
+                .collect()
+        }),
+        top_errors: snapshot.errors.as_deref().map(|e| {
+            e.iter()
+                .take(TOP)
+                .map(|c| WatchErrorClass {
+                    class: c.class.clone(),
+                    count: c.count,
+                })
+                .collect()
+        }),
     });
-    json!({
-        "at": snapshot.at.rfc3339(),
-        "target": target,
-        "by_status": counts,
-        "estimated": snapshot.estimated,
-        "changes": changes,
-        "stuck_processing": snapshot.stuck,
-        "oldest_pending_age_seconds": snapshot.oldest_pending_age,
-        "rates": match rates {
-            Some(Ok(r)) => json!({
-                "interval_seconds": r.interval_seconds,
-                "written_per_second": r.written_per_second,
-                "drained_per_second": r.drained_per_second,
-                "updated_per_second": r.updated_per_second,
-                "deleted_per_second": r.deleted_per_second,
-                "pending_change_per_second": r.pending_change_per_second,
-                "backlog_eta_seconds": r.backlog_eta_seconds,
-            }),
-            Some(Err(reason)) => json!({"unavailable": reason}),
-            None => Value::Null,
-        },
-        "top_topics": snapshot.topics.as_deref().map(|t| top_topics(t).iter().map(|g| json!({
-            "topic": g.value,
-            "pending": g.counts.get("pending"),
-            "processing": g.counts.get("processing"),
-            "failed": g.counts.get("failed"),
-        })).collect::<Vec<_>>()),
-        "top_errors": snapshot.errors.as_deref().map(|e| e.iter().take(TOP).map(|c| json!({
-            "class": c.class,
-            "count": c.count,
-        })).collect::<Vec<_>>()),
-    })
+    serde_json::to_value(line).unwrap_or_default()
 }
 
 /// Whether `err` means the connection is gone (closed, reset, the server shutting down
@@ -246,30 +344,36 @@ fn snapshots(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
                 if failure.opening && previous.is_none() {
                     return Err(failure.error);
                 }
-                let mut line = json!({
-                    "at": PgTime::from_chrono(chrono::Utc::now()).rfc3339(),
-                    "error": failure.text(),
-                    "reconnecting": failure.lost,
+                let line = WatchLine::Problem(WatchProblem {
+                    at: PgTime::from_chrono(chrono::Utc::now()).rfc3339(),
+                    error: failure.text(),
+                    reconnecting: failure.lost,
+                    closed_by: failure.lost.then(|| {
+                        if failure.closed_by_us {
+                            "outboxctl"
+                        } else {
+                            "server"
+                        }
+                        .to_string()
+                    }),
+                    stale: None,
                 });
-                if failure.lost {
-                    line["closed_by"] = json!(if failure.closed_by_us {
-                        "outboxctl"
-                    } else {
-                        "server"
-                    });
-                }
-                print_json_line(&line)?;
+                print_json_line(&serde_json::to_value(line).unwrap_or_default())?;
             }
             // An interval without an answer is said, not waited out in silence.
-            None => print_json_line(&json!({
-                "at": PgTime::from_chrono(chrono::Utc::now()).rfc3339(),
-                "error": format!(
-                    "no answer from the server for {}: the read asked for then is still waiting",
-                    humanize(reader.waiting().unwrap_or_default().as_secs() as i64)
-                ),
-                "reconnecting": false,
-                "stale": true,
-            }))?,
+            None => print_json_line(
+                &serde_json::to_value(WatchLine::Problem(WatchProblem {
+                    at: PgTime::from_chrono(chrono::Utc::now()).rfc3339(),
+                    error: format!(
+                        "no answer from the server for {}: the read asked for then is still waiting",
+                        humanize(reader.waiting().unwrap_or_default().as_secs() as i64)
+                    ),
+                    reconnecting: false,
+                    closed_by: None,
+                    stale: Some(true),
+                }))
+                .unwrap_or_default(),
+            )?,
         }
         printed += 1;
         if args.count.is_some_and(|n| printed >= n) {

@@ -11,13 +11,14 @@ mod backlog;
 mod horizon;
 mod indexes;
 mod locks;
+pub mod report;
 mod size;
 pub mod thresholds;
 mod vacuum;
 
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::db::catalog::Predicates;
 use crate::db::errors::describe_pg_error;
@@ -74,19 +75,6 @@ pub struct Finding {
     pub details: Vec<Detail>,
     /// Statements or commands a person can paste, in the order to try them.
     pub fix: Vec<String>,
-}
-
-impl Finding {
-    pub fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "title": self.title,
-            "status": self.status.as_str(),
-            "summary": self.summary,
-            "details": self.details.iter().map(|d| Value::Object(d.fields.clone())).collect::<Vec<_>>(),
-            "fix": self.fix,
-        })
-    }
 }
 
 /// Why a check could not give an answer.

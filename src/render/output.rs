@@ -24,6 +24,14 @@ impl Format {
     }
 }
 
+/// A report type as the JSON object the writers take.
+pub fn json_object(value: &impl serde::Serialize) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
 /// How this invocation prints.
 #[derive(Clone, Debug)]
 pub struct Output {

@@ -19,6 +19,7 @@ mod properties;
 mod relay;
 mod reliability;
 mod schema_commands;
+mod schemas;
 mod search_path;
 mod sockets;
 mod stats_errors;

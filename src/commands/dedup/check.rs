@@ -1,17 +1,25 @@
 //! `outboxctl dedup check GROUP MSG_ID`: exit 0 when the pair is recorded, 3 when it is
 //! not — usable as `if outboxctl dedup check …; then`.
 
-use serde_json::{Value, json};
-
 use crate::cli::DedupKeyArgs;
 use crate::context::Context;
 use crate::db::errors::explain_table_error;
 use crate::db::session::Access;
 use crate::error::negative;
-use crate::render::output::{print_record, print_text};
-use crate::tables::dedup;
+use crate::render::output::{json_object, print_record, print_text};
+use crate::tables::dedup::{self, EntryRow};
 
 use super::processed_when;
+
+/// `dedup check --format json`: whether the pair is recorded, and its entry.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DedupCheckRecord {
+    /// The consumer group has recorded this message id as handled.
+    pub processed: bool,
+    #[serde(flatten)]
+    pub entry: EntryRow,
+}
 
 pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
@@ -23,19 +31,20 @@ pub fn run(ctx: &Context, args: &DedupKeyArgs) -> anyhow::Result<()> {
         dedup::lookup(tx, &table, &args.group, &args.msg_id).map_err(fail)
     })?;
 
-    let mut answer = serde_json::Map::new();
-    answer.insert("processed".into(), json!(entry.is_some()));
-    match &entry {
-        Some(entry) => answer.extend(entry.to_json()),
-        None => {
-            answer.insert("group_name".into(), json!(args.group));
-            answer.insert("msg_id".into(), json!(args.msg_id));
-            answer.insert("metadata".into(), Value::Null);
-            answer.insert("processed_at".into(), Value::Null);
-        }
-    }
+    let answer = DedupCheckRecord {
+        processed: entry.is_some(),
+        entry: match &entry {
+            Some(entry) => entry.to_row(),
+            None => EntryRow {
+                group_name: Some(args.group.clone()),
+                msg_id: Some(args.msg_id.clone()),
+                metadata: None,
+                processed_at: None,
+            },
+        },
+    };
     let printed = if ctx.out.format.is_machine() {
-        print_record(ctx.out.format, &answer)
+        print_record(ctx.out.format, &json_object(&answer))
     } else {
         match &entry {
             Some(entry) => {

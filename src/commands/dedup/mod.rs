@@ -1,6 +1,8 @@
 //! `outboxctl dedup …`: the dedup ("processed") table, one file per subcommand.
 
 mod check;
+
+pub use check::DedupCheckRecord;
 mod list;
 mod mark;
 mod purge;
