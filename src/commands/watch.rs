@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use crossterm::{cursor, event, execute, queue, style, terminal};
 use serde_json::Value;
-use unicode_width::UnicodeWidthChar;
 
 use crate::cli::WatchArgs;
 use crate::context::Context;
@@ -22,7 +21,7 @@ use crate::db::errors::explain_table_error;
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Session};
 use crate::error::usage;
-use crate::render::output::{Format, escape, print_json_line};
+use crate::render::output::{Format, print_json_line, truncate};
 use crate::tables::error_class::{self, ErrorClass};
 use crate::tables::outbox::{self, GroupStats, StatusCounts};
 use crate::tables::rates::{self, Rates};
@@ -633,27 +632,6 @@ fn screen(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
     }
 }
 
-/// `text` cut to `width` display columns, escaped (another session's text never reaches
-/// the terminal raw).
-fn fit(text: &str, width: usize) -> String {
-    let text = escape(text);
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width {
-            if width > 0 && !out.is_empty() {
-                out.pop();
-                out.push('…');
-            }
-            break;
-        }
-        used += w;
-        out.push(c);
-    }
-    out
-}
-
 #[allow(clippy::too_many_arguments)]
 fn draw(
     target: &str,
@@ -782,13 +760,13 @@ fn draw(
         queue!(
             out,
             cursor::MoveTo(0, row as u16),
-            style::Print(fit(line, width))
+            style::Print(truncate(line, width))
         )?;
     }
     queue!(
         out,
         cursor::MoveTo(0, height.saturating_sub(1) as u16),
-        style::Print(fit(&keys, width))
+        style::Print(truncate(&keys, width))
     )?;
     out.flush()?;
     Ok(())

@@ -696,16 +696,11 @@ pub fn age(seconds: f64) -> String {
     crate::units::humanize(seconds.max(0.0).round() as i64)
 }
 
-/// Text cut to `max` characters with `…`, for queries quoted in a finding. Not escaped:
-/// human output escapes everything it prints.
+/// A query quoted in a finding: its whitespace folded to single spaces, cut to `max`
+/// display columns. Not escaped: human output escapes everything it prints.
 pub fn clip(text: &str, max: usize) -> String {
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() <= max {
-        return one_line;
-    }
-    let mut cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+    crate::render::layout::cut_to(&one_line, max)
 }
 
 /// Separates thousands for counts people read: `1,234,567`.

@@ -507,15 +507,10 @@ pub fn count_of(n: impl Into<u64>, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Cuts text to `max` characters for a table cell, on one line, escaped.
+/// Text from the database for a table cell: escaped (so on one line) and cut to `max`
+/// display columns.
 pub fn truncate(text: &str, max: usize) -> String {
-    let one_line = escape(text);
-    if one_line.chars().count() <= max {
-        return one_line.into_owned();
-    }
-    let mut cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
+    crate::render::layout::cut_to(&escape(text), max)
 }
 
 /// Standard output, locked, whose write errors say it was standard output that failed

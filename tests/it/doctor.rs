@@ -6,7 +6,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{OwnCluster, TestDb, bare_cmd};
+use crate::harness::{
+    OwnCluster, TestDb, bare_cmd, has_dead_rows, holds_snapshot_longer_than,
+    waits_for_a_lock_longer_than,
+};
 use crate::{assert_exit, assert_one_line_error, json_out, stderr, stdout};
 
 /// Runs the doctor with `args` in JSON and returns the whole report.
@@ -168,7 +171,14 @@ fn sessions_holding_the_horizon_are_named_then_clear() {
         let _ = busy
             .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT pg_sleep(60); COMMIT");
     });
-    std::thread::sleep(Duration::from_millis(1500));
+    db.wait_until(
+        "both sessions to hold their snapshots for over 1s",
+        &format!(
+            "{} AND {}",
+            holds_snapshot_longer_than(idle_pid, 1.1),
+            holds_snapshot_longer_than(busy_pid, 1.1)
+        ),
+    );
 
     let (out, report) = doctor_json(
         db.cmd(),
@@ -312,7 +322,11 @@ fn slots_prepared_transactions_and_the_claim_cost_on_a_cluster_of_its_own() {
              PREPARE TRANSACTION 'doctor''s gid';",
         )
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
+    crate::harness::wait_until(
+        &mut admin,
+        "the prepared transaction to be over 1s old",
+        "(SELECT bool_and(clock_timestamp() - prepared > interval '1.1 s') FROM pg_prepared_xacts WHERE gid = 'doctor''s gid')",
+    );
     let (out, report) = doctor_json(
         cmd(),
         &[
@@ -397,7 +411,13 @@ fn dead_rows_are_tied_to_the_horizon_that_keeps_them() {
         .unwrap();
     client.batch_execute("VACUUM outbox_messages").unwrap();
     drop(client);
-    std::thread::sleep(Duration::from_millis(1200));
+    db.wait_until(
+        "the reader's snapshot to be over 1s old, and the dead rows counted",
+        &format!(
+            "EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL AND clock_timestamp() - xact_start > interval '1.1 s') AND {}",
+            has_dead_rows("outbox_messages")
+        ),
+    );
     let args = [
         "--only",
         "xmin-sessions,dead-rows",
@@ -600,7 +620,10 @@ fn a_held_lock_is_reported_and_does_not_stop_the_doctor() {
             .query_one("SELECT count(*) FROM outbox_messages", &[])
             .map(|r| r.get::<_, i64>(0))
     });
-    std::thread::sleep(Duration::from_millis(1500));
+    db.wait_until(
+        "the reader to wait for the lock for over 1s",
+        &waits_for_a_lock_longer_than(waiter_pid, 1.1),
+    );
 
     // Every check, while a session holds ACCESS EXCLUSIVE on the outbox table.
     let started = Instant::now();
@@ -727,7 +750,10 @@ fn a_role_without_pg_monitor_gets_what_it_can_see_and_is_told_what_to_grant() {
     let idle_pid = backend_pid(&mut idle);
     idle.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1;")
         .unwrap();
-    std::thread::sleep(Duration::from_millis(1200));
+    db.wait_until(
+        "the idle transaction's snapshot to be over 1s old",
+        &holds_snapshot_longer_than(idle_pid, 1.1),
+    );
     let url = db.url_as(&role);
     let mut cmd = bare_cmd();
     cmd.env("DATABASE_URL", &url);
@@ -1095,7 +1121,10 @@ fn hostile_ground_views_quoting_builds_pipes_and_dropped_connections() {
             "UPDATE outbox_messages SET retries = 2 WHERE id = '{id}'"
         ))
     });
-    std::thread::sleep(Duration::from_millis(1500));
+    db.wait_until(
+        "the second update to wait for the row lock for over 1s",
+        &waits_for_a_lock_longer_than(second_pid, 1.1),
+    );
     let (_, report) = doctor_json(db.cmd(), &["--only", "locks", "--threshold", "locks=1s"]);
     let locks = check(&report, "locks");
     assert_eq!(locks["status"], "warn", "{locks:#}");
@@ -1192,7 +1221,10 @@ fn a_partitioned_outbox_is_judged_by_its_partitions() {
         .batch_execute("UPDATE outbox_messages SET status = 'processed'")
         .unwrap();
     drop(client);
-    std::thread::sleep(Duration::from_millis(1200));
+    db.wait_until(
+        "the partition's dead rows to be counted",
+        &has_dead_rows("outbox_2026"),
+    );
     let (_, report) = doctor_json(db.cmd(), &["--only", "dead-rows,autovacuum"]);
     let dead = check(&report, "dead-rows");
     assert_eq!(dead["status"], "warn", "{dead:#}");
@@ -1307,7 +1339,10 @@ fn fixes_naming_objects_with_control_characters_are_not_offered_for_pasting() {
             .unwrap();
         holders.push(client);
     }
-    std::thread::sleep(Duration::from_millis(1500));
+    db.wait_until(
+        "every holder's snapshot to be over 1s old",
+        "(SELECT min(clock_timestamp() - xact_start) FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL) > interval '1.1 s'",
+    );
     let args = ["--only", "xmin-sessions", "--threshold", "xmin-sessions=1s"];
     let out = db.cmd().arg("doctor").args(args).output().unwrap();
     assert_exit(&out, 3);

@@ -951,3 +951,53 @@ impl Drop for Frozen {
         unsafe { libc::kill(self.0, libc::SIGCONT) };
     }
 }
+
+impl TestDb {
+    /// Waits until `condition` (a boolean SQL expression) holds, read on a connection of
+    /// its own: see [`wait_until`].
+    pub fn wait_until(&self, what: &str, condition: &str) {
+        wait_until(&mut self.client(), what, condition);
+    }
+}
+
+/// Waits until `condition` (a boolean SQL expression) holds on `client`: how a test
+/// waits for a state instead of sleeping and hoping. Panics after 30 s, naming what it
+/// waited for.
+pub fn wait_until(client: &mut postgres::Client, what: &str, condition: &str) {
+    let started = std::time::Instant::now();
+    loop {
+        let reached: Option<bool> = client
+            .query_one(&format!("SELECT ({condition})::bool"), &[])
+            .unwrap_or_else(|e| panic!("waiting for {what}: {e}"))
+            .get(0);
+        if reached == Some(true) {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "waited 30 s for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// SQL: the session `pid` has held a snapshot (an xmin) for longer than `seconds`.
+pub fn holds_snapshot_longer_than(pid: i32, seconds: f64) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = {pid} AND backend_xmin IS NOT NULL
+                   AND clock_timestamp() - xact_start > make_interval(secs => {seconds}))"
+    )
+}
+
+/// SQL: the session `pid` has waited for a lock for longer than `seconds`.
+pub fn waits_for_a_lock_longer_than(pid: i32, seconds: f64) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM pg_locks WHERE pid = {pid} AND NOT granted
+                   AND clock_timestamp() - waitstart > make_interval(secs => {seconds}))"
+    )
+}
+
+/// SQL: the statistics show dead rows in `table`.
+pub fn has_dead_rows(table: &str) -> String {
+    format!("(SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = '{table}') > 0")
+}

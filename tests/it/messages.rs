@@ -950,9 +950,11 @@ fn a_filter_selects_by_itself_but_nothing_is_not_everything() {
 }
 
 /// Runs a command on a pseudo-terminal (util-linux `script`), typing `answer` at its
-/// prompt, as an operator at a shell would.
+/// prompt once the prompt is on the screen, as an operator at a shell would. An empty
+/// answer types nothing.
 fn on_terminal(db: &TestDb, args: &str, answer: &str) -> std::process::Output {
-    use std::io::Write;
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
     let binary = assert_cmd::cargo::cargo_bin("outboxctl");
     let mut child = std::process::Command::new("script")
         .args(["-qec", &format!("{} {args}", binary.display()), "/dev/null"])
@@ -964,11 +966,48 @@ fn on_terminal(db: &TestDb, args: &str, answer: &str) -> std::process::Output {
         .spawn()
         .expect("script (util-linux) runs the command on a terminal");
     let mut stdin = child.stdin.take().unwrap();
-    // Give the prompt time to appear before answering, as a person would.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    stdin.write_all(answer.as_bytes()).unwrap();
+    let screen = Arc::new(Mutex::new(Vec::new()));
+    let reader = {
+        let screen = Arc::clone(&screen);
+        let mut stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                screen.lock().unwrap().extend_from_slice(&chunk[..n]);
+            }
+        })
+    };
+    if !answer.is_empty() {
+        let started = std::time::Instant::now();
+        while !String::from_utf8_lossy(&screen.lock().unwrap()).contains("[y/N]") {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "no prompt after 30 s: {}",
+                String::from_utf8_lossy(&screen.lock().unwrap())
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        stdin.write_all(answer.as_bytes()).unwrap();
+    }
     drop(stdin);
-    child.wait_with_output().unwrap()
+    let mut stderr = Vec::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_end(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    reader.join().unwrap();
+    let stdout = screen.lock().unwrap().clone();
+    std::process::Output {
+        status,
+        stdout,
+        stderr,
+    }
 }
 
 #[test]
