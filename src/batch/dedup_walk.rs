@@ -35,10 +35,10 @@ pub enum Strategy {
     Physical,
 }
 
-/// The walk's plan: which strategy, from what estimated share of the table and what
+/// The walk's route: which strategy, from what estimated share of the table and what
 /// physical order.
 #[derive(Debug)]
-pub struct Plan {
+pub struct Route {
     pub strategy: Strategy,
     pub share: f64,
     /// pg_stats' correlation of processed_at with the physical order; `None` before the
@@ -46,7 +46,7 @@ pub struct Plan {
     pub correlation: Option<f64>,
 }
 
-impl Plan {
+impl Route {
     pub fn choose(
         tx: &mut Tx<'_>,
         table: &DedupTable,
@@ -94,19 +94,19 @@ pub fn prepare(
     run_start: &RunStart,
     batch_size: u32,
     jobs: usize,
-) -> anyhow::Result<(Plan, Vec<Box<dyn Batcher + Send>>)> {
+) -> anyhow::Result<(Route, Vec<Box<dyn Batcher + Send>>)> {
     let rel = &table.rel;
     let fail = |e| explain_table_error(e, rel);
-    let (plan, first) = session.with_tx(Access::ReadOnly, &fail, |tx| {
-        let plan = Plan::choose(tx, table, cutoff, groups).map_err(fail)?;
-        let first = if jobs > 1 && plan.strategy == Strategy::Index {
+    let (route, first) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let route = Route::choose(tx, table, cutoff, groups).map_err(fail)?;
+        let first = if jobs > 1 && route.strategy == Strategy::Index {
             first_entry(tx, table, cutoff).map_err(fail)?
         } else {
             None
         };
-        Ok((plan, first))
+        Ok((route, first))
     })?;
-    if plan.strategy == Strategy::Physical {
+    if route.strategy == Strategy::Physical {
         let conditions = |params: &mut Params| selection(table, cutoff, groups, params);
         let walks = CtidWalk::prepare(
             session,
@@ -121,7 +121,7 @@ pub fn prepare(
             .into_iter()
             .map(|w| Box::new(w) as Box<dyn Batcher + Send>)
             .collect();
-        return Ok((plan, walks));
+        return Ok((route, walks));
     }
     let pieces = Arc::new(time_pieces(first, cutoff, jobs * PIECES_PER_JOB));
     let walks = (0..jobs.max(1))
@@ -135,7 +135,7 @@ pub fn prepare(
             }) as Box<dyn Batcher + Send>
         })
         .collect();
-    Ok((plan, walks))
+    Ok((route, walks))
 }
 
 /// The WHERE text of the entries to delete.

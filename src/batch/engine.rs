@@ -13,13 +13,11 @@ use tokio_postgres::error::SqlState;
 
 use crate::batch::pace::Pacer;
 use crate::batch::{lock, signals};
-use crate::db::errors::{describe_pg_error, explain_table_error};
-use crate::db::pgtime::PgTime;
+use crate::db::errors::explain_table_error;
 use crate::db::session::{Access, Rel, Session, Tx};
 use crate::db::sql::Params;
-use crate::error::{Failure, exit, interrupted, usage};
+use crate::error::{Failure, exit, interrupted};
 use crate::render::output::{Output, count_of, json_object, print_record, stderr_line};
-use crate::tables::timearg::TimeArg;
 
 /// How a mutation runs, whatever asked for it (see `cli::MutationArgs`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -704,41 +702,4 @@ impl RunStart {
                   OR xmin OPERATOR(pg_catalog.=) ANY({running}::pg_catalog.xid[]))"
         )
     }
-}
-
-/// The start of a purge: the cutoff fixed on the server's clock, and the run's start.
-pub fn start_purge(
-    session: &mut Session,
-    rel: &Rel,
-    before: &TimeArg,
-) -> anyhow::Result<(chrono::DateTime<chrono::Utc>, RunStart)> {
-    let fail = |e| explain_table_error(e, rel);
-    session.with_tx(Access::ReadOnly, &fail, |tx| {
-        let cutoff = resolve_past_cutoff(tx, before)?;
-        Ok((cutoff, RunStart::take(tx).map_err(fail)?))
-    })
-}
-
-/// Fixes the cutoff once, on the server's clock, so every batch uses the same instant.
-/// A cutoff in the future would delete messages processed a moment ago: refused.
-pub fn resolve_past_cutoff(
-    tx: &mut Tx<'_>,
-    before: &TimeArg,
-) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
-    let mut params = Params::default();
-    let expr = before.to_sql(&mut params);
-    let row = tx
-        .query_one(
-            &format!("SELECT {expr}, {expr} OPERATOR(pg_catalog.>) pg_catalog.now()"),
-            &params,
-        )
-        .map_err(|e| anyhow::anyhow!("resolving --before failed: {}", describe_pg_error(&e)))?;
-    let cutoff: chrono::DateTime<chrono::Utc> = row.get(0);
-    if row.get::<_, bool>(1) {
-        return Err(usage(format!(
-            "--before {} is in the future: purge only deletes what is older than a past instant",
-            PgTime::from_chrono(cutoff).rfc3339()
-        )));
-    }
-    Ok(cutoff)
 }

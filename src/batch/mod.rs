@@ -7,6 +7,7 @@ pub mod engine;
 pub mod keyset;
 pub mod pace;
 pub mod pieces;
+pub mod plan;
 pub mod signals;
 pub mod tree;
 

@@ -3,6 +3,7 @@
 //! takes those too). Batches, dry run, confirmation and signals as in `purge`.
 
 use crate::batch::ctid::WalkAction;
+use crate::batch::plan::{Plan, Walk, Words};
 use crate::cli::DeleteArgs;
 use crate::commands::{by_filter, by_ids, message_filter, preview};
 use crate::context::Context;
@@ -90,16 +91,16 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
     if args.mutation.dry_run {
         return preview::dry_run(ctx, &mut session, rel, &conditions, "delete");
     }
-    by_filter::change(
-        ctx,
-        &mut session,
+    Plan {
         rel,
-        &conditions,
-        &run_start,
-        &args.mutation.options(),
-        by_filter::FilterChange {
-            jobs: args.jobs.jobs,
+        options: args.mutation.options(),
+        jobs: usize::from(args.jobs.jobs),
+        walk: Walk::Ctid {
+            selection: &conditions,
+            run_start: &run_start,
             action: WalkAction::Delete,
+        },
+        words: Words {
             question: &|total| {
                 format!(
                     "Delete {} from \"{}\" on {}? This cannot be undone",
@@ -121,5 +122,6 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
             },
             skipped_because: "changed by another session first",
         },
-    )
+    }
+    .execute(&mut session, &|n| ctx.connect_more(n), &ctx.out)
 }

@@ -4,7 +4,7 @@
 //! Pending and processing messages are never deleted.
 
 use crate::batch::ctid::WalkAction;
-use crate::batch::engine::start_purge;
+use crate::batch::plan::{Plan, Walk, Words};
 use crate::cli::PurgeArgs;
 use crate::commands::{by_filter, preview};
 use crate::context::Context;
@@ -16,7 +16,7 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open_to_change(args.mutation.dry_run)?;
     let rel = &located.outbox;
     rel.require()?;
-    let (cutoff, run_start) = start_purge(&mut session, rel, &args.before)?;
+    let (cutoff, run_start) = by_filter::start_before(&mut session, rel, &args.before)?;
     let cutoff_text = PgTime::from_chrono(cutoff).human();
     let topics = args.topic.clone();
     let include_failed = args.include_failed;
@@ -46,16 +46,16 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     if args.mutation.dry_run {
         return preview::dry_run(ctx, &mut session, rel, &conditions, "delete");
     }
-    by_filter::change(
-        ctx,
-        &mut session,
+    Plan {
         rel,
-        &conditions,
-        &run_start,
-        &args.mutation.options(),
-        by_filter::FilterChange {
-            jobs: args.jobs.jobs,
+        options: args.mutation.options(),
+        jobs: usize::from(args.jobs.jobs),
+        walk: Walk::Ctid {
+            selection: &conditions,
+            run_start: &run_start,
             action: WalkAction::Delete,
+        },
+        words: Words {
             question: &|total| {
                 format!(
                     "Delete {} older than {cutoff_text} from \"{}\" on {}?",
@@ -77,5 +77,6 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
             },
             skipped_because: "changed by another session first",
         },
-    )
+    }
+    .execute(&mut session, &|n| ctx.connect_more(n), &ctx.out)
 }

@@ -6,6 +6,7 @@
 use uuid::Uuid;
 
 use crate::batch::ctid::WalkAction;
+use crate::batch::plan::{Plan, Walk, Words};
 use crate::cli::RequeueArgs;
 use crate::commands::{by_filter, by_ids, message_filter, preview};
 use crate::context::Context;
@@ -98,16 +99,16 @@ fn requeue_matching(
             &format!("{source} messages"),
         )
     };
-    by_filter::change(
-        ctx,
-        session,
+    Plan {
         rel,
-        &conditions,
-        &run_start,
-        &args.mutation.options(),
-        by_filter::FilterChange {
-            jobs: args.jobs.jobs,
+        options: args.mutation.options(),
+        jobs: usize::from(args.jobs.jobs),
+        walk: Walk::Ctid {
+            selection: &conditions,
+            run_start: &run_start,
             action: WalkAction::Update(set),
+        },
+        words: Words {
             question: &|total| {
                 format!(
                     "Requeue {} in \"{}\" on {}?",
@@ -129,7 +130,8 @@ fn requeue_matching(
             },
             skipped_because: &format!("moved out of '{source}' by another session first"),
         },
-    )
+    }
+    .execute(session, &|n| ctx.connect_more(n), &ctx.out)
 }
 
 fn requeue_ids(

@@ -191,6 +191,35 @@ fn too_large(text: &str) -> String {
     format!("duration {text:?} is too large (at most 1000 years)")
 }
 
+/// Fixes the cutoff once, on the server's clock, so every batch uses the same instant.
+/// A cutoff in the future would delete messages processed a moment ago: refused.
+pub fn resolve_past_cutoff(
+    tx: &mut crate::db::session::Tx<'_>,
+    before: &TimeArg,
+) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    let mut params = Params::default();
+    let expr = before.to_sql(&mut params);
+    let row = tx
+        .query_one(
+            &format!("SELECT {expr}, {expr} OPERATOR(pg_catalog.>) pg_catalog.now()"),
+            &params,
+        )
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "resolving --before failed: {}",
+                crate::db::errors::describe_pg_error(&e)
+            )
+        })?;
+    let cutoff: chrono::DateTime<chrono::Utc> = row.get(0);
+    if row.get::<_, bool>(1) {
+        return Err(crate::error::usage(format!(
+            "--before {} is in the future: purge only deletes what is older than a past instant",
+            crate::db::pgtime::PgTime::from_chrono(cutoff).rfc3339()
+        )));
+    }
+    Ok(cutoff)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -413,7 +413,7 @@ fn dedup_purge_picks_its_walk_and_jobs_delete_exactly() {
         let cutoff = outboxctl::db::pgtime::PgTime::from_chrono(
             chrono::Utc::now() - chrono::Duration::days(days),
         );
-        outboxctl::batch::dedup_walk::Plan::choose(&mut tx, &table, cutoff, &[]).unwrap()
+        outboxctl::batch::dedup_walk::Route::choose(&mut tx, &table, cutoff, &[]).unwrap()
     };
     use outboxctl::batch::dedup_walk::Strategy;
     let slice = plan(99);

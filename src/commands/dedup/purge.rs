@@ -3,8 +3,8 @@
 
 use serde_json::Value;
 
-use crate::batch::dedup_walk;
-use crate::batch::engine::{Batcher, Summary, count_and_confirm, report, start_purge};
+use crate::batch::engine::{Summary, report};
+use crate::batch::plan::{Plan, Walk, Words};
 use crate::cli::DedupPurgeArgs;
 use crate::commands::by_filter;
 use crate::context::Context;
@@ -26,7 +26,7 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
     let cols = &dedup_table.cols;
     let table = &rel.sql;
     let fail = |e| explain_table_error(e, rel);
-    let (cutoff, run_start) = start_purge(&mut session, rel, &args.before)?;
+    let (cutoff, run_start) = by_filter::start_before(&mut session, rel, &args.before)?;
     let cutoff_text = PgTime::from_chrono(cutoff).human();
     let groups = &args.group;
     let filter = EntryFilter {
@@ -96,51 +96,39 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
         );
     }
 
-    let total = count_and_confirm(
-        &args.mutation.options(),
-        &ctx.out,
-        || session.with_tx(Access::ReadOnly, &fail, count),
-        |total| {
-            format!(
-                "Delete {} processed before {cutoff_text} from \"{}\" on {}?",
-                count_of(total, "entry", "entries"),
-                rel.name,
-                rel.target
-            )
-        },
-        "nothing was deleted",
-    )?;
-    let jobs = usize::from(args.jobs.jobs);
-    let (_, mut walks) = dedup_walk::prepare(
-        &mut session,
-        &dedup_table,
-        PgTime::from_chrono(cutoff),
-        groups,
-        &run_start,
-        args.mutation.batch_size,
-        jobs,
-    )?;
-    let summary = by_filter::run_walks(
-        ctx,
-        &mut session,
-        walks
-            .iter_mut()
-            .map(|walk| -> &mut (dyn Batcher + Send) { walk.as_mut() })
-            .collect(),
-        &args.mutation.options(),
-        total,
+    Plan {
         rel,
-        "deleted",
-    )?;
-    report(
-        &summary,
-        &ctx.out,
-        &format!(
-            "deleted {} processed before {cutoff_text} from \"{}\" on {} {}",
-            count_of(summary.changed, "entry", "entries"),
-            rel.name,
-            rel.target,
-            summary.batches_text()
-        ),
-    )
+        options: args.mutation.options(),
+        jobs: usize::from(args.jobs.jobs),
+        walk: Walk::DedupBefore {
+            table: &dedup_table,
+            cutoff: PgTime::from_chrono(cutoff),
+            groups,
+            run_start: &run_start,
+            count: &count,
+        },
+        words: Words {
+            question: &|total| {
+                format!(
+                    "Delete {} processed before {cutoff_text} from \"{}\" on {}?",
+                    count_of(total, "entry", "entries"),
+                    rel.name,
+                    rel.target
+                )
+            },
+            aborted: "nothing was deleted",
+            done: "deleted",
+            summary: &|summary| {
+                format!(
+                    "deleted {} processed before {cutoff_text} from \"{}\" on {} {}",
+                    count_of(summary.changed, "entry", "entries"),
+                    rel.name,
+                    rel.target,
+                    summary.batches_text()
+                )
+            },
+            skipped_because: "changed by another session first",
+        },
+    }
+    .execute(&mut session, &|n| ctx.connect_more(n), &ctx.out)
 }
