@@ -485,12 +485,7 @@ fn walk(
         summary.matched += outcome.matched;
         summary.changed += outcome.changed;
         summary.skipped += outcome.matched.saturating_sub(outcome.changed);
-        signals::progress(
-            summary.batches,
-            summary.matched,
-            summary.changed,
-            summary.skipped,
-        );
+        signals::progress(&summary);
         shared.bar.set_position(summary.changed);
         drop(summary);
         if outcome.done {

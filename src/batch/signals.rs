@@ -11,9 +11,10 @@ use std::sync::{Mutex, Once};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
+use crate::batch::engine::{Summary, SummaryRecord};
 use crate::db::socket::{Cut, Cutter};
 use crate::error::exit;
-use crate::render::output::stderr_line;
+use crate::render::output::{count_of, stderr_line};
 
 static SIGNALS: AtomicU32 = AtomicU32::new(0);
 static LAST_SIGNAL: AtomicI32 = AtomicI32::new(0);
@@ -27,6 +28,7 @@ static CHANGED: AtomicU64 = AtomicU64::new(0);
 static MATCHED: AtomicU64 = AtomicU64::new(0);
 static SKIPPED: AtomicU64 = AtomicU64::new(0);
 static BATCH_SIZE: AtomicU64 = AtomicU64::new(0);
+static LONGEST_BATCH_MS: AtomicU64 = AtomicU64::new(0);
 static JSON_ACCOUNT: AtomicBool = AtomicBool::new(false);
 
 struct JobSlot {
@@ -96,20 +98,25 @@ fn on_signal(signal: i32) {
                 let _ = writeln!(
                     std::io::stdout(),
                     "{}",
-                    // The summary's shape (ARCHITECTURE.md §5), plus what may still commit.
-                    serde_json::json!({
-                        "matched": MATCHED.load(Ordering::SeqCst),
-                        "changed": changed,
-                        "skipped": SKIPPED.load(Ordering::SeqCst),
-                        "batches": batches,
-                        "dry_run": false,
-                        "interrupted": true,
-                        "in_doubt": in_doubt,
+                    // The summary scripts read after any run, with what may still commit.
+                    serde_json::to_value(SummaryRecord {
+                        matched: MATCHED.load(Ordering::SeqCst),
+                        changed,
+                        skipped: SKIPPED.load(Ordering::SeqCst),
+                        batches,
+                        dry_run: false,
+                        interrupted: true,
+                        longest_batch_ms: LONGEST_BATCH_MS.load(Ordering::SeqCst),
+                        details: Default::default(),
+                        error: Some(format!("{name} ({count} signals): exited at once")),
+                        in_doubt: Some(in_doubt),
                     })
+                    .unwrap_or_default()
                 );
             }
             stderr_line(&format!(
-                "outboxctl: {name} ({count} signals): exiting now — {batches} batch(es) committed ({changed} rows){}",
+                "outboxctl: {name} ({count} signals): exiting now — {} committed ({changed} rows){}",
+                count_of(batches, "batch", "batches"),
                 if in_doubt > 0 {
                     format!(
                         "; {} in flight (up to {in_doubt} rows) may still commit",
@@ -207,11 +214,12 @@ fn set_committing(job: usize, on: bool) -> bool {
 }
 
 /// What has committed so far, for a forced exit's account.
-pub fn progress(batches: u64, matched: u64, changed: u64, skipped: u64) {
-    BATCHES.store(batches, Ordering::SeqCst);
-    MATCHED.store(matched, Ordering::SeqCst);
-    CHANGED.store(changed, Ordering::SeqCst);
-    SKIPPED.store(skipped, Ordering::SeqCst);
+pub fn progress(summary: &Summary) {
+    BATCHES.store(summary.batches, Ordering::SeqCst);
+    MATCHED.store(summary.matched, Ordering::SeqCst);
+    CHANGED.store(summary.changed, Ordering::SeqCst);
+    SKIPPED.store(summary.skipped, Ordering::SeqCst);
+    LONGEST_BATCH_MS.store(summary.longest_batch.as_millis() as u64, Ordering::SeqCst);
 }
 
 /// Whether a second signal abandoned the batch in flight.

@@ -123,9 +123,13 @@ impl Target {
         let mut config = tokio_postgres::Config::new();
         let mut endpoints = Vec::new();
         let mut host_specs = Vec::new();
-        for (i, host) in hosts.iter().enumerate() {
+        for (i, host) in hosts.iter_mut().enumerate() {
             let port = port_of(i);
             let addr = hostaddrs.get(i).copied();
+            // An empty entry in a host list is libpq's default host.
+            if host.trim().is_empty() && addr.is_none() {
+                *host = default_host(port);
+            }
             match addr {
                 // libpq connects to hostaddr and uses host only for TLS and the password
                 // file: name both, the address being what was tried.
@@ -136,7 +140,10 @@ impl Target {
                 None if host.starts_with('/') => {
                     endpoints.push(format!("{host}/.s.PGSQL.{port}"));
                 }
-                None => endpoints.push(format!("{host}:{port}")),
+                None => match host.parse::<IpAddr>() {
+                    Ok(literal) => endpoints.push(format!("{}:{port}", bracket(literal))),
+                    Err(_) => endpoints.push(format!("{host}:{port}")),
+                },
             }
             host_specs.push(HostSpec {
                 host: host.clone(),
@@ -327,10 +334,27 @@ impl Target {
     pub fn connect(&self) -> anyhow::Result<Session> {
         let default_root = conninfo::home_dir().map(|h| h.join(".postgresql/root.crt"));
         let roots = match self.sslrootcert.as_deref() {
+            // verify-ca checks no host name: against the system's public roots, any
+            // certificate any public CA issued would pass (libpq refuses it too).
+            Some(p) if p.as_os_str() == "system" && self.sslmode == SslMode::VerifyCa => {
+                return Err(usage(
+                    "sslmode=verify-ca may not be used with sslrootcert=system: use verify-full, which also checks the host name",
+                ));
+            }
             Some(p) if p.as_os_str() == "system" => Roots::System,
             Some(p) => Roots::File(p),
             None => match default_root.as_deref() {
                 Some(p) if p.exists() => Roots::File(p),
+                _ if self.sslmode == SslMode::VerifyCa => {
+                    return Err(usage(format!(
+                        "sslmode=verify-ca needs the CA to verify against: give sslrootcert=FILE, or put it in {} (verify-full can use the system's roots)",
+                        default_root
+                            .as_deref()
+                            .map_or("~/.postgresql/root.crt".to_string(), |p| p
+                                .display()
+                                .to_string())
+                    )));
+                }
                 _ => Roots::System,
             },
         };
@@ -350,7 +374,7 @@ impl Target {
             let hosts = order.len().max(1);
             order.rotate_left(seed % hosts);
         }
-        let mut last_error = None;
+        let mut failures = Vec::new();
         for i in order {
             match self.connect_one(&self.host_specs[i], connector.clone()) {
                 Ok(wire) => {
@@ -359,30 +383,41 @@ impl Target {
                         self.settings,
                         self.display.clone(),
                         self.schema.clone(),
+                        self.timeout,
                     ));
                 }
-                Err(reason) => last_error = Some(reason),
+                Err(reason) => failures.push((i, reason)),
             }
         }
-        Err(anyhow!(
-            "could not connect to {where_}: {}",
-            last_error.unwrap_or_else(|| "no host to try".to_string())
-        ))
+        // Each host with its own cause, as libpq reports them.
+        Err(match failures.as_slice() {
+            [] => anyhow!("could not connect to {where_}: no host to try"),
+            [(_, reason)] => anyhow!("could not connect to {where_}: {reason}"),
+            many => anyhow!(
+                "could not connect to any host: {}",
+                many.iter()
+                    .map(|(i, reason)| format!("{}: {reason}", self.endpoints[*i]))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        })
     }
 
     /// One host, within the connect timeout, on a socket of the connection's own: the
     /// connection, or why not.
     fn connect_one(&self, spec: &HostSpec, connector: MakeRustlsConnect) -> Result<Wire, String> {
+        let endpoint = spec.endpoint();
         let reconnect = crate::db::lockwait::Reconnect {
-            config: spec.apply(self.config.clone()),
+            endpoint: endpoint.clone(),
+            config: self.config.clone(),
             tls: connector.clone(),
         };
         match Wire::connect(
-            spec.endpoint(),
+            &endpoint,
             &self.config,
             connector,
             self.timeout,
-            reconnect,
+            Some(reconnect),
         ) {
             Ok(wire) => Ok(wire),
             Err(ConnectFailure::Io(err)) => Err(err.to_string()),
@@ -393,7 +428,7 @@ impl Target {
             )),
             Err(ConnectFailure::WrongKind(why)) => Err(why.to_string()),
             Err(ConnectFailure::TimedOut) => Err(format!(
-                "no answer within the connect timeout of {}s per host (--connect-timeout)",
+                "no answer within the connect timeout of {}s per address (--connect-timeout, or connect_timeout in the connection string)",
                 self.timeout.as_secs_f64()
             )),
         }
@@ -412,25 +447,12 @@ impl HostSpec {
     /// Where the socket goes: libpq connects to `hostaddr` when given (the host name
     /// then serves TLS and the password file only), else to the socket directory or
     /// the host name.
-    fn endpoint(&self) -> Endpoint<'_> {
+    fn endpoint(&self) -> Endpoint {
         match self.addr {
-            Some(addr) => Endpoint::Addr(addr, self.port),
-            None if self.host.starts_with('/') => Endpoint::SocketDir(&self.host, self.port),
-            None => Endpoint::Name(&self.host, self.port),
+            Some(addr) => Endpoint::Addr(addr, self.port, self.host.clone()),
+            None if self.host.starts_with('/') => Endpoint::SocketDir(self.host.clone(), self.port),
+            None => Endpoint::Name(self.host.clone(), self.port),
         }
-    }
-
-    fn apply(&self, mut config: tokio_postgres::Config) -> tokio_postgres::Config {
-        if self.host.starts_with('/') && self.addr.is_none() {
-            config.host_path(&self.host);
-        } else {
-            config.host(&self.host);
-        }
-        if let Some(addr) = self.addr {
-            config.hostaddr(addr);
-        }
-        config.port(self.port);
-        config
     }
 }
 

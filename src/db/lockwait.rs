@@ -3,15 +3,17 @@
 //! asks the server which sessions block outboxctl's backend (`pg_blocking_pids`); on a
 //! terminal that is said on stderr, and a `--lock-timeout` error names them.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use crate::db::wire::{Announce, Blockers};
+use crate::db::socket::{Cut, Endpoint};
+use crate::db::wire::{Announce, Blockers, Wire};
 
 /// How to open the second connection: the first one's parameters.
 #[derive(Clone)]
 pub struct Reconnect {
+    pub endpoint: Endpoint,
     pub config: tokio_postgres::Config,
     pub tls: MakeRustlsConnect,
 }
@@ -34,20 +36,26 @@ pub fn look_after(lock_timeout: Option<Duration>) -> Duration {
 pub fn describe(reconnect: Reconnect, pid: i32, announce: Option<Announce>, blockers: Blockers) {
     std::thread::spawn(move || {
         let mut config = reconnect.config;
-        config.connect_timeout(Duration::from_secs(5));
         config.application_name("outboxctl (lock wait)");
-        let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
+        // The same way to the server as the waiting connection's, on a socket of its
+        // own: TLS, keepalives and the rest as libpq would have them.
+        let Ok(mut wire) = Wire::connect(
+            &reconnect.endpoint,
+            &config,
+            reconnect.tls,
+            Duration::from_secs(5),
+            None,
+        ) else {
             return;
         };
-        // The timer is made inside the runtime: it needs the runtime's clock.
-        let asked = runtime.block_on(async { tokio::time::timeout(Duration::from_secs(10), async {
-            let (client, connection) = config.connect(reconnect.tls).await?;
-            tokio::spawn(connection);
-            client.batch_execute("BEGIN READ ONLY; SET LOCAL search_path = pg_catalog, pg_temp").await?;
-            let rows = client.query_typed(
+        let within = Duration::from_secs(10);
+        let deadline = Some((Instant::now() + within, Cut::Unanswered { within }));
+        let asked = (|| {
+            wire.batch_execute(
+                "BEGIN READ ONLY; SET LOCAL search_path = pg_catalog, pg_temp",
+                deadline.clone(),
+            )?;
+            let rows = wire.query(
                 "SELECT a.pid, coalesce(a.usename::pg_catalog.text, ''), coalesce(a.application_name, ''),
                         coalesce(a.state, ''), pg_catalog.left(coalesce(a.query, ''), 160),
                         coalesce((SELECT pg_catalog.string_agg(DISTINCT l.mode, ', ') FROM pg_catalog.pg_locks l
@@ -56,11 +64,12 @@ pub fn describe(reconnect: Reconnect, pid: i32, announce: Option<Announce>, bloc
                   WHERE a.pid OPERATOR(pg_catalog.=) ANY(pg_catalog.pg_blocking_pids($1))
                   ORDER BY a.pid",
                 &[(&pid, tokio_postgres::types::Type::INT4)],
-            ).await?;
-            client.batch_execute("COMMIT").await?;
+                deadline.clone(),
+            )?;
+            wire.batch_execute("COMMIT", deadline.clone())?;
             Ok::<_, tokio_postgres::Error>(rows)
-        }).await });
-        let Ok(Ok(rows)) = asked else {
+        })();
+        let Ok(rows) = asked else {
             return;
         };
         if rows.is_empty() {

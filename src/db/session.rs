@@ -51,6 +51,9 @@ pub struct Session {
     search_path: Option<String>,
     /// Set by `locate` when the server is a hot standby (in recovery).
     standby: Option<Standby>,
+    /// The connect timeout, which also bounds the first query: a pooler can accept a
+    /// client and hold it until a server connection frees.
+    first_answer_within: Duration,
 }
 
 /// A server in recovery: it answers reads as of the last transaction it replayed, and
@@ -133,6 +136,7 @@ impl Session {
         settings: Settings,
         target: String,
         schema_option: Option<String>,
+        first_answer_within: Duration,
     ) -> Self {
         wire.look_at_lock_waits(
             crate::db::lockwait::look_after(settings.lock_timeout),
@@ -145,6 +149,7 @@ impl Session {
             schema_option,
             search_path: None,
             standby: None,
+            first_answer_within,
         }
     }
 
@@ -258,10 +263,17 @@ impl Session {
                        FROM pg_catalog.pg_stat_wal_receiver LIMIT 1)";
         sql_guard::debug_check(&prelude);
         sql_guard::debug_check(PATH);
+        // The first round trip is answered within the connect timeout, or the target is
+        // taken for one that accepted the connection and will not serve it.
+        let within = self.first_answer_within;
+        let first = match &deadline {
+            Some((at, _)) if *at <= Instant::now() + within => deadline.clone(),
+            _ => Some((Instant::now() + within, Cut::FirstAnswer { within })),
+        };
         let wire = &mut self.wire;
         let (schemas, role_path, standby): (Vec<String>, String, Option<Standby>) =
             (|| -> Result<_, tokio_postgres::Error> {
-                wire.batch_execute(&prelude, deadline.clone())?;
+                wire.batch_execute(&prelude, first)?;
                 let row = wire.query_one(PATH, &[], deadline.clone())?;
                 wire.set_backend_pid(row.try_get(1)?);
                 let schemas: Vec<String> = match &self.schema_option {

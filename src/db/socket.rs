@@ -27,6 +27,9 @@ pub enum Cut {
     /// A round trip with a deadline of its own went unanswered (a pooler holding the
     /// client until a server connection frees).
     Unanswered { within: Duration },
+    /// The connection was accepted but its first query went unanswered within the
+    /// connect timeout (a pooler holding clients until a server connection frees).
+    FirstAnswer { within: Duration },
     /// A second signal abandoned the statement in flight.
     Abandoned,
     /// Nobody reads the rest of a result (a closed pipe): ending the connection is the
@@ -47,6 +50,11 @@ impl std::fmt::Display for Cut {
             Cut::Unanswered { within } => write!(
                 f,
                 "no answer within {}, so outboxctl closed the connection",
+                format_duration(*within)
+            ),
+            Cut::FirstAnswer { within } => write!(
+                f,
+                "the server accepted the connection but did not answer its first query within {} (the connect timeout), so outboxctl closed it: a pooler with every server connection taken, or a server too busy to answer",
                 format_duration(*within)
             ),
             Cut::Abandoned => write!(
@@ -243,39 +251,71 @@ pub struct TcpOptions {
 }
 
 /// Where one host is reached.
-pub enum Endpoint<'a> {
+#[derive(Clone, Debug)]
+pub enum Endpoint {
     /// A socket directory: the server listens on `DIR/.s.PGSQL.PORT`.
-    SocketDir(&'a str, u16),
+    SocketDir(String, u16),
     /// A host name, resolved here; each address is tried in turn, as libpq does.
-    Name(&'a str, u16),
-    /// A numeric address (`hostaddr`), used without resolving anything.
-    Addr(IpAddr, u16),
+    Name(String, u16),
+    /// A numeric address (`hostaddr`), used without resolving anything; the host
+    /// name given beside it (or the address itself) is what TLS verifies.
+    Addr(IpAddr, u16, String),
 }
 
-/// Opens the socket to `endpoint`. The caller bounds the time it may take.
-pub async fn open(endpoint: Endpoint<'_>, tcp: &TcpOptions) -> io::Result<PgStream> {
-    match endpoint {
-        Endpoint::SocketDir(dir, port) => {
-            let path = format!("{}/.s.PGSQL.{port}", dir.trim_end_matches('/'));
-            let stream = UnixStream::connect(&path).await?;
+/// One place a socket can be opened to.
+#[derive(Clone, Debug)]
+pub enum Place {
+    Unix(String),
+    Tcp(SocketAddr),
+}
+
+impl Endpoint {
+    /// The places to try, in order: a host name's every address.
+    pub async fn places(&self) -> io::Result<Vec<Place>> {
+        match self {
+            Endpoint::SocketDir(dir, port) => Ok(vec![Place::Unix(format!(
+                "{}/.s.PGSQL.{port}",
+                dir.trim_end_matches('/')
+            ))]),
+            Endpoint::Addr(addr, port, _) => Ok(vec![Place::Tcp(SocketAddr::new(*addr, *port))]),
+            Endpoint::Name(name, port) => {
+                let places: Vec<Place> = tokio::net::lookup_host((name.as_str(), *port))
+                    .await?
+                    .map(Place::Tcp)
+                    .collect();
+                if places.is_empty() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!("host name \"{name}\" resolves to no address"),
+                    ));
+                }
+                Ok(places)
+            }
+        }
+    }
+
+    pub fn is_socket(&self) -> bool {
+        matches!(self, Endpoint::SocketDir(..))
+    }
+
+    /// The name TLS verifies the server's certificate against.
+    pub fn tls_name(&self) -> String {
+        match self {
+            Endpoint::SocketDir(..) => String::new(),
+            Endpoint::Name(name, _) => name.clone(),
+            Endpoint::Addr(_, _, name) => name.clone(),
+        }
+    }
+}
+
+/// Opens a socket to `place`. The caller bounds the time it may take.
+pub async fn open(place: &Place, tcp: &TcpOptions) -> io::Result<PgStream> {
+    match place {
+        Place::Unix(path) => {
+            let stream = UnixStream::connect(path).await?;
             Ok(PgStream::new(Inner::Unix(stream)))
         }
-        Endpoint::Addr(addr, port) => connect_tcp(SocketAddr::new(addr, port), tcp).await,
-        Endpoint::Name(name, port) => {
-            let mut last = None;
-            for addr in tokio::net::lookup_host((name, port)).await? {
-                match connect_tcp(addr, tcp).await {
-                    Ok(stream) => return Ok(stream),
-                    Err(err) => last = Some(err),
-                }
-            }
-            Err(last.unwrap_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!("host name \"{name}\" resolves to no address"),
-                )
-            }))
-        }
+        Place::Tcp(addr) => connect_tcp(*addr, tcp).await,
     }
 }
 

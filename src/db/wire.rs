@@ -58,7 +58,8 @@ impl Blockers {
 
 /// Looking at who blocks a round trip that waits: when, how, and where the answer goes.
 struct Lookout {
-    reconnect: Reconnect,
+    /// `None` for the lookout's own connection, which looks at nothing.
+    reconnect: Option<Reconnect>,
     /// The backend's pid, once known.
     backend_pid: i32,
     after: Duration,
@@ -83,13 +84,15 @@ struct Driver {
 }
 
 impl Wire {
-    /// Opens one connection to `endpoint` within `timeout`, handshake included.
+    /// Opens one connection to `endpoint`: each of its addresses in turn, each within
+    /// `timeout`, handshake included (libpq's connect_timeout is per address). With
+    /// `reconnect`, lock waits can be looked at on a second connection.
     pub fn connect(
-        endpoint: Endpoint<'_>,
+        endpoint: &Endpoint,
         config: &Config,
         mut tls: MakeRustlsConnect,
         timeout: Duration,
-        reconnect: Reconnect,
+        reconnect: Option<Reconnect>,
     ) -> Result<Wire, ConnectFailure> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
@@ -110,33 +113,51 @@ impl Wire {
             }),
             user_timeout: config.get_tcp_user_timeout().copied(),
         };
-        // libpq never uses TLS on a Unix-domain socket, whatever sslmode says.
-        let (unix, host) = match &endpoint {
-            Endpoint::SocketDir(..) => (true, String::new()),
-            Endpoint::Name(name, _) => (false, name.to_string()),
-            Endpoint::Addr(addr, _) => (false, addr.to_string()),
-        };
         let mut config = config.clone();
-        if unix {
+        // libpq never uses TLS on a Unix-domain socket, whatever sslmode says.
+        if endpoint.is_socket() {
             config.ssl_mode(tokio_postgres::config::SslMode::Disable);
         }
-        let tls = MakeTlsConnect::<socket::PgStream>::make_tls_connect(&mut tls, &host)
-            .map_err(|e| ConnectFailure::Io(std::io::Error::other(e)))?;
         let opened = runtime.block_on(async {
-            tokio::time::timeout(timeout, async {
-                let stream = socket::open(endpoint, &tcp)
-                    .await
-                    .map_err(ConnectFailure::Io)?;
-                let cutter = stream.cutter();
-                let (client, connection) = config
-                    .connect_raw(stream, tls)
-                    .await
-                    .map_err(ConnectFailure::Server)?;
-                let connection: Connection = Box::pin(connection);
-                Ok::<_, ConnectFailure>((client, connection, cutter))
-            })
-            .await
-            .unwrap_or(Err(ConnectFailure::TimedOut))
+            let places = tokio::time::timeout(timeout, endpoint.places())
+                .await
+                .unwrap_or(Err(std::io::Error::from(std::io::ErrorKind::TimedOut)))
+                .map_err(|err| match err.kind() {
+                    std::io::ErrorKind::TimedOut => ConnectFailure::TimedOut,
+                    _ => ConnectFailure::Io(err),
+                })?;
+            let mut failure = ConnectFailure::TimedOut;
+            for place in &places {
+                let tls = MakeTlsConnect::<socket::PgStream>::make_tls_connect(
+                    &mut tls,
+                    &endpoint.tls_name(),
+                )
+                .map_err(|e| ConnectFailure::Io(std::io::Error::other(e)))?;
+                let attempt = tokio::time::timeout(timeout, async {
+                    let stream = socket::open(place, &tcp)
+                        .await
+                        .map_err(ConnectFailure::Io)?;
+                    let cutter = stream.cutter();
+                    let (client, connection) = config
+                        .connect_raw(stream, tls)
+                        .await
+                        .map_err(ConnectFailure::Server)?;
+                    let connection: Connection = Box::pin(connection);
+                    Ok::<_, ConnectFailure>((client, connection, cutter))
+                })
+                .await
+                .unwrap_or(Err(ConnectFailure::TimedOut));
+                match attempt {
+                    Ok(opened) => return Ok(opened),
+                    // The server answered and said no (a password, a database): the
+                    // next address is the same server.
+                    Err(ConnectFailure::Server(err)) if err.as_db_error().is_some() => {
+                        return Err(ConnectFailure::Server(err));
+                    }
+                    Err(err) => failure = err,
+                }
+            }
+            Err(failure)
         })?;
         let (client, connection, cutter) = opened;
         let mut wire = Wire {
@@ -276,11 +297,18 @@ impl Wire {
             .drive(deadline.clone(), self.client.query_typed_raw(sql, params))?;
         let mut rows = pin!(rows);
         loop {
+            // Time spent by the reader between rows (a slow pipe) is not the server's
+            // silence: each fetch has at least the grace to be answered, and the
+            // server's own statement_timeout bounds the statement.
+            let fetch = deadline.clone().map(|(at, why)| {
+                let grace = match &why {
+                    Cut::Silent { grace, .. } => *grace,
+                    _ => Duration::ZERO,
+                };
+                (at.max(Instant::now() + grace), why)
+            });
             let next = std::future::poll_fn(|cx| rows.as_mut().poll_next(cx));
-            match self
-                .driver
-                .drive(deadline.clone(), async { next.await.transpose() })?
-            {
+            match self.driver.drive(fetch, async { next.await.transpose() })? {
                 Some(row) => {
                     if !each(&row) {
                         return Ok(());
@@ -361,9 +389,12 @@ impl Driver {
 impl Lookout {
     fn look(&self) {
         let useful = self.announce.is_some() || self.names_blockers;
-        if useful && self.backend_pid != 0 {
+        if useful
+            && self.backend_pid != 0
+            && let Some(reconnect) = &self.reconnect
+        {
             lockwait::describe(
-                self.reconnect.clone(),
+                reconnect.clone(),
                 self.backend_pid,
                 self.announce.clone(),
                 self.blockers.clone(),

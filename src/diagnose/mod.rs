@@ -448,6 +448,11 @@ impl Probe<'_> {
                 })?;
                 fresh.bound_waits(LOCK_WAIT_BOUND, self.statement_bound);
                 *self.session = fresh;
+                // outboxctl cut a server that stopped answering: this check did not
+                // look, and says so; the next checks go on on the new connection.
+                if let Some(cut) = crate::db::socket::cut_of(&e) {
+                    return Err(CheckError::Skip(format!("reading {what}: {cut}")));
+                }
                 attempt(self.session).map_err(|e| self.explain(what, e))
             }
             Err(e) => Err(self.explain(what, e)),

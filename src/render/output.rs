@@ -555,7 +555,8 @@ mod tests {
             escape("a\x1b]52;c;SGVsbG8=\x07b\rc\nd\u{7f}\u{9b}e\u{202e}f"),
             "a\\x1b]52;c;SGVsbG8=\\x07b\\rc\\nd\\x7f\\x9be\\u{202e}f"
         );
-        assert_eq!(truncate("ab\x1bcdef", 5), "ab\\x…");
+        // Never half an escape: the cut comes before it.
+        assert_eq!(truncate("ab\x1bcdef", 5), "ab…");
         assert_eq!(human_size(10), "10 B");
         assert_eq!(human_size(1_048_587), "1.0 MiB");
     }

@@ -64,6 +64,15 @@ fn tls_verify_full_with_the_ca_connects() {
         &format!("host=localhost user={TLS_ONLY_USER} sslmode=verify-full sslrootcert={ca}"),
     ));
     assert_exit(&out, 0);
+    // With hostaddr, the socket goes to the address and the certificate is checked
+    // against the host name beside it, as libpq does.
+    let out = check_with(&conninfo(
+        &db,
+        &format!(
+            "host=localhost hostaddr=127.0.0.1 user={TLS_ONLY_USER} sslmode=verify-full sslrootcert={ca}"
+        ),
+    ));
+    assert_exit(&out, 0);
     // verify-ca does not check the name, so the IP address is fine there.
     let out = check_with(&conninfo(
         &db,
@@ -319,4 +328,56 @@ fn lock_timeout_applies_to_the_session() {
     assert!(stderr(&out).contains("55P03"), "{}", stderr(&out));
     assert!(started.elapsed() < Duration::from_secs(10));
     tx.rollback().unwrap();
+}
+
+/// The lock-wait lookout reaches the server the way the waiting connection did: over the
+/// Unix socket, where sslmode=require does not apply (libpq never uses TLS there), it
+/// still names the blocker.
+#[test]
+fn a_lock_timeout_over_the_unix_socket_names_the_blocker() {
+    let db = private_db().migrated();
+    let socket_dir = db.server.socket_dir.as_ref().unwrap().display().to_string();
+    let mut blocker = db.client();
+    blocker
+        .batch_execute(
+            "SET application_name = 'socket-holder'; BEGIN; LOCK TABLE outbox_messages IN ACCESS EXCLUSIVE MODE",
+        )
+        .unwrap();
+    let out = bare_cmd()
+        .args([
+            "-d",
+            &format!(
+                "host={socket_dir} port={} user=postgres dbname={} sslmode=require",
+                db.server.port, db.name
+            ),
+        ])
+        .args(["requeue", "--all", "--yes", "--lock-timeout", "2s"])
+        .output()
+        .unwrap();
+    blocker.batch_execute("ROLLBACK").unwrap();
+    assert_exit(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("socket-holder"), "{err}");
+}
+
+/// verify-ca checks no host name, so it is never pointed at the system's public roots:
+/// without sslrootcert (or ~/.postgresql/root.crt) it is refused before connecting, as
+/// libpq refuses it.
+#[test]
+fn verify_ca_without_a_ca_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    for extra in ["", " sslrootcert=system"] {
+        let out = bare_cmd()
+            .env("HOME", home.path())
+            .args([
+                "-d",
+                &format!("host=127.0.0.1 port=1 user=u dbname=d sslmode=verify-ca{extra}"),
+                "check",
+            ])
+            .output()
+            .unwrap();
+        assert_exit(&out, 2);
+        assert_one_line_error(&out);
+        assert!(stderr(&out).contains("verify-ca"), "{}", stderr(&out));
+    }
 }

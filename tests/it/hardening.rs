@@ -1668,6 +1668,11 @@ fn a_third_signal_exits_at_once_with_the_account() {
         assert!(summary.get(key).is_some(), "{key} missing: {summary}");
     }
     assert_eq!(summary["in_doubt"], 1000, "{summary}");
+    crate::schemas::assert_valid(
+        "mutation-summary.schema.json",
+        "the third signal's account",
+        &summary,
+    );
     assert!(
         stderr(&out).contains("may still commit"),
         "{}",

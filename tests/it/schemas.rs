@@ -42,7 +42,7 @@ fn validator(name: &str) -> jsonschema::Validator {
         .unwrap_or_else(|e| panic!("docs/schema/{name} is not a valid schema: {e}"))
 }
 
-fn assert_valid(schema: &str, what: &str, instance: &Value) {
+pub fn assert_valid(schema: &str, what: &str, instance: &Value) {
     let errors: Vec<String> = validator(schema)
         .iter_errors(instance)
         .map(|e| format!("{} at {}", e, e.instance_path()))

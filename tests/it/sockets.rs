@@ -157,3 +157,72 @@ fn a_frozen_target_never_cuts_a_healthy_ones_connection() {
         assert!(!out.status.success());
     }
 }
+
+/// A pooler that accepts a client and holds it until a server connection frees
+/// (PgBouncer in session mode, its one server connection taken) costs that target its
+/// connect timeout, not the whole run: the other target's answer comes without waiting.
+#[test]
+fn a_target_whose_pool_never_serves_costs_only_its_connect_timeout() {
+    let held = TestDb::new().migrated();
+    let healthy = TestDb::new().migrated();
+    let url = crate::harness::session_bouncer().url_for(held.server, &held.name);
+    // The pool's one server connection for this database, taken for the test's length.
+    let mut taker = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    taker.batch_execute("SELECT 1").unwrap();
+    let started = Instant::now();
+    let out = bare_cmd()
+        .args(["-d", &url, "-d", &healthy.url()])
+        .args(["--connect-timeout", "2s", "stats", "--format", "json"])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    drop(taker);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+    let json = json_out(&out);
+    let targets = json.as_array().unwrap();
+    assert_eq!(targets[0]["ok"], false);
+    assert!(
+        targets[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer its first query within 2s"),
+        "{}",
+        targets[0]
+    );
+    assert_eq!(targets[1]["ok"], true, "{}", targets[1]);
+}
+
+/// A reader that stops for longer than `--statement-timeout` (a slow pipe) is not a
+/// silent server: the rows the server already sent are read when the reader comes back.
+#[test]
+fn a_slow_reader_is_not_taken_for_a_silent_server() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 3000,
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    // More than the pipe holds, so outboxctl waits on its reader with rows unread.
+    db.client()
+        .batch_execute("UPDATE outbox_messages SET payload = convert_to(repeat('x', 300), 'UTF8')")
+        .unwrap();
+    let mut child = db
+        .cmd()
+        .args(["--statement-timeout", "1s", "list", "--status", "all"])
+        .args(["--limit", "0", "--format", "ndjson"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    stdout.read_exact(&mut first).unwrap();
+    // Well past the timeout and its grace, with the pipe full.
+    std::thread::sleep(Duration::from_secs(6));
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(rest.lines().count(), 3000);
+}
