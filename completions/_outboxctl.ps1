@@ -51,6 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes')
             [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Mark, check, list, unmark and purge entries of the dedup ("processed") table')
+            [CompletionResult]::new('partition', 'partition', [CompletionResultType]::ParameterValue, 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -79,6 +80,8 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
         }
         'outboxctl;migrate' {
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only this table')
+            [CompletionResult]::new('--partition-by', '--partition-by', [CompletionResultType]::ParameterName, 'Create the outbox range-partitioned on created_at, one partition per day, week or month (primary key (id, created_at), a default partition, partitions made ahead), so retention drops whole partitions; the library runs on it unchanged')
+            [CompletionResult]::new('--premake', '--premake', [CompletionResultType]::ParameterName, 'With --partition-by: partitions to make ahead of the current one')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
@@ -574,6 +577,92 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
         'outboxctl;dedup;help;help' {
             break
         }
+        'outboxctl;partition' {
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--dedup-columns', '--dedup-columns', [CompletionResultType]::ParameterName, 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Same as --color never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps')
+            [CompletionResult]::new('maintain', 'maintain', [CompletionResultType]::ParameterValue, 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'outboxctl;partition;list' {
+            [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Say which partitions `purge --before WHEN` would drop whole, and why the others stay')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--dedup-columns', '--dedup-columns', [CompletionResultType]::ParameterName, 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--include-failed', '--include-failed', [CompletionResultType]::ParameterName, 'With --before: as `purge --include-failed` would')
+            [CompletionResult]::new('--exact', '--exact', [CompletionResultType]::ParameterName, 'Count every partition''s rows instead of the planner''s estimate')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Same as --color never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outboxctl;partition;maintain' {
+            [CompletionResult]::new('--premake', '--premake', [CompletionResultType]::ParameterName, 'Partitions to have ahead of the current one')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--dedup-columns', '--dedup-columns', [CompletionResultType]::ParameterName, 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the statements that would run, run nothing')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Same as --color never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outboxctl;partition;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps')
+            [CompletionResult]::new('maintain', 'maintain', [CompletionResultType]::ParameterValue, 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'outboxctl;partition;help;list' {
+            break
+        }
+        'outboxctl;partition;help;maintain' {
+            break
+        }
+        'outboxctl;partition;help;help' {
+            break
+        }
         'outboxctl;completions' {
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
@@ -608,6 +697,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes')
             [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Mark, check, list, unmark and purge entries of the dedup ("processed") table')
+            [CompletionResult]::new('partition', 'partition', [CompletionResultType]::ParameterValue, 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -666,6 +756,17 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             break
         }
         'outboxctl;help;dedup;purge' {
+            break
+        }
+        'outboxctl;help;partition' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps')
+            [CompletionResult]::new('maintain', 'maintain', [CompletionResultType]::ParameterValue, 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it')
+            break
+        }
+        'outboxctl;help;partition;list' {
+            break
+        }
+        'outboxctl;help;partition;maintain' {
             break
         }
         'outboxctl;help;completions' {

@@ -48,6 +48,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand doctor 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
             cand watch 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
             cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
+            cand partition 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -74,6 +75,8 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         }
         &'outboxctl;migrate'= {
             cand --only 'Only this table'
+            cand --partition-by 'Create the outbox range-partitioned on created_at, one partition per day, week or month (primary key (id, created_at), a default partition, partitions made ahead), so retention drops whole partitions; the library runs on it unchanged'
+            cand --premake 'With --partition-by: partitions to make ahead of the current one'
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --table 'Outbox table name (unqualified; see --schema)'
@@ -546,6 +549,85 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         }
         &'outboxctl;dedup;help;help'= {
         }
+        &'outboxctl;partition'= {
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --dedup-columns 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…'
+            cand --schema 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Same as --color never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand list 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
+            cand maintain 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outboxctl;partition;list'= {
+            cand --before 'Say which partitions `purge --before WHEN` would drop whole, and why the others stay'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --dedup-columns 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…'
+            cand --schema 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --include-failed 'With --before: as `purge --include-failed` would'
+            cand --exact 'Count every partition''s rows instead of the planner''s estimate'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Same as --color never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outboxctl;partition;maintain'= {
+            cand --premake 'Partitions to have ahead of the current one'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --dedup-columns 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…'
+            cand --schema 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --dry-run 'Print the statements that would run, run nothing'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Same as --color never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outboxctl;partition;help'= {
+            cand list 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
+            cand maintain 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'outboxctl;partition;help;list'= {
+        }
+        &'outboxctl;partition;help;maintain'= {
+        }
+        &'outboxctl;partition;help;help'= {
+        }
         &'outboxctl;completions'= {
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
@@ -579,6 +661,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand doctor 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
             cand watch 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
             cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
+            cand partition 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
             cand completions 'Print a shell completion script'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -620,6 +703,14 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         &'outboxctl;help;dedup;unmark'= {
         }
         &'outboxctl;help;dedup;purge'= {
+        }
+        &'outboxctl;help;partition'= {
+            cand list 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
+            cand maintain 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+        }
+        &'outboxctl;help;partition;list'= {
+        }
+        &'outboxctl;help;partition;maintain'= {
         }
         &'outboxctl;help;completions'= {
         }

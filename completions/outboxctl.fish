@@ -56,6 +56,7 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "delete" -d 'Dis
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "doctor" -d 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "watch" -d 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "partition" -d 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l only -d 'Only this table' -r -f -a "outbox\t''
@@ -82,6 +83,10 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s h -l help -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l only -d 'Only this table' -r -f -a "outbox\t''
 processed\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l partition-by -d 'Create the outbox range-partitioned on created_at, one partition per day, week or month (primary key (id, created_at), a default partition, partitions made ahead), so retention drops whole partitions; the library runs on it unchanged' -r -f -a "day\t''
+week\t''
+month\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l premake -d 'With --partition-by: partitions to make ahead of the current one' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -559,6 +564,77 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "unmark" -d 'Forget entries so the messages are handled again'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete entries whose processed_at is older than a cutoff'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -f -a "list" -d 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -f -a "maintain" -d 'Make the partitions ahead (today\'s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l before -d 'Say which partitions `purge --before WHEN` would drop whole, and why the others stay' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l include-failed -d 'With --before: as `purge --include-failed` would'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l exact -d 'Count every partition\'s rows instead of the planner\'s estimate'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l premake -d 'Partitions to have ahead of the current one' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l dry-run -d 'Print the statements that would run, run nothing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from help" -f -a "list" -d 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from help" -f -a "maintain" -d 'Make the partitions ahead (today\'s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -579,22 +655,25 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s q -l
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "show" -d 'Show one message in full'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "delete" -d 'Discard messages by id or filter (poison messages), in any status but processing'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "doctor" -d 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "watch" -d 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "show" -d 'Show one message in full'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "delete" -d 'Discard messages by id or filter (poison messages), in any status but processing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "doctor" -d 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "watch" -d 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "partition" -d 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "check" -d 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "list" -d 'List dedup entries (newest last, 50 rows)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "unmark" -d 'Forget entries so the messages are handled again'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "purge" -d 'Delete entries whose processed_at is older than a cutoff'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from partition" -f -a "list" -d 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from partition" -f -a "maintain" -d 'Make the partitions ahead (today\'s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'

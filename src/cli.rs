@@ -285,6 +285,11 @@ after N).",
     #[command(subcommand)]
     Dedup(DedupCommand),
 
+    /// A time-partitioned outbox (migrate --partition-by): list its partitions, make
+    /// them ahead
+    #[command(subcommand)]
+    Partition(PartitionCommand),
+
     /// Print a shell completion script
     #[command(after_help = "Example:\n  outboxctl completions zsh > ~/.zfunc/_outboxctl")]
     Completions(CompletionsArgs),
@@ -321,6 +326,35 @@ pub struct MigrateArgs {
     /// also writes it)
     #[arg(long, requires = "repair")]
     pub processing_index: bool,
+
+    /// Create the outbox range-partitioned on created_at, one partition per day, week or
+    /// month (primary key (id, created_at), a default partition, partitions made ahead),
+    /// so retention drops whole partitions; the library runs on it unchanged
+    #[arg(long, value_enum, value_name = "INTERVAL", conflicts_with = "repair")]
+    pub partition_by: Option<IntervalArg>,
+
+    /// With --partition-by: partitions to make ahead of the current one
+    #[arg(long, value_name = "N", requires = "partition_by", default_value_t = crate::tables::partitions::DEFAULT_PREMAKE,
+          value_parser = clap::value_parser!(u32).range(0..=366))]
+    pub premake: u32,
+}
+
+/// `--partition-by day|week|month`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum IntervalArg {
+    Day,
+    Week,
+    Month,
+}
+
+impl From<IntervalArg> for crate::tables::partitions::Interval {
+    fn from(arg: IntervalArg) -> Self {
+        match arg {
+            IntervalArg::Day => Self::Day,
+            IntervalArg::Week => Self::Week,
+            IntervalArg::Month => Self::Month,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -848,4 +882,47 @@ impl MutationArgs {
             max_replica_lag: self.max_replica_lag,
         }
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PartitionCommand {
+    /// Each partition: its range, rows, size and, with --before, whether retention could
+    /// drop it whole now and, if not, what it keeps
+    #[command(
+        after_help = "Examples:\n  outboxctl partition list\n  outboxctl partition list --before 7d --exact --format json"
+    )]
+    List(PartitionListArgs),
+
+    /// Make the partitions ahead (today's and --premake more) and report rows in the
+    /// default partition, which mean a missing partition; tables managed by pg_partman
+    /// are left to it
+    #[command(after_help = "Example (cron, daily):\n  outboxctl partition maintain --premake 7")]
+    Maintain(PartitionMaintainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PartitionListArgs {
+    /// Say which partitions `purge --before WHEN` would drop whole, and why the others stay
+    #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
+    pub before: Option<TimeArg>,
+
+    /// With --before: as `purge --include-failed` would
+    #[arg(long, requires = "before")]
+    pub include_failed: bool,
+
+    /// Count every partition's rows instead of the planner's estimate
+    #[arg(long)]
+    pub exact: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PartitionMaintainArgs {
+    /// Partitions to have ahead of the current one
+    #[arg(long, value_name = "N", default_value_t = crate::tables::partitions::DEFAULT_PREMAKE,
+          value_parser = clap::value_parser!(u32).range(0..=366))]
+    pub premake: u32,
+
+    /// Print the statements that would run, run nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -180,6 +180,45 @@ pub struct SummaryDetails {
     /// `dedup mark`: the entry as it stands.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub entry: Option<crate::tables::dedup::EntryRow>,
+    /// `purge` on a partitioned outbox: the partitions dropped whole (in a dry run,
+    /// those that would be).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partitions_dropped: Option<Vec<String>>,
+    /// The rows those partitions held (counted in neither `matched` nor `changed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_in_dropped_partitions: Option<i64>,
+    /// Partitions whose range lies before the cutoff but which hold rows the purge
+    /// keeps, and why; their removable rows are purged row by row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partitions_kept: Option<Vec<KeptPartition>>,
+}
+
+/// A partition retention could not drop whole.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeptPartition {
+    pub partition: String,
+    /// `it holds 3 pending, 1 processed after the cutoff`, or the step that failed.
+    pub reason: String,
+}
+
+impl SummaryDetails {
+    /// What retention by DROP did, for the summary.
+    pub fn with_retention(mut self, outcome: &crate::batch::retention::Outcome) -> Self {
+        self.partitions_dropped = Some(outcome.dropped.iter().map(|(n, _)| n.clone()).collect());
+        self.rows_in_dropped_partitions = Some(outcome.rows_dropped());
+        self.partitions_kept = Some(
+            outcome
+                .kept
+                .iter()
+                .map(|(partition, reason)| KeptPartition {
+                    partition: partition.clone(),
+                    reason: reason.clone(),
+                })
+                .collect(),
+        );
+        self
+    }
 }
 
 /// What happened to one item named by id.

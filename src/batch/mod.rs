@@ -8,6 +8,7 @@ pub mod keyset;
 pub mod pace;
 pub mod pieces;
 pub mod plan;
+pub mod retention;
 pub mod signals;
 pub mod tree;
 

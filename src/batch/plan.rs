@@ -6,7 +6,8 @@
 use crate::batch::ctid::{CtidWalk, WalkAction};
 use crate::batch::dedup_walk;
 use crate::batch::engine::{
-    BatchOptions, Batcher, Job, RunStart, Summary, count_and_confirm, report, run_jobs,
+    BatchOptions, Batcher, Job, RunStart, Summary, SummaryDetails, count_and_confirm, report,
+    run_jobs,
 };
 use crate::db::errors::explain_table_error;
 use crate::db::pgtime::PgTime;
@@ -24,6 +25,8 @@ pub struct Plan<'a> {
     pub jobs: usize,
     pub walk: Walk<'a>,
     pub words: Words<'a>,
+    /// What the command did before the batches, for the summary (partitions dropped).
+    pub details: SummaryDetails,
 }
 
 /// How the selected rows are found, counted and changed.
@@ -137,7 +140,11 @@ impl Plan<'_> {
             .zip(walks.iter_mut())
             .map(|(session, walk)| -> Job<'_> { (session, walk.as_mut()) })
             .collect();
-        let summary = run_jobs(jobs, &self.options, total, out, rel, self.words.done)?;
+        let mut summary = run_jobs(jobs, &self.options, total, out, rel, self.words.done)?;
+        summary.details = SummaryDetails {
+            paused_ms: summary.details.paused_ms,
+            ..self.details
+        };
         let skipped = if summary.skipped > 0 {
             format!(
                 "; {} skipped: {}",

@@ -43,6 +43,9 @@ pub struct CheckedTable {
     pub unknown_statuses: Vec<StatusCount>,
     /// The dedup table's column names, when they are not the library's.
     pub columns: Option<DedupColumnNames>,
+    /// The table is partitioned, by this key (`RANGE (created_at)`: outboxctl's
+    /// time-partitioned layout, which the library runs on unchanged).
+    pub partitioned: Option<String>,
 }
 
 #[derive(Debug, serde::Serialize, schemars::JsonSchema)]
@@ -118,6 +121,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                     metadata: c.metadata.name.clone(),
                     processed_at: c.at.name.clone(),
                 }),
+                partitioned: r.partitioned.clone(),
             })
             .collect();
         let ok = reports
@@ -140,6 +144,7 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                 "differences",
                 "unknown_statuses",
                 "columns",
+                "partitioned",
             ],
         )
     } else {
@@ -150,6 +155,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
                 (false, _) if required(r) => lines.push(format!("{name}: missing")),
                 (false, _) => lines.push(format!(
                     "{name}: not created (fine for a service that does not use the dedup table; \"outboxctl migrate\" creates it)"
+                )),
+                (true, 0) if r.partitioned.is_some() => lines.push(format!(
+                    "{name}: ok (partitioned by {})",
+                    escape(r.partitioned.as_deref().unwrap_or_default())
                 )),
                 (true, 0) => lines.push(match &r.mapped {
                     None => format!("{name}: ok"),

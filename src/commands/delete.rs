@@ -89,7 +89,15 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
         parts.join(" AND ")
     };
     if args.mutation.dry_run {
-        return preview::dry_run(ctx, &mut session, rel, &conditions, "delete");
+        return preview::dry_run(
+            ctx,
+            &mut session,
+            rel,
+            &conditions,
+            "delete",
+            Default::default(),
+            "",
+        );
     }
     Plan {
         rel,
@@ -122,6 +130,7 @@ pub fn run(ctx: &Context, args: &DeleteArgs) -> anyhow::Result<()> {
             },
             skipped_because: "changed by another session first",
         },
+        details: Default::default(),
     }
     .execute(&mut session, &|n| ctx.connect_more(n), &ctx.out)
 }

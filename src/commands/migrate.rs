@@ -8,8 +8,9 @@ use crate::cli::{MigrateArgs, selected_tables};
 use crate::context::Context;
 use crate::db::catalog;
 use crate::db::errors::describe_pg_error;
-use crate::db::session::{Access, Rel, Session};
+use crate::db::session::{Access, Rel, Session, Tx};
 use crate::render::output::{print_records, print_text};
+use crate::tables::partitions::{self, Interval};
 use crate::tables::schema::{self, TableKind};
 
 /// Advisory lock key held while a table is created: fixed ("outboxmg" in ASCII)
@@ -44,6 +45,9 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
         catalog::ensure_creatable(&mut tx, &located.outbox, ctx.schema())?;
         tx.commit().map_err(fail_setup)?;
     }
+    if let Some(interval) = args.partition_by {
+        partitions::check_names(&located.outbox.name, interval.into())?;
+    }
     let mut report = Vec::new();
     for kind in selected_tables(args.only) {
         let rel = match kind {
@@ -51,20 +55,34 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
             TableKind::Processed => &located.processed,
         };
         let table = rel.name.as_str();
-        let action = if rel.exists() {
-            Action::Exists
+        let (action, would) = if rel.exists() {
+            (Action::Exists, None)
         } else if args.dry_run {
-            Action::WouldCreate
+            let ddl = match layout(args, kind) {
+                None => schema::ddl(kind, table),
+                Some((interval, premake)) => {
+                    let today = server_date(&mut session, rel)?;
+                    partitions::outbox_ddl(
+                        table,
+                        table,
+                        rel.schema.as_deref().unwrap_or("public"),
+                        interval,
+                        today,
+                        premake,
+                    )
+                }
+            };
+            (Action::WouldCreate, Some(ddl))
         } else {
-            create(&mut session, kind, rel)?
+            (create(&mut session, kind, rel, layout(args, kind))?, None)
         };
-        report.push((kind, table, action));
+        report.push((kind, table, action, would));
     }
 
     let created: Vec<&str> = report
         .iter()
-        .filter(|(_, _, action)| *action == Action::Created)
-        .map(|(_, table, _)| *table)
+        .filter(|(_, _, action, _)| *action == Action::Created)
+        .map(|(_, table, _, _)| *table)
         .collect();
     let changed = format!(
         "created {} on {}",
@@ -80,15 +98,18 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
 fn print_report(
     ctx: &Context,
     args: &MigrateArgs,
-    report: &[(TableKind, &str, Action)],
+    report: &[(TableKind, &str, Action, Option<String>)],
 ) -> std::io::Result<()> {
     if ctx.out.format.is_machine() {
         let tables: Vec<_> = report
             .iter()
-            .map(|(kind, table, action)| {
+            .map(|(kind, table, action, would)| {
                 let mut entry = json!({"table": table, "kind": kind, "action": action.label()});
-                if *action == Action::WouldCreate {
-                    entry["sql"] = json!(schema::ddl(*kind, table));
+                if let Some(sql) = would {
+                    entry["sql"] = json!(sql);
+                }
+                if let (TableKind::Outbox, Some(interval)) = (kind, args.partition_by) {
+                    entry["partition_by"] = json!(Interval::from(interval).as_str());
                 }
                 entry
             })
@@ -100,14 +121,11 @@ fn print_report(
             &["table", "kind", "action", "sql"],
         );
     }
-    for (kind, table, action) in report {
+    for (_, table, action, would) in report {
         if args.dry_run {
-            match action {
-                Action::WouldCreate => print_text(format!(
-                    "-- {table}: would create\n{}",
-                    schema::ddl(*kind, table)
-                ))?,
-                _ => print_text(format!("-- {table}: {}\n", action.label()))?,
+            match would {
+                Some(sql) => print_text(format!("-- {table}: would create\n{sql}"))?,
+                None => print_text(format!("-- {table}: {}\n", action.label()))?,
             }
         } else {
             print_text(format!("{table}: {}", action.label()))?;
@@ -121,7 +139,60 @@ fn print_report(
 /// it ends with the transaction (nothing stays behind on a pooled server connection), and
 /// the re-probe reads `pg_class` with a snapshot taken after the wait, which sees the
 /// other process's committed table.
-fn create(session: &mut Session, kind: TableKind, rel: &Rel) -> anyhow::Result<Action> {
+/// The server's date in UTC, which partitions are made from.
+fn server_date(session: &mut Session, rel: &Rel) -> anyhow::Result<chrono::NaiveDate> {
+    let fail = |e: tokio_postgres::Error| {
+        anyhow::anyhow!(
+            "reading the date on {} failed: {}",
+            rel.target,
+            describe_pg_error(&e)
+        )
+    };
+    session.with_tx(Access::ReadOnly, &fail, |tx| today_utc(tx).map_err(fail))
+}
+
+fn today_utc(tx: &mut Tx<'_>) -> Result<chrono::NaiveDate, tokio_postgres::Error> {
+    Ok(tx
+        .query_one(
+            "SELECT pg_catalog.timezone('UTC', pg_catalog.now())::pg_catalog.date",
+            &crate::db::sql::Params::default(),
+        )?
+        .get(0))
+}
+
+/// `--partition-by`, for the outbox.
+fn layout(args: &MigrateArgs, kind: TableKind) -> Option<(Interval, u32)> {
+    match (kind, args.partition_by) {
+        (TableKind::Outbox, Some(interval)) => Some((interval.into(), args.premake)),
+        _ => None,
+    }
+}
+
+/// The DDL `create` runs: the library's, or the partitioned layout's from the server's
+/// date (UTC).
+fn ddl_for(
+    tx: &mut Tx<'_>,
+    kind: TableKind,
+    rel: &Rel,
+    partitioned: Option<(Interval, u32)>,
+) -> Result<String, tokio_postgres::Error> {
+    let table = &rel.name;
+    let Some((interval, premake)) = partitioned else {
+        return Ok(schema::ddl_at(kind, table, &rel.sql));
+    };
+    let today = today_utc(tx)?;
+    let schema = rel.schema.as_deref().unwrap_or("public");
+    Ok(schema::pin_to_catalog(&partitions::outbox_ddl(
+        table, &rel.sql, schema, interval, today, premake,
+    )))
+}
+
+fn create(
+    session: &mut Session,
+    kind: TableKind,
+    rel: &Rel,
+    partitioned: Option<(Interval, u32)>,
+) -> anyhow::Result<Action> {
     let table = &rel.name;
     let fail = |e: tokio_postgres::Error| {
         if e.code() == Some(&tokio_postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION) {
@@ -146,8 +217,8 @@ fn create(session: &mut Session, kind: TableKind, rel: &Rel) -> anyhow::Result<A
         tx.commit().map_err(fail)?;
         return Ok(Action::Exists);
     }
-    tx.batch_execute(&schema::ddl_at(kind, table, &rel.sql))
-        .map_err(fail)?;
+    let ddl = ddl_for(&mut tx, kind, rel, partitioned).map_err(fail)?;
+    tx.batch_execute(&ddl).map_err(fail)?;
     tx.commit().map_err(fail)?;
     Ok(Action::Created)
 }

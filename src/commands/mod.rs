@@ -10,6 +10,7 @@ mod delete;
 mod doctor;
 pub(crate) mod list;
 mod migrate;
+pub(crate) mod partition;
 mod preview;
 mod purge;
 mod repair;
@@ -62,6 +63,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Doctor(args) => doctor::run(&ctx, &args),
         Command::Watch(args) => watch::run(&ctx, &args),
         Command::Dedup(command) => dedup::run(&ctx, &command),
+        Command::Partition(command) => partition::run(&ctx, &command),
         Command::Completions(args) => completions::run(&args),
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::batch::engine::{Summary, report};
+use crate::batch::engine::{Summary, SummaryDetails, report};
 use crate::commands::list::{paint_status, view_columns};
 use crate::context::Context;
 use crate::db::errors::explain_table_error;
@@ -22,6 +22,8 @@ pub fn dry_run(
     rel: &Rel,
     conditions: &dyn Fn(&mut Params) -> String,
     verb: &str,
+    details: SummaryDetails,
+    also: &str,
 ) -> anyhow::Result<()> {
     let fail = |e| explain_table_error(e, rel);
     let (count, sample) = session.with_tx(Access::ReadOnly, &fail, |tx| {
@@ -32,6 +34,7 @@ pub fn dry_run(
     let mut summary = Summary {
         matched: count,
         dry_run: true,
+        details,
         ..Summary::default()
     };
     if ctx.out.format.is_machine() {
@@ -78,7 +81,7 @@ pub fn dry_run(
         &summary,
         &ctx.out,
         &format!(
-            "dry run: would {verb} {} in table \"{}\" on {}{}; nothing changed",
+            "dry run: would {verb} {} in table \"{}\" on {}{}{also}; nothing changed",
             count_of(count, "message", "messages"),
             rel.name,
             rel.target,

@@ -4,7 +4,9 @@
 //! Pending and processing messages are never deleted.
 
 use crate::batch::ctid::WalkAction;
+use crate::batch::engine::SummaryDetails;
 use crate::batch::plan::{Plan, Walk, Words};
+use crate::batch::retention;
 use crate::cli::PurgeArgs;
 use crate::commands::{by_filter, preview};
 use crate::context::Context;
@@ -43,9 +45,59 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         "processed messages"
     };
 
+    // A partitioned outbox: partitions wholly before the cutoff that hold nothing the
+    // purge keeps are dropped whole; the batches then purge what is left.
+    let candidates = retention::candidates(&mut session, rel, cutoff)?;
+    let retention = if candidates.is_empty() {
+        None
+    } else {
+        Some(retention::drop_removable(
+            &mut session,
+            rel,
+            &candidates,
+            &retention::selection_literal(cutoff, include_failed, &args.topic),
+            args.mutation.dry_run,
+        )?)
+    };
+    let details = retention
+        .as_ref()
+        .map(|outcome| SummaryDetails::default().with_retention(outcome))
+        .unwrap_or_default();
+    let dropped_text = |dry_run: bool| match &retention {
+        Some(outcome) if !outcome.dropped.is_empty() => {
+            let names = outcome
+                .dropped
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let partitions = count_of(outcome.dropped.len() as u64, "partition", "partitions");
+            if dry_run {
+                format!(
+                    "; {} of them in {partitions} that would be dropped whole ({names})",
+                    outcome.rows_dropped()
+                )
+            } else {
+                format!(
+                    ", and dropped {partitions} whole ({}: {names})",
+                    count_of(outcome.rows_dropped() as u64, "message", "messages")
+                )
+            }
+        }
+        _ => String::new(),
+    };
     if args.mutation.dry_run {
-        return preview::dry_run(ctx, &mut session, rel, &conditions, "delete");
+        return preview::dry_run(
+            ctx,
+            &mut session,
+            rel,
+            &conditions,
+            "delete",
+            details,
+            &dropped_text(true),
+        );
     }
+    let dropped = dropped_text(false);
     Plan {
         rel,
         options: args.mutation.options(),
@@ -68,7 +120,7 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
             done: "deleted",
             summary: &|summary| {
                 format!(
-                    "deleted {} older than {cutoff_text} from \"{}\" on {} {}",
+                    "deleted {} older than {cutoff_text} from \"{}\" on {} {}{dropped}",
                     count_of(summary.changed, &what[..what.len() - 1], what),
                     rel.name,
                     rel.target,
@@ -77,6 +129,7 @@ pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
             },
             skipped_because: "changed by another session first",
         },
+        details,
     }
     .execute(&mut session, &|n| ctx.connect_more(n), &ctx.out)
 }

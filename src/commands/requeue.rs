@@ -90,7 +90,15 @@ fn requeue_matching(
         parts.join(" AND ")
     };
     if args.mutation.dry_run {
-        return preview::dry_run(ctx, session, rel, &conditions, "requeue");
+        return preview::dry_run(
+            ctx,
+            session,
+            rel,
+            &conditions,
+            "requeue",
+            Default::default(),
+            "",
+        );
     }
     let noun = |n: u64| {
         count_of(
@@ -130,6 +138,7 @@ fn requeue_matching(
             },
             skipped_because: &format!("moved out of '{source}' by another session first"),
         },
+        details: Default::default(),
     }
     .execute(session, &|n| ctx.connect_more(n), &ctx.out)
 }

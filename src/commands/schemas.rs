@@ -7,6 +7,7 @@ use schemars::{Schema, schema_for};
 use crate::batch::engine::SummaryRecord;
 use crate::commands::check::{CheckReport, CheckedTable};
 use crate::commands::dedup::DedupCheckRecord;
+use crate::commands::partition::{MaintainReport, PartitionReport};
 use crate::commands::watch::WatchLine;
 use crate::diagnose::report::{DoctorReport, TargetDoctorReport};
 use crate::render::stats::report::{StatsReport, TargetStatsReport};
@@ -33,5 +34,11 @@ pub fn published_schemas() -> Vec<(&'static str, Schema)> {
         // `dedup list` (each element, each line).
         ("dedup-entry.schema.json", schema_for!(EntryRow)),
         ("dedup-check.schema.json", schema_for!(DedupCheckRecord)),
+        // `partition list` (each element, each line).
+        ("partition.schema.json", schema_for!(PartitionReport)),
+        (
+            "partition-maintain.schema.json",
+            schema_for!(MaintainReport),
+        ),
     ]
 }

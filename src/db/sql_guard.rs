@@ -199,6 +199,8 @@ const KEYWORDS: &[&str] = &[
     "partition",
     "position",
     "primary",
+    // PARTITION BY RANGE (created_at), a clause of CREATE TABLE.
+    "range",
     "returning",
     "row",
     "select",

@@ -5,6 +5,7 @@ use crate::db::catalog::{self, LiveColumn, LiveIndex, Predicates};
 use crate::db::ident;
 use crate::db::session::{Rel, Tx};
 use crate::tables::dedup_columns::{ColumnMap, DedupColumns};
+use crate::tables::partitions;
 use crate::tables::schema::{self, ColumnSpec, STATUSES, TableKind, TableSpec};
 
 /// Whether [`inspect`] also counts rows whose status the library never sets: a scan of
@@ -22,6 +23,9 @@ pub struct TableReport<'a> {
     pub unknown_statuses: Vec<(String, i64)>,
     /// The dedup table's columns when they have other names than ours.
     pub mapped: Option<DedupColumns>,
+    /// The table is partitioned: its partition key as the catalog prints it
+    /// (`RANGE (created_at)` for outboxctl's layout).
+    pub partitioned: Option<String>,
 }
 
 pub fn inspect<'a>(
@@ -39,6 +43,7 @@ pub fn inspect<'a>(
         differences: Vec::new(),
         unknown_statuses: Vec::new(),
         mapped: None,
+        partitioned: None,
     };
     let Some(oid) = rel.oid else {
         return Ok(report);
@@ -69,8 +74,22 @@ pub fn inspect<'a>(
             report.mapped = Some(cols);
         }
     }
-    let spec = schema::contract(kind, &rel.name);
+    let mut spec = schema::contract(kind, &rel.name);
+    report.partitioned = partitions::partition_key(tx, oid).map_err(fail)?;
+    let mut layout_differences = Vec::new();
+    if let Some(key) = &report.partitioned {
+        if kind == TableKind::Outbox && key == partitions::OUR_KEY {
+            // PostgreSQL requires the partition key in the primary key.
+            spec.primary_key = vec!["id", "created_at"];
+        } else {
+            layout_differences.push(format!(
+                "partitioned by {key}; the partitioned layout outboxctl and the library run on is an outbox partitioned by {}",
+                partitions::OUR_KEY
+            ));
+        }
+    }
     report.differences = compare(&rel.name, &spec, &live_columns, &live_indexes);
+    report.differences.extend(layout_differences);
     if let Some(cols) = &report.mapped {
         // Compared by role, reported in the table's own names.
         let ours = DedupColumns::ours();

@@ -6,6 +6,7 @@ pub mod dedup_columns;
 pub mod drift;
 pub mod error_class;
 pub mod outbox;
+pub mod partitions;
 pub mod rates;
 pub mod repair;
 pub mod schema;

@@ -119,7 +119,7 @@ pub fn ddl_at(kind: TableKind, table: &str, qualified: &str) -> String {
 }
 
 /// The library's DDL with its names pinned to pg_catalog.
-fn pin_to_catalog(library: &str) -> String {
+pub fn pin_to_catalog(library: &str) -> String {
     const PINNED: &[(&str, &str)] = &[
         (" UUID ", " pg_catalog.uuid "),
         (" TEXT ", " pg_catalog.text "),
@@ -128,6 +128,7 @@ fn pin_to_catalog(library: &str) -> String {
         (" JSONB,", " pg_catalog.jsonb,"),
         (" TIMESTAMPTZ ", " pg_catalog.timestamptz "),
         (" TIMESTAMPTZ\n", " pg_catalog.timestamptz\n"),
+        (" TIMESTAMPTZ,", " pg_catalog.timestamptz,"),
         ("gen_random_uuid()", "pg_catalog.gen_random_uuid()"),
         ("now()", "pg_catalog.now()"),
         (

@@ -15,6 +15,7 @@ mod layers;
 mod messages;
 mod nullable;
 mod output;
+mod partitions;
 mod properties;
 mod relay;
 mod reliability;

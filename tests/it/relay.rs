@@ -14,14 +14,14 @@ use crate::harness::TestDb;
 const MAX_RETRIES: i32 = 5;
 
 /// One relay worker: claim, then mark each claimed row processed or failed.
-struct Relay {
+pub struct Relay {
     client: postgres::Client,
     rng: u64,
     failure_percent: u64,
 }
 
 impl Relay {
-    fn new(db: &TestDb, seed: u64, failure_percent: u64) -> Self {
+    pub fn new(db: &TestDb, seed: u64, failure_percent: u64) -> Self {
         Self {
             client: db.client(),
             rng: seed,
@@ -39,7 +39,7 @@ impl Relay {
 
     /// Claims and finishes one batch; returns how many rows it claimed and the ids it
     /// marked processed.
-    fn step(&mut self, limit: i64) -> (usize, Vec<Uuid>) {
+    pub fn step(&mut self, limit: i64) -> (usize, Vec<Uuid>) {
         let claimed: Vec<Uuid> = self
             .client
             .query(

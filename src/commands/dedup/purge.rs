@@ -129,6 +129,7 @@ pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
             },
             skipped_because: "changed by another session first",
         },
+        details: Default::default(),
     }
     .execute(&mut session, &|n| ctx.connect_more(n), &ctx.out)
 }

@@ -1,0 +1,244 @@
+//! Retention by DROP on a time-partitioned outbox: a partition whose whole range lies
+//! before the cutoff goes at once — detached and dropped, no row deleted one by one, no
+//! WAL per row, no dead tuples — but only when every row in it is one the purge's
+//! `DELETE` would remove. The rest is purged row by row as on a plain table.
+//!
+//! Why this is safe while writers and the relay run:
+//! 1. a read-only count finds the partitions with rows to keep (pending, processing,
+//!    failed, processed after the cutoff, another topic …) and leaves them;
+//! 2. the purge's own selection is added to the partition as a `CHECK … NOT VALID`
+//!    constraint (a catalog change: the partition is locked for milliseconds), so from
+//!    then on no row that the purge would keep can enter it or be changed into it —
+//!    such a write fails instead of being lost;
+//! 3. `VALIDATE CONSTRAINT` reads the partition to prove every row is removable, under
+//!    a lock that lets the relay and writers go on;
+//! 4. `DETACH PARTITION` and `DROP TABLE` in one short transaction: catalog changes
+//!    only, under `lock_timeout`. (`DETACH … CONCURRENTLY` is not allowed on a table
+//!    with a default partition, which the layout has.)
+//!
+//! A partition that fails a step keeps its rows (and loses the constraint); an
+//! interrupted run leaves at most the constraint, which the next run replaces.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use crate::batch::signals;
+use crate::db::errors::{describe_pg_error, explain_table_error};
+use crate::db::session::{Access, Rel, Session};
+use crate::db::sql::{Params, quote_ident, quote_literal};
+use crate::tables::partitions::{self, Keepers, Partition};
+
+/// The constraint that holds a partition to the purge's selection while it is dropped.
+pub const CONSTRAINT: &str = "outboxctl_retention";
+
+/// How long a step waits for its lock when `--lock-timeout` is not given: the relay
+/// waits behind it for at most this long.
+const DDL_LOCK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What happened to each partition whose range lies before the cutoff.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Dropped (or, in a dry run, droppable): name and the rows it held.
+    pub dropped: Vec<(String, i64)>,
+    /// Kept: name and why.
+    pub kept: Vec<(String, String)>,
+}
+
+impl Outcome {
+    pub fn rows_dropped(&self) -> i64 {
+        self.dropped.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// The purge's selection with every value written out, for a `CHECK` constraint (which
+/// takes no bind parameters): processed before `cutoff`, failed ones created before it
+/// with `include_failed`, only `topics` when given.
+pub fn selection_literal(cutoff: DateTime<Utc>, include_failed: bool, topics: &[String]) -> String {
+    let c = format!(
+        "{}::pg_catalog.timestamptz",
+        quote_literal(&cutoff.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    );
+    let mut sql = format!(
+        "(status OPERATOR(pg_catalog.=) 'processed' AND processed_at OPERATOR(pg_catalog.<) {c}"
+    );
+    if include_failed {
+        sql.push_str(&format!(
+            " OR status OPERATOR(pg_catalog.=) 'failed' AND created_at OPERATOR(pg_catalog.<) {c}"
+        ));
+    }
+    sql.push(')');
+    if !topics.is_empty() {
+        let list: Vec<String> = topics.iter().map(|t| quote_literal(t)).collect();
+        sql.push_str(&format!(
+            " AND topic OPERATOR(pg_catalog.=) ANY(ARRAY[{}]::pg_catalog.text[])",
+            list.join(", ")
+        ));
+    }
+    sql
+}
+
+/// The partitions of `rel` whose whole range lies before `cutoff` (the default
+/// partition never does); empty when `rel` is not outboxctl's partitioned layout.
+pub fn candidates(
+    session: &mut Session,
+    rel: &Rel,
+    cutoff: DateTime<Utc>,
+) -> anyhow::Result<Vec<Partition>> {
+    let Some(oid) = rel.oid else {
+        return Ok(Vec::new());
+    };
+    let fail = |e| explain_table_error(e, rel);
+    session.with_tx(Access::ReadOnly, &fail, |tx| {
+        if partitions::partition_key(tx, oid).map_err(fail)?.as_deref() != Some(partitions::OUR_KEY)
+        {
+            return Ok(Vec::new());
+        }
+        Ok(partitions::list(tx, rel)?
+            .into_iter()
+            .filter(|p| !p.is_default && p.to.is_some_and(|to| to <= cutoff))
+            .collect())
+    })
+}
+
+/// Drops each of `partitions` that holds only rows `selection` removes; with `dry_run`,
+/// only says which it would drop.
+pub fn drop_removable(
+    session: &mut Session,
+    rel: &Rel,
+    partitions: &[Partition],
+    selection: &str,
+    dry_run: bool,
+) -> anyhow::Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let lock_timeout = session
+        .settings()
+        .lock_timeout
+        .unwrap_or(DDL_LOCK_TIMEOUT)
+        .as_millis()
+        .max(1);
+    for partition in partitions {
+        if signals::stop_requested() {
+            break;
+        }
+        let (rows, keepers) = keepers(session, rel, partition, selection)?;
+        if !keepers.none() {
+            outcome.kept.push((
+                partition.name.clone(),
+                format!("it holds {}", keepers.describe()),
+            ));
+            continue;
+        }
+        if dry_run {
+            outcome.dropped.push((partition.name.clone(), rows));
+            continue;
+        }
+        match drop_one(session, rel, partition, selection, lock_timeout) {
+            Ok(()) => outcome.dropped.push((partition.name.clone(), rows)),
+            Err(why) => outcome.kept.push((partition.name.clone(), why)),
+        }
+    }
+    Ok(outcome)
+}
+
+/// The partition's rows, and those the purge (its selection, `selection`) would keep.
+/// Reads the partition once, sequentially, writing nothing.
+pub fn keepers(
+    session: &mut Session,
+    rel: &Rel,
+    partition: &Partition,
+    selection: &str,
+) -> anyhow::Result<(i64, Keepers)> {
+    let fail = |e| explain_table_error(e, rel);
+    session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let row = tx
+            .query_one(
+                &format!(
+                    "SELECT pg_catalog.count(*),
+                            pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE AND status OPERATOR(pg_catalog.=) 'pending'),
+                            pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE AND status OPERATOR(pg_catalog.=) 'processing'),
+                            pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE AND status OPERATOR(pg_catalog.=) 'failed'),
+                            pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE AND status OPERATOR(pg_catalog.=) 'processed'),
+                            pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE)
+                       FROM ONLY {}",
+                    partition.sql()
+                ),
+                &Params::default(),
+            )
+            .map_err(fail)?;
+        let (pending, processing, failed, processed, all): (i64, i64, i64, i64, i64) =
+            (row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
+        Ok((
+            row.get(0),
+            Keepers {
+                pending,
+                processing,
+                failed,
+                processed_after: processed,
+                other: all - pending - processing - failed - processed,
+            },
+        ))
+    })
+}
+
+/// Steps 2 to 4 (see the module's doc): why not, when the partition stays.
+fn drop_one(
+    session: &mut Session,
+    rel: &Rel,
+    partition: &Partition,
+    selection: &str,
+    lock_timeout: u128,
+) -> Result<(), String> {
+    let part = partition.sql();
+    let constraint = quote_ident(CONSTRAINT);
+    let run = |session: &mut Session, sql: &str| -> Result<(), tokio_postgres::Error> {
+        let mut tx = session.begin(Access::ReadWrite)?;
+        tx.batch_execute(&format!("SET LOCAL lock_timeout = {lock_timeout}"))?;
+        tx.batch_execute(sql)?;
+        tx.commit()
+    };
+    let undo = |session: &mut Session| {
+        let _ = run(
+            session,
+            &format!("ALTER TABLE {part} DROP CONSTRAINT IF EXISTS {constraint}"),
+        );
+    };
+    if let Err(e) = run(
+        session,
+        &format!(
+            "ALTER TABLE {part} DROP CONSTRAINT IF EXISTS {constraint};
+             ALTER TABLE {part} ADD CONSTRAINT {constraint} CHECK ({selection}) NOT VALID"
+        ),
+    ) {
+        return Err(format!(
+            "it could not be marked for dropping: {}",
+            describe_pg_error(&e)
+        ));
+    }
+    if let Err(e) = run(
+        session,
+        &format!("ALTER TABLE {part} VALIDATE CONSTRAINT {constraint}"),
+    ) {
+        undo(session);
+        return Err(match e.code() {
+            Some(code) if *code == tokio_postgres::error::SqlState::CHECK_VIOLATION => {
+                "a row the purge keeps entered it meanwhile".to_string()
+            }
+            _ => format!("it could not be checked: {}", describe_pg_error(&e)),
+        });
+    }
+    if let Err(e) = run(
+        session,
+        &format!(
+            "ALTER TABLE {} DETACH PARTITION {part}; DROP TABLE {part}",
+            rel.sql
+        ),
+    ) {
+        undo(session);
+        return Err(format!(
+            "it could not be detached: {}",
+            describe_pg_error(&e)
+        ));
+    }
+    Ok(())
+}

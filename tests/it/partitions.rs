@@ -1,0 +1,520 @@
+//! The time-partitioned outbox: created by `migrate --partition-by`, accepted by `check`,
+//! run by the library's relay unchanged, listed and kept ahead by `partition`, and
+//! purged by dropping whole partitions — only those whose every row the equivalent
+//! `DELETE` removes.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::harness::TestDb;
+use crate::relay::Relay;
+use crate::{assert_exit, json_out, stderr, stdout};
+
+/// The cutoff every purge here uses: absolute, so the test does not race the clock.
+const CUTOFF: &str = "2026-11-20T00:00:00Z";
+
+fn partitioned_db() -> TestDb {
+    let db = TestDb::new();
+    let out = db
+        .cmd()
+        .args(["migrate", "--partition-by", "day", "--premake", "2"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    db
+}
+
+/// A day partition of the outbox, made by hand (older days than `migrate` makes).
+fn day_partition(db: &TestDb, day: &str) -> String {
+    let name = format!("outbox_messages_p{}", day.replace('-', ""));
+    db.client()
+        .batch_execute(&format!(
+            "CREATE TABLE {name} PARTITION OF outbox_messages
+               FOR VALUES FROM ('{day} 00:00:00+00') TO (('{day}'::date + 1)::timestamptz AT TIME ZONE 'UTC')"
+        ))
+        .unwrap();
+    name
+}
+
+/// `n` rows created at `created` with `status` and `processed_at`.
+fn rows(db: &TestDb, n: i64, created: &str, status: &str, processed_at: &str) {
+    db.client()
+        .batch_execute(&format!(
+            "INSERT INTO outbox_messages (topic, status, created_at, processed_at)
+             SELECT 'orders', {status}, '{created}', {processed_at} FROM generate_series(1, {n})"
+        ))
+        .unwrap();
+}
+
+fn ids(db: &TestDb, condition: &str) -> HashSet<Uuid> {
+    db.client()
+        .query(
+            &format!("SELECT id FROM outbox_messages WHERE {condition}"),
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+fn partitions(db: &TestDb) -> HashSet<String> {
+    db.client()
+        .query(
+            "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+              WHERE i.inhparent = 'outbox_messages'::regclass",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+#[test]
+fn the_partitioned_layout_is_checked_and_runs_the_library_relay() {
+    let db = partitioned_db();
+    let out = db
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let report = json_out(&out);
+    assert_eq!(report["tables"][0]["partitioned"], "RANGE (created_at)");
+    let out = db.cmd().arg("check").output().unwrap();
+    assert!(stdout(&out).contains("ok (partitioned by RANGE (created_at))"));
+    // The library's insert, then its claim and marks.
+    let mut client = db.client();
+    for i in 0..200 {
+        client
+            .execute(
+                "INSERT INTO outbox_messages (id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0000 | i as u128),
+                    &"orders",
+                    &format!("k{i}"),
+                    &b"{}".to_vec(),
+                    &serde_json::json!({"tenant": "acme"}),
+                ],
+            )
+            .unwrap();
+    }
+    let mut relay = Relay::new(&db, 7, 10);
+    let mut processed = 0;
+    for _ in 0..50 {
+        let (claimed, done) = relay.step(20);
+        processed += done.len();
+        if claimed == 0 {
+            break;
+        }
+    }
+    assert!(processed > 100, "{processed}");
+    let out = db
+        .cmd()
+        .args(["stats", "--format", "json"])
+        .output()
+        .unwrap();
+    let stats = json_out(&out);
+    assert_eq!(stats["outbox"]["total"], 200);
+    assert_eq!(
+        stats["outbox"]["by_status"]["processed"],
+        i64::try_from(processed).unwrap()
+    );
+    // Every partition has the pending index (PostgreSQL builds it on each).
+    let indexed: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_inherits i JOIN pg_index x ON x.indrelid = i.inhrelid
+              JOIN pg_class c ON c.oid = x.indexrelid
+             WHERE i.inhparent = 'outbox_messages'::regclass AND pg_get_expr(x.indpred, x.indrelid) LIKE '%pending%'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(indexed, 4, "today, 2 ahead and the default");
+}
+
+#[test]
+fn purge_drops_only_partitions_whose_every_row_goes() {
+    let db = partitioned_db();
+    db.client()
+        .batch_execute("ALTER TABLE outbox_messages ALTER COLUMN status DROP NOT NULL")
+        .unwrap();
+    let all_gone = day_partition(&db, "2026-11-01");
+    rows(
+        &db,
+        500,
+        "2026-11-01 10:00+00",
+        "'processed'",
+        "'2026-11-01 11:00+00'",
+    );
+    let pending = day_partition(&db, "2026-11-02");
+    rows(
+        &db,
+        300,
+        "2026-11-02 10:00+00",
+        "'processed'",
+        "'2026-11-02 11:00+00'",
+    );
+    rows(&db, 1, "2026-11-02 12:00+00", "'pending'", "NULL");
+    let late = day_partition(&db, "2026-11-03");
+    rows(
+        &db,
+        300,
+        "2026-11-03 10:00+00",
+        "'processed'",
+        "'2026-11-03 11:00+00'",
+    );
+    rows(
+        &db,
+        2,
+        "2026-11-03 10:00+00",
+        "'processed'",
+        "'2026-11-25 11:00+00'",
+    );
+    let null_status = day_partition(&db, "2026-11-04");
+    rows(
+        &db,
+        300,
+        "2026-11-04 10:00+00",
+        "'processed'",
+        "'2026-11-04 11:00+00'",
+    );
+    rows(
+        &db,
+        1,
+        "2026-11-04 10:00+00",
+        "NULL",
+        "'2026-11-04 11:00+00'",
+    );
+    let failed = day_partition(&db, "2026-11-05");
+    rows(
+        &db,
+        300,
+        "2026-11-05 10:00+00",
+        "'processed'",
+        "'2026-11-05 11:00+00'",
+    );
+    rows(&db, 4, "2026-11-05 10:00+00", "'failed'", "NULL");
+    let straddling = day_partition(&db, "2026-11-20");
+    rows(
+        &db,
+        10,
+        "2026-11-20 10:00+00",
+        "'processed'",
+        "'2026-11-20 11:00+00'",
+    );
+    // What the library's retention DELETE would keep.
+    let keep = ids(
+        &db,
+        &format!("(status = 'processed' AND processed_at < '{CUTOFF}') IS NOT TRUE"),
+    );
+
+    let out = db
+        .cmd()
+        .args(["purge", "--before", CUTOFF, "--dry-run", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let dry = json_out(&out);
+    assert_eq!(dry["partitions_dropped"], serde_json::json!([all_gone]));
+    assert_eq!(dry["rows_in_dropped_partitions"], 500);
+    assert!(partitions(&db).contains(&all_gone), "a dry run dropped it");
+    crate::schemas::assert_valid("mutation-summary.schema.json", "purge --dry-run", &dry);
+
+    let out = db
+        .cmd()
+        .args(["purge", "--before", CUTOFF, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let summary = json_out(&out);
+    crate::schemas::assert_valid("mutation-summary.schema.json", "purge", &summary);
+    assert_eq!(summary["partitions_dropped"], serde_json::json!([all_gone]));
+    assert_eq!(summary["rows_in_dropped_partitions"], 500);
+    assert_eq!(summary["changed"], 300 * 4, "{summary}");
+    let kept: Vec<&str> = summary["partitions_kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["partition"].as_str().unwrap())
+        .collect();
+    for name in [&pending, &late, &null_status, &failed] {
+        assert!(
+            kept.contains(&name.as_str()),
+            "{name} not named as kept: {summary}"
+        );
+    }
+    let now = partitions(&db);
+    assert!(!now.contains(&all_gone));
+    for name in [&pending, &late, &null_status, &failed, &straddling] {
+        assert!(now.contains(name), "{name} was dropped");
+    }
+    // Exactly what the DELETE would have left.
+    assert_eq!(ids(&db, "true"), keep);
+    let leftover: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_constraint WHERE conname = 'outboxctl_retention'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(leftover, 0, "a retention constraint was left behind");
+
+    // With --include-failed, the failed rows' partition goes as soon as the rest has.
+    let out = db
+        .cmd()
+        .args([
+            "purge",
+            "--before",
+            CUTOFF,
+            "--include-failed",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let summary = json_out(&out);
+    assert_eq!(
+        summary["partitions_dropped"],
+        serde_json::json!([failed]),
+        "{summary}"
+    );
+    assert!(!partitions(&db).contains(&failed));
+}
+
+/// A writer putting rows into an old partition while the purge runs never loses one:
+/// each insert either lands before the check (and keeps the partition) or is refused.
+#[test]
+fn a_writer_into_an_old_partition_during_a_purge_loses_nothing() {
+    let db = partitioned_db();
+    day_partition(&db, "2026-11-01");
+    rows(
+        &db,
+        100_000,
+        "2026-11-01 10:00+00",
+        "'processed'",
+        "'2026-11-01 11:00+00'",
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let stop = Arc::clone(&stop);
+        let mut client = db.client();
+        std::thread::spawn(move || {
+            let mut written = Vec::new();
+            let mut refused = 0;
+            // Write once the purge has begun to take the partition: the window in
+            // which a lost row would be lost.
+            while !stop.load(Ordering::SeqCst)
+                && client
+                    .query_one(
+                        "SELECT count(*) FROM pg_constraint WHERE conname = 'outboxctl_retention'",
+                        &[],
+                    )
+                    .unwrap()
+                    .get::<_, i64>(0)
+                    == 0
+            {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            while !stop.load(Ordering::SeqCst) {
+                match client.query_one(
+                    "INSERT INTO outbox_messages (topic, created_at) VALUES ('late', '2026-11-01 12:00+00') RETURNING id",
+                    &[],
+                ) {
+                    Ok(row) => written.push(row.get::<_, Uuid>(0)),
+                    Err(_) => refused += 1,
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            (written, refused)
+        })
+    };
+    let out = db
+        .cmd()
+        .args(["purge", "--before", CUTOFF, "--format", "json"])
+        .output()
+        .unwrap();
+    stop.store(true, Ordering::SeqCst);
+    let (written, refused) = writer.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        refused > 0 || !written.is_empty(),
+        "the writer never ran while the purge held the partition"
+    );
+    let present = ids(&db, "topic = 'late'");
+    for id in &written {
+        assert!(
+            present.contains(id),
+            "a row written during the purge is gone"
+        );
+    }
+    // Refused while the partition was held; once it was gone, rows for its range went
+    // to the default partition. None was lost either way.
+    assert_eq!(present.len(), written.len());
+}
+
+#[test]
+fn partition_list_says_what_retention_would_drop() {
+    let db = partitioned_db();
+    let gone = day_partition(&db, "2026-11-01");
+    rows(
+        &db,
+        5,
+        "2026-11-01 10:00+00",
+        "'processed'",
+        "'2026-11-01 11:00+00'",
+    );
+    let stays = day_partition(&db, "2026-11-02");
+    rows(&db, 1, "2026-11-02 10:00+00", "'pending'", "NULL");
+    let out = db
+        .cmd()
+        .args([
+            "partition",
+            "list",
+            "--before",
+            CUTOFF,
+            "--exact",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let listed = json_out(&out);
+    for item in listed.as_array().unwrap() {
+        crate::schemas::assert_valid("partition.schema.json", "partition list", item);
+    }
+    let find = |name: &str| -> Value {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["partition"] == name)
+            .unwrap_or_else(|| panic!("{name} not listed: {listed:#}"))
+            .clone()
+    };
+    assert_eq!(find(&gone)["droppable"], true);
+    assert_eq!(find(&gone)["rows"], 5);
+    assert_eq!(find(&stays)["droppable"], false);
+    assert_eq!(find(&stays)["kept_because"], "it holds 1 pending");
+    let default = find("outbox_messages_default");
+    assert_eq!(default["default"], true);
+    // The table view says the same.
+    let out = db
+        .cmd()
+        .args(["partition", "list", "--before", CUTOFF])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("1 of 6 partitions droppable"),
+        "{}",
+        stdout(&out)
+    );
+    // A plain table is refused with the way to make a partitioned one.
+    let plain = TestDb::new().migrated();
+    let out = plain.cmd().args(["partition", "list"]).output().unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("--partition-by"), "{}", stderr(&out));
+}
+
+#[test]
+fn partition_maintain_makes_them_ahead_and_reports_the_default_partition() {
+    let db = partitioned_db();
+    let before = partitions(&db);
+    let out = db
+        .cmd()
+        .args([
+            "partition",
+            "maintain",
+            "--premake",
+            "5",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let report = json_out(&out);
+    crate::schemas::assert_valid(
+        "partition-maintain.schema.json",
+        "partition maintain",
+        &report,
+    );
+    assert_eq!(report["created"].as_array().unwrap().len(), 3, "{report}");
+    assert_eq!(partitions(&db).len(), before.len() + 3);
+    // Again: nothing to make.
+    let out = db
+        .cmd()
+        .args([
+            "partition",
+            "maintain",
+            "--premake",
+            "5",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(json_out(&out)["created"], serde_json::json!([]));
+    // A row no partition covers lands in the default partition, and is reported.
+    rows(&db, 2, "2020-01-01 10:00+00", "'pending'", "NULL");
+    let out = db.cmd().args(["partition", "maintain"]).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("default partition"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A table pg_partman manages is left to it: maintain makes nothing, and says so;
+/// list and purge work on its partitions.
+#[test]
+fn a_table_managed_by_pg_partman_is_left_to_it() {
+    let db = TestDb::new();
+    let mut client = db.client();
+    client
+        .batch_execute(
+            "CREATE TABLE outbox_messages (
+                id UUID NOT NULL DEFAULT gen_random_uuid(), topic TEXT NOT NULL,
+                key TEXT NOT NULL DEFAULT '', payload BYTEA, headers JSONB DEFAULT '{}',
+                status TEXT NOT NULL DEFAULT 'pending', retries INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT NOT NULL DEFAULT '', created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                processed_at TIMESTAMPTZ, PRIMARY KEY (id, created_at)
+             ) PARTITION BY RANGE (created_at);
+             CREATE INDEX idx_outbox_messages_pending ON outbox_messages (created_at) WHERE status = 'pending';
+             CREATE SCHEMA partman;
+             CREATE EXTENSION pg_partman SCHEMA partman;
+             SELECT partman.create_parent('public.outbox_messages', 'created_at', 'native', 'daily', p_premake := 3);",
+        )
+        .unwrap_or_else(|e| panic!("pg_partman (Debian postgresql-15-partman) is needed: {e}"));
+    let before = partitions(&db);
+    let out = db
+        .cmd()
+        .args(["partition", "maintain", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let report = json_out(&out);
+    assert_eq!(report["created"], serde_json::json!([]));
+    assert!(
+        report["notes"][0].as_str().unwrap().contains("pg_partman"),
+        "{report}"
+    );
+    assert_eq!(partitions(&db), before);
+    let out = db
+        .cmd()
+        .args(["partition", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out).as_array().unwrap().len(), before.len());
+}
