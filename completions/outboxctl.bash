@@ -1071,11 +1071,11 @@ _outboxctl() {
             fi
             case "${prev}" in
                 --only)
-                    COMPREPLY=($(compgen -W "xmin-sessions xmin-slots xmin-standbys prepared-xacts dead-rows autovacuum bloat indexes wraparound locks backlog schema claim-cost" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "xmin-sessions xmin-slots xmin-standbys prepared-xacts dead-rows autovacuum bloat indexes wraparound locks backlog partitions schema claim-cost" -- "${cur}"))
                     return 0
                     ;;
                 --skip)
-                    COMPREPLY=($(compgen -W "xmin-sessions xmin-slots xmin-standbys prepared-xacts dead-rows autovacuum bloat indexes wraparound locks backlog schema claim-cost" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "xmin-sessions xmin-slots xmin-standbys prepared-xacts dead-rows autovacuum bloat indexes wraparound locks backlog partitions schema claim-cost" -- "${cur}"))
                     return 0
                     ;;
                 --threshold)

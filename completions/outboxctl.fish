@@ -344,6 +344,7 @@ indexes\t''
 wraparound\t''
 locks\t''
 backlog\t''
+partitions\t''
 schema\t''
 claim-cost\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l skip -d 'Run every check but these' -r -f -a "xmin-sessions\t''
@@ -357,6 +358,7 @@ indexes\t''
 wraparound\t''
 locks\t''
 backlog\t''
+partitions\t''
 schema\t''
 claim-cost\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l threshold -d 'Change a threshold: a duration (30s), count (10000), ratio (0.2 or 20%) or size (1GiB), as --list shows (repeatable)' -r

@@ -11,6 +11,7 @@ mod backlog;
 mod horizon;
 mod indexes;
 mod locks;
+mod partitions;
 pub mod report;
 mod size;
 pub mod thresholds;
@@ -169,6 +170,12 @@ pub const CHECKS: &[Check] = &[
         title: "backlog and relay liveness",
         thresholds: backlog::BACKLOG_THRESHOLDS,
         run: backlog::backlog,
+    },
+    Check {
+        id: "partitions",
+        title: "partitions of a partitioned outbox",
+        thresholds: partitions::PARTITION_THRESHOLDS,
+        run: partitions::partitions,
     },
     Check {
         id: "schema",

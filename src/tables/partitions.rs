@@ -205,6 +205,11 @@ pub const OUR_KEY: &str = "RANGE (created_at)";
 /// The direct partitions of `rel`, oldest range first, the default last.
 pub fn list(tx: &mut Tx<'_>, rel: &Rel) -> anyhow::Result<Vec<Partition>> {
     let oid = rel.require()?;
+    of(tx, oid).map_err(|e| crate::db::errors::explain_table_error(e, rel))
+}
+
+/// The direct partitions of the table `oid`, oldest range first, the default last.
+pub fn of(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Partition>, tokio_postgres::Error> {
     // A range bound as the catalog prints it: FOR VALUES FROM ('…') TO ('…'), or DEFAULT.
     const LIST: &str = "SELECT c.relname::pg_catalog.text, n.nspname::pg_catalog.text, c.oid,
                 pg_catalog.pg_get_expr(c.relpartbound, c.oid),
@@ -214,9 +219,7 @@ pub fn list(tx: &mut Tx<'_>, rel: &Rel) -> anyhow::Result<Vec<Partition>> {
            JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
            JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
           WHERE i.inhparent OPERATOR(pg_catalog.=) $1";
-    let rows = tx
-        .query(LIST, &crate::params![oid])
-        .map_err(|e| crate::db::errors::explain_table_error(e, rel))?;
+    let rows = tx.query(LIST, &crate::params![oid])?;
     let mut partitions = Vec::new();
     for row in rows {
         let bound: String = row.get(3);

@@ -78,6 +78,7 @@ const ALL_IDS: [&str; 13] = [
     "wraparound",
     "locks",
     "backlog",
+    "partitions",
     "schema",
     "claim-cost",
 ];
@@ -110,6 +111,7 @@ fn a_healthy_outbox_passes_and_the_json_has_the_documented_shape() {
         "wraparound",
         "locks",
         "backlog",
+        "partitions",
         "schema",
     ] {
         assert_eq!(status(&report, id), "ok", "{id}: {report:#}");
@@ -857,7 +859,7 @@ fn bad_doctor_arguments_are_usage_errors_and_list_needs_no_server() {
         .output()
         .unwrap();
     let list = json_out(&out);
-    assert_eq!(list.as_array().unwrap().len(), 13);
+    assert_eq!(list.as_array().unwrap().len(), 14);
     assert_eq!(list[0]["thresholds"][0]["default"], "5m");
 }
 

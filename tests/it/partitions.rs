@@ -518,3 +518,75 @@ fn a_table_managed_by_pg_partman_is_left_to_it() {
     assert_exit(&out, 0);
     assert_eq!(json_out(&out).as_array().unwrap().len(), before.len());
 }
+
+#[test]
+fn doctor_warns_before_inserts_run_out_of_partitions() {
+    let db = TestDb::new();
+    let out = db
+        .cmd()
+        .args(["migrate", "--partition-by", "day", "--premake", "0"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let doctor = |args: &[&str]| {
+        let out = db
+            .cmd()
+            .args(["doctor", "--only", "partitions", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        (out.status.code(), json_out(&out)["checks"][0].clone())
+    };
+    // Today's partition only: inserts run out of partitions at midnight UTC.
+    let (code, check) = doctor(&["--threshold", "partitions.ahead=2d"]);
+    assert_eq!(code, Some(3), "{check}");
+    assert_eq!(check["status"], "warn");
+    assert!(
+        check["fix"][0]
+            .as_str()
+            .unwrap()
+            .contains("partition maintain"),
+        "{check}"
+    );
+    // Made ahead: fine.
+    let out = db
+        .cmd()
+        .args(["partition", "maintain", "--premake", "3"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let (code, check) = doctor(&["--threshold", "partitions.ahead=2d"]);
+    assert_eq!(code, Some(0), "{check}");
+    // A row no partition covers is found in the default partition.
+    rows(&db, 3, "2020-01-01 10:00+00", "'pending'", "NULL");
+    let (_, check) = doctor(&[]);
+    assert_eq!(check["status"], "warn");
+    assert!(
+        check["summary"]
+            .as_str()
+            .unwrap()
+            .contains("3 rows in the default partition"),
+        "{check}"
+    );
+    // Too many partitions for the marks.
+    let (_, check) = doctor(&["--threshold", "partitions.max=2"]);
+    assert!(
+        check["summary"]
+            .as_str()
+            .unwrap()
+            .contains("partitions: every id-only mark"),
+        "{check}"
+    );
+    // A plain table has nothing to judge.
+    let plain = TestDb::new().migrated();
+    let out = plain
+        .cmd()
+        .args(["doctor", "--only", "partitions", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        json_out(&out)["checks"][0]["summary"],
+        "the outbox is not partitioned"
+    );
+}
