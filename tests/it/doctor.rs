@@ -66,7 +66,7 @@ fn backend_pid(client: &mut postgres::Client) -> i32 {
         .get(0)
 }
 
-const ALL_IDS: [&str; 13] = [
+const ALL_IDS: [&str; 14] = [
     "xmin-sessions",
     "xmin-slots",
     "xmin-standbys",
