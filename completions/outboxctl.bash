@@ -794,7 +794,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__purge)
-            opts="-j -y -d -q -h -V --before --group --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-j -y -d -q -h -V --before --group --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -825,6 +825,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --max-replica-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -950,7 +954,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__delete)
-            opts="-j -y -d -q -h -V --all --status --force --topic --key --header --error-contains --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-j -y -d -q -h -V --all --status --force --topic --key --header --error-contains --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1009,6 +1013,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --max-replica-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1820,13 +1828,17 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__partition__subcmd__maintain)
-            opts="-d -q -h -V --premake --dry-run --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -q -h -V --premake --dry-run --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --premake)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1882,7 +1894,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__purge)
-            opts="-j -y -d -q -h -V --before --include-failed --topic --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-j -y -d -q -h -V --before --include-failed --topic --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1913,6 +1925,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --max-replica-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1968,7 +1984,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__requeue)
-            opts="-j -y -d -q -h -V --all --stuck --replay --keep-retries --topic --key --header --error-contains --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-j -y -d -q -h -V --all --stuck --replay --keep-retries --topic --key --header --error-contains --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2023,6 +2039,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --max-replica-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

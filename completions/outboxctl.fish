@@ -238,6 +238,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s j -l job
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l max-rate -d 'Change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l max-replica-lag -d 'Before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l service -d 'Run on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob), one after another, each its own run with its own summary (repeatable; with repeated -d, those too)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -261,6 +262,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l keep-ret
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l wide -d 'Human tables show every column in full, however wide'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -271,6 +273,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s j -l jobs 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l max-rate -d 'Change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l max-replica-lag -d 'Before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l service -d 'Run on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob), one after another, each its own run with its own summary (repeatable; with repeated -d, those too)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -291,6 +294,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l include-fa
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l wide -d 'Human tables show every column in full, however wide'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -308,6 +312,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s j -l jobs
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l max-rate -d 'Change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l max-replica-lag -d 'Before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l service -d 'Run on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob), one after another, each its own run with its own summary (repeatable; with repeated -d, those too)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -329,6 +334,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l force -d 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l wide -d 'Human tables show every column in full, however wide'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -538,6 +544,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l batch-size -d 'Rows per batch; each batch is its own transaction' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l max-rate -d 'Change at most this many rows a second (all jobs together); batches shrink to a second\'s worth' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l max-replica-lag -d 'Before each batch, wait while any streaming standby replays further behind than this (10s, 1m); needs pg_monitor or pg_read_all_stats' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l service -d 'Run on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob), one after another, each its own run with its own summary (repeatable; with repeated -d, those too)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -556,6 +563,7 @@ always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Do not ask for confirmation on a terminal'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -613,6 +621,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l premake -d 'Partitions to have ahead of the current one' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l service -d 'Run on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob), one after another, each its own run with its own summary (repeatable; with repeated -d, those too)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -630,6 +639,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fis
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l dry-run -d 'Print the statements that would run, run nothing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -608,6 +608,9 @@ pub struct RequeueArgs {
 
     #[command(flatten)]
     pub wide: WideArg,
+
+    #[command(flatten)]
+    pub targets: TargetsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -632,6 +635,9 @@ pub struct PurgeArgs {
 
     #[command(flatten)]
     pub wide: WideArg,
+
+    #[command(flatten)]
+    pub targets: TargetsArgs,
 }
 
 #[derive(Debug, Args)]
@@ -663,6 +669,9 @@ pub struct DeleteArgs {
 
     #[command(flatten)]
     pub wide: WideArg,
+
+    #[command(flatten)]
+    pub targets: TargetsArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -781,6 +790,9 @@ pub struct DedupPurgeArgs {
 
     #[command(flatten)]
     pub mutation: MutationArgs,
+
+    #[command(flatten)]
+    pub targets: TargetsArgs,
 }
 
 /// A timeout PostgreSQL can hold: more than 0, at most 2^31 - 1 milliseconds (24.8 days).
@@ -925,4 +937,22 @@ pub struct PartitionMaintainArgs {
     /// Print the statements that would run, run nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    #[command(flatten)]
+    pub targets: TargetsArgs,
+}
+
+/// Running a change on several databases (shards): repeated -d, or --service patterns.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TargetsArgs {
+    /// Run on each service of the libpq service file matching NAME (`*` and `?` match
+    /// like a shell glob), one after another, each its own run with its own summary
+    /// (repeatable; with repeated -d, those too)
+    #[arg(long, value_name = "NAME", help_heading = "Several databases")]
+    pub service: Vec<String>,
+
+    /// Stop at the first target that fails (by default every target runs, and the exit
+    /// code is the worst)
+    #[arg(long, help_heading = "Several databases")]
+    pub fail_fast: bool,
 }

@@ -17,7 +17,7 @@ use crate::db::errors::explain_table_error;
 use crate::db::session::{Access, Rel, Session, Tx};
 use crate::db::sql::Params;
 use crate::error::{Failure, exit, interrupted};
-use crate::render::output::{Output, count_of, json_object, print_record, stderr_line};
+use crate::render::output::{Output, count_of, json_object, stderr_line};
 
 /// How a mutation runs, whatever asked for it (see `cli::MutationArgs`).
 #[derive(Debug, Clone, Copy, Default)]
@@ -424,7 +424,7 @@ pub fn run_jobs(
             in_doubt: Some(in_doubt * u64::from(args.batch_size)),
             ..summary.record()
         };
-        let _ = print_record(out.format, &json_object(&record));
+        let _ = out.summary(&json_object(&record));
     }
     Err(failure)
 }
@@ -653,7 +653,7 @@ pub fn report(summary: &Summary, out: &Output, human: &str) -> anyhow::Result<()
             // One csv row of scalars: the per-id results and the sample are for json.
             record.retain(|_, v| !(v.is_array() || v.is_object()));
         }
-        if let Err(err) = print_record(out.format, &record) {
+        if let Err(err) = out.summary(&record) {
             if summary.changed == 0 || summary.dry_run {
                 return Err(err.into());
             }

@@ -18,7 +18,7 @@ mod requeue;
 mod schemas;
 mod show;
 mod stats;
-mod targets;
+pub(crate) mod targets;
 pub(crate) mod watch;
 
 pub use completions::render_completions;
@@ -32,10 +32,19 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     let ctx = Context::new(&cli.global, cli.command.shape())?;
     // Options that only some commands read are refused elsewhere, never ignored.
     if ctx.database_urls().len() > 1
-        && !matches!(cli.command, Command::Stats(_) | Command::Doctor(_))
+        && !matches!(
+            cli.command,
+            Command::Stats(_)
+                | Command::Doctor(_)
+                | Command::Requeue(_)
+                | Command::Delete(_)
+                | Command::Purge(_)
+                | Command::Dedup(crate::cli::DedupCommand::Purge(_))
+                | Command::Partition(crate::cli::PartitionCommand::Maintain(_))
+        )
     {
         return Err(crate::error::usage(
-            "several -d apply to stats and doctor only: run the command once per database",
+            "several -d apply to stats, doctor, requeue, delete, purge, dedup purge and partition maintain: run the command once per database",
         ));
     }
     if ctx.out.format == crate::render::output::Format::Prometheus

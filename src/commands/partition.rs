@@ -18,7 +18,9 @@ use crate::tables::timearg::resolve_past_cutoff;
 pub fn run(ctx: &Context, command: &PartitionCommand) -> anyhow::Result<()> {
     match command {
         PartitionCommand::List(args) => list(ctx, args),
-        PartitionCommand::Maintain(args) => maintain(ctx, args),
+        PartitionCommand::Maintain(args) => {
+            crate::commands::targets::run_each(ctx, &args.targets, |ctx| maintain(ctx, args))
+        }
     }
 }
 
@@ -334,7 +336,8 @@ fn maintain(ctx: &Context, args: &PartitionMaintainArgs) -> anyhow::Result<()> {
         notes: notes.clone(),
     };
     if ctx.out.format.is_machine() {
-        print_json(&serde_json::to_value(&summary).unwrap_or_default())?;
+        ctx.out
+            .summary(&crate::render::output::json_object(&summary))?;
     } else {
         let mut lines = Vec::new();
         if args.dry_run {

@@ -15,6 +15,11 @@ use crate::db::sql::Params;
 use crate::render::output::count_of;
 
 pub fn run(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
+    crate::commands::targets::run_each(ctx, &args.targets, |ctx| run_one(ctx, args))
+}
+
+/// One target's run.
+fn run_one(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open_to_change(args.mutation.dry_run)?;
     let rel = &located.outbox;
     rel.require()?;

@@ -17,6 +17,11 @@ use crate::render::output::count_of;
 use crate::tables::outbox;
 
 pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
+    crate::commands::targets::run_each(ctx, &args.targets, |ctx| run_one(ctx, args))
+}
+
+/// One target's run.
+fn run_one(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
     by_ids::refuse_jobs(&args.ids, &args.jobs)?;
     let ids = by_ids::read_ids(&args.ids)?;
     let filter = message_filter(&args.filter, Vec::new());

@@ -8,6 +8,7 @@ use crate::batch::engine::SummaryRecord;
 use crate::commands::check::{CheckReport, CheckedTable};
 use crate::commands::dedup::DedupCheckRecord;
 use crate::commands::partition::{MaintainReport, PartitionReport};
+use crate::commands::targets::TargetSummary;
 use crate::commands::watch::WatchLine;
 use crate::diagnose::report::{DoctorReport, TargetDoctorReport};
 use crate::render::stats::report::{StatsReport, TargetStatsReport};
@@ -21,6 +22,11 @@ pub fn published_schemas() -> Vec<(&'static str, Schema)> {
         ("message.schema.json", schema_for!(MessageRow)),
         // `requeue`, `delete`, `purge`, `dedup mark|unmark|purge`, dry runs included.
         ("mutation-summary.schema.json", schema_for!(SummaryRecord)),
+        // A change over several databases: each element, each line.
+        (
+            "mutation-summary-target.schema.json",
+            schema_for!(TargetSummary),
+        ),
         ("stats.schema.json", schema_for!(StatsReport)),
         // `stats` over several targets: each element, each line.
         ("stats-target.schema.json", schema_for!(TargetStatsReport)),

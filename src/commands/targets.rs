@@ -3,8 +3,11 @@
 //! connection; a target that is down costs its own `--connect-timeout` and no one
 //! else's, and is reported with its error instead of ending the run.
 
+use serde_json::Value;
+
 use crate::context::Context;
 use crate::error::{negative, usage};
+use crate::render::output::{Format, Summaries, print_json, print_record, print_records};
 
 /// A target of a run over several: how it is named, and how to reach it.
 pub struct Named {
@@ -142,6 +145,145 @@ pub fn answer<T>(
     } else {
         Ok(())
     }
+}
+
+/// One target of a change run over several: its summary, or why there is none.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSummary {
+    /// How the target was named: `user@host:port/dbname`, or `service NAME`.
+    pub target: String,
+    /// The run on this target finished without an error.
+    pub ok: bool,
+    /// The command's own summary, when it got that far: a mutation's (the schema), or
+    /// `partition maintain`'s (docs/schema/partition-maintain.schema.json).
+    #[serde(flatten)]
+    #[schemars(with = "Option<crate::batch::engine::SummaryRecord>")]
+    pub summary: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Why the run failed, or `not run (--fail-fast)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Runs a change on every target asked for (repeated `-d`, `--service` patterns), one
+/// after another, each as its own run with its own summary: a target that fails is
+/// reported and the others still run, unless `--fail-fast`; a signal stops the run
+/// after the target in flight. The exit is the worst: interrupted, else failed. With
+/// one target, it is simply that target's run.
+pub fn run_each(
+    ctx: &Context,
+    args: &crate::cli::TargetsArgs,
+    run: impl Fn(&Context) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let targets = many_targets(ctx, &args.service)?;
+    if targets.is_empty() {
+        return run(ctx);
+    }
+    let kept = Summaries::default();
+    let mut reports = Vec::new();
+    let mut failed = Vec::new();
+    let mut interrupted = None;
+    for (i, target) in targets.iter().enumerate() {
+        if crate::batch::signals::stop_requested() || (args.fail_fast && !failed.is_empty()) {
+            let why = if interrupted.is_some() {
+                "not run (interrupted)"
+            } else {
+                "not run (--fail-fast)"
+            };
+            reports.push(TargetSummary {
+                target: target.label.clone(),
+                ok: false,
+                summary: None,
+                error: Some(why.to_string()),
+            });
+            continue;
+        }
+        let mut target_ctx = ctx.for_database(&target.conninfo);
+        if ctx.out.format.is_machine() {
+            target_ctx.out.summaries = Some(kept.clone());
+        } else {
+            ctx.out.note(format!(
+                "target {} of {}: {}",
+                i + 1,
+                targets.len(),
+                crate::render::output::escape(&target.label)
+            ));
+        }
+        let result = run(&target_ctx);
+        let summary = kept.take().pop();
+        let error = result.as_ref().err().map(crate::db::errors::one_line);
+        if let Err(err) = &result {
+            if crate::error::exit_code(err) == crate::error::exit::INTERRUPTED {
+                interrupted = Some(error.clone().unwrap_or_default());
+            } else {
+                failed.push(format!(
+                    "{}: {}",
+                    target.label,
+                    error.clone().unwrap_or_default()
+                ));
+            }
+            if !ctx.out.format.is_machine() {
+                crate::render::output::stderr_line(&format!(
+                    "outboxctl: {}: {}",
+                    crate::render::output::escape(&target.label),
+                    crate::render::output::escape(error.as_deref().unwrap_or_default())
+                ));
+            }
+        }
+        reports.push(TargetSummary {
+            target: target.label.clone(),
+            ok: result.is_ok(),
+            summary,
+            error,
+        });
+    }
+    if ctx.out.format.is_machine() {
+        let records: Vec<Value> = reports
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap_or_default())
+            .collect();
+        match ctx.out.format {
+            Format::Json => print_json(&Value::Array(records))?,
+            Format::Csv => print_records(
+                Format::Csv,
+                &Value::Null,
+                &records,
+                &[
+                    "target",
+                    "ok",
+                    "matched",
+                    "changed",
+                    "skipped",
+                    "batches",
+                    "dry_run",
+                    "interrupted",
+                    "longest_batch_ms",
+                    "error",
+                ],
+            )?,
+            _ => {
+                for record in &records {
+                    if let Value::Object(map) = record {
+                        print_record(ctx.out.format, map)?;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(why) = interrupted {
+        return Err(crate::error::interrupted(format!(
+            "{why}; the targets after it were not run"
+        )));
+    }
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} of {} targets failed: {}",
+            failed.len(),
+            reports.len(),
+            failed.join("; ")
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -45,6 +45,22 @@ pub struct Output {
     pub columns: Vec<String>,
     /// `--no-payload`: machine formats leave payloads out.
     pub no_payload: bool,
+    /// In a run over several targets, where each target's summary goes instead of
+    /// standard output (the run prints them all at the end, one per target).
+    pub summaries: Option<Summaries>,
+}
+
+/// The machine summaries of one target's run, kept for the run over several targets.
+#[derive(Clone, Debug, Default)]
+pub struct Summaries(std::sync::Arc<std::sync::Mutex<Vec<Map<String, Value>>>>);
+
+impl Summaries {
+    pub fn take(&self) -> Vec<Map<String, Value>> {
+        self.0
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    }
 }
 
 /// When to colour.
@@ -91,6 +107,20 @@ impl Output {
             wide: view.wide,
             columns: view.columns,
             no_payload: view.no_payload,
+            summaries: None,
+        }
+    }
+
+    /// A command's machine summary: printed, or kept for a run over several targets.
+    pub fn summary(&self, record: &Map<String, Value>) -> io::Result<()> {
+        match &self.summaries {
+            Some(kept) => {
+                if let Ok(mut kept) = kept.0.lock() {
+                    kept.push(record.clone());
+                }
+                Ok(())
+            }
+            None => print_record(self.format, record),
         }
     }
 

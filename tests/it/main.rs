@@ -22,6 +22,7 @@ mod reliability;
 mod schema_commands;
 mod schemas;
 mod search_path;
+mod shards;
 mod sockets;
 mod stats_errors;
 mod stats_estimate;

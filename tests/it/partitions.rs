@@ -634,7 +634,12 @@ fn both_layouts_give_the_same_answers() {
         }
     }
     let answer = |db: &TestDb, args: &[&str]| -> Value {
-        let out = db.cmd().args(args).args(["--format", "json"]).output().unwrap();
+        let out = db
+            .cmd()
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
         assert!(
             matches!(out.status.code(), Some(0 | 3)),
             "{args:?}: {}",
@@ -645,10 +650,25 @@ fn both_layouts_give_the_same_answers() {
         value
     };
     let reads: &[&[&str]] = &[
-        &["stats", "--exact", "--by-topic", "--by-header", "tenant", "--by-error"],
+        &[
+            "stats",
+            "--exact",
+            "--by-topic",
+            "--by-header",
+            "tenant",
+            "--by-error",
+        ],
         &["stats", "--max-failed", "10"],
         &["list", "--status", "all", "--limit", "0"],
-        &["list", "--status", "failed", "--error-contains", "refused", "--topic", "billing"],
+        &[
+            "list",
+            "--status",
+            "failed",
+            "--error-contains",
+            "refused",
+            "--topic",
+            "billing",
+        ],
         &["show", "c4ca4238-a0b9-2382-0dcc-509a6f75849b"],
         &["requeue", "--all", "--dry-run"],
         &["delete", "--all", "--status", "failed", "--dry-run"],
@@ -660,7 +680,9 @@ fn both_layouts_give_the_same_answers() {
     let changes: &[&[&str]] = &[
         &["requeue", "--all", "--topic", "billing", "--yes"],
         &["requeue", "--stuck", "--before", "1d", "--yes"],
-        &["delete", "--all", "--status", "failed", "--topic", "audit", "--yes"],
+        &[
+            "delete", "--all", "--status", "failed", "--topic", "audit", "--yes",
+        ],
         &["purge", "--before", "2026-11-04T00:00:00Z", "--yes"],
         &["purge", "--before", CUTOFF, "--include-failed", "--yes"],
     ];
@@ -669,7 +691,10 @@ fn both_layouts_give_the_same_answers() {
         assert_eq!(a["matched"], b["matched"], "{args:?}");
         let snapshot = |db: &TestDb| -> Vec<(Uuid, String)> {
             db.client()
-                .query("SELECT id, status || '/' || retries FROM outbox_messages ORDER BY id", &[])
+                .query(
+                    "SELECT id, status || '/' || retries FROM outbox_messages ORDER BY id",
+                    &[],
+                )
                 .unwrap()
                 .iter()
                 .map(|r| (r.get(0), r.get(1)))

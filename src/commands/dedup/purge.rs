@@ -19,6 +19,11 @@ use crate::tables::timearg::TimeArg;
 const SAMPLE_SIZE: i64 = 10;
 
 pub fn run(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
+    crate::commands::targets::run_each(ctx, &args.targets, |ctx| run_one(ctx, args))
+}
+
+/// One target's run.
+fn run_one(ctx: &Context, args: &DedupPurgeArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open_to_change(args.mutation.dry_run)?;
     let rel = &located.processed;
     rel.require()?;
