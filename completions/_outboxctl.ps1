@@ -606,6 +606,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps')
             [CompletionResult]::new('maintain', 'maintain', [CompletionResultType]::ParameterValue, 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Turn the plain outbox into the partitioned layout online: the table becomes the first partition with its rows where they are, new rows go to new partitions; writers and the relay wait only for one short catalog change')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -658,9 +659,35 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'outboxctl;partition;convert' {
+            [CompletionResult]::new('--partition-by', '--partition-by', [CompletionResultType]::ParameterName, 'The interval of the new partitions')
+            [CompletionResult]::new('--premake', '--premake', [CompletionResultType]::ParameterName, 'Partitions to make ahead of the first new one')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--dedup-columns', '--dedup-columns', [CompletionResultType]::ParameterName, 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print every statement, run none')
+            [CompletionResult]::new('--rollback', '--rollback', [CompletionResultType]::ParameterName, 'Undo what an unfinished conversion did (the swap, once done, is not undone)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Same as --color never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'outboxctl;partition;help' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps')
             [CompletionResult]::new('maintain', 'maintain', [CompletionResultType]::ParameterValue, 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Turn the plain outbox into the partitioned layout online: the table becomes the first partition with its rows where they are, new rows go to new partitions; writers and the relay wait only for one short catalog change')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -668,6 +695,9 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             break
         }
         'outboxctl;partition;help;maintain' {
+            break
+        }
+        'outboxctl;partition;help;convert' {
             break
         }
         'outboxctl;partition;help;help' {
@@ -771,12 +801,16 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
         'outboxctl;help;partition' {
             [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps')
             [CompletionResult]::new('maintain', 'maintain', [CompletionResultType]::ParameterValue, 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it')
+            [CompletionResult]::new('convert', 'convert', [CompletionResultType]::ParameterValue, 'Turn the plain outbox into the partitioned layout online: the table becomes the first partition with its rows where they are, new rows go to new partitions; writers and the relay wait only for one short catalog change')
             break
         }
         'outboxctl;help;partition;list' {
             break
         }
         'outboxctl;help;partition;maintain' {
+            break
+        }
+        'outboxctl;help;partition;convert' {
             break
         }
         'outboxctl;help;completions' {

@@ -157,11 +157,17 @@ _outboxctl() {
             outboxctl__subcmd__help__subcmd__dedup,unmark)
                 cmd="outboxctl__subcmd__help__subcmd__dedup__subcmd__unmark"
                 ;;
+            outboxctl__subcmd__help__subcmd__partition,convert)
+                cmd="outboxctl__subcmd__help__subcmd__partition__subcmd__convert"
+                ;;
             outboxctl__subcmd__help__subcmd__partition,list)
                 cmd="outboxctl__subcmd__help__subcmd__partition__subcmd__list"
                 ;;
             outboxctl__subcmd__help__subcmd__partition,maintain)
                 cmd="outboxctl__subcmd__help__subcmd__partition__subcmd__maintain"
+                ;;
+            outboxctl__subcmd__partition,convert)
+                cmd="outboxctl__subcmd__partition__subcmd__convert"
                 ;;
             outboxctl__subcmd__partition,help)
                 cmd="outboxctl__subcmd__partition__subcmd__help"
@@ -171,6 +177,9 @@ _outboxctl() {
                 ;;
             outboxctl__subcmd__partition,maintain)
                 cmd="outboxctl__subcmd__partition__subcmd__maintain"
+                ;;
+            outboxctl__subcmd__partition__subcmd__help,convert)
+                cmd="outboxctl__subcmd__partition__subcmd__help__subcmd__convert"
                 ;;
             outboxctl__subcmd__partition__subcmd__help,help)
                 cmd="outboxctl__subcmd__partition__subcmd__help__subcmd__help"
@@ -1364,8 +1373,22 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__help__subcmd__partition)
-            opts="list maintain"
+            opts="list maintain convert"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outboxctl__subcmd__help__subcmd__partition__subcmd__convert)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1652,7 +1675,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__partition)
-            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version list maintain help"
+            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version list maintain convert help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1709,9 +1732,89 @@ _outboxctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        outboxctl__subcmd__partition__subcmd__help)
-            opts="list maintain help"
+        outboxctl__subcmd__partition__subcmd__convert)
+            opts="-d -q -h -V --partition-by --premake --dry-run --rollback --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --partition-by)
+                    COMPREPLY=($(compgen -W "day week month" -- "${cur}"))
+                    return 0
+                    ;;
+                --premake)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outboxctl__subcmd__partition__subcmd__help)
+            opts="list maintain convert help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outboxctl__subcmd__partition__subcmd__help__subcmd__convert)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -578,6 +578,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --version 'Print version'
             cand list 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
             cand maintain 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+            cand convert 'Turn the plain outbox into the partitioned layout online: the table becomes the first partition with its rows where they are, new rows go to new partitions; writers and the relay wait only for one short catalog change'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'outboxctl;partition;list'= {
@@ -627,14 +628,41 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'outboxctl;partition;convert'= {
+            cand --partition-by 'The interval of the new partitions'
+            cand --premake 'Partitions to make ahead of the first new one'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --dedup-columns 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…'
+            cand --schema 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --dry-run 'Print every statement, run none'
+            cand --rollback 'Undo what an unfinished conversion did (the swap, once done, is not undone)'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --no-color 'Same as --color never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'outboxctl;partition;help'= {
             cand list 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
             cand maintain 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+            cand convert 'Turn the plain outbox into the partitioned layout online: the table becomes the first partition with its rows where they are, new rows go to new partitions; writers and the relay wait only for one short catalog change'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'outboxctl;partition;help;list'= {
         }
         &'outboxctl;partition;help;maintain'= {
+        }
+        &'outboxctl;partition;help;convert'= {
         }
         &'outboxctl;partition;help;help'= {
         }
@@ -717,10 +745,13 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         &'outboxctl;help;partition'= {
             cand list 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
             cand maintain 'Make the partitions ahead (today''s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+            cand convert 'Turn the plain outbox into the partitioned layout online: the table becomes the first partition with its rows where they are, new rows go to new partitions; writers and the relay wait only for one short catalog change'
         }
         &'outboxctl;help;partition;list'= {
         }
         &'outboxctl;help;partition;maintain'= {
+        }
+        &'outboxctl;help;partition;convert'= {
         }
         &'outboxctl;help;completions'= {
         }

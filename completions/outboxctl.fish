@@ -574,29 +574,30 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "unmark" -d 'Forget entries so the messages are handled again'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "purge" -d 'Delete entries whose processed_at is older than a cutoff'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l table -d 'Outbox table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
 json\t''
 ndjson\t''
 csv\t''
 prometheus\t'The Prometheus text exposition (`stats` only)'"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -l no-color -d 'Same as --color never'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -f -a "list" -d 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -f -a "maintain" -d 'Make the partitions ahead (today\'s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -f -a "list" -d 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -f -a "maintain" -d 'Make the partitions ahead (today\'s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -f -a "convert" -d 'Turn the plain outbox into the partitioned layout online: the table becomes the first partition with its rows where they are, new rows go to new partitions; writers and the relay wait only for one short catalog change'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l before -d 'Say which partitions `purge --before WHEN` would drop whole, and why the others stay' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
@@ -644,8 +645,35 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l partition-by -d 'The interval of the new partitions' -r -f -a "day\t''
+week\t''
+month\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l premake -d 'Partitions to make ahead of the first new one' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+json\t''
+ndjson\t''
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l dry-run -d 'Print every statement, run none'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l rollback -d 'Undo what an unfinished conversion did (the swap, once done, is not undone)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from help" -f -a "list" -d 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from help" -f -a "maintain" -d 'Make the partitions ahead (today\'s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from help" -f -a "convert" -d 'Turn the plain outbox into the partitioned layout online: the table becomes the first partition with its rows where they are, new rows go to new partitions; writers and the relay wait only for one short catalog change'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l table -d 'Outbox table name (unqualified; see --schema)' -r
@@ -689,3 +717,4 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_see
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "purge" -d 'Delete entries whose processed_at is older than a cutoff'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from partition" -f -a "list" -d 'Each partition: its range, rows, size and, with --before, whether retention could drop it whole now and, if not, what it keeps'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from partition" -f -a "maintain" -d 'Make the partitions ahead (today\'s and --premake more) and report rows in the default partition, which mean a missing partition; tables managed by pg_partman are left to it'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from partition" -f -a "convert" -d 'Turn the plain outbox into the partitioned layout online: the table becomes the first partition with its rows where they are, new rows go to new partitions; writers and the relay wait only for one short catalog change'

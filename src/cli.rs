@@ -910,6 +910,39 @@ pub enum PartitionCommand {
     /// are left to it
     #[command(after_help = "Example (cron, daily):\n  outboxctl partition maintain --premake 7")]
     Maintain(PartitionMaintainArgs),
+
+    /// Turn the plain outbox into the partitioned layout online: the table becomes the
+    /// first partition with its rows where they are, new rows go to new partitions;
+    /// writers and the relay wait only for one short catalog change
+    #[command(
+        after_help = "Examples:\n  outboxctl partition convert --partition-by day --dry-run\n  outboxctl partition convert --partition-by day\n  outboxctl partition convert --partition-by day --rollback   # undo an unfinished conversion"
+    )]
+    Convert(PartitionConvertArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PartitionConvertArgs {
+    /// The interval of the new partitions
+    #[arg(
+        long,
+        value_enum,
+        value_name = "INTERVAL",
+        required_unless_present = "rollback"
+    )]
+    pub partition_by: Option<IntervalArg>,
+
+    /// Partitions to make ahead of the first new one
+    #[arg(long, value_name = "N", default_value_t = crate::tables::partitions::DEFAULT_PREMAKE,
+          value_parser = clap::value_parser!(u32).range(0..=366))]
+    pub premake: u32,
+
+    /// Print every statement, run none
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Undo what an unfinished conversion did (the swap, once done, is not undone)
+    #[arg(long, conflicts_with = "partition_by")]
+    pub rollback: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ mod by_filter;
 pub(crate) mod by_ids;
 pub(crate) mod check;
 mod completions;
+pub(crate) mod convert;
 mod ddl;
 pub(crate) mod dedup;
 mod delete;

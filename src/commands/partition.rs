@@ -18,6 +18,7 @@ use crate::tables::timearg::resolve_past_cutoff;
 pub fn run(ctx: &Context, command: &PartitionCommand) -> anyhow::Result<()> {
     match command {
         PartitionCommand::List(args) => list(ctx, args),
+        PartitionCommand::Convert(args) => crate::commands::convert::run(ctx, args),
         PartitionCommand::Maintain(args) => {
             crate::commands::targets::run_each(ctx, &args.targets, |ctx| maintain(ctx, args))
         }

@@ -6,6 +6,7 @@ use schemars::{Schema, schema_for};
 
 use crate::batch::engine::SummaryRecord;
 use crate::commands::check::{CheckReport, CheckedTable};
+use crate::commands::convert::ConvertReport;
 use crate::commands::dedup::DedupCheckRecord;
 use crate::commands::partition::{MaintainReport, PartitionReport};
 use crate::commands::targets::TargetSummary;
@@ -46,5 +47,6 @@ pub fn published_schemas() -> Vec<(&'static str, Schema)> {
             "partition-maintain.schema.json",
             schema_for!(MaintainReport),
         ),
+        ("partition-convert.schema.json", schema_for!(ConvertReport)),
     ]
 }

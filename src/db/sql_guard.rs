@@ -346,7 +346,13 @@ pub fn violations(sql: &str) -> Vec<String> {
             Token::Word(w) => {
                 let w = w.as_str();
                 let next_is_paren = punct(i + 1, '(');
-                if let Some((_, hint)) = FORBIDDEN.iter().find(|(k, _)| *k == w) {
+                // `CREATE TABLE t (LIKE other …)` copies a table's definition: no operator.
+                let table_like = w == "like" && matches!(prev, Some(Token::Punct('(')));
+                if let Some((_, hint)) = FORBIDDEN
+                    .iter()
+                    .find(|(k, _)| *k == w)
+                    .filter(|_| !table_like)
+                {
                     found.push(format!(
                         "{} is resolved on the search path: {hint}",
                         w.to_uppercase()

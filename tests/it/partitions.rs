@@ -703,3 +703,229 @@ fn both_layouts_give_the_same_answers() {
         assert_eq!(snapshot(&plain), snapshot(&parted), "after {args:?}");
     }
 }
+
+/// `partition convert` on a live plain outbox: a writer and the library's relay keep
+/// going; afterwards the table is the layout, every row is there once, the grants came
+/// along, and a rerun has nothing to do.
+#[test]
+fn convert_turns_a_live_plain_outbox_into_the_layout() {
+    let db = TestDb::new().migrated();
+    crate::harness::Seed {
+        n: 20_000,
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let role = db.role("relay");
+    db.client()
+        .batch_execute(&format!(
+            "GRANT SELECT, INSERT, UPDATE ON outbox_messages TO {}",
+            role.name
+        ))
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["partition", "convert", "--partition-by", "day", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("ATTACH PARTITION"),
+        "{}",
+        stdout(&out)
+    );
+    let is_partitioned = |db: &TestDb| -> bool {
+        db.client()
+            .query_one(
+                "SELECT relkind = 'p' FROM pg_class WHERE oid = 'outbox_messages'::regclass",
+                &[],
+            )
+            .unwrap()
+            .get(0)
+    };
+    assert!(!is_partitioned(&db), "a dry run converted it");
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let stop = Arc::clone(&stop);
+        let mut client = db.client();
+        std::thread::spawn(move || {
+            let mut written = Vec::new();
+            while !stop.load(Ordering::SeqCst) {
+                if let Ok(row) = client.query_one(
+                    "INSERT INTO outbox_messages (topic, key) VALUES ('live', 'k') RETURNING id",
+                    &[],
+                ) {
+                    written.push(row.get::<_, Uuid>(0));
+                }
+            }
+            written
+        })
+    };
+    let relay = {
+        let stop = Arc::clone(&stop);
+        let mut relay = Relay::new(&db, 11, 0);
+        std::thread::spawn(move || {
+            let mut processed = 0;
+            while !stop.load(Ordering::SeqCst) {
+                processed += relay.step(50).1.len();
+            }
+            processed
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let out = db
+        .cmd()
+        .args([
+            "partition",
+            "convert",
+            "--partition-by",
+            "day",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    stop.store(true, Ordering::SeqCst);
+    let written = writer.join().unwrap();
+    let processed = relay.join().unwrap();
+    assert_exit(&out, 0);
+    let report = json_out(&out);
+    crate::schemas::assert_valid(
+        "partition-convert.schema.json",
+        "partition convert",
+        &report,
+    );
+    assert_eq!(report["result"], "converted");
+    assert!(is_partitioned(&db));
+    assert!(processed > 0 && !written.is_empty());
+    // Every row once: the seeded ones and every one the writer was told it wrote.
+    let total: i64 = db
+        .client()
+        .query_one("SELECT count(*) FROM outbox_messages", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(total, 20_000 + written.len() as i64);
+    let distinct: i64 = db
+        .client()
+        .query_one("SELECT count(DISTINCT id) FROM outbox_messages", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(distinct, total);
+    assert_eq!(ids(&db, "topic = 'live'").len(), written.len());
+    let out = db
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        json_out(&out)["tables"][0]["partitioned"],
+        "RANGE (created_at)"
+    );
+    // The relay's role kept its grants.
+    let mut as_role = postgres::Client::connect(&db.url_as(&role.name), postgres::NoTls).unwrap();
+    as_role
+        .execute(
+            "UPDATE outbox_messages SET status = 'processing' WHERE key = 'nope'",
+            &[],
+        )
+        .unwrap();
+    // Nothing left to do.
+    let out = db
+        .cmd()
+        .args(["partition", "convert", "--partition-by", "day"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("already partitioned"));
+}
+
+/// What a partitioned table would not carry over (an audit trigger) is refused, named,
+/// and nothing changes; an unfinished conversion is rolled back, or resumed with the
+/// boundary it chose.
+#[test]
+fn convert_refuses_what_it_cannot_carry_and_resumes_or_rolls_back() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "CREATE TABLE audit_log (id uuid);
+             CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit_log VALUES (NEW.id); RETURN NEW; END $$;
+             CREATE TRIGGER outbox_audit AFTER INSERT ON outbox_messages FOR EACH ROW EXECUTE FUNCTION audit();",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["partition", "convert", "--partition-by", "day"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    crate::assert_one_line_error(&out);
+    assert!(
+        stderr(&out).contains("trigger outbox_audit"),
+        "{}",
+        stderr(&out)
+    );
+    let extra: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_indexes WHERE tablename = 'outbox_messages'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(extra, 2, "the refusal changed something");
+    db.client()
+        .batch_execute("DROP TRIGGER outbox_audit ON outbox_messages")
+        .unwrap();
+
+    // An unfinished run: the first steps done by hand, with a boundary of its own.
+    db.client()
+        .batch_execute(
+            "CREATE UNIQUE INDEX outbox_messages_id_created_at ON outbox_messages (id, created_at);
+             ALTER TABLE outbox_messages ADD CONSTRAINT outbox_messages_convert_range
+               CHECK (created_at < '2030-01-01 00:00:00+00') NOT VALID;",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["partition", "convert", "--rollback"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let left: i64 = db
+        .client()
+        .query_one(
+            "SELECT (SELECT count(*) FROM pg_indexes WHERE indexname = 'outbox_messages_id_created_at')
+                  + (SELECT count(*) FROM pg_constraint WHERE conname = 'outbox_messages_convert_range')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0, "the rollback left something");
+    db.client()
+        .batch_execute(
+            "ALTER TABLE outbox_messages ADD CONSTRAINT outbox_messages_convert_range
+               CHECK (created_at < '2030-01-01 00:00:00+00') NOT VALID;",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args([
+            "partition",
+            "convert",
+            "--partition-by",
+            "month",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(
+        json_out(&out)["boundary"],
+        "2030-01-01",
+        "the resumed run kept its boundary"
+    );
+    assert!(partitions(&db).contains("outbox_messages_p203001"));
+}
