@@ -16,6 +16,7 @@
 //! 4. one short transaction, under `lock_timeout`: rename the table to `<table>_plegacy`
 //!    and the new one to `<table>`, attach the old one as the first partition, give the
 //!    indexes their names.
+//!
 //! `--rollback` undoes steps 1–3 before the swap (after it, the table is already the
 //! layout: convert it back by hand if ever needed).
 
