@@ -43,6 +43,8 @@ pub struct Outcome {
     pub dropped: Vec<(String, i64)>,
     /// Kept: name and why.
     pub kept: Vec<(String, String)>,
+    /// A signal stopped the run between partitions.
+    pub interrupted: bool,
 }
 
 impl Outcome {
@@ -117,9 +119,30 @@ pub fn drop_removable(
         .unwrap_or(DDL_LOCK_TIMEOUT)
         .as_millis()
         .max(1);
+    signals::install();
+    if !dry_run {
+        remove_leftovers(session, rel, lock_timeout)?;
+    }
+    // Set when the table itself could not be locked: every other partition would wait
+    // as long again, and the relay behind each wait.
+    let mut table_busy: Option<String> = None;
     for partition in partitions {
         if signals::stop_requested() {
+            outcome.interrupted = true;
             break;
+        }
+        if partition.is_partitioned {
+            outcome.kept.push((
+                partition.name.clone(),
+                "it is itself partitioned: its own partitions are purged row by row".to_string(),
+            ));
+            continue;
+        }
+        if let Some(why) = &table_busy {
+            outcome
+                .kept
+                .push((partition.name.clone(), format!("not tried: {why}")));
+            continue;
         }
         let (rows, keepers) = keepers(session, rel, partition, selection)?;
         if !keepers.none() {
@@ -135,10 +158,84 @@ pub fn drop_removable(
         }
         match drop_one(session, rel, partition, selection, lock_timeout) {
             Ok(()) => outcome.dropped.push((partition.name.clone(), rows)),
-            Err(why) => outcome.kept.push((partition.name.clone(), why)),
+            Err(Kept::Table(why)) => {
+                table_busy = Some(format!(
+                    "\"{}\" was locked by another session when {} was tried",
+                    rel.name, partition.name
+                ));
+                outcome.kept.push((partition.name.clone(), why));
+            }
+            Err(Kept::Partition(why)) => outcome.kept.push((partition.name.clone(), why)),
+            Err(Kept::Interrupted) => {
+                outcome.interrupted = true;
+                outcome.kept.push((
+                    partition.name.clone(),
+                    "interrupted before it was dropped".to_string(),
+                ));
+                break;
+            }
         }
     }
     Ok(outcome)
+}
+
+/// A lock wait that timed out means another session holds the table (a reader holds
+/// every partition): the next partitions would wait as long, and the relay behind each.
+fn locked_or(err: tokio_postgres::Error, why: String) -> Kept {
+    if err.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+        Kept::Table(why)
+    } else {
+        Kept::Partition(why)
+    }
+}
+
+/// Why `drop_one` left a partition.
+enum Kept {
+    /// Something about this partition.
+    Partition(String),
+    /// The table could not be locked for the detach: no other partition will do better.
+    Table(String),
+    /// A signal came between the steps; the partition was left as it was.
+    Interrupted,
+}
+
+/// The constraint a run that was stopped between its steps left on partitions: it
+/// refuses writes the purge would keep, so it does not stay.
+fn remove_leftovers(session: &mut Session, rel: &Rel, lock_timeout: u128) -> anyhow::Result<()> {
+    let Some(oid) = rel.oid else {
+        return Ok(());
+    };
+    let fail = |e| explain_table_error(e, rel);
+    let left: Vec<String> = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        Ok(tx
+            .query(
+                "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)
+                   FROM pg_catalog.pg_constraint k
+                   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid
+                   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                   JOIN pg_catalog.pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) c.oid
+                  WHERE i.inhparent OPERATOR(pg_catalog.=) $1 AND k.conname OPERATOR(pg_catalog.=) $2",
+                &crate::params![oid, CONSTRAINT.to_string()],
+            )
+            .map_err(fail)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    })?;
+    // Best effort: a partition another session holds keeps it until the next run,
+    // which tries again.
+    for part in left {
+        let _ = session.with_tx(Access::ReadWrite, &fail, |tx| {
+            tx.batch_execute(&format!("SET LOCAL lock_timeout = {lock_timeout}"))
+                .map_err(fail)?;
+            tx.batch_execute(&format!(
+                "ALTER TABLE {part} DROP CONSTRAINT IF EXISTS {}",
+                quote_ident(CONSTRAINT)
+            ))
+            .map_err(fail)
+        });
+    }
+    Ok(())
 }
 
 /// The partition's rows, and those the purge (its selection, `selection`) would keep.
@@ -188,7 +285,7 @@ fn drop_one(
     partition: &Partition,
     selection: &str,
     lock_timeout: u128,
-) -> Result<(), String> {
+) -> Result<(), Kept> {
     let part = partition.sql();
     let constraint = quote_ident(CONSTRAINT);
     let run = |session: &mut Session, sql: &str| -> Result<(), tokio_postgres::Error> {
@@ -203,29 +300,41 @@ fn drop_one(
             &format!("ALTER TABLE {part} DROP CONSTRAINT IF EXISTS {constraint}"),
         );
     };
+    // `IS TRUE`: a CHECK passes when it is NULL, and a row with a NULL status or
+    // processed_at is one the purge keeps.
     if let Err(e) = run(
         session,
         &format!(
             "ALTER TABLE {part} DROP CONSTRAINT IF EXISTS {constraint};
-             ALTER TABLE {part} ADD CONSTRAINT {constraint} CHECK ({selection}) NOT VALID"
+             ALTER TABLE {part} ADD CONSTRAINT {constraint} CHECK (({selection}) IS TRUE) NOT VALID"
         ),
     ) {
-        return Err(format!(
+        let why = format!(
             "it could not be marked for dropping: {}",
             describe_pg_error(&e)
-        ));
+        );
+        return Err(locked_or(e, why));
+    }
+    if signals::stop_requested() {
+        undo(session);
+        return Err(Kept::Interrupted);
     }
     if let Err(e) = run(
         session,
         &format!("ALTER TABLE {part} VALIDATE CONSTRAINT {constraint}"),
     ) {
         undo(session);
-        return Err(match e.code() {
+        return Err(Kept::Partition(match e.code() {
             Some(code) if *code == tokio_postgres::error::SqlState::CHECK_VIOLATION => {
-                "a row the purge keeps entered it meanwhile".to_string()
+                "it holds a row the purge keeps (written or changed after it was counted)"
+                    .to_string()
             }
             _ => format!("it could not be checked: {}", describe_pg_error(&e)),
-        });
+        }));
+    }
+    if signals::stop_requested() {
+        undo(session);
+        return Err(Kept::Interrupted);
     }
     if let Err(e) = run(
         session,
@@ -235,10 +344,8 @@ fn drop_one(
         ),
     ) {
         undo(session);
-        return Err(format!(
-            "it could not be detached: {}",
-            describe_pg_error(&e)
-        ));
+        let why = format!("it could not be detached: {}", describe_pg_error(&e));
+        return Err(locked_or(e, why));
     }
     Ok(())
 }

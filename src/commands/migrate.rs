@@ -47,6 +47,21 @@ pub fn run(ctx: &Context, args: &MigrateArgs) -> anyhow::Result<()> {
     }
     if let Some(interval) = args.partition_by {
         partitions::check_names(&located.outbox.name, interval.into())?;
+        // An existing table is never changed by migrate: a plain one is converted.
+        if let Some(oid) = located.outbox.oid {
+            let fail = |e| crate::db::errors::explain_table_error(e, &located.outbox);
+            let key = session.with_tx(Access::ReadOnly, &fail, |tx| {
+                partitions::partition_key(tx, oid).map_err(fail)
+            })?;
+            if key.is_none() {
+                return Err(crate::error::usage(format!(
+                    "\"{}\" exists on {} as a plain table: migrate creates only what is missing; turn it into the partitioned layout with `outboxctl partition convert --partition-by {}`",
+                    located.outbox.name,
+                    located.outbox.target,
+                    Interval::from(interval).as_str()
+                )));
+            }
+        }
     }
     let mut report = Vec::new();
     for kind in selected_tables(args.only) {

@@ -103,6 +103,14 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
                         false,
                         Some("the default partition is never dropped".to_string()),
                     )
+                } else if partition.is_partitioned {
+                    (
+                        false,
+                        Some(
+                            "it is itself partitioned: its own partitions are purged row by row"
+                                .to_string(),
+                        ),
+                    )
                 } else if partition.to.is_none_or(|to| to > cutoff) {
                     (false, Some("its range reaches past the cutoff".to_string()))
                 } else {
@@ -140,6 +148,22 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
         crate::render::output::Format::Ndjson => {
             Ok(values().iter().try_for_each(print_json_line)?)
         }
+        crate::render::output::Format::Csv => Ok(crate::render::output::print_records(
+            crate::render::output::Format::Csv,
+            &serde_json::Value::Null,
+            &values(),
+            &[
+                "partition",
+                "from",
+                "to",
+                "default",
+                "rows",
+                "rows_estimated",
+                "bytes",
+                "droppable",
+                "kept_because",
+            ],
+        )?),
         _ => {
             let mut columns = vec![
                 Column::whole("partition"),
@@ -160,10 +184,10 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
                 };
                 let mut row = vec![
                     r.partition.clone(),
-                    if r.default {
-                        "(default)".to_string()
-                    } else {
-                        day(&r.from)
+                    match (r.default, &r.from) {
+                        (true, _) => "(default)".to_string(),
+                        (false, None) => "(min)".to_string(),
+                        (false, from) => day(from),
                     },
                     day(&r.to),
                     match (r.rows, r.rows_estimated) {
@@ -355,6 +379,10 @@ fn maintain(ctx: &Context, args: &PartitionMaintainArgs) -> anyhow::Result<()> {
         }
         print_text(lines.join("\n"))?;
     }
+    let failed = notes
+        .iter()
+        .filter(|n| n.contains(" was not made: "))
+        .count();
     match default_rows {
         Some(n) if n > 0 => ctx.out.warn(format!(
             "the default partition of \"{}\" holds {} (no partition covers their created_at): make the partitions ahead earlier, or move them",
@@ -366,6 +394,12 @@ fn maintain(ctx: &Context, args: &PartitionMaintainArgs) -> anyhow::Result<()> {
             rel.name
         )),
         _ => {}
+    }
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} of the partitions ahead could not be made on {}: see the notes above",
+            rel.target
+        );
     }
     Ok(())
 }

@@ -68,6 +68,47 @@ fn run_one(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
         .as_ref()
         .map(|outcome| SummaryDetails::default().with_retention(outcome))
         .unwrap_or_default();
+    // What stayed, and why, for people (the JSON has every one).
+    let kept_text = match &retention {
+        Some(outcome) if !outcome.kept.is_empty() => {
+            let shown: Vec<String> = outcome
+                .kept
+                .iter()
+                .take(3)
+                .map(|(name, why)| format!("{name}: {why}"))
+                .collect();
+            let more = outcome.kept.len().saturating_sub(shown.len());
+            format!(
+                "; kept {} before the cutoff ({}{})",
+                count_of(outcome.kept.len() as u64, "partition", "partitions"),
+                shown.join("; "),
+                if more > 0 {
+                    format!("; {more} more in --format json")
+                } else {
+                    String::new()
+                }
+            )
+        }
+        _ => String::new(),
+    };
+    if let Some(outcome) = &retention
+        && outcome.interrupted
+    {
+        let summary = crate::batch::engine::Summary {
+            interrupted: true,
+            dry_run: args.mutation.dry_run,
+            details: details.clone(),
+            ..Default::default()
+        };
+        return crate::batch::engine::report(
+            &summary,
+            &ctx.out,
+            &format!(
+                "dropped {} whole before the signal{kept_text}",
+                count_of(outcome.dropped.len() as u64, "partition", "partitions")
+            ),
+        );
+    }
     let dropped_text = |dry_run: bool| match &retention {
         Some(outcome) if !outcome.dropped.is_empty() => {
             let names = outcome
@@ -99,10 +140,10 @@ fn run_one(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
             &conditions,
             "delete",
             details,
-            &dropped_text(true),
+            &format!("{}{kept_text}", dropped_text(true)),
         );
     }
-    let dropped = dropped_text(false);
+    let dropped = format!("{}{kept_text}", dropped_text(false));
     Plan {
         rel,
         options: args.mutation.options(),

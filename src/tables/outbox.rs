@@ -518,9 +518,11 @@ impl PlannerCounts {
 }
 
 /// The exact number of pending messages, read through the library's partial index: a
-/// sequential scan is ruled out for the rest of the transaction.
+/// sequential scan is ruled out for the rest of the transaction. So is JIT: with
+/// sequential scans priced out, a partitioned table's plans cost enough to trigger it,
+/// and compiling them takes seconds.
 pub fn count_pending(tx: &mut Tx<'_>, rel: &Rel) -> Result<i64, tokio_postgres::Error> {
-    tx.batch_execute("SET LOCAL enable_seqscan = off")?;
+    tx.batch_execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")?;
     Ok(tx
         .query_one(
             &format!(

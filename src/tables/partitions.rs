@@ -177,6 +177,8 @@ pub struct Partition {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub is_default: bool,
+    /// The partition is itself partitioned (its rows are in its own partitions).
+    pub is_partitioned: bool,
     /// The planner's row estimate (`-1`: never analyzed).
     pub estimated_rows: f64,
     pub bytes: i64,
@@ -214,7 +216,8 @@ pub fn of(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Partition>, tokio_postgres::E
     const LIST: &str = "SELECT c.relname::pg_catalog.text, n.nspname::pg_catalog.text, c.oid,
                 pg_catalog.pg_get_expr(c.relpartbound, c.oid),
                 c.reltuples::pg_catalog.float8,
-                pg_catalog.pg_total_relation_size(c.oid)
+                pg_catalog.pg_total_relation_size(c.oid),
+                c.relkind OPERATOR(pg_catalog.=) 'p'
            FROM pg_catalog.pg_inherits i
            JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
            JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -232,6 +235,7 @@ pub fn of(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Partition>, tokio_postgres::E
             to,
             is_default,
             estimated_rows: row.get(4),
+            is_partitioned: row.get(6),
             bytes: row.get(5),
         });
     }
@@ -303,7 +307,7 @@ impl Keepers {
             (self.pending, "pending"),
             (self.processing, "processing"),
             (self.failed, "failed"),
-            (self.processed_after, "processed after the cutoff"),
+            (self.processed_after, "processed the purge keeps (after the cutoff, without processed_at, or of another topic)"),
             (self.other, "with another status"),
         ]
         .iter()

@@ -929,3 +929,180 @@ fn convert_refuses_what_it_cannot_carry_and_resumes_or_rolls_back() {
     );
     assert!(partitions(&db).contains("outbox_messages_p203001"));
 }
+
+/// A row changed while the purge runs into one it keeps, by a NULL the CHECK cannot
+/// see through (processed_at NULL), is never dropped with its partition.
+#[test]
+fn a_row_made_unremovable_by_a_null_during_a_purge_is_kept() {
+    let db = partitioned_db();
+    let old = day_partition(&db, "2026-11-01");
+    rows(
+        &db,
+        100_000,
+        "2026-11-01 10:00+00",
+        "'processed'",
+        "'2026-11-01 11:00+00'",
+    );
+    db.client()
+        .batch_execute("ALTER TABLE outbox_messages ALTER COLUMN processed_at DROP NOT NULL")
+        .ok();
+    let stop = Arc::new(AtomicBool::new(false));
+    let changer = {
+        let stop = Arc::clone(&stop);
+        let mut client = db.client();
+        let old = old.clone();
+        std::thread::spawn(move || {
+            let mut changed = Vec::new();
+            while !stop.load(Ordering::SeqCst)
+                && client
+                    .query_one(
+                        "SELECT count(*) FROM pg_constraint WHERE conname = 'outboxctl_retention'",
+                        &[],
+                    )
+                    .unwrap()
+                    .get::<_, i64>(0)
+                    == 0
+            {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            while !stop.load(Ordering::SeqCst) {
+                let sql = format!(
+                    "UPDATE outbox_messages SET processed_at = NULL
+                      WHERE id = (SELECT id FROM {old} WHERE processed_at IS NOT NULL LIMIT 1)
+                     RETURNING id"
+                );
+                if let Ok(Some(row)) = client.query_opt(&sql, &[]) {
+                    changed.push(row.get::<_, Uuid>(0));
+                }
+            }
+            changed
+        })
+    };
+    let out = db
+        .cmd()
+        .args(["purge", "--before", CUTOFF, "--format", "json"])
+        .output()
+        .unwrap();
+    stop.store(true, Ordering::SeqCst);
+    let changed = changer.join().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let present = ids(&db, "processed_at IS NULL");
+    for id in &changed {
+        assert!(
+            present.contains(id),
+            "a row changed during the purge was dropped"
+        );
+    }
+}
+
+/// A partition that is itself partitioned is never dropped whole; a lock on the table
+/// stops the drops at the first wait instead of one wait per partition; and a
+/// constraint an interrupted run left behind is removed.
+#[test]
+fn purge_leaves_sub_partitioned_partitions_gives_up_on_a_locked_table_and_cleans_up() {
+    let db = partitioned_db();
+    db.client()
+        .batch_execute(
+            "ALTER TABLE outbox_messages ALTER COLUMN processed_at DROP NOT NULL;
+             CREATE TABLE sub_p PARTITION OF outbox_messages
+               FOR VALUES FROM ('2026-11-02 00:00+00') TO ('2026-11-04 00:00+00') PARTITION BY RANGE (created_at);
+             CREATE TABLE sub_p1 PARTITION OF sub_p FOR VALUES FROM ('2026-11-02 00:00+00') TO ('2026-11-03 00:00+00');
+             CREATE TABLE sub_p2 PARTITION OF sub_p FOR VALUES FROM ('2026-11-03 00:00+00') TO ('2026-11-04 00:00+00');",
+        )
+        .unwrap();
+    rows(
+        &db,
+        30,
+        "2026-11-02 10:00+00",
+        "'processed'",
+        "'2026-11-02 11:00+00'",
+    );
+    rows(&db, 1, "2026-11-03 05:30+00", "'processed'", "NULL");
+    let leftover = day_partition(&db, "2026-11-05");
+    rows(&db, 1, "2026-11-05 10:00+00", "'pending'", "NULL");
+    db.client()
+        .batch_execute(&format!(
+            "ALTER TABLE {leftover} ADD CONSTRAINT outboxctl_retention CHECK (status <> 'pending') NOT VALID"
+        ))
+        .unwrap();
+    for day in ["2026-11-06", "2026-11-07", "2026-11-08"] {
+        day_partition(&db, day);
+        rows(
+            &db,
+            10,
+            &format!("{day} 10:00+00"),
+            "'processed'",
+            &format!("'{day} 11:00+00'"),
+        );
+    }
+    // A session reading the table holds a lock every detach must wait for.
+    let mut reader = db.client();
+    reader
+        .batch_execute("BEGIN; SELECT count(*) FROM outbox_messages")
+        .unwrap();
+    let started = std::time::Instant::now();
+    let out = db
+        .cmd()
+        .args([
+            "--lock-timeout",
+            "500ms",
+            "purge",
+            "--before",
+            CUTOFF,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let took = started.elapsed();
+    reader.batch_execute("ROLLBACK").unwrap();
+    assert_exit(&out, 0);
+    let summary = json_out(&out);
+    let kept = summary["partitions_kept"].as_array().unwrap();
+    let reason = |name: &str| -> String {
+        kept.iter()
+            .find(|k| k["partition"] == name)
+            .map(|k| k["reason"].as_str().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert!(reason("sub_p").contains("itself partitioned"), "{summary}");
+    assert!(
+        reason("outbox_messages_p20261106").contains("lock timeout"),
+        "{summary}"
+    );
+    assert!(
+        reason("outbox_messages_p20261108").starts_with("not tried"),
+        "{summary}"
+    );
+    assert!(took < std::time::Duration::from_secs(10), "{took:?}");
+    // The sub-partitioned partition's kept row is there.
+    assert_eq!(
+        ids(&db, "processed_at IS NULL AND status = 'processed'").len(),
+        1
+    );
+    // With the table free, the next run drops what it could not, and removes the
+    // constraint the interrupted run left.
+    let out = db
+        .cmd()
+        .args(["purge", "--before", CUTOFF, "--format", "json"])
+        .output()
+        .unwrap();
+    let dropped = json_out(&out)["partitions_dropped"].clone();
+    assert!(
+        dropped
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "outbox_messages_p20261108"),
+        "{dropped}"
+    );
+    let constraints: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_constraint WHERE conname = 'outboxctl_retention'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(constraints, 0);
+}
