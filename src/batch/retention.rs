@@ -4,14 +4,14 @@
 //! `DELETE` would remove. The rest is purged row by row as on a plain table.
 //!
 //! Why this is safe while writers and the relay run:
-//! 1. a read-only count finds the partitions with rows to keep (pending, processing,
-//!    failed, processed after the cutoff, another topic …) and leaves them;
-//! 2. the purge's own selection is added to the partition as a `CHECK … NOT VALID`
-//!    constraint (a catalog change: the partition is locked for milliseconds), so from
-//!    then on no row that the purge would keep can enter it or be changed into it —
-//!    such a write fails instead of being lost;
-//! 3. `VALIDATE CONSTRAINT` reads the partition to prove every row is removable, under
-//!    a lock that lets the relay and writers go on;
+//! 1. a partition with a pending row is left at once (its pending index says so);
+//! 2. the purge's own selection is added to the partition as `CHECK ((…) IS TRUE) NOT
+//!    VALID` (a catalog change: the partition is locked for milliseconds, after every
+//!    earlier writer to it has committed), so from then on no row that the purge would
+//!    keep can enter it or be changed into it — such a write fails instead of being
+//!    lost; `IS TRUE`, because a CHECK that is NULL passes;
+//! 3. one read of the partition, after that, counts its rows and any the purge would
+//!    keep: none may be missed, since later writes are held to the constraint;
 //! 4. `DETACH PARTITION` and `DROP TABLE` in one short transaction: catalog changes
 //!    only, under `lock_timeout`. (`DETACH … CONCURRENTLY` is not allowed on a table
 //!    with a default partition, which the layout has.)
@@ -144,20 +144,33 @@ pub fn drop_removable(
                 .push((partition.name.clone(), format!("not tried: {why}")));
             continue;
         }
-        let (rows, keepers) = keepers(session, rel, partition, selection)?;
-        if !keepers.none() {
+        if dry_run {
+            // A dry run reads the partition to say exactly what it would keep.
+            let (rows, keepers) = keepers(session, rel, partition, selection)?;
+            if keepers.none() {
+                outcome.dropped.push((partition.name.clone(), rows));
+            } else {
+                outcome.kept.push((
+                    partition.name.clone(),
+                    format!("it holds {}", keepers.describe()),
+                ));
+            }
+            continue;
+        }
+        // The cheap refusal first: a pending row, through the pending index. The proof
+        // that every row goes is VALIDATE's one read below; only a partition that fails
+        // it is read again, to say why.
+        if let Some(pending) = pending_rows(session, rel, partition)?
+            && pending > 0
+        {
             outcome.kept.push((
                 partition.name.clone(),
-                format!("it holds {}", keepers.describe()),
+                format!("it holds {pending} pending"),
             ));
             continue;
         }
-        if dry_run {
-            outcome.dropped.push((partition.name.clone(), rows));
-            continue;
-        }
         match drop_one(session, rel, partition, selection, lock_timeout) {
-            Ok(()) => outcome.dropped.push((partition.name.clone(), rows)),
+            Ok(rows) => outcome.dropped.push((partition.name.clone(), rows)),
             Err(Kept::Table(why)) => {
                 table_busy = Some(format!(
                     "\"{}\" was locked by another session when {} was tried",
@@ -165,6 +178,7 @@ pub fn drop_removable(
                 ));
                 outcome.kept.push((partition.name.clone(), why));
             }
+            Err(Kept::Keepers(why)) => outcome.kept.push((partition.name.clone(), why)),
             Err(Kept::Partition(why)) => outcome.kept.push((partition.name.clone(), why)),
             Err(Kept::Interrupted) => {
                 outcome.interrupted = true;
@@ -191,6 +205,8 @@ fn locked_or(err: tokio_postgres::Error, why: String) -> Kept {
 
 /// Why `drop_one` left a partition.
 enum Kept {
+    /// It holds rows the purge keeps, counted.
+    Keepers(String),
     /// Something about this partition.
     Partition(String),
     /// The table could not be locked for the detach: no other partition will do better.
@@ -236,6 +252,43 @@ fn remove_leftovers(session: &mut Session, rel: &Rel, lock_timeout: u128) -> any
         });
     }
     Ok(())
+}
+
+/// Pending rows in the partition, counted through its pending index (`None` when it has
+/// none: then VALIDATE alone decides).
+fn pending_rows(
+    session: &mut Session,
+    rel: &Rel,
+    partition: &Partition,
+) -> anyhow::Result<Option<i64>> {
+    let fail = |e| explain_table_error(e, rel);
+    session.with_tx(Access::ReadOnly, &fail, |tx| {
+        let indexed: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                                 WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisvalid AND i.indpred IS NOT NULL
+                                   AND pg_catalog.pg_get_expr(i.indpred, i.indrelid) OPERATOR(pg_catalog.=) '(status = ''pending''::text)')",
+                &crate::params![partition.oid],
+            )
+            .map_err(fail)?
+            .get(0);
+        if !indexed {
+            return Ok(None);
+        }
+        tx.batch_execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+            .map_err(fail)?;
+        let n: i64 = tx
+            .query_one(
+                &format!(
+                    "SELECT pg_catalog.count(*) FROM ONLY {} WHERE status OPERATOR(pg_catalog.=) 'pending'",
+                    partition.sql()
+                ),
+                &Params::default(),
+            )
+            .map_err(fail)?
+            .get(0);
+        Ok(Some(n))
+    })
 }
 
 /// The partition's rows, and those the purge (its selection, `selection`) would keep.
@@ -285,7 +338,7 @@ fn drop_one(
     partition: &Partition,
     selection: &str,
     lock_timeout: u128,
-) -> Result<(), Kept> {
+) -> Result<i64, Kept> {
     let part = partition.sql();
     let constraint = quote_ident(CONSTRAINT);
     let run = |session: &mut Session, sql: &str| -> Result<(), tokio_postgres::Error> {
@@ -319,19 +372,21 @@ fn drop_one(
         undo(session);
         return Err(Kept::Interrupted);
     }
-    if let Err(e) = run(
-        session,
-        &format!("ALTER TABLE {part} VALIDATE CONSTRAINT {constraint}"),
-    ) {
-        undo(session);
-        return Err(Kept::Partition(match e.code() {
-            Some(code) if *code == tokio_postgres::error::SqlState::CHECK_VIOLATION => {
-                "it holds a row the purge keeps (written or changed after it was counted)"
-                    .to_string()
-            }
-            _ => format!("it could not be checked: {}", describe_pg_error(&e)),
-        }));
-    }
+    // Every row written from here on is held to the constraint, and every earlier
+    // writer has committed (adding it waited for them): one read now sees every row
+    // that could fail it, and counts what is dropped.
+    let counted = keepers(session, rel, partition, selection);
+    let rows = match counted {
+        Ok((rows, found)) if found.none() => rows,
+        Ok((_, found)) => {
+            undo(session);
+            return Err(Kept::Keepers(format!("it holds {}", found.describe())));
+        }
+        Err(err) => {
+            undo(session);
+            return Err(Kept::Partition(format!("it could not be checked: {err:#}")));
+        }
+    };
     if signals::stop_requested() {
         undo(session);
         return Err(Kept::Interrupted);
@@ -347,5 +402,5 @@ fn drop_one(
         let why = format!("it could not be detached: {}", describe_pg_error(&e));
         return Err(locked_or(e, why));
     }
-    Ok(())
+    Ok(rows)
 }
