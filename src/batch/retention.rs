@@ -301,31 +301,45 @@ pub fn keepers(
 ) -> anyhow::Result<(i64, Keepers)> {
     let fail = |e| explain_table_error(e, rel);
     session.with_tx(Access::ReadOnly, &fail, |tx| {
+        // The selection is evaluated once per row: the read is the whole cost.
         let row = tx
             .query_one(
                 &format!(
-                    "SELECT pg_catalog.count(*),
-                            pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE AND status OPERATOR(pg_catalog.=) 'pending'),
-                            pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE AND status OPERATOR(pg_catalog.=) 'processing'),
-                            pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE AND status OPERATOR(pg_catalog.=) 'failed'),
-                            pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE AND status OPERATOR(pg_catalog.=) 'processed'),
-                            pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE)
+                    "SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE ({selection}) IS NOT TRUE)
                        FROM ONLY {}",
                     partition.sql()
                 ),
                 &Params::default(),
             )
             .map_err(fail)?;
-        let (pending, processing, failed, processed, all): (i64, i64, i64, i64, i64) =
-            (row.get(1), row.get(2), row.get(3), row.get(4), row.get(5));
+        let (rows, kept): (i64, i64) = (row.get(0), row.get(1));
+        if kept == 0 {
+            return Ok((rows, Keepers::default()));
+        }
+        // Rows to keep: read again, only now, to say which.
+        let row = tx
+            .query_one(
+                &format!(
+                    "SELECT pg_catalog.count(*) FILTER (WHERE status OPERATOR(pg_catalog.=) 'pending'),
+                            pg_catalog.count(*) FILTER (WHERE status OPERATOR(pg_catalog.=) 'processing'),
+                            pg_catalog.count(*) FILTER (WHERE status OPERATOR(pg_catalog.=) 'failed'),
+                            pg_catalog.count(*) FILTER (WHERE status OPERATOR(pg_catalog.=) 'processed')
+                       FROM ONLY {} WHERE ({selection}) IS NOT TRUE",
+                    partition.sql()
+                ),
+                &Params::default(),
+            )
+            .map_err(fail)?;
+        let (pending, processing, failed, processed): (i64, i64, i64, i64) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
         Ok((
-            row.get(0),
+            rows,
             Keepers {
                 pending,
                 processing,
                 failed,
                 processed_after: processed,
-                other: all - pending - processing - failed - processed,
+                other: (kept - pending - processing - failed - processed).max(0),
             },
         ))
     })
