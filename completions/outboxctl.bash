@@ -197,7 +197,7 @@ _outboxctl() {
 
     case "${cmd}" in
         outboxctl)
-            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help"
+            opts="-d -o -q -W -w -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -228,7 +228,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -255,7 +259,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__check)
-            opts="-d -q -h -V --only --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --only --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,7 +294,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -317,7 +325,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__completions)
-            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version bash elvish fish powershell zsh"
+            opts="-d -o -q -W -w -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -348,7 +356,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -375,7 +387,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__ddl)
-            opts="-d -q -h -V --only --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --only --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -410,7 +422,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -437,7 +453,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup)
-            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version mark check list unmark purge help"
+            opts="-d -o -q -W -w -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version mark check list unmark purge help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -468,7 +484,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -495,7 +515,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__check)
-            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -526,7 +546,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -651,7 +675,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__list)
-            opts="-d -q -h -V --group --msg-id --before --after --order --limit --columns --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --group --msg-id --before --after --order --limit --columns --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -710,7 +734,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -737,7 +765,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__mark)
-            opts="-d -q -h -V --metadata --metadata-file --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --metadata --metadata-file --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -776,7 +804,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -803,7 +835,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__purge)
-            opts="-j -y -d -q -h -V --before --group --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-j -y -d -o -q -W -w -h -V --before --group --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -866,7 +898,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -893,7 +929,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__unmark)
-            opts="-y -d -q -h -V --dry-run --yes --batch-size --max-rate --max-replica-lag --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-y -d -o -q -W -w -h -V --dry-run --yes --batch-size --max-rate --max-replica-lag --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -936,7 +972,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -963,7 +1003,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__delete)
-            opts="-j -y -d -q -h -V --all --status --force --topic --key --header --error-contains --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-j -y -d -o -q -W -w -h -V --all --status --force --topic --key --header --error-contains --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1054,7 +1094,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1081,7 +1125,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__doctor)
-            opts="-d -q -h -V --list --only --skip --threshold --exact --service --sample --scan-budget --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --list --only --skip --threshold --exact --service --sample --scan-budget --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1136,7 +1180,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1499,7 +1547,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__list)
-            opts="-d -q -h -V --status --topic --key --header --error-contains --before --after --processed-before --processed-after --order --limit --columns --no-payload --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --status --topic --key --header --error-contains --before --after --processed-before --processed-after --order --limit --columns --no-payload --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1578,7 +1626,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1605,7 +1657,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__migrate)
-            opts="-y -d -q -h -V --only --dry-run --repair --yes --processing-index --partition-by --premake --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-y -d -o -q -W -w -h -V --only --dry-run --repair --yes --processing-index --partition-by --premake --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1648,7 +1700,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1675,7 +1731,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__partition)
-            opts="-d -q -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version list maintain convert help"
+            opts="-d -o -q -W -w -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version list maintain convert help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1706,7 +1762,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1733,7 +1793,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__partition__subcmd__convert)
-            opts="-d -q -h -V --partition-by --premake --dry-run --rollback --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --partition-by --premake --dry-run --rollback --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1772,7 +1832,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1869,7 +1933,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__partition__subcmd__list)
-            opts="-d -q -h -V --before --include-failed --exact --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --before --include-failed --exact --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1904,7 +1968,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1931,7 +1999,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__partition__subcmd__maintain)
-            opts="-d -q -h -V --premake --dry-run --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --premake --dry-run --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1970,7 +2038,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -1997,7 +2069,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__purge)
-            opts="-j -y -d -q -h -V --before --include-failed --topic --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-j -y -d -o -q -W -w -h -V --before --include-failed --topic --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2060,7 +2132,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -2087,7 +2163,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__requeue)
-            opts="-j -y -d -q -h -V --all --stuck --replay --keep-retries --topic --key --header --error-contains --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-j -y -d -o -q -W -w -h -V --all --stuck --replay --keep-retries --topic --key --header --error-contains --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2174,7 +2250,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -2201,7 +2281,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__show)
-            opts="-d -q -h -V --payload --no-payload --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --payload --no-payload --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2236,7 +2316,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -2263,7 +2347,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__stats)
-            opts="-d -q -h -V --by-topic --max-pending-age --max-failed --max-pending --estimate --exact --by-error --include-retrying --by-header --service --rates --interval --stuck-after --max-series --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --by-topic --max-pending-age --max-failed --max-pending --estimate --exact --by-error --include-retrying --by-header --service --rates --interval --stuck-after --max-series --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2326,7 +2410,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)
@@ -2353,7 +2441,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__watch)
-            opts="-d -q -h -V --interval --count --stuck-after --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --interval --count --stuck-after --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2396,7 +2484,11 @@ _outboxctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json ndjson csv prometheus" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
                     return 0
                     ;;
                 --lock-timeout)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_outboxctl_global_optspecs
-    string join \n d/database-url= table= processed-table= dedup-columns= schema= format= lock-timeout= statement-timeout= connect-timeout= q/quiet color= no-color h/help V/version
+    string join \n d/database-url= table= processed-table= dedup-columns= schema= o/format= lock-timeout= statement-timeout= connect-timeout= q/quiet W/password w/no-password color= no-color h/help V/version
 end
 
 function __fish_outboxctl_needs_command
@@ -29,7 +29,8 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -l table -d 'Outbox ta
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_needs_command" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -41,6 +42,8 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -l color -d 'Colour in
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -s V -l version -d 'Print version'
@@ -66,7 +69,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l table -d 'Ou
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -78,6 +82,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l color -d 'Co
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s V -l version -d 'Print version'
@@ -92,7 +98,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l table -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -108,6 +115,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l repair -
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s y -l yes -d 'With --repair: run the plan without asking'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l processing-index -d 'With --repair: also build idx_<table>_processing, a partial index on created_at where status = \'processing\', so doctor counts rows stuck in processing in milliseconds at any table size (the library never reads it; each claim and mark also writes it)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -s V -l version -d 'Print version'
@@ -118,7 +127,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l table -d '
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -130,6 +140,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l color -d '
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s V -l version -d 'Print version'
@@ -146,7 +158,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l table -d '
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -165,6 +178,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l include-re
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l rates -d 'Sample the table twice, --interval apart: messages written, status changes, deletes and the drain rate per second, and the backlog\'s ETA (no scan)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s V -l version -d 'Print version'
@@ -186,7 +201,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l table -d 'O
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -200,6 +216,8 @@ never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-payload -d 'Leave payloads out of json, ndjson and csv'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s V -l version -d 'Print version'
@@ -210,7 +228,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l table -d 'O
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -223,6 +242,8 @@ always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-payload -d 'Leave payloads out of json, ndjson and csv'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand show" -s V -l version -d 'Print version'
@@ -244,7 +265,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l table -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -256,7 +278,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l color -d
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l all -d 'Select by filter; alone, every message in the source status'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l stuck -d 'Take messages left in \'processing\' by a dead relay (needs --before)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l stuck -d 'Take messages left in \'processing\' by a dead relay, created before --before (default 15m, as stats counts them stuck)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l replay -d 'Take processed messages and deliver them again (clears processed_at)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l keep-retries -d 'Keep the retry count instead of resetting it to 0'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l dry-run -d 'Say what would change, change nothing'
@@ -264,6 +286,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s y -l yes
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -s V -l version -d 'Print version'
@@ -279,7 +303,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l table -d '
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -296,6 +321,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s y -l yes -
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l version -d 'Print version'
@@ -318,7 +345,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l table -d 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -336,6 +364,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s y -l yes 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -s V -l version -d 'Print version'
@@ -376,7 +406,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l table -d 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -390,6 +421,8 @@ never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l list -d 'Print every check\'s id, title and default thresholds, and exit'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l exact -d 'Let checks read the tables: bloat measured with pgstattuple, stuck processing rows counted on any size'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -s V -l version -d 'Print version'
@@ -401,7 +434,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l table -d '
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -413,6 +447,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l color -d '
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s V -l version -d 'Print version'
@@ -421,7 +457,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -433,6 +470,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fis
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s V -l version -d 'Print version'
@@ -449,7 +488,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -461,6 +501,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from mark" -s V -l version -d 'Print version'
@@ -469,7 +511,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -481,6 +524,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from check" -s V -l version -d 'Print version'
@@ -497,7 +542,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -510,6 +556,8 @@ always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -521,7 +569,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -535,6 +584,8 @@ never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l dry-run -d 'Say what would change, change nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from unmark" -s V -l version -d 'Print version'
@@ -550,7 +601,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -565,6 +617,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s y -l yes -d 'Do not ask for confirmation on a terminal'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from purge" -s V -l version -d 'Print version'
@@ -579,7 +633,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not _
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -591,6 +646,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not _
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -s V -l version -d 'Print version'
@@ -604,7 +661,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -618,6 +676,8 @@ never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l include-failed -d 'With --before: as `purge --include-failed` would'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l exact -d 'Count every partition\'s rows instead of the planner\'s estimate'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
@@ -628,7 +688,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -642,6 +703,8 @@ never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l dry-run -d 'Print the statements that would run, run nothing'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s V -l version -d 'Print version'
@@ -654,7 +717,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -668,6 +732,8 @@ never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l dry-run -d 'Print every statement, run none'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l rollback -d 'Undo what an unfinished conversion did (the swap, once done, is not undone)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -s V -l version -d 'Print version'
@@ -680,7 +746,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l tabl
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l format -d 'Output format: human table, or json / ndjson / csv for scripts' -r -f -a "table\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
 json\t''
 ndjson\t''
 csv\t''
@@ -692,6 +759,8 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l colo
 always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s V -l version -d 'Print version'

@@ -73,8 +73,9 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "SCHEMA")]
     pub schema: Option<String>,
 
-    /// Output format: human table, or json / ndjson / csv for scripts
-    #[arg(long, value_enum, default_value_t = FormatArg::Table, global = true)]
+    /// Output format: human table, or json / ndjson / csv for scripts (-o wide: the table
+    /// with every column in full, as --wide)
+    #[arg(short = 'o', long, value_enum, default_value_t = FormatArg::Table, global = true)]
     pub format: FormatArg,
 
     /// Give up waiting for a table lock after this long (e.g. 5s)
@@ -92,6 +93,20 @@ pub struct GlobalArgs {
     /// Print only results and errors: no progress bars, warnings or summaries on stderr
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// Ask for the password on the terminal before connecting (psql's -W)
+    #[arg(
+        short = 'W',
+        long = "password",
+        global = true,
+        conflicts_with = "no_password"
+    )]
+    pub ask_password: bool,
+
+    /// Never ask for a password: fail when the server wants one and none was given
+    /// (psql's -w; the default without a terminal)
+    #[arg(short = 'w', long, global = true)]
+    pub no_password: bool,
 
     /// Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, value_enum, default_value_t = ColorMode::Auto, global = true, value_name = "WHEN")]
@@ -124,6 +139,8 @@ impl GlobalArgs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum FormatArg {
     Table,
+    /// The table, every column in full (kubectl's `-o wide`).
+    Wide,
     Json,
     Ndjson,
     Csv,
@@ -134,7 +151,7 @@ pub enum FormatArg {
 impl From<FormatArg> for Format {
     fn from(arg: FormatArg) -> Self {
         match arg {
-            FormatArg::Table => Format::Table,
+            FormatArg::Table | FormatArg::Wide => Format::Table,
             FormatArg::Json => Format::Json,
             FormatArg::Ndjson => Format::Ndjson,
             FormatArg::Csv => Format::Csv,
@@ -585,7 +602,7 @@ pub struct RequeueArgs {
     #[arg(long)]
     pub all: bool,
 
-    /// Take messages left in 'processing' by a dead relay (needs --before)
+    /// Take messages left in 'processing' by a dead relay, created before --before (default 15m, as stats counts them stuck)
     #[arg(long, conflicts_with = "replay")]
     pub stuck: bool,
 

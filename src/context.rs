@@ -20,6 +20,21 @@ pub struct Context {
     dedup_columns: ColumnMap,
     /// Every `-d` given (`stats` reports on each when there are several).
     database_urls: Vec<String>,
+    /// When a password may be asked for on the terminal (-W, -w).
+    ask: Ask,
+    /// The password typed for this target, kept for its other connections (`--jobs`).
+    typed: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+/// psql's `-W` and `-w`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ask {
+    /// Before connecting (`-W`).
+    UpFront,
+    /// When the server wants a password and none was given, on a terminal.
+    WhenNeeded,
+    /// Never (`-w`).
+    Never,
 }
 
 /// Both tables as found on the server.
@@ -46,9 +61,18 @@ impl Context {
                 lock_timeout: global.lock_timeout,
                 statement_timeout: global.statement_timeout,
                 startup_settings: Vec::new(),
+                password: None,
             },
             dedup_columns: global.dedup_columns.clone().unwrap_or_default(),
             database_urls: global.database_url.clone(),
+            ask: if global.ask_password {
+                Ask::UpFront
+            } else if global.no_password {
+                Ask::Never
+            } else {
+                Ask::WhenNeeded
+            },
+            typed: Default::default(),
         })
     }
 
@@ -61,6 +85,8 @@ impl Context {
     pub fn for_database(&self, conninfo: &str) -> Self {
         let mut other = self.clone();
         other.connect.database_url = Some(conninfo.to_string());
+        // A password typed for one target is not another's.
+        other.typed = Default::default();
         other
     }
 
@@ -112,7 +138,7 @@ impl Context {
 
     pub fn connect(&self) -> anyhow::Result<Session> {
         use std::io::IsTerminal;
-        let mut session = self.target(&self.connect)?.connect()?;
+        let mut session = self.open_target(&self.connect)?;
         if !self.out.quiet && std::io::stderr().is_terminal() {
             session.announce_lock_waits(Some(std::sync::Arc::new(|blockers: &str| {
                 // Other sessions' query text: escaped like everything read from the server.
@@ -203,7 +229,49 @@ impl Context {
     pub fn connect_with_startup(&self, settings: Vec<(String, String)>) -> anyhow::Result<Session> {
         let mut options = self.connect.clone();
         options.startup_settings = settings;
-        self.target(&options)?.connect()
+        self.open_target(&options)
+    }
+
+    /// Connects to the target `options` name, asking for a password on the terminal
+    /// when the server wants one and none was given (or up front with `-W`), as psql
+    /// does; the password typed is kept for this target's other connections.
+    fn open_target(&self, options: &ConnectOptions) -> anyhow::Result<Session> {
+        use std::io::IsTerminal;
+        let mut options = options.clone();
+        options.password = self.typed.lock().ok().and_then(|t| t.clone());
+        let terminal = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        let target = self.target(&options)?;
+        if self.ask == Ask::UpFront && options.password.is_none() {
+            if !terminal {
+                return Err(crate::error::usage(
+                    "-W asks for the password on a terminal, and there is none: set PGPASSWORD or use ~/.pgpass",
+                ));
+            }
+            options.password = Some(self.ask_for(&target.user_name())?);
+            return self.target(&options)?.connect();
+        }
+        match target.connect() {
+            Err(err) if self.ask == Ask::WhenNeeded && terminal => {
+                let Some(needed) = err.downcast_ref::<crate::db::connect::PasswordNeeded>() else {
+                    return Err(err);
+                };
+                options.password = Some(self.ask_for(&needed.user)?);
+                self.target(&options)?.connect()
+            }
+            result => result,
+        }
+    }
+
+    /// `Password for user app:` on the terminal; the answer is kept for this target.
+    fn ask_for(&self, user: &str) -> anyhow::Result<String> {
+        crate::batch::signals::at_prompt(true);
+        let typed = rpassword::prompt_password(format!("Password for user {user}: "));
+        crate::batch::signals::at_prompt(false);
+        let typed = typed.map_err(|e| anyhow::anyhow!("reading the password failed: {e}"))?;
+        if let Ok(mut kept) = self.typed.lock() {
+            *kept = Some(typed.clone());
+        }
+        Ok(typed)
     }
 
     /// The user's `--statement-timeout` and `--lock-timeout`.

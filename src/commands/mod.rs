@@ -30,7 +30,10 @@ use crate::context::Context;
 use crate::tables::outbox::MessageFilter;
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
-    let ctx = Context::new(&cli.global, cli.command.shape())?;
+    let mut shape = cli.command.shape();
+    // `-o wide`: the table in full, as --wide.
+    shape.wide |= cli.global.format == crate::cli::FormatArg::Wide;
+    let ctx = Context::new(&cli.global, shape)?;
     // Options that only some commands read are refused elsewhere, never ignored.
     if ctx.database_urls().len() > 1
         && !matches!(

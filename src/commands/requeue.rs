@@ -20,21 +20,24 @@ pub fn run(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
     crate::commands::targets::run_each(ctx, &args.targets, |ctx| run_one(ctx, args))
 }
 
+/// How old a row in processing must be for `--stuck` without `--before`: the default
+/// of `stats --stuck-after` and `watch --stuck-after`.
+const STUCK_AFTER: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 /// One target's run.
 fn run_one(ctx: &Context, args: &RequeueArgs) -> anyhow::Result<()> {
     by_ids::refuse_jobs(&args.ids, &args.jobs)?;
     let ids = by_ids::read_ids(&args.ids)?;
-    let filter = message_filter(&args.filter, Vec::new());
+    let mut filter = message_filter(&args.filter, Vec::new());
+    // --stuck ages rows by created_at: without --before, the same 15 minutes as the
+    // stuck count of stats and watch.
+    if args.stuck && filter.created_before.is_none() && args.ids.is_empty() {
+        filter.created_before = Some(crate::tables::timearg::TimeArg::Ago(STUCK_AFTER));
+    }
     if ids.is_empty() && by_ids::nothing_on_stdin(ctx, &args.ids)? {
         return Ok(());
     }
     let filtered = filter.selects();
-    // --stuck ages rows by created_at: without ids it needs --before, whatever else.
-    if args.stuck && ids.is_empty() && filter.created_before.is_none() {
-        return Err(usage(
-            "--stuck needs --before (e.g. --before 15m): rows in 'processing' are aged by created_at, the only clock the table has",
-        ));
-    }
     // A filter is a selection in itself (`requeue --error-contains timeout`); with no
     // ids, no filter and no --all there is nothing to act on, and "everything" must be said.
     if ids.is_empty() && !args.all && !filtered {

@@ -33,7 +33,26 @@ pub struct ConnectOptions {
     /// connection that runs statements outside any transaction (`migrate --repair`):
     /// they live and die with that connection. PgBouncer refuses them.
     pub startup_settings: Vec<(String, String)>,
+    /// A password typed at the prompt: it wins over the password file and PGPASSWORD.
+    pub password: Option<String>,
 }
+
+/// The server asked for a password and none was given: the caller may ask for one on a
+/// terminal (as psql does) and connect again.
+#[derive(Debug)]
+pub struct PasswordNeeded {
+    /// The role the password is for.
+    pub user: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for PasswordNeeded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PasswordNeeded {}
 
 /// Everything needed to connect, resolved from the options, the environment and libpq's
 /// defaults. Holds the password, so it has no `Debug`.
@@ -48,6 +67,8 @@ pub struct Target {
     pub display: String,
     /// No role was given: libpq's default, the operating-system user, is used.
     default_role: bool,
+    /// No target was given at all (no -d, DATABASE_URL, PG* or service).
+    defaulted: bool,
     sslmode: SslMode,
     sslrootcert: Option<PathBuf>,
     client_cert: Option<(PathBuf, PathBuf)>,
@@ -70,6 +91,21 @@ impl Target {
         if let Some(schema) = &options.schema {
             ident::validate("--schema", schema)?;
         }
+        // Nothing names a target: libpq's defaults are used, and the first error says so.
+        let defaulted = options
+            .database_url
+            .as_deref()
+            .is_none_or(|url| url.trim().is_empty())
+            && [
+                "PGHOST",
+                "PGHOSTADDR",
+                "PGPORT",
+                "PGUSER",
+                "PGDATABASE",
+                "PGSERVICE",
+            ]
+            .iter()
+            .all(|var| env(var).is_none_or(|v| v.is_empty()));
         let mut params = match &options.database_url {
             Some(url) if !url.trim().is_empty() => conninfo::parse(url)?,
             _ => Params::default(),
@@ -168,7 +204,7 @@ impl Target {
             let host = if hosts[0].starts_with('/') { "localhost" } else { &hosts[0] };
             conninfo::pgpass_lookup(&file, host, &port_of(0).to_string(), &dbname, &user)
         });
-        if let Some(password) = &password {
+        if let Some(password) = options.password.as_ref().or(password.as_ref()) {
             config.password(password);
         }
 
@@ -320,6 +356,7 @@ impl Target {
             schema: options.schema.clone(),
             display,
             default_role,
+            defaulted,
             sslmode,
             sslrootcert,
             client_cert,
@@ -327,6 +364,11 @@ impl Target {
             endpoints,
             warnings,
         })
+    }
+
+    /// The role this target connects as.
+    pub fn user_name(&self) -> String {
+        self.config.get_user().unwrap_or_default().to_string()
     }
 
     /// Connects, failing within the connect timeout (per host tried) with one line that
@@ -390,9 +432,29 @@ impl Target {
             }
         }
         // Each host with its own cause, as libpq reports them.
+        let defaults = if self.defaulted {
+            format!(
+                " (no target was given — no -d, DATABASE_URL, PGHOST, PGPORT, PGUSER, PGDATABASE or PGSERVICE — so libpq's defaults were used: {})",
+                self.display
+            )
+        } else {
+            String::new()
+        };
+        if let [(_, reason)] = failures.as_slice()
+            && reason.contains("password missing")
+        {
+            return Err(PasswordNeeded {
+                user: self.config.get_user().unwrap_or_default().to_string(),
+                message: format!(
+                    "could not connect to {where_}: the server asks for a password for role \"{}\" and none was given: set PGPASSWORD, add a line to ~/.pgpass (or PGPASSFILE), or name a service with one; on a terminal outboxctl asks for it (-W asks up front, -w never asks){defaults}",
+                    self.config.get_user().unwrap_or_default()
+                ),
+            }
+            .into());
+        }
         Err(match failures.as_slice() {
             [] => anyhow!("could not connect to {where_}: no host to try"),
-            [(_, reason)] => anyhow!("could not connect to {where_}: {reason}"),
+            [(_, reason)] => anyhow!("could not connect to {where_}: {reason}{defaults}"),
             many => anyhow!(
                 "could not connect to any host: {}",
                 many.iter()
@@ -420,7 +482,22 @@ impl Target {
             Some(reconnect),
         ) {
             Ok(wire) => Ok(wire),
-            Err(ConnectFailure::Io(err)) => Err(err.to_string()),
+            Err(ConnectFailure::Io(err)) => {
+                // psql's hint: the usual cause is a server that is not there.
+                let hint = match (err.kind(), spec.endpoint().is_socket()) {
+                    (
+                        std::io::ErrorKind::ConnectionRefused | std::io::ErrorKind::NotFound,
+                        true,
+                    ) => {
+                        " — is the server running locally and accepting connections on that socket?"
+                    }
+                    (std::io::ErrorKind::ConnectionRefused, false) => {
+                        " — is the server running on that host and accepting TCP/IP connections on that port?"
+                    }
+                    _ => "",
+                };
+                Err(format!("{err}{hint}"))
+            }
             Err(ConnectFailure::Server(err)) => Err(format!(
                 "{}{}",
                 connect_error_text(&err),
@@ -631,6 +708,27 @@ mod tests {
         let target = Target::resolve_with_env(&options, |_| None).unwrap();
         assert_eq!(target.config.get_options(), Some("-c work_mem=64MB"));
         assert_eq!(target.display, "u@h:5432/u (schema ops)");
+    }
+
+    /// Only a target named nowhere gets libpq's defaults named in its first error.
+    #[test]
+    fn a_target_named_nowhere_is_marked_as_defaulted() {
+        let none = Target::resolve_with_env(&ConnectOptions::default(), |_| None).unwrap();
+        assert!(none.defaulted);
+        let by_env = Target::resolve_with_env(&ConnectOptions::default(), |v| {
+            (v == "PGDATABASE").then(|| "orders".to_string())
+        })
+        .unwrap();
+        assert!(!by_env.defaulted);
+        let by_url = Target::resolve_with_env(
+            &ConnectOptions {
+                database_url: Some("host=h".into()),
+                ..Default::default()
+            },
+            |_| None,
+        )
+        .unwrap();
+        assert!(!by_url.defaulted);
     }
 
     #[test]

@@ -381,3 +381,85 @@ fn verify_ca_without_a_ca_is_refused() {
         assert!(stderr(&out).contains("verify-ca"), "{}", stderr(&out));
     }
 }
+
+/// psql's habits for a password: on a terminal a missing one is asked for (and `-W`
+/// asks up front); without a terminal, or with `-w`, the error names the ways to give
+/// one.
+#[test]
+fn a_missing_password_is_asked_for_on_a_terminal_and_named_elsewhere() {
+    use std::io::{Read, Write};
+    let db = private_db().migrated();
+    let home = tempfile::tempdir().unwrap();
+    let url = format!(
+        "host=127.0.0.1 port={} dbname={} user={PASSWORD_USER} sslmode=disable",
+        db.server.port, db.name
+    );
+    let out = bare_cmd()
+        .env("HOME", home.path())
+        .args(["-d", &url, "check", "--only", "outbox"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert_one_line_error(&out);
+    let err = stderr(&out);
+    assert!(
+        err.contains("PGPASSWORD") && err.contains(".pgpass"),
+        "{err}"
+    );
+    assert!(!err.contains(PASSWORD));
+
+    // On a terminal (util-linux `script`): asked, typed, connected.
+    for ask in ["", " -W"] {
+        let binary = assert_cmd::cargo::cargo_bin("outboxctl");
+        let mut child = std::process::Command::new("script")
+            .args([
+                "-qec",
+                &format!("{} -d '{url}'{ask} check --only outbox", binary.display()),
+                "/dev/null",
+            ])
+            .env("HOME", home.path())
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("script (util-linux) runs the command on a terminal");
+        let mut stdout = child.stdout.take().unwrap();
+        let mut seen = Vec::new();
+        let mut chunk = [0u8; 256];
+        let started = Instant::now();
+        while !String::from_utf8_lossy(&seen).contains("Password for user") {
+            assert!(started.elapsed() < Duration::from_secs(30), "no prompt");
+            let n = stdout.read(&mut chunk).unwrap();
+            assert!(
+                n > 0,
+                "ended before asking: {}",
+                String::from_utf8_lossy(&seen)
+            );
+            seen.extend_from_slice(&chunk[..n]);
+        }
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+        drop(stdin);
+        let mut rest = String::new();
+        let _ = stdout.read_to_string(&mut rest);
+        let status = child.wait().unwrap();
+        assert!(status.success(), "{ask}: {rest}");
+        assert!(rest.contains("outbox_messages: ok"), "{ask}: {rest}");
+        assert!(!rest.contains(PASSWORD), "the password was echoed");
+    }
+
+    // -w never asks, even on a terminal; -W without a terminal is refused.
+    let out = bare_cmd()
+        .env("HOME", home.path())
+        .args(["-d", &url, "-w", "check"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let out = bare_cmd()
+        .env("HOME", home.path())
+        .args(["-d", &url, "-W", "check"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+}

@@ -384,7 +384,6 @@ fn huge_payloads_are_previewed_not_dumped() {
 fn messages_point_the_right_way() {
     let db = TestDb::new().migrated();
     for (args, wanted) in [
-        (vec!["requeue", "--stuck"], "--stuck needs --before"),
         (
             vec!["requeue", IDS[0], "--topic", "x"],
             "ids or filters, not both",

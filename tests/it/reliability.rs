@@ -191,11 +191,6 @@ fn bad_inputs(dir: &std::path::Path) -> Vec<Bad> {
         ),
         bad(&["requeue"], 2, "nothing selected"),
         bad(
-            &["requeue", "--all", "--stuck"],
-            2,
-            "--stuck needs --before",
-        ),
-        bad(
             &["requeue", "--all", "--stuck", "--replay", "--before", "1h"],
             2,
             "cannot be used with",
