@@ -1010,7 +1010,7 @@ _outboxctl() {
             fi
             case "${prev}" in
                 --status)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "pending processing processed failed all" -- "${cur}"))
                     return 0
                     ;;
                 --topic)
@@ -1554,7 +1554,7 @@ _outboxctl() {
             fi
             case "${prev}" in
                 --status)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "pending processing processed failed all" -- "${cur}"))
                     return 0
                     ;;
                 --topic)

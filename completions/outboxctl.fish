@@ -183,7 +183,11 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s w -l no-pa
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l status -d 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l status -d 'Status to list: pending, processing, processed, failed or all (repeatable or comma-separated)' -r -f -a "pending\t''
+processing\t''
+processed\t''
+failed\t''
+all\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l key -d 'Only this message key, exactly (\'\' selects the library\'s default empty key) (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r
@@ -326,7 +330,11 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s w -l no-pa
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand purge" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l status -d 'Only messages in this status (repeatable or comma-separated)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l status -d 'Only messages in this status (repeatable or comma-separated)' -r -f -a "pending\t''
+processing\t''
+processed\t''
+failed\t''
+all\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l topic -d 'Only this topic; `*` and `?` match like a shell glob: \'orders.*\' (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l key -d 'Only this message key, exactly (\'\' selects the library\'s default empty key) (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r

@@ -554,7 +554,8 @@ pub struct ListArgs {
         long,
         value_delimiter = ',',
         default_value = "pending,failed",
-        value_name = "STATUS"
+        value_name = "STATUS",
+        value_parser = StatusParser
     )]
     pub status: Vec<String>,
 
@@ -668,7 +669,7 @@ pub struct DeleteArgs {
     pub all: bool,
 
     /// Only messages in this status (repeatable or comma-separated)
-    #[arg(long, value_delimiter = ',', value_name = "STATUS")]
+    #[arg(long, value_delimiter = ',', value_name = "STATUS", value_parser = StatusParser)]
     pub status: Vec<String>,
 
     /// Also delete messages in 'processing', which a live relay may be publishing
@@ -1005,4 +1006,46 @@ pub struct TargetsArgs {
     /// code is the worst)
     #[arg(long, help_heading = "Several databases")]
     pub fail_fast: bool,
+}
+
+/// A status for `--status`: the library's four, or `all`. Its values are offered by the
+/// shell completions; anything else is refused with the list.
+#[derive(Clone, Copy, Debug)]
+pub struct StatusParser;
+
+impl clap::builder::TypedValueParser for StatusParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let text = value.to_string_lossy();
+        let trimmed = text.trim();
+        if trimmed.eq_ignore_ascii_case("all")
+            || crate::tables::schema::STATUSES.contains(&trimmed)
+        {
+            return Ok(trimmed.to_string());
+        }
+        Err(clap::Error::raw(
+            clap::error::ErrorKind::InvalidValue,
+            format!(
+                "unknown status {trimmed:?}: use {} or all\n",
+                crate::tables::schema::STATUSES.join(", ")
+            ),
+        ))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::tables::schema::STATUSES
+                .iter()
+                .chain(std::iter::once(&"all"))
+                .map(|s| clap::builder::PossibleValue::new(*s)),
+        ))
+    }
 }

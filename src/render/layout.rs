@@ -104,7 +104,9 @@ pub fn output_width() -> Option<usize> {
         return Some(columns);
     }
     if io::stdout().is_terminal() {
-        return terminal_width();
+        // A terminal that reports no size (0×0, as some do under a pty) is taken for
+        // the usual 80 columns, not one column wide.
+        return terminal_width().or(Some(80));
     }
     None
 }
