@@ -1024,8 +1024,7 @@ impl clap::builder::TypedValueParser for StatusParser {
     ) -> Result<String, clap::Error> {
         let text = value.to_string_lossy();
         let trimmed = text.trim();
-        if trimmed.eq_ignore_ascii_case("all")
-            || crate::tables::schema::STATUSES.contains(&trimmed)
+        if trimmed.eq_ignore_ascii_case("all") || crate::tables::schema::STATUSES.contains(&trimmed)
         {
             return Ok(trimmed.to_string());
         }

@@ -4,8 +4,10 @@
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
-use crate::harness::{PASSWORD, PASSWORD_USER, TLS_ONLY_USER, TestDb, bare_cmd, private_cluster};
-use crate::{assert_exit, assert_one_line_error, stderr, stdout};
+use crate::harness::{
+    PASSWORD, PASSWORD_USER, Seed, TLS_ONLY_USER, TestDb, bare_cmd, private_cluster,
+};
+use crate::{assert_exit, assert_one_line_error, json_out, stderr, stdout};
 
 fn private_db() -> TestDb {
     TestDb::on(private_cluster())
@@ -462,4 +464,107 @@ fn a_missing_password_is_asked_for_on_a_terminal_and_named_elsewhere() {
         .output()
         .unwrap();
     assert_exit(&out, 2);
+}
+
+#[test]
+fn connection_errors_name_the_address_tried() {
+    let out = crate::harness::bare_cmd()
+        .args([
+            "--database-url",
+            "host=127.0.0.1 hostaddr=::1 port=1 user=u",
+            "--connect-timeout",
+            "2s",
+            "stats",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).contains("127.0.0.1 ([::1]):1"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn service_files_choose_the_database() {
+    let db = TestDb::new().migrated();
+    Seed::default().insert(&mut db.client());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("services.conf");
+    std::fs::write(
+        &file,
+        format!(
+            "[billing]\nhost={}\nport={}\nuser={}\ndbname={}\nsslmode=disable\n",
+            db.server.host, db.server.port, db.server.user, db.name
+        ),
+    )
+    .unwrap();
+    let mut cmd = crate::harness::bare_cmd();
+    if let Some(password) = &db.server.password {
+        cmd.env("PGPASSWORD", password);
+    }
+    let out = cmd
+        .env("PGSERVICEFILE", &file)
+        .env("PGSERVICE", "billing")
+        .env("PGDATABASE", "postgres")
+        .args(["stats", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["outbox"]["total"], 10);
+
+    let out = crate::harness::bare_cmd()
+        .env("PGSERVICEFILE", &file)
+        .args(["--database-url", "service=nosuch", "stats"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("\"nosuch\" not found"));
+    for (var, value) in [
+        ("PGSSLCRL", "/x.crl"),
+        ("PGREQUIREPEER", "postgres"),
+        ("PGGSSENCMODE", "require"),
+    ] {
+        let out = db.cmd().env(var, value).arg("stats").output().unwrap();
+        assert_exit(&out, 2);
+        assert_one_line_error(&out);
+    }
+}
+
+/// Each host gets its own connect timeout: a first host that accepts and never answers
+/// does not keep the second from being used.
+#[test]
+fn failover_reaches_the_next_host() {
+    let db = TestDb::new().migrated();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    let url = format!(
+        "host=127.0.0.1,{} port={silent_port},{} user={} dbname={} sslmode=disable{}",
+        db.server.host,
+        db.server.port,
+        db.server.user,
+        db.name,
+        db.server
+            .password
+            .as_deref()
+            .map(|p| format!(" password={p}"))
+            .unwrap_or_default()
+    );
+    let started = Instant::now();
+    let out = crate::harness::bare_cmd()
+        .args([
+            "--database-url",
+            &url,
+            "--connect-timeout",
+            "2s",
+            "stats",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    drop(silent);
 }

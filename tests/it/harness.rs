@@ -1001,3 +1001,31 @@ pub fn waits_for_a_lock_longer_than(pid: i32, seconds: f64) -> String {
 pub fn has_dead_rows(table: &str) -> String {
     format!("(SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = '{table}') > 0")
 }
+
+/// The backend of outboxctl's session in `db` once it runs a statement like `like`
+/// (`None`: in any state).
+pub fn wait_for_active_statement(db: &TestDb, like: &str) -> i32 {
+    wait_for_backend(db, Some(like))
+}
+
+pub fn wait_for_backend(db: &TestDb, active_like: Option<&str>) -> i32 {
+    let mut admin = db.server.admin_client();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let row = admin
+            .query_opt(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'outboxctl'
+                   AND ($2::text IS NULL OR state = 'active' AND query LIKE $2)",
+                &[&db.name, &active_like],
+            )
+            .unwrap();
+        if let Some(row) = row {
+            return row.get(0);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the statement never ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}

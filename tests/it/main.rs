@@ -2,13 +2,14 @@
 //! database (see `harness`).
 
 mod completions;
+mod concurrency;
 mod connection;
 mod dedup;
 mod dedup_columns;
 mod demo;
 mod doctor;
 mod export;
-mod hardening;
+mod failures;
 mod harness;
 mod jobs;
 mod layers;
@@ -16,6 +17,7 @@ mod messages;
 mod nullable;
 mod output;
 mod partitions;
+mod pooling;
 mod properties;
 mod relay;
 mod reliability;
@@ -23,9 +25,11 @@ mod schema_commands;
 mod schemas;
 mod search_path;
 mod shards;
+mod signals;
 mod sockets;
 mod stats_errors;
 mod stats_estimate;
+mod values;
 mod watch;
 
 use std::process::Output;

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use crate::harness::{TestDb, bare_cmd};
-use crate::{assert_exit, assert_one_line_error, stderr, stdout};
+use crate::{assert_exit, assert_one_line_error, json_out, stderr, stdout};
 
 fn golden(name: &str) -> String {
     std::fs::read_to_string(
@@ -349,4 +349,61 @@ fn bad_identifiers_are_usage_errors_before_any_connection() {
             assert!(stdout(&out).is_empty());
         }
     }
+}
+
+#[test]
+fn temporary_and_system_schemas_and_one_name_for_both_tables_are_refused() {
+    let db = TestDb::new();
+    for args in [
+        vec!["--schema", "pg_temp", "migrate"],
+        vec!["--schema", "pg_temp_3", "migrate"],
+        vec!["--schema", "pg_catalog", "migrate"],
+        vec!["--schema", "information_schema", "check"],
+        vec!["--schema", "pg_toast", "stats"],
+        vec!["--table", "x", "--processed-table", "X", "migrate"],
+    ] {
+        let out = db.cmd().args(&args).output().unwrap();
+        assert_exit(&out, 2);
+        assert_one_line_error(&out);
+    }
+    let tables: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_class WHERE relname IN ('x', 'outbox_messages')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0);
+}
+
+#[test]
+fn check_without_a_dedup_table_passes_what_exists() {
+    let db = TestDb::new();
+    let out = db
+        .cmd()
+        .args(["migrate", "--only", "outbox"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let out = db.cmd().arg("check").output().unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains("processed_messages: not created"),
+        "{}",
+        stdout(&out)
+    );
+    let out = db
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["ok"], true);
+    let out = db
+        .cmd()
+        .args(["check", "--only", "processed"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
 }
