@@ -150,6 +150,8 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             break
         }
         'outboxctl;stats' {
+            [CompletionResult]::new('--sort', '--sort', [CompletionResultType]::ParameterName, 'With --by-topic: the order of the topics — most pending first (backlog), oldest pending first (age), most failed first (failed), or by name')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'With --by-topic: only the first N topics in that order (the rest are counted in a line below the table, and left out of json)')
             [CompletionResult]::new('--max-pending-age', '--max-pending-age', [CompletionResultType]::ParameterName, 'Exit 3 when the oldest pending message is older than this (e.g. 5m)')
             [CompletionResult]::new('--max-failed', '--max-failed', [CompletionResultType]::ParameterName, 'Exit 3 when more than N messages are failed')
             [CompletionResult]::new('--max-pending', '--max-pending', [CompletionResultType]::ParameterName, 'Exit 3 when more than N messages are pending')

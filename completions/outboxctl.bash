@@ -2347,12 +2347,20 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__stats)
-            opts="-d -o -q -W -w -h -V --by-topic --max-pending-age --max-failed --max-pending --estimate --exact --by-error --include-retrying --by-header --service --rates --interval --stuck-after --max-series --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --by-topic --sort --top --max-pending-age --max-failed --max-pending --estimate --exact --by-error --include-retrying --by-header --service --rates --interval --stuck-after --max-series --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --sort)
+                    COMPREPLY=($(compgen -W "backlog age failed name" -- "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --max-pending-age)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -143,6 +143,8 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --version 'Print version'
         }
         &'outboxctl;stats'= {
+            cand --sort 'With --by-topic: the order of the topics — most pending first (backlog), oldest pending first (age), most failed first (failed), or by name'
+            cand --top 'With --by-topic: only the first N topics in that order (the rest are counted in a line below the table, and left out of json)'
             cand --max-pending-age 'Exit 3 when the oldest pending message is older than this (e.g. 5m)'
             cand --max-failed 'Exit 3 when more than N messages are failed'
             cand --max-pending 'Exit 3 when more than N messages are pending'

@@ -145,6 +145,11 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s w -l no-pa
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand check" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l sort -d 'With --by-topic: the order of the topics — most pending first (backlog), oldest pending first (age), most failed first (failed), or by name' -r -f -a "backlog\t''
+age\t''
+failed\t''
+name\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l top -d 'With --by-topic: only the first N topics in that order (the rest are counted in a line below the table, and left out of json)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending-age -d 'Exit 3 when the oldest pending message is older than this (e.g. 5m)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-failed -d 'Exit 3 when more than N messages are failed' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand stats" -l max-pending -d 'Exit 3 when more than N messages are pending' -r

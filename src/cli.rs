@@ -447,6 +447,16 @@ pub struct StatsArgs {
     #[arg(long)]
     pub by_topic: bool,
 
+    /// With --by-topic: the order of the topics — most pending first (backlog), oldest
+    /// pending first (age), most failed first (failed), or by name
+    #[arg(long, value_enum, default_value_t = TopicOrder::Backlog, requires = "by_topic")]
+    pub sort: TopicOrder,
+
+    /// With --by-topic: only the first N topics in that order (the rest are counted in
+    /// a line below the table, and left out of json)
+    #[arg(long, value_name = "N", requires = "by_topic", value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: Option<u32>,
+
     /// Exit 3 when the oldest pending message is older than this (e.g. 5m)
     #[arg(long, value_parser = parse_duration, value_name = "DURATION", allow_hyphen_values = true)]
     pub max_pending_age: Option<Duration>,
@@ -1047,4 +1057,13 @@ impl clap::builder::TypedValueParser for StatusParser {
                 .map(|s| clap::builder::PossibleValue::new(*s)),
         ))
     }
+}
+
+/// `stats --by-topic --sort`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TopicOrder {
+    Backlog,
+    Age,
+    Failed,
+    Name,
 }

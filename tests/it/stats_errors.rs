@@ -643,3 +643,53 @@ fn metrics_by_topic_are_bounded_and_the_fold_is_counted() {
         .unwrap();
     assert_exit(&out, 2);
 }
+
+/// `--by-topic` puts the topics with the most pending first (or by age, failures, name)
+/// and `--top N` keeps that many, saying how many it left out.
+#[test]
+fn topics_come_in_the_order_asked_and_top_keeps_the_first() {
+    let db = TestDb::new().migrated();
+    let mut client = db.client();
+    for (topic, pending, failed, age) in [
+        ("alpha", 1, 5, "1 hour"),
+        ("bravo", 9, 0, "1 minute"),
+        ("charlie", 4, 1, "3 hours"),
+    ] {
+        client
+            .batch_execute(&format!(
+                "INSERT INTO outbox_messages (topic, created_at) SELECT '{topic}', now() - interval '{age}' FROM generate_series(1, {pending});
+                 INSERT INTO outbox_messages (topic, status) SELECT '{topic}', 'failed' FROM generate_series(1, {failed}) WHERE {failed} > 0;"
+            ))
+            .unwrap();
+    }
+    let order = |args: &[&str]| -> Vec<String> {
+        let out = db
+            .cmd()
+            .args(["stats", "--by-topic", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_exit(&out, 0);
+        json_out(&out)["outbox"]["by_topic"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(order(&[]), ["bravo", "charlie", "alpha"]);
+    assert_eq!(order(&["--sort", "age"]), ["charlie", "alpha", "bravo"]);
+    assert_eq!(order(&["--sort", "failed"]), ["alpha", "charlie", "bravo"]);
+    assert_eq!(order(&["--sort", "name"]), ["alpha", "bravo", "charlie"]);
+    assert_eq!(order(&["--top", "1"]), ["bravo"]);
+    let out = db
+        .cmd()
+        .args(["stats", "--by-topic", "--top", "2"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("and 1 more topic (--top)"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -118,7 +118,10 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Figures>
     };
     let breaches = breaches(&stats, args);
 
+    let mut stats = stats;
+    let topics_left_out = order_topics(&mut stats, args);
     Ok(Figures {
+        topics_left_out,
         target: rel.target.clone(),
         standby: session.standby().cloned(),
         stats,
@@ -220,4 +223,47 @@ fn breaches(stats: &OutboxStats, args: &StatsArgs) -> Vec<Breach> {
         }
     }
     found
+}
+
+/// Puts the topics in `--sort` order and keeps the first `--top`: how many were left out.
+fn order_topics(stats: &mut OutboxStats, args: &StatsArgs) -> usize {
+    use crate::cli::TopicOrder;
+    let Some(topics) = stats.by_topic.as_mut() else {
+        return 0;
+    };
+    // Ties are broken by name, so the order is the same from one run to the next.
+    let by_name = |a: &crate::tables::outbox::GroupStats, b: &crate::tables::outbox::GroupStats| {
+        a.value.cmp(&b.value)
+    };
+    match args.sort {
+        TopicOrder::Backlog => topics.sort_by(|a, b| {
+            b.counts
+                .get("pending")
+                .cmp(&a.counts.get("pending"))
+                .then_with(|| a.oldest_pending.cmp(&b.oldest_pending))
+                .then_with(|| by_name(a, b))
+        }),
+        // Topics with nothing pending last.
+        TopicOrder::Age => topics.sort_by(|a, b| match (a.oldest_pending, b.oldest_pending) {
+            (Some(x), Some(y)) => x.cmp(&y).then_with(|| by_name(a, b)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => by_name(a, b),
+        }),
+        TopicOrder::Failed => topics.sort_by(|a, b| {
+            b.counts
+                .get("failed")
+                .cmp(&a.counts.get("failed"))
+                .then_with(|| by_name(a, b))
+        }),
+        TopicOrder::Name => topics.sort_by(by_name),
+    }
+    match args.top {
+        Some(top) if topics.len() > top as usize => {
+            let left_out = topics.len() - top as usize;
+            topics.truncate(top as usize);
+            left_out
+        }
+        _ => 0,
+    }
 }

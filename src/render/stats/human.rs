@@ -21,6 +21,7 @@ pub fn text(view: &StatsView<'_>, figures: &Figures, target: &str) -> String {
         &figures.dedup,
         &figures.dedup_cols,
         &figures.breaches,
+        figures.topics_left_out,
     ) + &error_classes(view, figures.by_error.as_deref())
         + &rates(view, figures.rates.as_ref())
 }
@@ -32,6 +33,7 @@ fn counts(
     dedup: &DedupStats,
     dedup_cols: &DedupColumns,
     breaches: &[Breach],
+    figures_left_out: usize,
 ) -> String {
     let mut table = view.out.table(&["outbox", view.outbox_table]);
     // `~` marks a figure from the planner's statistics.
@@ -97,6 +99,16 @@ fn counts(
     if let Some(topics) = &stats.by_topic {
         text.push('\n');
         text.push_str(&group_table(view, "topic", topics, now));
+        if figures_left_out > 0 {
+            text.push_str(&format!(
+                "\n… and {figures_left_out} more {} (--top)",
+                if figures_left_out == 1 {
+                    "topic"
+                } else {
+                    "topics"
+                }
+            ));
+        }
     }
     for (key, groups) in &stats.by_header {
         text.push('\n');

@@ -45,6 +45,8 @@ pub struct Figures {
     pub breaches: Vec<Breach>,
     pub by_error: Option<Vec<ErrorClass>>,
     pub rates: Option<Result<Rates, String>>,
+    /// Topics `--top` left out of `stats.by_topic`.
+    pub topics_left_out: usize,
 }
 
 /// What the renderers need to know of the invocation.
