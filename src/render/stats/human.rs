@@ -268,10 +268,13 @@ fn error_classes(view: &StatsView<'_>, classes: Option<&[ErrorClass]>) -> String
     let mut buffer = Vec::new();
     let mut table = StreamTable::new(columns, &mut buffer, output_width(), view.out.wide);
     for c in classes {
-        let mut topics = c.topics.join(", ");
-        if c.more_topics > 0 {
-            topics.push_str(&format!(" and {} more", c.more_topics));
-        }
+        // The count first, so a narrow cell still says how many topics share the cause.
+        let all = c.topics.len() + c.more_topics;
+        let topics = match c.topics.first() {
+            Some(first) if all > 1 => format!("{all} topics: {first}, …"),
+            Some(first) => first.clone(),
+            None => String::new(),
+        };
         let _ = table.push(vec![
             c.count.to_string(),
             c.class.clone(),
