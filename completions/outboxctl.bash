@@ -1003,7 +1003,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__delete)
-            opts="-j -y -d -o -q -W -w -h -V --all --status --force --topic --key --header --error-contains --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
+            opts="-j -y -d -o -q -W -w -h -V --all --status --force --topic --key --header --error-contains --error-class --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1026,6 +1026,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --error-contains)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-class)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1547,7 +1551,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__list)
-            opts="-d -o -q -W -w -h -V --status --topic --key --header --error-contains --before --after --processed-before --processed-after --order --limit --columns --no-payload --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --status --topic --key --header --error-contains --error-class --before --after --processed-before --processed-after --order --limit --columns --no-payload --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1570,6 +1574,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --error-contains)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-class)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2163,7 +2171,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__requeue)
-            opts="-j -y -d -o -q -W -w -h -V --all --stuck --replay --keep-retries --topic --key --header --error-contains --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
+            opts="-j -y -d -o -q -W -w -h -V --all --stuck --replay --keep-retries --topic --key --header --error-contains --error-class --before --after --processed-before --processed-after --jobs --dry-run --yes --batch-size --max-rate --max-replica-lag --wide --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2182,6 +2190,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --error-contains)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --error-class)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

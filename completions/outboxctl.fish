@@ -197,6 +197,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l topic -d 'O
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l key -d 'Only this message key, exactly (\'\' selects the library\'s default empty key) (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l error-class -d 'Only messages whose last error is of this class, by the id `stats --by-error` shows (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-before -d 'Only messages processed before this (processed_at; 7d, 2026-11-01, RFC 3339)' -r
@@ -260,6 +261,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l topic -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l key -d 'Only this message key, exactly (\'\' selects the library\'s default empty key) (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l error-class -d 'Only messages whose last error is of this class, by the id `stats --by-error` shows (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand requeue" -l processed-before -d 'Only messages processed before this (processed_at; 7d, 2026-11-01, RFC 3339)' -r
@@ -344,6 +346,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l topic -d 
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l key -d 'Only this message key, exactly (\'\' selects the library\'s default empty key) (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l header -d 'Only messages whose headers hold KEY=VALUE, as text or as the number / boolean it spells (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l error-contains -d 'Only messages whose last error contains this text (case-insensitive)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l error-class -d 'Only messages whose last error is of this class, by the id `stats --by-error` shows (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l before -d 'Only messages created before this (7d, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l after -d 'Only messages created at or after this (2h, 2026-11-01, RFC 3339)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand delete" -l processed-before -d 'Only messages processed before this (processed_at; 7d, 2026-11-01, RFC 3339)' -r

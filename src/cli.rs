@@ -534,6 +534,11 @@ pub struct MessageFilterArgs {
     #[arg(long, value_name = "TEXT", value_parser = non_empty)]
     pub error_contains: Option<String>,
 
+    /// Only messages whose last error is of this class, by the id `stats --by-error`
+    /// shows (repeatable)
+    #[arg(long, value_name = "ID", value_parser = non_empty)]
+    pub error_class: Vec<String>,
+
     /// Only messages created before this (7d, 2026-11-01, RFC 3339)
     #[arg(long, value_name = "WHEN", allow_hyphen_values = true)]
     pub before: Option<TimeArg>,

@@ -17,7 +17,8 @@ pub fn start(
 ) -> anyhow::Result<(outbox::MessageFilter, RunStart)> {
     let fail = |e| explain_table_error(e, rel);
     session.with_tx(Access::ReadOnly, &fail, |tx| {
-        let filter = filter.resolved(tx).map_err(fail)?;
+        let mut filter = filter.resolved(tx).map_err(fail)?;
+        filter.resolve_classes(tx, rel)?;
         Ok((filter, RunStart::take(tx).map_err(fail)?))
     })
 }

@@ -61,7 +61,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
             statuses.join(", ")
         ));
     }
-    let filter = message_filter(&args.filter, statuses);
+    let mut filter = message_filter(&args.filter, statuses);
     let machine = ctx.out.format.is_machine();
     let view = view_columns();
     let view_names: Vec<&str> = view.iter().map(|c| c.header.as_str()).collect();
@@ -74,6 +74,12 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
     let (mut session, located) = ctx.open()?;
     let rel = &located.outbox;
     rel.require()?;
+    if !filter.error_classes.is_empty() {
+        let fail = |e| explain_table_error(e, rel);
+        session.with_tx(Access::ReadOnly, &fail, |tx| {
+            filter.resolve_classes(tx, rel)
+        })?;
+    }
     let mut params = Params::default();
     let conditions = filter.conditions(&mut params);
     let order = match args.order {

@@ -93,5 +93,7 @@ fn message_filter(args: &MessageFilterArgs, statuses: Vec<String>) -> MessageFil
         created_after: args.after,
         processed_before: args.processed_before,
         processed_after: args.processed_after,
+        error_classes: args.error_class.clone(),
+        class_ids: None,
     }
 }

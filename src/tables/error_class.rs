@@ -81,6 +81,17 @@ fn number() -> &'static Regex {
 const SHIELD: u32 = 0xE000;
 
 /// The class of one error text. Empty text has the class `""`.
+/// A class's short stable id: 8 hex digits of the FNV-1a hash of its text, the same in
+/// every run and version, for `--error-class`.
+pub fn class_id(class: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in class.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{:08x}", (hash >> 32) as u32)
+}
+
 pub fn classify(error: &str) -> String {
     let mut text = error.to_string();
     for rule in rules() {

@@ -53,6 +53,10 @@ pub struct MessageFilter {
     /// On processed_at: a message never processed (NULL) matches neither.
     pub processed_before: Option<TimeArg>,
     pub processed_after: Option<TimeArg>,
+    /// `--error-class ID`: messages whose last error falls in one of these classes.
+    pub error_classes: Vec<String>,
+    /// The messages those classes hold, once read (see [`MessageFilter::resolve_classes`]).
+    pub class_ids: Option<Vec<Uuid>>,
 }
 
 impl MessageFilter {
@@ -143,7 +147,72 @@ impl MessageFilter {
                 after.to_sql(params)
             ));
         }
+        if let Some(ids) = &self.class_ids {
+            conditions.push(format!(
+                "id OPERATOR(pg_catalog.=) ANY({})",
+                params.push(ids.clone())
+            ));
+        }
         conditions
+    }
+
+    /// `--error-class`: which messages the classes hold, read once from the messages the
+    /// rest of the filter selects (classes are made by normalising each last error here,
+    /// as `stats --by-error` makes them). A class nobody has is an error that names the
+    /// classes there are.
+    pub fn resolve_classes(&mut self, tx: &mut Tx<'_>, rel: &Rel) -> anyhow::Result<()> {
+        if self.error_classes.is_empty() {
+            return Ok(());
+        }
+        let wanted: Vec<String> = self
+            .error_classes
+            .iter()
+            .map(|c| c.trim().to_ascii_lowercase())
+            .collect();
+        let mut params = Params::default();
+        let mut conditions = self.conditions(&mut params);
+        conditions.push("last_error OPERATOR(pg_catalog.<>) ''".to_string());
+        let sql = format!(
+            "SELECT id, last_error::pg_catalog.text FROM {}{}",
+            rel.sql,
+            crate::db::sql::where_clause(&conditions)
+        );
+        let fail = |e| crate::db::errors::explain_table_error(e, rel);
+        let mut ids = Vec::new();
+        let mut seen = std::collections::BTreeMap::new();
+        tx.for_each_row(&sql, &params, 0, &fail, |row| {
+            let id: Option<Uuid> = row.try_get(0).map_err(fail)?;
+            let error: Option<String> = row.try_get(1).map_err(fail)?;
+            let class = crate::tables::error_class::classify(&error.unwrap_or_default());
+            let class_id = crate::tables::error_class::class_id(&class);
+            if wanted.contains(&class_id) {
+                if let Some(id) = id {
+                    ids.push(id);
+                }
+            } else if seen.len() < 5 {
+                seen.entry(class_id).or_insert(class);
+            }
+            Ok(())
+        })?;
+        if ids.is_empty() {
+            return Err(crate::error::usage(format!(
+                "no message selected has error class {}{}",
+                wanted.join(" or "),
+                if seen.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (classes there are: {}; `stats --by-error` lists them all)",
+                        seen.iter()
+                            .map(|(id, class)| format!("{id} {class:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            )));
+        }
+        self.class_ids = Some(ids);
+        Ok(())
     }
 }
 
@@ -158,6 +227,7 @@ impl MessageFilter {
             || self.created_after.is_some()
             || self.processed_before.is_some()
             || self.processed_after.is_some()
+            || !self.error_classes.is_empty()
     }
 
     /// The filter with relative times fixed to instants on the server's clock, so every

@@ -693,3 +693,96 @@ fn topics_come_in_the_order_asked_and_top_keeps_the_first() {
         stdout(&out)
     );
 }
+
+/// Each error class has a short stable id, and `list`, `requeue` and `delete` take
+/// `--error-class ID`: "requeue everything that failed because the broker refused".
+#[test]
+fn an_error_class_id_selects_its_messages() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, status, last_error)
+             SELECT 't' || (g % 3), 'failed',
+                    CASE WHEN g % 2 = 0 THEN 'dial tcp 10.0.0.' || g || ':9092: connect: connection refused'
+                         ELSE 'kafka: client has run out of available brokers to talk to' END
+               FROM generate_series(1, 20) g",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["stats", "--by-error", "--format", "json"])
+        .output()
+        .unwrap();
+    let classes = json_out(&out)["by_error"].clone();
+    let id_of = |needle: &str| -> String {
+        classes
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["class"].as_str().unwrap().contains(needle))
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let refused = id_of("refused");
+    assert_eq!(refused.len(), 8);
+    assert_ne!(refused, id_of("brokers"));
+    // The same class has the same id in every run.
+    let again = db
+        .cmd()
+        .args(["stats", "--by-error", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(json_out(&again)["by_error"], classes);
+
+    let out = db
+        .cmd()
+        .args([
+            "list",
+            "--status",
+            "failed",
+            "--error-class",
+            &refused,
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let listed = json_out(&out);
+    assert_eq!(listed.as_array().unwrap().len(), 10);
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["last_error"].as_str().unwrap().contains("refused"))
+    );
+
+    let out = db
+        .cmd()
+        .args(["requeue", "--error-class", &refused, "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["changed"], 10);
+    assert_eq!(db.count("status = 'pending'"), 10);
+    assert_eq!(
+        db.count("status = 'failed' AND last_error LIKE '%brokers%'"),
+        10
+    );
+
+    let out = db
+        .cmd()
+        .args(["delete", "--status", "failed", "--error-class", "0000dead"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(
+        stderr(&out).contains("no message selected has error class"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(db.count("true"), 20, "nothing was deleted");
+}

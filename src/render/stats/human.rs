@@ -258,6 +258,7 @@ fn error_classes(view: &StatsView<'_>, classes: Option<&[ErrorClass]>) -> String
             drop_order: None,
             ..Column::number("messages", 0)
         },
+        Column::whole_dropped("id", 1),
         Column {
             drop_order: None,
             ..Column::text("error class", 2, 0)
@@ -277,6 +278,7 @@ fn error_classes(view: &StatsView<'_>, classes: Option<&[ErrorClass]>) -> String
         };
         let _ = table.push(vec![
             c.count.to_string(),
+            crate::tables::error_class::class_id(&c.class),
             c.class.clone(),
             topics,
             c.last_created_at.map_or_else(

@@ -214,6 +214,8 @@ pub struct BreachReport {
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErrorClassReport {
+    /// The class's short stable id, for `list|requeue|delete --error-class ID`.
+    pub id: String,
     /// The error with what varies per message folded (`<n>`, `<uuid>`, …).
     pub class: String,
     pub count: i64,
@@ -314,6 +316,7 @@ impl StatsReport {
                 classes
                     .iter()
                     .map(|c| ErrorClassReport {
+                        id: crate::tables::error_class::class_id(&c.class),
                         class: c.class.clone(),
                         count: c.count,
                         topics: c.topics.clone(),
