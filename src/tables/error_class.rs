@@ -41,6 +41,11 @@ fn rules() -> &'static [Rule] {
                 r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
                 "<uuid>",
             ),
+            // Timestamps (RFC 3339 and its space-separated form), whole.
+            rule(
+                r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
+                "<time>",
+            ),
             // IPv6 in brackets, IPv4, each with an optional port.
             rule(r"\[[0-9A-Fa-f:.]+\](?::\d+)?", "<addr>"),
             rule(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b", "<addr>"),
@@ -80,7 +85,6 @@ fn number() -> &'static Regex {
 /// Private-use stand-ins for the digits of a status code while numbers are replaced.
 const SHIELD: u32 = 0xE000;
 
-/// The class of one error text. Empty text has the class `""`.
 /// A class's short stable id: 8 hex digits of the FNV-1a hash of its text, the same in
 /// every run and version, for `--error-class`.
 pub fn class_id(class: &str) -> String {
@@ -92,6 +96,7 @@ pub fn class_id(class: &str) -> String {
     format!("{:08x}", (hash >> 32) as u32)
 }
 
+/// The class of one error text. Empty text has the class `""`.
 pub fn classify(error: &str) -> String {
     let mut text = error.to_string();
     for rule in rules() {
@@ -122,7 +127,23 @@ pub fn classify(error: &str) -> String {
             format!("{}{}{shielded}", &caps[1], &caps[2])
         })
         .into_owned();
-    text = number().replace_all(&text, "<n>").into_owned();
+    // Numbers vary per message; a word that is letters then digits names a thing
+    // (x509, sha256, http2, utf8, int64) and stays.
+    let original = text.clone();
+    text = number()
+        .replace_all(&original, |caps: &regex::Captures| {
+            let m = caps.get(0).expect("the whole match");
+            let before = original[..m.start()].chars().next_back();
+            let after = original[m.end()..].chars().next();
+            let names_a_thing = before.is_some_and(|c| c.is_ascii_alphabetic())
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric());
+            if names_a_thing {
+                m.as_str().to_string()
+            } else {
+                "<n>".to_string()
+            }
+        })
+        .into_owned();
     let text: String = text
         .chars()
         .map(|c| match c as u32 {
@@ -187,7 +208,13 @@ mod tests {
             (
                 "json: cannot unmarshal string into Go struct field Order.amount of type int64",
                 "json: cannot unmarshal string into Go struct field Order.amount of type int64",
-                "json: cannot unmarshal string into Go struct field Order.amount of type int<n>",
+                "json: cannot unmarshal string into Go struct field Order.amount of type int64",
+            ),
+            // Words that are letters then digits name a thing; a number beside them varies.
+            (
+                "x509: certificate has expired or is not yet valid: current time 2026-12-06T05:00:01Z",
+                "x509: certificate has expired or is not yet valid: current time 2026-12-07T11:42:17Z",
+                "x509: certificate has expired or is not yet valid: current time <time>",
             ),
             (
                 "invalid character 'x' looking for beginning of value",
