@@ -31,12 +31,12 @@ fn rules() -> &'static [Rule] {
             // Terminal control sequences (colour codes) first: `\x1b[31m` holds no
             // duration.
             rule(r"\x1b\[[0-9;?]*[ -/]*[@-~]", "<csi>"),
-            // Quoted values next: what is inside them is data, whatever it looks like.
-            rule(r#""(?:[^"\\]|\\.)*""#, "\"<v>\""),
+            // Quoted values next: what is inside them is data, whatever it looks like
+            // (a quoted URL is kept as a URL, below).
+            rule(r#""(?:[^"\\:]|\\.)*""#, "\"<v>\""),
             rule(r"'(?:[^'\\]|\\.)*'", "'<v>'"),
             rule(r"`[^`]*`", "`<v>`"),
-            // URLs keep their scheme and host shape, not their paths and queries.
-            rule(r"\b([a-z][a-z0-9+.-]*)://[^\s,;)]+", "$1://<url>"),
+            // URLs: see `endpoint`.
             rule(
                 r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
                 "<uuid>",
@@ -62,6 +62,54 @@ fn rules() -> &'static [Rule] {
             ),
         ]
     })
+}
+
+fn url() -> &'static Regex {
+    static URL: OnceLock<Regex> = OnceLock::new();
+    URL.get_or_init(|| {
+        Regex::new(
+            r#"\b([a-z][a-z0-9+.-]*)://([^\s/"',;)?#]+)([^\s"',;)?#:]*)(?:[?#][^\s"',;)]*)?"#,
+        )
+        .expect("a valid pattern")
+    })
+}
+
+fn quoted() -> &'static Regex {
+    static QUOTED: OnceLock<Regex> = OnceLock::new();
+    QUOTED.get_or_init(|| {
+        Regex::new(r#""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"#).expect("a valid pattern")
+    })
+}
+
+/// `scheme://host/path` with the host kept (its port folded), each path segment that
+/// holds an id (digits, unless a word of letters then digits such as `v1`) folded to
+/// `<id>`, and the query gone.
+fn endpoint(scheme: &str, authority: &str, path: &str) -> String {
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => {
+            format!("{name}:<port>")
+        }
+        _ => host.to_string(),
+    };
+    let names_a_thing = |segment: &str| {
+        let letters = segment
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        letters > 0 && segment[letters..].chars().all(|c| c.is_ascii_digit())
+    };
+    let path: Vec<String> = path
+        .split('/')
+        .map(|segment| {
+            if segment.chars().any(|c| c.is_ascii_digit()) && !names_a_thing(segment) {
+                "<id>".to_string()
+            } else {
+                segment.to_string()
+            }
+        })
+        .collect();
+    format!("{scheme}://{host}{}", path.join("/"))
 }
 
 fn long_hex() -> &'static Regex {
@@ -98,7 +146,23 @@ pub fn class_id(class: &str) -> String {
 
 /// The class of one error text. Empty text has the class `""`.
 pub fn classify(error: &str) -> String {
-    let mut text = error.to_string();
+    // An endpoint names the cause (which service failed): its scheme, host and path stay,
+    // with the ids in the path folded and the query dropped.
+    let mut text = url()
+        .replace_all(error, |caps: &regex::Captures| {
+            endpoint(&caps[1], &caps[2], &caps[3])
+        })
+        .into_owned();
+    // Quoted values that are not URLs are data.
+    text = quoted()
+        .replace_all(&text, |caps: &regex::Captures| {
+            if caps[0].contains("://") {
+                caps[0].to_string()
+            } else {
+                format!("{}<v>{}", &caps[0][..1], &caps[0][caps[0].len() - 1..])
+            }
+        })
+        .into_owned();
     for rule in rules() {
         text = rule
             .pattern
@@ -224,7 +288,13 @@ mod tests {
             (
                 "POST https://hooks.example.com/v1/orders/8f14e45f-ceea-467f-a0a9-7b5b2c0e2f11: HTTP 503 Service Unavailable",
                 "POST https://hooks.example.com/v1/orders/1b4e28ba-2fa1-11d2-883f-0016d3cca427: HTTP 503 Service Unavailable",
-                "POST https://<url> HTTP 503 Service Unavailable",
+                "POST https://hooks.example.com/v1/orders/<id>: HTTP 503 Service Unavailable",
+            ),
+            // The endpoint names the failing service: host and path stay, ids go.
+            (
+                "Post \"https://billing.internal/v1/invoices/48213?attempt=2\": dial tcp 10.0.4.7:443: i/o timeout",
+                "Post \"https://billing.internal/v1/invoices/99120?attempt=5\": dial tcp 10.0.4.9:443: i/o timeout",
+                "Post \"https://billing.internal/v1/invoices/<id>\": dial tcp <addr>: i/o timeout",
             ),
             (
                 "message 1b4e28ba-2fa1-11d2-883f-0016d3cca427 rejected: schema id 4512 not found",

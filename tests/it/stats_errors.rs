@@ -57,11 +57,11 @@ fn failed_messages_are_grouped_by_cause_not_by_address_or_id() {
     );
     // Status codes are causes: 503 and 401 stay apart.
     assert_eq!(
-        find("POST https://<url> HTTP 503 Service Unavailable")["count"],
+        find("POST https://hooks.example.com/v1/orders/<id>: HTTP 503 Service Unavailable")["count"],
         100
     );
     assert_eq!(
-        find("POST https://<url> HTTP 401 Unauthorized")["count"],
+        find("POST https://hooks.example.com/v1/orders/<id>: HTTP 401 Unauthorized")["count"],
         100
     );
     assert_eq!(
