@@ -275,18 +275,8 @@ fn pending_rows(
         if !indexed {
             return Ok(None);
         }
-        tx.batch_execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+        let n = crate::tables::outbox::count_pending_in(tx, &format!("ONLY {}", partition.sql()))
             .map_err(fail)?;
-        let n: i64 = tx
-            .query_one(
-                &format!(
-                    "SELECT pg_catalog.count(*) FROM ONLY {} WHERE status OPERATOR(pg_catalog.=) 'pending'",
-                    partition.sql()
-                ),
-                &Params::default(),
-            )
-            .map_err(fail)?
-            .get(0);
         Ok(Some(n))
     })
 }

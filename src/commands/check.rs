@@ -12,7 +12,7 @@ use crate::db::catalog::Predicates;
 use crate::db::errors::{describe_pg_error, missing_table};
 use crate::db::session::Access;
 use crate::error::negative;
-use crate::render::output::{count_of, escape, print_records, print_text};
+use crate::render::output::{count_of, escape, json_value, print_records, print_text};
 use crate::tables::drift::{StatusScan, TableReport, inspect};
 use crate::tables::schema::{STATUSES, TableKind};
 
@@ -63,10 +63,6 @@ pub struct DedupColumnNames {
     pub msg_id: String,
     pub metadata: String,
     pub processed_at: String,
-}
-
-fn to_value(value: &impl serde::Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
 pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
@@ -127,10 +123,10 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> anyhow::Result<()> {
         let ok = reports
             .iter()
             .all(|r| (r.rel.exists() || !required(r)) && r.differences.is_empty());
-        let rows: Vec<Value> = tables.iter().map(to_value).collect();
+        let rows: Vec<Value> = tables.iter().map(json_value).collect();
         print_records(
             ctx.out.format,
-            &to_value(&CheckReport {
+            &json_value(&CheckReport {
                 ok,
                 target: located.outbox.target.clone(),
                 tables,

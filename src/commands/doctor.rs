@@ -9,7 +9,7 @@ use crate::diagnose::report::{DoctorReport, TargetDoctorReport, TargetReport};
 use crate::diagnose::{self, CHECKS, Options, Report, Status, Thresholds};
 use crate::error::{answer_after_output, negative, usage};
 use crate::render::output::{
-    Format, count_of, escape, pasteable, print_json, print_json_line, print_text,
+    Format, count_of, escape, json_value, pasteable, print_json, print_json_line, print_text,
 };
 
 pub fn run(ctx: &Context, args: &DoctorArgs) -> anyhow::Result<()> {
@@ -125,7 +125,7 @@ fn run_many(
                     error: Some(crate::db::errors::one_line(e)),
                 },
             };
-            serde_json::to_value(report).unwrap_or_default()
+            json_value(&report)
         })
         .collect();
     let printed = match ctx.out.format {
@@ -167,7 +167,7 @@ error: {}",
 }
 
 fn to_json(report: &Report, target: &str, schema: Option<&str>) -> Value {
-    serde_json::to_value(DoctorReport::new(report, target, schema)).unwrap_or_default()
+    json_value(&DoctorReport::new(report, target, schema))
 }
 
 const LABEL_WIDTH: usize = 6;

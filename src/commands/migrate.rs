@@ -163,16 +163,9 @@ fn server_date(session: &mut Session, rel: &Rel) -> anyhow::Result<chrono::Naive
             describe_pg_error(&e)
         )
     };
-    session.with_tx(Access::ReadOnly, &fail, |tx| today_utc(tx).map_err(fail))
-}
-
-fn today_utc(tx: &mut Tx<'_>) -> Result<chrono::NaiveDate, tokio_postgres::Error> {
-    Ok(tx
-        .query_one(
-            "SELECT pg_catalog.timezone('UTC', pg_catalog.now())::pg_catalog.date",
-            &crate::db::sql::Params::default(),
-        )?
-        .get(0))
+    session.with_tx(Access::ReadOnly, &fail, |tx| {
+        partitions::today_utc(tx).map_err(fail)
+    })
 }
 
 /// `--partition-by`, for the outbox.
@@ -195,7 +188,7 @@ fn ddl_for(
     let Some((interval, premake)) = partitioned else {
         return Ok(schema::ddl_at(kind, table, &rel.sql));
     };
-    let today = today_utc(tx)?;
+    let today = partitions::today_utc(tx)?;
     let schema = rel.schema.as_deref().unwrap_or("public");
     Ok(schema::pin_to_catalog(&partitions::outbox_ddl(
         table, &rel.sql, schema, interval, today, premake,

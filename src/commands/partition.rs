@@ -11,7 +11,9 @@ use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Session};
 use crate::db::sql::{Params, quote_ident};
 use crate::render::layout::{Column, StreamTable, output_width};
-use crate::render::output::{count_of, human_size, print_json, print_json_line, print_text};
+use crate::render::output::{
+    count_of, human_size, json_value, print_json, print_json_line, print_text,
+};
 use crate::tables::partitions::{self, Interval, Partition};
 use crate::tables::timearg::resolve_past_cutoff;
 
@@ -137,12 +139,7 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
             kept_because,
         });
     }
-    let values = || {
-        reports
-            .iter()
-            .map(|r| serde_json::to_value(r).unwrap_or_default())
-            .collect::<Vec<_>>()
-    };
+    let values = || reports.iter().map(|r| json_value(&r)).collect::<Vec<_>>();
     match ctx.out.format {
         crate::render::output::Format::Json => Ok(print_json(&serde_json::Value::Array(values()))?),
         crate::render::output::Format::Ndjson => {
@@ -315,13 +312,7 @@ fn maintain(ctx: &Context, args: &PartitionMaintainArgs) -> anyhow::Result<()> {
             )
         })?;
         let today: NaiveDate = session.with_tx(Access::ReadOnly, &fail, |tx| {
-            Ok(tx
-                .query_one(
-                    "SELECT pg_catalog.timezone('UTC', pg_catalog.now())::pg_catalog.date",
-                    &Params::default(),
-                )
-                .map_err(fail)?
-                .get(0))
+            partitions::today_utc(tx).map_err(fail)
         })?;
         let schema = rel.schema.clone().unwrap_or_else(|| "public".to_string());
         for (name, from, to) in partitions::ahead(interval, &rel.name, today, args.premake) {

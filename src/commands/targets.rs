@@ -7,7 +7,9 @@ use serde_json::Value;
 
 use crate::context::Context;
 use crate::error::{negative, usage};
-use crate::render::output::{Format, Summaries, print_json, print_record, print_records};
+use crate::render::output::{
+    Format, Summaries, json_value, print_json, print_record, print_records,
+};
 
 /// A target of a run over several: how it is named, and how to reach it.
 pub struct Named {
@@ -238,10 +240,7 @@ pub fn run_each(
         });
     }
     if ctx.out.format.is_machine() {
-        let records: Vec<Value> = reports
-            .iter()
-            .map(|r| serde_json::to_value(r).unwrap_or_default())
-            .collect();
+        let records: Vec<Value> = reports.iter().map(|r| json_value(&r)).collect();
         match ctx.out.format {
             Format::Json => print_json(&Value::Array(records))?,
             Format::Csv => print_records(

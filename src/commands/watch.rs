@@ -21,7 +21,7 @@ use crate::db::errors::explain_table_error;
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Session};
 use crate::error::usage;
-use crate::render::output::{Format, print_json_line, truncate};
+use crate::render::output::{Format, json_value, print_json_line, truncate};
 use crate::tables::error_class::{self, ErrorClass};
 use crate::tables::outbox::{self, GroupStats, StatusCounts};
 use crate::tables::rates::{self, Rates};
@@ -279,7 +279,7 @@ fn snapshot_json(
                 .collect()
         }),
     });
-    serde_json::to_value(line).unwrap_or_default()
+    json_value(&line)
 }
 
 /// Whether `err` means the connection is gone (closed, reset, the server shutting down
@@ -357,22 +357,19 @@ fn snapshots(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
                     }),
                     stale: None,
                 });
-                print_json_line(&serde_json::to_value(line).unwrap_or_default())?;
+                print_json_line(&json_value(&line))?;
             }
             // An interval without an answer is said, not waited out in silence.
-            None => print_json_line(
-                &serde_json::to_value(WatchLine::Problem(WatchProblem {
-                    at: PgTime::from_chrono(chrono::Utc::now()).rfc3339(),
-                    error: format!(
-                        "no answer from the server for {}: the read asked for then is still waiting",
-                        humanize(reader.waiting().unwrap_or_default().as_secs() as i64)
-                    ),
-                    reconnecting: false,
-                    closed_by: None,
-                    stale: Some(true),
-                }))
-                .unwrap_or_default(),
-            )?,
+            None => print_json_line(&json_value(&WatchLine::Problem(WatchProblem {
+                at: PgTime::from_chrono(chrono::Utc::now()).rfc3339(),
+                error: format!(
+                    "no answer from the server for {}: the read asked for then is still waiting",
+                    humanize(reader.waiting().unwrap_or_default().as_secs() as i64)
+                ),
+                reconnecting: false,
+                closed_by: None,
+                stale: Some(true),
+            })))?,
         }
         printed += 1;
         if args.count.is_some_and(|n| printed >= n) {

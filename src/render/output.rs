@@ -24,6 +24,12 @@ impl Format {
     }
 }
 
+/// A report type as a JSON value; `null` if it cannot be one (a map with non-string
+/// keys), which no report type has.
+pub fn json_value(value: &impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
 /// A report type as the JSON object the writers take.
 pub fn json_object(value: &impl serde::Serialize) -> Map<String, Value> {
     match serde_json::to_value(value) {

@@ -592,12 +592,16 @@ impl PlannerCounts {
 /// sequential scans priced out, a partitioned table's plans cost enough to trigger it,
 /// and compiling them takes seconds.
 pub fn count_pending(tx: &mut Tx<'_>, rel: &Rel) -> Result<i64, tokio_postgres::Error> {
+    count_pending_in(tx, &rel.sql)
+}
+
+/// [`count_pending`] over any relation as SQL text: a table, or `ONLY` one partition.
+pub fn count_pending_in(tx: &mut Tx<'_>, relation: &str) -> Result<i64, tokio_postgres::Error> {
     tx.batch_execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")?;
     Ok(tx
         .query_one(
             &format!(
-                "SELECT pg_catalog.count(*) FROM {} WHERE status OPERATOR(pg_catalog.=) 'pending'",
-                rel.sql
+                "SELECT pg_catalog.count(*) FROM {relation} WHERE status OPERATOR(pg_catalog.=) 'pending'"
             ),
             &Params::default(),
         )?

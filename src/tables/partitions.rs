@@ -72,6 +72,17 @@ pub fn default_name(table: &str) -> String {
 }
 
 /// Midnight UTC at the start of `day`, as a range bound.
+/// Today's date in UTC as the server's clock has it: partitions are named and bounded
+/// by UTC days, and the client's clock may be off.
+pub fn today_utc(tx: &mut Tx<'_>) -> Result<NaiveDate, tokio_postgres::Error> {
+    Ok(tx
+        .query_one(
+            "SELECT pg_catalog.timezone('UTC', pg_catalog.now())::pg_catalog.date",
+            &crate::db::sql::Params::default(),
+        )?
+        .get(0))
+}
+
 fn bound(day: NaiveDate) -> String {
     let at: DateTime<Utc> = Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default());
     at.format("%Y-%m-%d %H:%M:%S+00").to_string()

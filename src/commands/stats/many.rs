@@ -8,7 +8,7 @@ use crate::commands::targets::{Named, answer, each_target};
 use crate::context::Context;
 use crate::error::usage;
 use crate::render::layout::{Column, StreamTable, output_width};
-use crate::render::output::{Format, print_json, print_json_line, print_text};
+use crate::render::output::{Format, json_value, print_json, print_json_line, print_text};
 use crate::render::stats::Figures;
 use crate::render::stats::report::{StatsReport, TargetStatsReport};
 use crate::units::humanize;
@@ -38,7 +38,7 @@ pub(super) fn run(ctx: &Context, args: &StatsArgs, targets: Vec<Named>) -> anyho
                     error: Some(crate::db::errors::one_line(e)),
                 },
             };
-            serde_json::to_value(report).unwrap_or_default()
+            json_value(&report)
         })
         .collect();
     let printed = match ctx.out.format {

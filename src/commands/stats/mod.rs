@@ -10,7 +10,7 @@ use crate::context::Context;
 use crate::db::errors::explain_table_error;
 use crate::db::session::Access;
 use crate::error::{negative, usage};
-use crate::render::output::{Format, print_json, print_json_line, print_text};
+use crate::render::output::{Format, json_value, print_json, print_json_line, print_text};
 use crate::render::stats::report::StatsReport;
 use crate::render::stats::{Breach, Figures, StatsView, human, prometheus};
 use crate::tables::dedup::{self, DedupStats};
@@ -180,7 +180,7 @@ fn print_one(ctx: &Context, args: &StatsArgs, figures: &Figures) -> anyhow::Resu
 }
 
 fn report_json(view: &StatsView<'_>, figures: &Figures) -> serde_json::Value {
-    serde_json::to_value(StatsReport::new(view, figures)).unwrap_or_default()
+    json_value(&StatsReport::new(view, figures))
 }
 
 fn breaches(stats: &OutboxStats, args: &StatsArgs) -> Vec<Breach> {

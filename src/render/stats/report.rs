@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::db::pgtime::PgTime;
+use crate::render::output::json_value;
 use crate::render::stats::{Figures, StatsView};
 use crate::tables::outbox::{GroupStats, StatusCounts};
 use crate::tables::rates::Rates;
@@ -266,7 +267,7 @@ impl StatsReport {
                     .map(|g| {
                         (
                             g.value.clone().unwrap_or_default(),
-                            to_value(&GroupReport::of(g, now)),
+                            json_value(&GroupReport::of(g, now)),
                         )
                     })
                     .collect()
@@ -283,7 +284,7 @@ impl StatsReport {
                                 value: g.value.clone(),
                             })
                             .collect();
-                        (key.clone(), to_value(&values))
+                        (key.clone(), json_value(&values))
                     })
                     .collect()
             }),
@@ -332,8 +333,4 @@ impl StatsReport {
             primary: figures.standby.as_ref().and_then(|s| s.primary.clone()),
         }
     }
-}
-
-fn to_value(value: &impl Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
 }
