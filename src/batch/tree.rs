@@ -8,11 +8,18 @@
 //! new status; a partition detached, dropped or swapped by rename mid-run no longer
 //! belonging to it. Naming the partitions directly would be faster but would differ
 //! from a statement on the table in all of those (and could delete rows of a table
-//! swapped in by rename). The price: each batch's ctid range is read in every relation
-//! of the tree.
+//! swapped in by rename). On outboxctl's partitioned layout each statement also carries
+//! its partition's range of `created_at`, which the partition's own constraint already
+//! implies: the planner then prunes every other partition, so a batch reads its ctid
+//! range in one relation, not in all of them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 
 use crate::db::session::{Rel, Tx};
-use crate::db::sql::Params;
+use crate::db::sql::{Params, quote_literal};
+use crate::tables::partitions::{self, Partition};
 
 /// One relation of the tree, as a batch's statements name it.
 #[derive(Clone, Debug)]
@@ -61,6 +68,11 @@ impl Tree {
             &crate::params![root],
         )?;
         let single = leaves.len() == 1 && leaves[0].get::<_, u32>(2) == root;
+        let pruning = if single {
+            HashMap::new()
+        } else {
+            pruning_conditions(tx, root)?
+        };
         let (mut pages, mut tuples) = (0.0, 0.0);
         let mut relations = Vec::new();
         let mut foreign = None;
@@ -80,7 +92,10 @@ impl Tree {
             } else {
                 (
                     rel.sql.clone(),
-                    format!(" AND tableoid OPERATOR(pg_catalog.=) {oid}::pg_catalog.oid"),
+                    format!(
+                        " AND tableoid OPERATOR(pg_catalog.=) {oid}::pg_catalog.oid{}",
+                        pruning.get(&oid).map(String::as_str).unwrap_or_default()
+                    ),
                 )
             };
             relations.push(Relation {
@@ -95,5 +110,142 @@ impl Tree {
             rows_per_block: if pages > 0.0 { tuples / pages } else { 100.0 },
             server_version,
         })
+    }
+}
+
+/// For each direct partition of `root` when it is outboxctl's layout (range on
+/// `created_at`): ` AND …` holding a statement to that partition's range, which lets the
+/// planner prune the others. The default partition gets the ranges no other partition
+/// covers, only when every bound was read exactly (a bound misread would skip its rows).
+fn pruning_conditions(
+    tx: &mut Tx<'_>,
+    root: u32,
+) -> Result<HashMap<u32, String>, tokio_postgres::Error> {
+    let mut conditions = HashMap::new();
+    if partitions::partition_key(tx, root)?.as_deref() != Some(partitions::OUR_KEY) {
+        return Ok(conditions);
+    }
+    let parts = partitions::of(tx, root)?;
+    for part in parts.iter().filter(|p| !p.is_default && p.exact) {
+        let mut sql = String::new();
+        if let Some(from) = part.from {
+            sql.push_str(&format!(
+                " AND created_at OPERATOR(pg_catalog.>=) {}",
+                at(from)
+            ));
+        }
+        if let Some(to) = part.to {
+            sql.push_str(&format!(
+                " AND created_at OPERATOR(pg_catalog.<) {}",
+                at(to)
+            ));
+        }
+        conditions.insert(part.oid, sql);
+    }
+    if let Some(default) = parts.iter().find(|p| p.is_default)
+        && let Some(gaps) = uncovered(&parts)
+    {
+        conditions.insert(default.oid, gaps);
+    }
+    Ok(conditions)
+}
+
+fn at(t: DateTime<Utc>) -> String {
+    format!(
+        "{}::pg_catalog.timestamptz",
+        quote_literal(&t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true))
+    )
+}
+
+/// ` AND (…)`: the values of `created_at` no non-default partition covers (NULL
+/// included), or `None` when a bound was not read exactly.
+fn uncovered(parts: &[Partition]) -> Option<String> {
+    let mut ranges: Vec<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = Vec::new();
+    for part in parts.iter().filter(|p| !p.is_default) {
+        if !part.exact {
+            return None;
+        }
+        ranges.push((part.from, part.to));
+    }
+    // MINVALUE first; then merge touching or overlapping ranges.
+    ranges.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut arms = vec!["created_at IS NULL".to_string()];
+    // The lowest value not yet covered: `None` is MINVALUE, `Some(None)` past MAXVALUE.
+    let mut open: Option<Option<DateTime<Utc>>> = Some(None);
+    for (from, to) in ranges {
+        let Some(low) = open else { break };
+        match (low, from) {
+            (_, None) => {}
+            (None, Some(f)) => arms.push(format!("created_at OPERATOR(pg_catalog.<) {}", at(f))),
+            (Some(l), Some(f)) if l < f => arms.push(format!(
+                "created_at OPERATOR(pg_catalog.>=) {} AND created_at OPERATOR(pg_catalog.<) {}",
+                at(l),
+                at(f)
+            )),
+            _ => {}
+        }
+        open = match (low, to) {
+            (_, None) => None,
+            (Some(l), Some(t)) if l > t => Some(Some(l)),
+            (_, Some(t)) => Some(Some(t)),
+        };
+    }
+    match open {
+        Some(None) => arms.push("true".to_string()),
+        Some(Some(l)) => arms.push(format!("created_at OPERATOR(pg_catalog.>=) {}", at(l))),
+        None => {}
+    }
+    Some(format!(" AND ({})", arms.join(" OR ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(from: Option<&str>, to: Option<&str>) -> Partition {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        Partition {
+            name: String::new(),
+            schema: String::new(),
+            oid: 0,
+            from: from.map(t),
+            to: to.map(t),
+            is_default: false,
+            exact: true,
+            is_partitioned: false,
+            estimated_rows: 0.0,
+            bytes: 0,
+        }
+    }
+
+    #[test]
+    fn the_default_partition_gets_every_gap() {
+        let d = |n: u32| format!("2026-12-{n:02}T00:00:00Z");
+        let parts = [
+            part(Some(&d(3)), Some(&d(4))),
+            part(Some(&d(1)), Some(&d(2))),
+            part(Some(&d(2)), Some(&d(3))),
+            part(Some(&d(6)), Some(&d(7))),
+        ];
+        let gaps = uncovered(&parts).unwrap();
+        assert_eq!(
+            gaps,
+            " AND (created_at IS NULL OR created_at OPERATOR(pg_catalog.<) E'2026-12-01T00:00:00.000000Z'::pg_catalog.timestamptz \
+OR created_at OPERATOR(pg_catalog.>=) E'2026-12-04T00:00:00.000000Z'::pg_catalog.timestamptz AND created_at OPERATOR(pg_catalog.<) E'2026-12-06T00:00:00.000000Z'::pg_catalog.timestamptz \
+OR created_at OPERATOR(pg_catalog.>=) E'2026-12-07T00:00:00.000000Z'::pg_catalog.timestamptz)"
+        );
+    }
+
+    #[test]
+    fn minvalue_and_maxvalue_leave_no_gap_at_the_ends() {
+        let parts = [
+            part(None, Some("2026-12-01T00:00:00Z")),
+            part(Some("2026-12-01T00:00:00Z"), None),
+        ];
+        assert_eq!(uncovered(&parts).unwrap(), " AND (created_at IS NULL)");
+        let mut unread = part(Some("2026-12-01T00:00:00Z"), None);
+        unread.exact = false;
+        assert_eq!(uncovered(&[unread]), None);
+        assert_eq!(uncovered(&[]).unwrap(), " AND (created_at IS NULL OR true)");
     }
 }

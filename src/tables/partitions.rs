@@ -188,6 +188,9 @@ pub struct Partition {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub is_default: bool,
+    /// Both bounds were read exactly (`None` above then means MINVALUE or MAXVALUE,
+    /// not a bound this code could not read).
+    pub exact: bool,
     /// The partition is itself partitioned (its rows are in its own partitions).
     pub is_partitioned: bool,
     /// The planner's row estimate (`-1`: never analyzed).
@@ -233,11 +236,13 @@ pub fn of(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Partition>, tokio_postgres::E
            JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
            JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
           WHERE i.inhparent OPERATOR(pg_catalog.=) $1";
+    // Bounds print in the session's DateStyle: ISO is the one parsed below.
+    tx.batch_execute("SET LOCAL DateStyle = 'ISO'")?;
     let rows = tx.query(LIST, &crate::params![oid])?;
     let mut partitions = Vec::new();
     for row in rows {
         let bound: String = row.get(3);
-        let (from, to, is_default) = parse_bound(&bound);
+        let (from, to, is_default, exact) = parse_bound(&bound);
         partitions.push(Partition {
             name: row.get(0),
             schema: row.get(1),
@@ -245,6 +250,7 @@ pub fn of(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Partition>, tokio_postgres::E
             from,
             to,
             is_default,
+            exact,
             estimated_rows: row.get(4),
             is_partitioned: row.get(6),
             bytes: row.get(5),
@@ -260,18 +266,25 @@ pub fn of(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Partition>, tokio_postgres::E
 }
 
 /// `FOR VALUES FROM ('2026-12-06 00:00:00+00') TO ('2026-12-07 00:00:00+00')`: its
-/// bounds; `DEFAULT`: none, and the default flag.
-fn parse_bound(bound: &str) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool) {
+/// bounds (`None` for MINVALUE and MAXVALUE), and whether both were read; `DEFAULT`:
+/// none, and the default flag.
+fn parse_bound(bound: &str) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>, bool, bool) {
     if bound.trim() == "DEFAULT" {
-        return (None, None, true);
+        return (None, None, true, true);
     }
-    let value = |after: &str| -> Option<DateTime<Utc>> {
-        let rest = bound.split_once(after)?.1;
-        let rest = rest.trim_start().strip_prefix("('")?;
-        let text = rest.split_once("')")?.0;
-        parse_timestamptz(text)
+    // `Some(None)`: the keyword `unbounded` (MINVALUE or MAXVALUE) instead of a value.
+    let value = |after: &str, unbounded: &str| -> Option<Option<DateTime<Utc>>> {
+        let rest = bound.split_once(after)?.1.trim_start().strip_prefix('(')?;
+        if rest.starts_with(unbounded) {
+            return Some(None);
+        }
+        let text = rest.strip_prefix('\'')?.split_once("')")?.0;
+        parse_timestamptz(text).map(Some)
     };
-    (value("FROM"), value(" TO"), false)
+    match (value("FROM", "MINVALUE"), value(" TO", "MAXVALUE")) {
+        (Some(from), Some(to)) => (from, to, false, true),
+        (from, to) => (from.flatten(), to.flatten(), false, false),
+    }
 }
 
 /// A timestamptz as the server prints it in a partition bound, in any DateStyle's ISO
@@ -376,14 +389,23 @@ mod tests {
 
     #[test]
     fn bounds_are_read_back_in_any_offset() {
-        let (from, to, default) =
+        let (from, to, default, exact) =
             parse_bound("FOR VALUES FROM ('2026-12-06 00:00:00+00') TO ('2026-12-07 01:00:00+01')");
-        assert!(!default);
+        assert!(!default && exact);
         assert_eq!(from.unwrap().to_rfc3339(), "2026-12-06T00:00:00+00:00");
         assert_eq!(to.unwrap().to_rfc3339(), "2026-12-07T00:00:00+00:00");
-        assert_eq!(parse_bound("DEFAULT"), (None, None, true));
-        let (from, to, _) = parse_bound("FOR VALUES FROM (MINVALUE) TO ('2026-01-01 00:00:00+00')");
-        assert!(from.is_none() && to.is_some());
+        assert_eq!(parse_bound("DEFAULT"), (None, None, true, true));
+        let (from, to, _, exact) =
+            parse_bound("FOR VALUES FROM (MINVALUE) TO ('2026-01-01 00:00:00+00')");
+        assert!(from.is_none() && to.is_some() && exact);
+    }
+
+    #[test]
+    fn a_bound_not_read_is_not_taken_for_minvalue() {
+        // A DateStyle other than ISO: the value is there but not in the form parsed.
+        let (from, _, _, exact) =
+            parse_bound("FOR VALUES FROM ('Sun Dec 06 00:00:00 2026 UTC') TO (MAXVALUE)");
+        assert!(from.is_none() && !exact);
     }
 
     #[test]
