@@ -160,7 +160,9 @@ fn at(t: DateTime<Utc>) -> String {
 /// ` AND (…)`: the values of `created_at` no non-default partition covers (NULL
 /// included), or `None` when a bound was not read exactly.
 fn uncovered(parts: &[Partition]) -> Option<String> {
-    let mut ranges: Vec<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = Vec::new();
+    // (from, to); `None` is MINVALUE or MAXVALUE.
+    type Range = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    let mut ranges: Vec<Range> = Vec::new();
     for part in parts.iter().filter(|p| !p.is_default) {
         if !part.exact {
             return None;
@@ -168,7 +170,7 @@ fn uncovered(parts: &[Partition]) -> Option<String> {
         ranges.push((part.from, part.to));
     }
     // MINVALUE first; then merge touching or overlapping ranges.
-    ranges.sort_by(|a, b| a.0.cmp(&b.0));
+    ranges.sort_by_key(|r| r.0);
     let mut arms = vec!["created_at IS NULL".to_string()];
     // The lowest value not yet covered: `None` is MINVALUE, `Some(None)` past MAXVALUE.
     let mut open: Option<Option<DateTime<Utc>>> = Some(None);
