@@ -6,12 +6,13 @@
 //!
 //! Every step but the last runs beside writers and the relay, and each can be rerun:
 //! 1. a unique index on `(id, created_at)`, built `CONCURRENTLY`, made a constraint (the
-//!    partitioned primary key attaches it instead of building one under a lock);
+//!    partitioned primary key attaches it instead of building one under a lock), and
+//!    the retention index (BRIN), built `CONCURRENTLY` for the same reason;
 //! 2. `CHECK (created_at < boundary) NOT VALID`, then `VALIDATE` (concurrent): the
 //!    attach below then needs no scan;
 //! 3. the new partitioned table `<table>_partitioned`, with the table's own columns,
 //!    defaults and checks (`LIKE`), the primary key `(id, created_at)`, the pending
-//!    index, a default partition and the partitions from the boundary on, owned and
+//!    and retention indexes, a default partition and the partitions from the boundary on, owned and
 //!    granted like the table;
 //! 4. one short transaction, under `lock_timeout`: rename the table to `<table>_plegacy`
 //!    and the new one to `<table>`, attach the old one as the first partition, give the
@@ -53,6 +54,9 @@ struct Names {
     range_check: String,
     pending_index: String,
     new_pending_index: String,
+    retention_index: String,
+    new_retention_index: String,
+    legacy_retention_index: String,
 }
 
 impl Names {
@@ -65,6 +69,9 @@ impl Names {
             range_check: format!("{table}_convert_range"),
             pending_index: format!("idx_{table}_pending"),
             new_pending_index: format!("idx_{table}_pending_p"),
+            retention_index: partitions::retention_index_name(table),
+            new_retention_index: format!("{}_p", partitions::retention_index_name(table)),
+            legacy_retention_index: format!("{}_legacy", partitions::retention_index_name(table)),
         }
     }
 }
@@ -82,6 +89,7 @@ pub fn run(ctx: &Context, args: &PartitionConvertArgs) -> anyhow::Result<()> {
         &names.legacy,
         &names.unique_index,
         &names.range_check,
+        &names.legacy_retention_index,
     ] {
         if name.len() > 63 {
             return Err(crate::error::usage(format!(
@@ -187,6 +195,30 @@ pub fn run(ctx: &Context, args: &PartitionConvertArgs) -> anyhow::Result<()> {
             false,
         )?;
     }
+    // 1b. The retention index on the table that becomes the first partition, built
+    // concurrently: attaching it then finds it instead of building one under a lock.
+    if state.retention_index_invalid {
+        step(
+            &mut session,
+            format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                q(&names.legacy_retention_index)
+            ),
+            true,
+        )?;
+    }
+    if !state.retention_index_valid {
+        step(
+            &mut session,
+            format!(
+                "CREATE INDEX CONCURRENTLY {} ON {} {}",
+                quote_ident(&names.legacy_retention_index),
+                rel.sql,
+                partitions::RETENTION_INDEX_DEFINITION
+            ),
+            true,
+        )?;
+    }
     // 2. The range every row is in, proved without blocking writers.
     if !state.range_check {
         step(
@@ -218,8 +250,11 @@ pub fn run(ctx: &Context, args: &PartitionConvertArgs) -> anyhow::Result<()> {
 ALTER TABLE {parent} DROP CONSTRAINT IF EXISTS {check};
 ALTER TABLE {parent} ADD PRIMARY KEY (id, created_at);
 CREATE INDEX {pending} ON {parent} (created_at) WHERE status OPERATOR(pg_catalog.=) 'pending'::pg_catalog.text;
+CREATE INDEX {retention} ON {parent} {retention_definition};
 CREATE TABLE {default} PARTITION OF {parent} DEFAULT;
 ",
+            retention = quote_ident(&names.new_retention_index),
+            retention_definition = partitions::RETENTION_INDEX_DEFINITION,
             parent = q(&names.parent),
             table = rel.sql,
             check = quote_ident(&names.range_check),
@@ -252,6 +287,7 @@ ALTER TABLE {table} RENAME TO {legacy};
 ALTER INDEX IF EXISTS {pending_old} RENAME TO {legacy_pending};
 ALTER TABLE {parent} RENAME TO {bare_table};
 ALTER INDEX {pending_new} RENAME TO {bare_pending};
+ALTER INDEX {retention_new} RENAME TO {bare_retention};
 ALTER TABLE {table} ATTACH PARTITION {legacy_q} FOR VALUES FROM (MINVALUE) TO ({bound}::pg_catalog.timestamptz);
 ALTER TABLE {legacy_q} DROP CONSTRAINT {check};",
         table = rel.sql,
@@ -263,6 +299,8 @@ ALTER TABLE {legacy_q} DROP CONSTRAINT {check};",
         bare_table = quote_ident(&names.table),
         pending_new = q(&names.new_pending_index),
         bare_pending = quote_ident(&names.pending_index),
+        retention_new = q(&names.new_retention_index),
+        bare_retention = quote_ident(&names.retention_index),
         bound = quote_literal(&bound),
         check = quote_ident(&names.range_check),
     );
@@ -285,6 +323,8 @@ struct State {
     unique_index_valid: bool,
     unique_index_invalid: bool,
     unique_constraint: bool,
+    retention_index_valid: bool,
+    retention_index_invalid: bool,
     range_check: bool,
     range_check_valid: bool,
     parent: bool,
@@ -304,19 +344,24 @@ impl State {
                     "SELECT (SELECT i.indisvalid FROM pg_catalog.pg_index i WHERE i.indexrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)),
                             EXISTS (SELECT 1 FROM pg_catalog.pg_constraint WHERE conrelid OPERATOR(pg_catalog.=) $3 AND conname OPERATOR(pg_catalog.=) $2 AND contype OPERATOR(pg_catalog.=) 'u'),
                             (SELECT convalidated FROM pg_catalog.pg_constraint WHERE conrelid OPERATOR(pg_catalog.=) $3 AND conname OPERATOR(pg_catalog.=) $4 AND contype OPERATOR(pg_catalog.=) 'c'),
-                            pg_catalog.to_regclass($5) IS NOT NULL",
+                            pg_catalog.to_regclass($5) IS NOT NULL,
+                            (SELECT i.indisvalid FROM pg_catalog.pg_index i WHERE i.indexrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($6))",
                     &crate::params![
                         q(&names.unique_index),
                         names.unique_index.clone(),
                         rel.oid.unwrap_or_default(),
                         names.range_check.clone(),
-                        q(&names.parent)
+                        q(&names.parent),
+                        q(&names.legacy_retention_index)
                     ],
                 )
                 .map_err(fail)?;
             let index: Option<bool> = row.get(0);
             let check: Option<bool> = row.get(2);
+            let retention: Option<bool> = row.get(4);
             Ok(State {
+                retention_index_valid: retention == Some(true),
+                retention_index_invalid: retention == Some(false),
                 unique_index_valid: index == Some(true),
                 unique_index_invalid: index == Some(false),
                 unique_constraint: row.get(1),
@@ -442,10 +487,14 @@ fn rollback(
             "DROP INDEX CONCURRENTLY IF EXISTS {}",
             q(&names.unique_index)
         ),
+        format!(
+            "DROP INDEX CONCURRENTLY IF EXISTS {}",
+            q(&names.legacy_retention_index)
+        ),
     ];
     if !dry_run {
-        for (i, sql) in statements.iter().enumerate() {
-            let done = if i == 3 {
+        for sql in &statements {
+            let done = if sql.starts_with("DROP INDEX CONCURRENTLY") {
                 session.execute_outside_transaction(sql)
             } else {
                 session

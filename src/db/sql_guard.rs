@@ -433,7 +433,8 @@ pub fn violations(sql: &str) -> Vec<String> {
                     && qualifier.is_none()
                     && !is_keyword(w)
                     && !ctes.contains(&w.to_string())
-                    && !matches!(prev, Some(Token::Word(p)) if p == "as")
+                    // `USING brin (…)`: an index's access method, not a call.
+                    && !matches!(prev, Some(Token::Word(p)) if p == "as" || p == "using")
                 {
                     found.push(format!(
                         "function {w}() is looked up on the search path: write pg_catalog.{w}()"

@@ -822,6 +822,23 @@ fn convert_turns_a_live_plain_outbox_into_the_layout() {
         .get(0);
     assert_eq!(distinct, total);
     assert_eq!(ids(&db, "topic = 'live'").len(), written.len());
+    // Every partition, the old table included, has the retention index, valid and
+    // attached to the parent's (built concurrently before the swap, not under it).
+    let missing: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_inherits i
+              WHERE i.inhparent = 'outbox_messages'::regclass
+                AND NOT EXISTS (SELECT 1 FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+                                  JOIN pg_am a ON a.oid = c.relam
+                                  JOIN pg_inherits ii ON ii.inhrelid = x.indexrelid
+                                 WHERE x.indrelid = i.inhrelid AND a.amname = 'brin' AND x.indisvalid
+                                   AND ii.inhparent = 'idx_outbox_messages_retention'::regclass)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(missing, 0, "partitions without the retention index");
     let out = db
         .cmd()
         .args(["check", "--format", "json"])
