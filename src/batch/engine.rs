@@ -187,6 +187,10 @@ pub struct SummaryDetails {
     /// The rows those partitions held (counted in neither `matched` nor `changed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows_in_dropped_partitions: Option<i64>,
+    /// True when that count is partly the planner's: a partition over 10 MB proved
+    /// removable through its retention index is not read, so its rows are not counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_in_dropped_partitions_estimated: Option<bool>,
     /// Partitions whose range lies before the cutoff but which hold rows the purge
     /// keeps, and why; their removable rows are purged row by row.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -205,8 +209,9 @@ pub struct KeptPartition {
 impl SummaryDetails {
     /// What retention by DROP did, for the summary.
     pub fn with_retention(mut self, outcome: &crate::batch::retention::Outcome) -> Self {
-        self.partitions_dropped = Some(outcome.dropped.iter().map(|(n, _)| n.clone()).collect());
+        self.partitions_dropped = Some(outcome.dropped.iter().map(|d| d.name.clone()).collect());
         self.rows_in_dropped_partitions = Some(outcome.rows_dropped());
+        self.rows_in_dropped_partitions_estimated = Some(outcome.rows_estimated());
         self.partitions_kept = Some(
             outcome
                 .kept

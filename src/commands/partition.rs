@@ -82,7 +82,11 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
         })?),
         None => None,
     };
-    let selection = cutoff.map(|c| retention::selection_literal(c, args.include_failed, &[]));
+    let rule = cutoff.map(|cutoff| retention::Rule {
+        cutoff,
+        include_failed: args.include_failed,
+        topics: Vec::new(),
+    });
     let mut reports = Vec::new();
     for partition in &found {
         let exact = if args.exact {
@@ -98,8 +102,9 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
         } else {
             None
         };
-        let (droppable, kept_because) = match (&selection, cutoff) {
-            (Some(selection), Some(cutoff)) => {
+        let (droppable, kept_because) = match &rule {
+            Some(rule) => {
+                let cutoff = rule.cutoff;
                 if partition.is_default {
                     (
                         false,
@@ -116,7 +121,7 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
                 } else if partition.to.is_none_or(|to| to > cutoff) {
                     (false, Some("its range reaches past the cutoff".to_string()))
                 } else {
-                    let (_, keepers) = retention::keepers(&mut session, rel, partition, selection)?;
+                    let keepers = retention::check(&mut session, rel, partition, rule)?;
                     if keepers.none() {
                         (true, None)
                     } else {
@@ -124,7 +129,7 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
                     }
                 }
             }
-            _ => (false, None),
+            None => (false, None),
         };
         reports.push(PartitionReport {
             partition: partition.name.clone(),

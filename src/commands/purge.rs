@@ -60,7 +60,11 @@ fn run_one(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
             &mut session,
             rel,
             &candidates,
-            &retention::selection_literal(cutoff, include_failed, &args.topic),
+            &retention::Rule {
+                cutoff,
+                include_failed,
+                topics: args.topic.clone(),
+            },
             args.mutation.dry_run,
         )?)
     };
@@ -114,18 +118,24 @@ fn run_one(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
             let names = outcome
                 .dropped
                 .iter()
-                .map(|(name, _)| name.as_str())
+                .map(|d| d.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ");
             let partitions = count_of(outcome.dropped.len() as u64, "partition", "partitions");
+            // A large partition proved through its index is not counted, only estimated.
+            let about = if outcome.rows_estimated() {
+                "about "
+            } else {
+                ""
+            };
             if dry_run {
                 format!(
-                    "; {} of them in {partitions} that would be dropped whole ({names})",
+                    "; {about}{} of them in {partitions} that would be dropped whole ({names})",
                     outcome.rows_dropped()
                 )
             } else {
                 format!(
-                    ", and dropped {partitions} whole ({}: {names})",
+                    ", and dropped {partitions} whole ({about}{}: {names})",
                     count_of(outcome.rows_dropped() as u64, "message", "messages")
                 )
             }
