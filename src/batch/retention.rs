@@ -12,7 +12,11 @@
 //!    lost; `IS TRUE`, because a CHECK that is NULL passes;
 //! 3. one read of the partition, after that, looks for a row the purge would keep: none
 //!    may be missed, since later writes are held to the constraint;
-//! 4. `DETACH PARTITION` and `DROP TABLE`: catalog changes only, under `lock_timeout`.
+//! 4. `DETACH PARTITION`, then `DROP TABLE` in a transaction of its own (the detached
+//!    table is no longer the outbox's, so removing its files holds no lock the relay
+//!    waits for): catalog changes only, under `lock_timeout`. A table detached but not
+//!    dropped (someone held it) keeps the constraint, by which the next run finds and
+//!    drops it.
 //!    (`DETACH … CONCURRENTLY` is not allowed on a table with a default partition,
 //!    which the layout has.)
 //!
@@ -151,25 +155,27 @@ impl Rule {
 }
 
 /// The partitions of `rel` whose whole range lies before `cutoff` (the default
-/// partition never does); empty when `rel` is not outboxctl's partitioned layout.
+/// partition never does); `None` when `rel` is not outboxctl's partitioned layout.
 pub fn candidates(
     session: &mut Session,
     rel: &Rel,
     cutoff: DateTime<Utc>,
-) -> anyhow::Result<Vec<Partition>> {
+) -> anyhow::Result<Option<Vec<Partition>>> {
     let Some(oid) = rel.oid else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
     let fail = |e| explain_table_error(e, rel);
     session.with_tx(Access::ReadOnly, &fail, |tx| {
         if partitions::partition_key(tx, oid).map_err(fail)?.as_deref() != Some(partitions::OUR_KEY)
         {
-            return Ok(Vec::new());
+            return Ok(None);
         }
-        Ok(partitions::list(tx, rel)?
-            .into_iter()
-            .filter(|p| !p.is_default && p.to.is_some_and(|to| to <= cutoff))
-            .collect())
+        Ok(Some(
+            partitions::list(tx, rel)?
+                .into_iter()
+                .filter(|p| !p.is_default && p.to.is_some_and(|to| to <= cutoff))
+                .collect(),
+        ))
     })
 }
 
@@ -307,12 +313,16 @@ pub fn drop_removable(
         }
         return Ok(outcome);
     }
-    // Step 4 for every proven partition in one transaction, else one at a time.
-    let all = proven
+    // Step 4 for every proven partition in one transaction, else one at a time. The
+    // detach is what locks the table; the drop comes after, in a transaction of its
+    // own, so the relay does not wait while the files are removed.
+    let detach_all = proven
         .iter()
-        .map(|(p, _)| detach_sql(rel, &p.sql()))
+        .map(|(p, _)| format!("ALTER TABLE {} DETACH PARTITION {};\n", rel.sql, p.sql()))
         .collect::<String>();
-    if run_ddl(session, lock_timeout, &all).is_ok() {
+    if run_ddl(session, lock_timeout, &detach_all).is_ok() {
+        let detached: Vec<String> = proven.iter().map(|(p, _)| p.sql()).collect();
+        drop_detached(session, lock_timeout, &detached);
         outcome
             .dropped
             .extend(proven.iter().map(|(p, counted)| counted.named(p)));
@@ -446,6 +456,30 @@ fn remove_leftovers(session: &mut Session, rel: &Rel, lock_timeout: u128) -> any
             .map(|r| r.get(0))
             .collect())
     })?;
+    // Tables an earlier run detached, proved removable, but could not drop: only step
+    // 4 detaches a table that carries the constraint.
+    let detached: Vec<String> = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        Ok(tx
+            .query(
+                "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)
+                   FROM pg_catalog.pg_constraint k
+                   JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) k.conrelid
+                   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+                   JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) $1
+                  WHERE k.conname OPERATOR(pg_catalog.=) $2 AND c.relkind OPERATOR(pg_catalog.=) 'r' AND NOT c.relispartition
+                    AND c.relnamespace OPERATOR(pg_catalog.=) t.relnamespace
+                    AND pg_catalog.left(c.relname::pg_catalog.text, (pg_catalog.length(t.relname::pg_catalog.text) OPERATOR(pg_catalog.+) 2))
+                        OPERATOR(pg_catalog.=) (t.relname::pg_catalog.text OPERATOR(pg_catalog.||) '_p')
+                    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i
+                                     WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid OR i.inhparent OPERATOR(pg_catalog.=) c.oid)",
+                &crate::params![oid, CONSTRAINT.to_string()],
+            )
+            .map_err(fail)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    })?;
+    drop_detached(session, lock_timeout, &detached);
     // Best effort: a partition another session holds keeps it until the next run,
     // which tries again.
     for part in left {
@@ -696,7 +730,11 @@ fn run_ddl(
     sql: &str,
 ) -> Result<(), tokio_postgres::Error> {
     let mut tx = session.begin(Access::ReadWrite)?;
-    tx.batch_execute(&format!("SET LOCAL lock_timeout = {lock_timeout}"))?;
+    // A commit lost to a crash leaves an earlier step's state, which a rerun takes
+    // from there; not waiting for the flush keeps the locks shorter.
+    tx.batch_execute(&format!(
+        "SET LOCAL lock_timeout = {lock_timeout}; SET LOCAL synchronous_commit = off"
+    ))?;
     tx.batch_execute(sql)?;
     tx.commit()
 }
@@ -717,6 +755,21 @@ fn detach_sql(rel: &Rel, part: &str) -> String {
         "ALTER TABLE {} DETACH PARTITION {part}; DROP TABLE {part};\n",
         rel.sql
     )
+}
+
+/// Drops tables step 4 detached: their rows have left the outbox already. One that
+/// cannot be dropped now (someone else reads it) keeps the constraint that marks it,
+/// and the next run drops it.
+fn drop_detached(session: &mut Session, lock_timeout: u128, tables: &[String]) {
+    let all: String = tables
+        .iter()
+        .map(|t| format!("DROP TABLE {t};\n"))
+        .collect();
+    if run_ddl(session, lock_timeout, &all).is_err() {
+        for table in tables {
+            let _ = run_ddl(session, lock_timeout, &format!("DROP TABLE {table}"));
+        }
+    }
 }
 
 /// Takes step 2's constraint off partitions that stay; best effort (the next run

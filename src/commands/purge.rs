@@ -52,11 +52,10 @@ fn run_one(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
 
     // A partitioned outbox: partitions wholly before the cutoff that hold nothing the
     // purge keeps are dropped whole; the batches then purge what is left.
-    let candidates = retention::candidates(&mut session, rel, cutoff)?;
-    let retention = if candidates.is_empty() {
-        None
-    } else {
-        Some(retention::drop_removable(
+    // Run even with no candidate: an earlier run's leftovers are cleaned up first.
+    let retention = match retention::candidates(&mut session, rel, cutoff)? {
+        None => None,
+        Some(candidates) => Some(retention::drop_removable(
             &mut session,
             rel,
             &candidates,
@@ -66,7 +65,7 @@ fn run_one(ctx: &Context, args: &PurgeArgs) -> anyhow::Result<()> {
                 topics: args.topic.clone(),
             },
             args.mutation.dry_run,
-        )?)
+        )?),
     };
     let details = retention
         .as_ref()

@@ -1271,3 +1271,40 @@ fn a_walk_skips_partitions_the_index_proves_empty_of_its_rows() {
     }
     assert_eq!(ids(&db, "true").len(), 3000);
 }
+
+/// A partition an earlier purge detached but could not drop (someone held it) still
+/// carries the purge's constraint: the next purge drops it, and nothing else.
+#[test]
+fn a_detached_partition_left_by_an_earlier_purge_is_dropped_by_the_next() {
+    let db = partitioned_db();
+    let left = day_partition(&db, "2026-11-02");
+    rows(
+        &db,
+        50,
+        "2026-11-02 12:00+00",
+        "'processed'",
+        "'2026-11-02 12:01+00'",
+    );
+    db.client()
+        .batch_execute(&format!(
+            "ALTER TABLE {left} ADD CONSTRAINT outboxctl_retention CHECK (status = 'processed') NOT VALID;
+             ALTER TABLE outbox_messages DETACH PARTITION {left};
+             CREATE TABLE unrelated (status text, CONSTRAINT outboxctl_retention CHECK (status IS NOT NULL));
+             CREATE TABLE outbox_messages_pkeep (LIKE outbox_messages);"
+        ))
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["purge", "--before", CUTOFF, "--yes"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let exists = |name: &str| -> bool {
+        db.client()
+            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
+            .unwrap()
+            .get(0)
+    };
+    assert!(!exists(&left), "{left} was left");
+    assert!(exists("unrelated") && exists("outbox_messages_pkeep"));
+}
