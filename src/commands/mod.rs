@@ -44,11 +44,14 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 | Command::Delete(_)
                 | Command::Purge(_)
                 | Command::Dedup(crate::cli::DedupCommand::Purge(_))
-                | Command::Partition(crate::cli::PartitionCommand::Maintain(_))
+                | Command::Partition(
+                    crate::cli::PartitionCommand::Maintain(_)
+                        | crate::cli::PartitionCommand::List(_)
+                )
         )
     {
         return Err(crate::error::usage(
-            "several -d apply to stats, doctor, requeue, delete, purge, dedup purge and partition maintain: run the command once per database",
+            "several -d apply to stats, doctor, requeue, delete, purge, dedup purge, partition list and partition maintain: run the command once per database",
         ));
     }
     if ctx.out.format == crate::render::output::Format::Prometheus

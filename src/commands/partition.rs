@@ -71,7 +71,145 @@ fn partitioned(session: &mut Session, rel: &Rel) -> anyhow::Result<Vec<Partition
     })
 }
 
+/// `partition list` over one target, or each of several (`-d … -d …`, `--service`).
 fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
+    let targets = crate::commands::targets::many_targets(ctx, &args.targets.service)?;
+    if targets.is_empty() {
+        let (reports, cutoff) = read_list(ctx, args)?;
+        return render_list(ctx, &reports, cutoff);
+    }
+    let mut all = Vec::new();
+    let mut failed = Vec::new();
+    for (i, target) in targets.iter().enumerate() {
+        let target_ctx = ctx.for_database(&target.conninfo);
+        if crate::batch::signals::stop_requested() || (args.targets.fail_fast && !failed.is_empty())
+        {
+            all.push(TargetPartitions {
+                target: target.label.clone(),
+                ok: false,
+                partitions: None,
+                error: Some("not run (--fail-fast)".to_string()),
+            });
+            continue;
+        }
+        let result = read_list(&target_ctx, args);
+        if !ctx.out.format.is_machine() {
+            if i > 0 {
+                print_text(String::new())?;
+            }
+            print_text(format!("{}:", crate::render::output::escape(&target.label)))?;
+        }
+        match result {
+            Ok((reports, cutoff)) => {
+                if !ctx.out.format.is_machine() {
+                    render_list(&target_ctx, &reports, cutoff)?;
+                }
+                all.push(TargetPartitions {
+                    target: target.label.clone(),
+                    ok: true,
+                    partitions: Some(reports),
+                    error: None,
+                });
+            }
+            Err(err) => {
+                let error = crate::db::errors::one_line(&err);
+                if !ctx.out.format.is_machine() {
+                    crate::render::output::stderr_line(&format!(
+                        "outboxctl: {}: {}",
+                        crate::render::output::escape(&target.label),
+                        crate::render::output::escape(&error)
+                    ));
+                }
+                failed.push(format!("{}: {error}", target.label));
+                all.push(TargetPartitions {
+                    target: target.label.clone(),
+                    ok: false,
+                    partitions: None,
+                    error: Some(error),
+                });
+            }
+        }
+    }
+    let values = || all.iter().map(|r| json_value(&r)).collect::<Vec<_>>();
+    match ctx.out.format {
+        crate::render::output::Format::Json => print_json(&serde_json::Value::Array(values()))?,
+        crate::render::output::Format::Ndjson => values().iter().try_for_each(print_json_line)?,
+        crate::render::output::Format::Csv => {
+            // One row per partition, the target first; a failed target is one row with
+            // its error.
+            let rows: Vec<serde_json::Value> = all
+                .iter()
+                .flat_map(|t| {
+                    let head = serde_json::json!({"target": t.target, "error": t.error});
+                    match &t.partitions {
+                        Some(parts) if !parts.is_empty() => parts
+                            .iter()
+                            .map(|p| {
+                                let mut row = json_value(p);
+                                if let (Some(row), Some(head)) =
+                                    (row.as_object_mut(), head.as_object())
+                                {
+                                    row.extend(head.clone());
+                                }
+                                row
+                            })
+                            .collect::<Vec<_>>(),
+                        _ => vec![head],
+                    }
+                })
+                .collect();
+            crate::render::output::print_records(
+                crate::render::output::Format::Csv,
+                &serde_json::Value::Null,
+                &rows,
+                &[
+                    "target",
+                    "partition",
+                    "from",
+                    "to",
+                    "default",
+                    "rows",
+                    "rows_estimated",
+                    "bytes",
+                    "droppable",
+                    "kept_because",
+                    "error",
+                ],
+            )?
+        }
+        _ => {}
+    }
+    if !failed.is_empty() {
+        anyhow::bail!(
+            "{} of {} targets failed: {}",
+            failed.len(),
+            all.len(),
+            failed.join("; ")
+        );
+    }
+    Ok(())
+}
+
+/// `partition list --format json` over several targets: one per target.
+#[derive(Debug, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TargetPartitions {
+    /// How the target was named: `user@host:port/dbname`, or `service NAME`.
+    pub target: String,
+    pub ok: bool,
+    /// The target's partitions, as `partition list` gives them for one target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partitions: Option<Vec<PartitionReport>>,
+    /// Why the target could not be listed, or `not run (--fail-fast)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One target's partitions, and the cutoff they were judged by.
+fn read_list(
+    ctx: &Context,
+    args: &PartitionListArgs,
+) -> anyhow::Result<(Vec<PartitionReport>, Option<DateTime<Utc>>)> {
     let (mut session, located) = ctx.open()?;
     let rel = &located.outbox;
     let found = partitioned(&mut session, rel)?;
@@ -144,6 +282,14 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
             kept_because,
         });
     }
+    Ok((reports, cutoff))
+}
+
+fn render_list(
+    ctx: &Context,
+    reports: &[PartitionReport],
+    cutoff: Option<DateTime<Utc>>,
+) -> anyhow::Result<()> {
     let values = || reports.iter().map(|r| json_value(&r)).collect::<Vec<_>>();
     match ctx.out.format {
         crate::render::output::Format::Json => Ok(print_json(&serde_json::Value::Array(values()))?),
@@ -179,7 +325,7 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
             }
             let mut buffer = Vec::new();
             let mut table = StreamTable::new(columns, &mut buffer, output_width(), false);
-            for r in &reports {
+            for r in reports {
                 let day = |at: &Option<String>| {
                     at.as_deref()
                         .map_or("".to_string(), |t| t.get(..10).unwrap_or(t).to_string())

@@ -8,7 +8,7 @@ use crate::batch::engine::SummaryRecord;
 use crate::commands::check::{CheckReport, CheckedTable};
 use crate::commands::convert::ConvertReport;
 use crate::commands::dedup::DedupCheckRecord;
-use crate::commands::partition::{MaintainReport, PartitionReport};
+use crate::commands::partition::{MaintainReport, PartitionReport, TargetPartitions};
 use crate::commands::targets::TargetSummary;
 use crate::commands::watch::WatchLine;
 use crate::diagnose::report::{DoctorReport, TargetDoctorReport};
@@ -43,6 +43,10 @@ pub fn published_schemas() -> Vec<(&'static str, Schema)> {
         ("dedup-check.schema.json", schema_for!(DedupCheckRecord)),
         // `partition list` (each element, each line).
         ("partition.schema.json", schema_for!(PartitionReport)),
+        (
+            "partition-list-target.schema.json",
+            schema_for!(TargetPartitions),
+        ),
         (
             "partition-maintain.schema.json",
             schema_for!(MaintainReport),

@@ -8,6 +8,7 @@
 //! run. Later checks read earlier findings: dead rows are tied to a held horizon.
 
 mod backlog;
+mod fixes;
 mod horizon;
 mod indexes;
 mod locks;
@@ -673,6 +674,7 @@ impl FindingBuilder {
 
     pub fn done(mut self, summary: impl Into<String>) -> CheckResult {
         self.0.summary = summary.into();
+        self.0.fix = fixes::merged(std::mem::take(&mut self.0.fix));
         Ok(self.0)
     }
 }

@@ -201,7 +201,7 @@ pub fn dead_rows(probe: &mut Probe<'_>) -> CheckResult {
             )
         }
     } else {
-        parts.join("; ")
+        super::fixes::joined_few(&parts)
     };
     finding.done(summary)
 }
@@ -334,7 +334,7 @@ pub fn autovacuum(probe: &mut Probe<'_>) -> CheckResult {
             count_of(probe.tables().len() as u64, "table", "tables")
         )
     } else {
-        parts.join("; ")
+        super::fixes::joined_few(&parts)
     };
     finding.done(summary)
 }
@@ -407,7 +407,7 @@ pub fn wraparound(probe: &mut Probe<'_>) -> CheckResult {
         }
     } else {
         let holders = probe.horizon_holders();
-        let mut text = parts.join("; ");
+        let mut text = super::fixes::joined_few(&parts);
         if !holders.is_empty() {
             text.push_str(&format!(
                 " — vacuum cannot freeze past the held horizon (see {})",

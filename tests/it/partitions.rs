@@ -1308,3 +1308,58 @@ fn a_detached_partition_left_by_an_earlier_purge_is_dropped_by_the_next() {
     assert!(!exists(&left), "{left} was left");
     assert!(exists("unrelated") && exists("outbox_messages_pkeep"));
 }
+
+/// On a partitioned outbox a vacuum finding is one fix for all its partitions, not one
+/// per partition, and that fix, pasted into psql, does the job.
+#[test]
+fn doctor_says_a_partitioned_finding_once_and_its_fix_works() {
+    let db = partitioned_db();
+    for day in 1..=6 {
+        day_partition(&db, &format!("2026-11-{day:02}"));
+    }
+    let doctor = |db: &TestDb| {
+        let out = db
+            .cmd()
+            .args(["doctor", "--only", "autovacuum", "--format", "json"])
+            .output()
+            .unwrap();
+        json_out(&out)["checks"][0].clone()
+    };
+    let check = doctor(&db);
+    assert_eq!(check["status"], "warn", "{check}");
+    let fixes: Vec<String> = check["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(fixes.len(), 1, "{fixes:#?}");
+    assert!(fixes[0].starts_with("DO $fix$"), "{fixes:#?}");
+    assert!(
+        check["summary"]
+            .as_str()
+            .unwrap()
+            .contains("more (the details list each)"),
+        "{check}"
+    );
+    // The fix as a person pastes it.
+    let out = std::process::Command::new("psql")
+        .args([
+            "-X",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            &db.url(),
+            "-c",
+            &fixes[0],
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check = doctor(&db);
+    assert_eq!(check["status"], "ok", "{check}");
+}

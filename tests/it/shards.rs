@@ -147,3 +147,62 @@ fn service_patterns_pick_the_shards() {
     assert_eq!(first.count("TRUE"), 3);
     assert_eq!(second.count("TRUE"), 3);
 }
+
+/// `partition list` over several databases: each target's partitions, a target that is
+/// not partitioned named with why, every one listed, the exit code the worst.
+#[test]
+fn partition_list_runs_on_every_shard() {
+    let parted = TestDb::new();
+    assert_exit(
+        &parted
+            .cmd()
+            .args(["migrate", "--partition-by", "--premake", "1"])
+            .output()
+            .unwrap(),
+        0,
+    );
+    let plain = shard();
+    let out = bare_cmd()
+        .args(["-d", &plain.url(), "-d", &parted.url()])
+        .args(["partition", "list", "--before", "7d", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    let all = json_out(&out);
+    let targets = all.as_array().unwrap();
+    assert_eq!(targets.len(), 2);
+    for target in targets {
+        crate::schemas::assert_valid(
+            "partition-list-target.schema.json",
+            "partition list over shards",
+            target,
+        );
+    }
+    assert_eq!(targets[0]["ok"], false);
+    assert!(
+        targets[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("is not partitioned"),
+        "{all}"
+    );
+    assert_eq!(targets[1]["ok"], true);
+    // Today's, one ahead (day partitions: --partition-by alone) and the default.
+    let partitions = targets[1]["partitions"].as_array().unwrap();
+    assert_eq!(partitions.len(), 3, "{all}");
+    assert!(
+        partitions[0]["partition"]
+            .as_str()
+            .unwrap()
+            .starts_with("outbox_messages_p2")
+    );
+    // People read each target under its name.
+    let out = bare_cmd()
+        .args(["-d", &parted.url(), "-d", &parted.url()])
+        .args(["partition", "list"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = crate::stdout(&out);
+    assert_eq!(text.matches("outbox_messages_default").count(), 2, "{text}");
+}
