@@ -26,7 +26,8 @@ pub fn view_columns() -> Vec<Column> {
         Column::whole("id").at_least(36),
         // "processing", the longest status the library sets.
         Column::whole("status").at_least(10),
-        Column::text("topic", 2, 3),
+        // Kept while other columns go to give the last error its room.
+        Column::text("topic", 2, 3).sticky(),
         Column::text("key", 1, 2),
         Column::number("retries", 1),
         // "123d23h", "infinite".
@@ -35,6 +36,66 @@ pub fn view_columns() -> Vec<Column> {
         Column::number("size", 0).at_least(10),
         Column::text("last error", 0, 4),
     ]
+}
+
+/// Positions in [`view_columns`].
+const ID: usize = 0;
+const LAST_ERROR: usize = 7;
+/// Columns that move below the table when every row shows the same value.
+const SHARED: [&str; 4] = ["status", "topic", "key", "retries"];
+
+/// Up to this many rows (`--limit`) the table is laid out from all of them at once.
+pub const COMPACT_ROWS: u64 = 200;
+
+/// The width the last error keeps before other columns are dropped for it: 60
+/// characters on a 120-column terminal, 35 on 80.
+fn error_room(width: usize) -> usize {
+    if width >= 120 { 60 } else { width * 7 / 16 }
+}
+
+/// Whether the user named the columns (`--columns`): then each stays where asked.
+fn picked_by_user(ctx: &Context) -> bool {
+    !ctx.out.columns.is_empty()
+}
+
+/// The view with ids cut to `id` (its position and the characters to keep), and each
+/// of the [`SHARED`] columns that holds one value in every row (two rows or more) taken
+/// out and said once in a footer: `all rows: status failed · topic orders`.
+pub fn compact_view(
+    mut columns: Vec<Column>,
+    mut rows: Vec<Vec<String>>,
+    id: Option<(usize, usize)>,
+    columns_fixed: bool,
+) -> (Vec<Column>, Vec<Vec<String>>, Option<String>) {
+    if let Some((at, keep)) = id {
+        columns[at] = columns[at].clone().at_least(keep);
+        for row in &mut rows {
+            let cut: String = row[at].chars().take(keep).collect();
+            row[at] = cut;
+        }
+    }
+    let mut shared = Vec::new();
+    if !columns_fixed && rows.len() >= 2 && columns.len() > 2 {
+        let mut at = 0;
+        while at < columns.len() {
+            let same = rows.iter().all(|r| r[at] == rows[0][at]);
+            if same && SHARED.contains(&columns[at].header.as_str()) {
+                shared.push(format!(
+                    "{} {}",
+                    columns[at].header,
+                    crate::render::output::escape(&rows[0][at])
+                ));
+                columns.remove(at);
+                rows.iter_mut().for_each(|r| {
+                    r.remove(at);
+                });
+            } else {
+                at += 1;
+            }
+        }
+    }
+    let footer = (!shared.is_empty()).then(|| format!("all rows: {}", shared.join(" · ")));
+    (columns, rows, footer)
 }
 
 /// Rows shown in the table view when no --limit is given.
@@ -117,13 +178,13 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
             .iter()
             .map(|p| view_names.iter().position(|n| n == p).unwrap_or_default())
             .collect();
-        let columns: Vec<Column> = shown.iter().map(|&i| view[i].clone()).collect();
-        let mut table = StreamTable::new(columns, out, output_width(), ctx.out.wide).paint(
-            ctx.out
-                .color
-                .then_some(paint_status as crate::render::layout::Painter),
-        );
-        tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
+        let mut columns: Vec<Column> = shown.iter().map(|&i| view[i].clone()).collect();
+        if let Some(width) = output_width()
+            && let Some(error) = shown.iter().position(|&i| i == LAST_ERROR)
+        {
+            columns[error] = columns[error].clone().prefer(error_room(width));
+        }
+        let cells_of = |row: &tokio_postgres::Row| -> anyhow::Result<Vec<String>> {
             // Any column but the id may have drifted to nullable: NULL reads "null".
             let text = |i: usize| -> anyhow::Result<String> {
                 Ok(or_null(row.try_get::<_, Option<String>>(i).map_err(fail)?))
@@ -144,10 +205,54 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
                 size.map_or("null".to_string(), |s| human_size(i64::from(s))),
                 text(7)?,
             ];
-            table.push(shown.iter().map(|&i| cells[i].clone()).collect())?;
-            Ok(())
-        })?;
-        table.finish()?
+            Ok(shown.iter().map(|&i| cells[i].clone()).collect())
+        };
+        let painter = ctx
+            .out
+            .color
+            .then_some(paint_status as crate::render::layout::Painter);
+        // A page people read whole is laid out from all its rows: ids as short as the
+        // table allows, and what every row shares said once below the table.
+        let compact =
+            !ctx.out.wide && output_width().is_some() && (1..=COMPACT_ROWS).contains(&limit_rows);
+        if compact {
+            let mut rows = Vec::new();
+            tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
+                rows.push(cells_of(row)?);
+                Ok(())
+            })?;
+            let id_at = shown.iter().position(|&i| i == ID);
+            let keep = match id_at {
+                Some(at) => {
+                    let ids: Vec<String> = rows.iter().map(|r| r[at].clone()).collect();
+                    outbox::unique_prefix_len(&mut tx, rel, &ids).map_err(fail)?
+                }
+                None => 0,
+            };
+            let (columns, rows, footer) = compact_view(
+                columns,
+                rows,
+                id_at.map(|at| (at, keep)),
+                picked_by_user(ctx),
+            );
+            let mut table = StreamTable::new(columns, out, output_width(), false).paint(painter);
+            for row in rows {
+                table.push(row)?;
+            }
+            let count = table.finish()?;
+            if let Some(footer) = footer {
+                crate::render::output::print_text(footer)?;
+            }
+            count
+        } else {
+            let mut table =
+                StreamTable::new(columns, out, output_width(), ctx.out.wide).paint(painter);
+            tx.for_each_row(&sql, &params, limit_rows, &fail, |row| {
+                table.push(cells_of(row)?)?;
+                Ok(())
+            })?;
+            table.finish()?
+        }
     };
     let total = if wants_total(ctx, args.limit, count, limit_rows) {
         Some(count_all(&mut tx, rel, &filter).map_err(fail)?)

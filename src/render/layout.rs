@@ -37,6 +37,11 @@ pub struct Column {
     /// At least this wide: the widest value the column can hold (a status, an age), so
     /// rows streamed after the first page still fit.
     pub min_width: usize,
+    /// A text column people read: before it is cut below this width, the columns ahead
+    /// of it in the drop order are dropped (all but the `sticky` ones).
+    pub prefer: usize,
+    /// Not dropped to give a `prefer` column its width.
+    pub sticky: bool,
 }
 
 impl Column {
@@ -49,6 +54,24 @@ impl Column {
             drop_order: None,
             right_align: false,
             min_width: 0,
+            prefer: 0,
+            sticky: false,
+        }
+    }
+
+    /// Kept at `width` (or its widest value) while other columns can be dropped.
+    pub fn prefer(self, width: usize) -> Self {
+        Self {
+            prefer: width,
+            ..self
+        }
+    }
+
+    /// Never dropped to make room for a `prefer` column.
+    pub fn sticky(self) -> Self {
+        Self {
+            sticky: true,
+            ..self
         }
     }
 
@@ -69,6 +92,8 @@ impl Column {
             drop_order: Some(drop),
             right_align: false,
             min_width: 0,
+            prefer: 0,
+            sticky: false,
         }
     }
 
@@ -81,6 +106,8 @@ impl Column {
             drop_order: Some(drop),
             right_align: true,
             min_width: 0,
+            prefer: 0,
+            sticky: false,
         }
     }
 
@@ -250,6 +277,40 @@ impl<W: Write> StreamTable<W> {
             .filter(|&i| self.columns[i].drop_order.is_some())
             .collect();
         drop.sort_by_key(|&i| self.columns[i].drop_order);
+        // A column people read keeps its preferred width while the columns ahead of it
+        // in the drop order (but the sticky ones) go.
+        if let Some(preferred) = all
+            .iter()
+            .copied()
+            .filter(|&i| self.columns[i].prefer > 0)
+            .min_by_key(|&i| self.columns[i].drop_order)
+        {
+            let floor = self.columns[preferred].prefer.min(natural[preferred]);
+            let mut shown = all.clone();
+            let mut candidates = drop.iter().copied().filter(|&i| {
+                !self.columns[i].sticky
+                    && i != preferred
+                    && self.columns[i].drop_order < self.columns[preferred].drop_order
+            });
+            // The other text is cut to its comfortable width before this column goes
+            // below its preferred one.
+            let mut floors = vec![COMFORTABLE_CUT_WIDTH; self.columns.len()];
+            floors[preferred] = floor;
+            loop {
+                if let Some(widths) = self.level(&shown, &natural, limit, &floors) {
+                    return Layout::Table { shown, widths };
+                }
+                match candidates.next() {
+                    Some(i) => shown.retain(|&s| s != i),
+                    None => break,
+                }
+            }
+            // With nothing left to drop, the column gets what is left.
+            floors[preferred] = COMFORTABLE_CUT_WIDTH;
+            if let Some(widths) = self.level(&shown, &natural, limit, &floors) {
+                return Layout::Table { shown, widths };
+            }
+        }
         // First keep every text column at a comfortable width, dropping only the columns
         // ahead of the first text column in the drop order; then let text go down to the
         // floor, dropping anything in order.
@@ -261,7 +322,9 @@ impl<W: Write> StreamTable<W> {
                 // Never skip over a text column: the drop order stands.
                 .take_while(|&i| text_droppable || self.columns[i].whole);
             loop {
-                if let Some(widths) = self.level(&shown, &natural, limit, floor) {
+                if let Some(widths) =
+                    self.level(&shown, &natural, limit, &vec![floor; self.columns.len()])
+                {
                     if shown.len() >= MIN_TABLE_COLUMNS.min(self.columns.len()) {
                         return Layout::Table { shown, widths };
                     }
@@ -283,13 +346,13 @@ impl<W: Write> StreamTable<W> {
     }
 
     /// Widths for the `shown` columns within `limit`, cutting free text (widest first)
-    /// no lower than `floor`; `None` when they cannot fit.
+    /// no lower than each column's `floors`; `None` when they cannot fit.
     fn level(
         &self,
         shown: &[usize],
         natural: &[usize],
         limit: usize,
-        floor: usize,
+        floors: &[usize],
     ) -> Option<Vec<usize>> {
         let mut widths = natural.to_vec();
         let borders = 3 * shown.len() + 1;
@@ -304,7 +367,7 @@ impl<W: Write> StreamTable<W> {
             let widest = cuttable
                 .iter()
                 .copied()
-                .filter(|&i| widths[i] > floor.min(natural[i]))
+                .filter(|&i| widths[i] > floors[i].min(natural[i]))
                 .max_by_key(|&i| (widths[i], std::cmp::Reverse(self.columns[i].cut_order)))?;
             let next = cuttable
                 .iter()
@@ -313,7 +376,7 @@ impl<W: Write> StreamTable<W> {
                 .filter(|&w| w < widths[widest])
                 .max()
                 .unwrap_or(0)
-                .max(floor.min(natural[widest]));
+                .max(floors[widest].min(natural[widest]));
             let cut = (widths[widest] - next).clamp(1, over);
             widths[widest] -= cut;
             over -= cut;

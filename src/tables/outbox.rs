@@ -808,6 +808,63 @@ pub fn server_now(tx: &mut Tx<'_>) -> Result<PgTime, tokio_postgres::Error> {
         .try_get(0)
 }
 
+/// How many characters of each of `ids` to show so that every one is the only id of the
+/// table starting so — what `show`, `requeue` and `delete` take: 8 hex digits at least
+/// (as git shortens commits), then whole groups (13, 18, 23 characters), else all 36.
+/// Each length costs one primary-key probe per id. All 36 when the ids are not UUIDs.
+pub fn unique_prefix_len(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    ids: &[String],
+) -> Result<usize, tokio_postgres::Error> {
+    const WHOLE: usize = 36;
+    let parsed: Option<Vec<Uuid>> = ids.iter().map(|i| Uuid::parse_str(i).ok()).collect();
+    let Some(parsed) = parsed else {
+        return Ok(WHOLE);
+    };
+    let is_uuid: bool = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute
+                             WHERE attrelid OPERATOR(pg_catalog.=) $1 AND attname OPERATOR(pg_catalog.=) 'id'
+                               AND atttypid OPERATOR(pg_catalog.=) 'pg_catalog.uuid'::pg_catalog.regtype)",
+            &crate::params![rel.oid.unwrap_or_default()],
+        )?
+        .get(0);
+    if !is_uuid || parsed.is_empty() {
+        return Ok(WHOLE);
+    }
+    for (digits, chars) in [(8usize, 8usize), (12, 13), (16, 18), (20, 23)] {
+        // Every UUID that starts with the same `digits` hex digits lies in [low, high].
+        let bound = |u: &Uuid, fill: u8| -> Uuid {
+            let mut bytes = *u.as_bytes();
+            for (i, byte) in bytes.iter_mut().enumerate() {
+                if i * 2 >= digits {
+                    *byte = fill;
+                }
+            }
+            Uuid::from_bytes(bytes)
+        };
+        let lows: Vec<Uuid> = parsed.iter().map(|u| bound(u, 0x00)).collect();
+        let highs: Vec<Uuid> = parsed.iter().map(|u| bound(u, 0xff)).collect();
+        let shared: i64 = tx
+            .query_one(
+                &format!(
+                    "SELECT pg_catalog.count(*) FROM pg_catalog.generate_series(1, pg_catalog.cardinality($1::pg_catalog.uuid[])) AS r(i)
+                      WHERE (SELECT pg_catalog.count(*) FROM (SELECT 1 FROM {} WHERE id OPERATOR(pg_catalog.>=) ($1::pg_catalog.uuid[])[r.i]
+                                                                  AND id OPERATOR(pg_catalog.<=) ($2::pg_catalog.uuid[])[r.i] LIMIT 2) s)
+                            OPERATOR(pg_catalog.>) 1",
+                    rel.sql
+                ),
+                &crate::params![lows, highs],
+            )?
+            .get(0);
+        if shared == 0 {
+            return Ok(chars);
+        }
+    }
+    Ok(WHOLE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -878,3 +935,4 @@ mod tests {
         assert_eq!(glob_to_like("pay_*.?"), "pay\\_%._");
     }
 }
+

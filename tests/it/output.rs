@@ -129,8 +129,12 @@ fn list_fits_terminals_of_60_80_and_120_columns() {
                 "{width}: {line}"
             );
         }
+        // Ids as short as the table allows: 8 characters here, as git shortens.
         for id in IDS {
-            assert!(screen.contains(id), "{width}: {id} broken:\n{screen}");
+            assert!(
+                screen.contains(&format!(" {} ", &id[..8])) && !screen.contains(id),
+                "{width}: {id} not shortened:\n{screen}"
+            );
         }
         assert!(screen.contains("processing"), "{screen}");
         golden(&format!("list_{width}.txt"), &screen);
@@ -818,4 +822,44 @@ fn stdin_ids_and_previews() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Filtered to failures, the table says "failed" once below it and gives the freed
+/// width to the error: at least 60 characters of it at 120 columns and 35 at 80, with
+/// the topic kept; ids are the shortest prefix unique in the table, which `show` takes.
+#[test]
+fn list_gives_the_error_the_room_a_person_reads() {
+    let db = TestDb::new();
+    fixed_messages(&db);
+    let error = "dial tcp 10.0.3.7:9092: connect: connection refused by the payments gateway";
+    for width in [80u16, 120] {
+        let screen = tmux_stdout(&db, width, &["list", "--status", "failed"]);
+        let shown = if width == 120 { 60 } else { 35 };
+        assert!(screen.contains(&error[..shown]), "{width}:\n{screen}");
+        assert!(
+            screen.contains("topic") && screen.contains("orders.created"),
+            "{width}:\n{screen}"
+        );
+        assert!(!screen.contains("│ status"), "{width}:\n{screen}");
+        assert!(
+            screen.contains("all rows: status failed"),
+            "{width}:\n{screen}"
+        );
+        golden(&format!("list_failed_{width}.txt"), &screen);
+    }
+    // Two ids alike in their first 8 characters: every id is shown to 13.
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (id, topic, status) VALUES
+               ('06eb4926-0000-4000-8000-000000000001', 'orders.created', 'failed')",
+        )
+        .unwrap();
+    let screen = tmux_stdout(&db, 120, &["list", "--status", "failed"]);
+    assert!(screen.contains(" 06eb4926-b93e "), "{screen}");
+    assert!(screen.contains(" 06eb4926-0000 "), "{screen}");
+    let out = db.cmd().args(["show", "06eb4926-b93e"]).output().unwrap();
+    assert_exit(&out, 0);
+    // --wide shows them whole.
+    let screen = tmux_stdout(&db, 120, &["list", "--status", "failed", "--wide"]);
+    assert!(screen.contains(IDS[0]), "{screen}");
 }
