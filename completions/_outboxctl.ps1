@@ -90,7 +90,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
         }
         'outboxctl;migrate' {
             [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only this table')
-            [CompletionResult]::new('--partition-by', '--partition-by', [CompletionResultType]::ParameterName, 'Create the outbox range-partitioned on created_at, one partition per day, week or month (primary key (id, created_at), a default partition, partitions made ahead), so retention drops whole partitions; the library runs on it unchanged')
+            [CompletionResult]::new('--partition-by', '--partition-by', [CompletionResultType]::ParameterName, 'Create the outbox range-partitioned on created_at, one partition per day, week or month (primary key (id, created_at), a default partition, partitions made ahead), so retention drops whole partitions; the library runs on it unchanged. Without a value: day (each id-only mark of the relay visits every partition, so the count should stay near retention + premake: about a dozen with 7 days kept)')
             [CompletionResult]::new('--premake', '--premake', [CompletionResultType]::ParameterName, 'With --partition-by: partitions to make ahead of the current one')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
@@ -712,6 +712,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
         }
         'outboxctl;partition;list' {
             [CompletionResult]::new('--before', '--before', [CompletionResultType]::ParameterName, 'Say which partitions `purge --before WHEN` would drop whole, and why the others stay')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Run on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob), one after another, each its own run with its own summary (repeatable; with repeated -d, those too)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
@@ -726,6 +727,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
             [CompletionResult]::new('--include-failed', '--include-failed', [CompletionResultType]::ParameterName, 'With --before: as `purge --include-failed` would')
             [CompletionResult]::new('--exact', '--exact', [CompletionResultType]::ParameterName, 'Count every partition''s rows instead of the planner''s estimate')
+            [CompletionResult]::new('--fail-fast', '--fail-fast', [CompletionResultType]::ParameterName, 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
             [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'Ask for the password on the terminal before connecting (psql''s -W)')
@@ -770,7 +772,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             break
         }
         'outboxctl;partition;convert' {
-            [CompletionResult]::new('--partition-by', '--partition-by', [CompletionResultType]::ParameterName, 'The interval of the new partitions')
+            [CompletionResult]::new('--partition-by', '--partition-by', [CompletionResultType]::ParameterName, 'The interval of the new partitions (day without a value, as for migrate)')
             [CompletionResult]::new('--premake', '--premake', [CompletionResultType]::ParameterName, 'Partitions to make ahead of the first new one')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')

@@ -1941,13 +1941,17 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__partition__subcmd__list)
-            opts="-d -o -q -W -w -h -V --before --include-failed --exact --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
+            opts="-d -o -q -W -w -h -V --before --include-failed --exact --service --fail-fast --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -85,7 +85,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         }
         &'outboxctl;migrate'= {
             cand --only 'Only this table'
-            cand --partition-by 'Create the outbox range-partitioned on created_at, one partition per day, week or month (primary key (id, created_at), a default partition, partitions made ahead), so retention drops whole partitions; the library runs on it unchanged'
+            cand --partition-by 'Create the outbox range-partitioned on created_at, one partition per day, week or month (primary key (id, created_at), a default partition, partitions made ahead), so retention drops whole partitions; the library runs on it unchanged. Without a value: day (each id-only mark of the relay visits every partition, so the count should stay near retention + premake: about a dozen with 7 days kept)'
             cand --premake 'With --partition-by: partitions to make ahead of the current one'
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
@@ -683,6 +683,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         }
         &'outboxctl;partition;list'= {
             cand --before 'Say which partitions `purge --before WHEN` would drop whole, and why the others stay'
+            cand --service 'Run on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob), one after another, each its own run with its own summary (repeatable; with repeated -d, those too)'
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --table 'Outbox table name (unqualified; see --schema)'
@@ -697,6 +698,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
             cand --include-failed 'With --before: as `purge --include-failed` would'
             cand --exact 'Count every partition''s rows instead of the planner''s estimate'
+            cand --fail-fast 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
             cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
             cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
             cand -W 'Ask for the password on the terminal before connecting (psql''s -W)'
@@ -739,7 +741,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --version 'Print version'
         }
         &'outboxctl;partition;convert'= {
-            cand --partition-by 'The interval of the new partitions'
+            cand --partition-by 'The interval of the new partitions (day without a value, as for migrate)'
             cand --premake 'Partitions to make ahead of the first new one'
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'

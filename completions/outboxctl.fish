@@ -89,7 +89,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s h -l help -d
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand ddl" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l only -d 'Only this table' -r -f -a "outbox\t''
 processed\t''"
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l partition-by -d 'Create the outbox range-partitioned on created_at, one partition per day, week or month (primary key (id, created_at), a default partition, partitions made ahead), so retention drops whole partitions; the library runs on it unchanged' -r -f -a "day\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l partition-by -d 'Create the outbox range-partitioned on created_at, one partition per day, week or month (primary key (id, created_at), a default partition, partitions made ahead), so retention drops whole partitions; the library runs on it unchanged. Without a value: day (each id-only mark of the relay visits every partition, so the count should stay near retention + premake: about a dozen with 7 days kept)' -r -f -a "day\t''
 week\t''
 month\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand migrate" -l premake -d 'With --partition-by: partitions to make ahead of the current one' -r
@@ -672,6 +672,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not _
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -f -a "convert" -d 'Turn the plain outbox into the partitioned layout online: the table becomes the first partition with its rows where they are, new rows go to new partitions; writers and the relay wait only for one short catalog change'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and not __fish_seen_subcommand_from list maintain convert help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l before -d 'Say which partitions `purge --before WHEN` would drop whole, and why the others stay' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l service -d 'Run on each service of the libpq service file matching NAME (`*` and `?` match like a shell glob), one after another, each its own run with its own summary (repeatable; with repeated -d, those too)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -691,6 +692,7 @@ always\t''
 never\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l include-failed -d 'With --before: as `purge --include-failed` would'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l exact -d 'Count every partition\'s rows instead of the planner\'s estimate'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -l fail-fast -d 'Stop at the first target that fails (by default every target runs, and the exit code is the worst)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from list" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
@@ -724,7 +726,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fis
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from maintain" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l partition-by -d 'The interval of the new partitions' -r -f -a "day\t''
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l partition-by -d 'The interval of the new partitions (day without a value, as for migrate)' -r -f -a "day\t''
 week\t''
 month\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand partition; and __fish_seen_subcommand_from convert" -l premake -d 'Partitions to make ahead of the first new one' -r

@@ -170,8 +170,9 @@ CREATE TABLE IF NOT EXISTS {}.{} PARTITION OF {target} DEFAULT;
 pub const RETENTION_INDEX_DEFINITION: &str =
     "USING brin (status, processed_at) WITH (autosummarize)";
 
+/// `<table>_retention`: as long as a day partition's name, so it fits wherever those do.
 pub fn retention_index_name(table: &str) -> String {
-    format!("idx_{table}_retention")
+    format!("{table}_retention")
 }
 
 /// Checks that every name the layout derives fits PostgreSQL's 63 bytes.

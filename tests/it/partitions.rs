@@ -834,7 +834,7 @@ fn convert_turns_a_live_plain_outbox_into_the_layout() {
                                   JOIN pg_am a ON a.oid = c.relam
                                   JOIN pg_inherits ii ON ii.inhrelid = x.indexrelid
                                  WHERE x.indrelid = i.inhrelid AND a.amname = 'brin' AND x.indisvalid
-                                   AND ii.inhparent = 'idx_outbox_messages_retention'::regclass)",
+                                   AND ii.inhparent = 'outbox_messages_retention'::regclass)",
             &[],
         )
         .unwrap()
