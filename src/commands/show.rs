@@ -102,7 +102,7 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
 }
 
 fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
-    let mut table = ctx.out.table(&["field", "value"]);
+    let mut table = ctx.out.table(&["field", "value"]).wrap_values();
     let headers = match &m.headers {
         Some(h) => crate::render::output::pretty_json(h),
         None => "null".to_string(),
@@ -175,9 +175,9 @@ fn render(ctx: &Context, m: &Message, now: PgTime, preview: usize) -> String {
         )
     };
     for (field, value) in rows {
-        table.add_row_trusted([field.to_string(), preview_of(value, false)]);
+        table.add_row_lines([field.to_string(), preview_of(value, false)]);
     }
-    table.add_row_trusted(["headers".to_string(), preview_of(headers, true)]);
+    table.add_row_lines(["headers".to_string(), preview_of(headers, true)]);
     format!("{table}\n{payload}")
 }
 

@@ -42,6 +42,8 @@ pub struct Column {
     pub prefer: usize,
     /// Not dropped to give a `prefer` column its width.
     pub sticky: bool,
+    /// Wrapped onto more lines instead of cut (a value people must read whole).
+    pub wrap: bool,
 }
 
 impl Column {
@@ -56,6 +58,7 @@ impl Column {
             min_width: 0,
             prefer: 0,
             sticky: false,
+            wrap: false,
         }
     }
 
@@ -94,6 +97,7 @@ impl Column {
             min_width: 0,
             prefer: 0,
             sticky: false,
+            wrap: false,
         }
     }
 
@@ -108,6 +112,23 @@ impl Column {
             min_width: 0,
             prefer: 0,
             sticky: false,
+            wrap: false,
+        }
+    }
+
+    /// Free text that is never dropped: cut at `cut` to fit.
+    pub fn text_kept(header: &str, cut: u8) -> Self {
+        Self {
+            drop_order: None,
+            ..Self::text(header, cut, 0)
+        }
+    }
+
+    /// Free text that is never dropped nor cut: wrapped onto more lines to fit.
+    pub fn wrapped(header: &str) -> Self {
+        Self {
+            wrap: true,
+            ..Self::text_kept(header, 0)
         }
     }
 
@@ -215,6 +236,24 @@ impl<W: Write> StreamTable<W> {
         self.write_row(&cells)
     }
 
+    /// Adds a row whose cells may hold lines of outboxctl's own (a pretty-printed
+    /// document): each line is escaped here, the line breaks kept.
+    pub fn push_lines(&mut self, cells: Vec<String>) -> io::Result<()> {
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| crate::render::output::escape_lines(c))
+            .collect();
+        self.rows += 1;
+        if self.layout.is_none() {
+            self.pending.push(cells);
+            if self.pending.len() >= FIRST_PAGE {
+                self.start()?;
+            }
+            return Ok(());
+        }
+        self.write_row(&cells)
+    }
+
     /// Writes what is left and the closing border; returns the number of rows.
     pub fn finish(mut self) -> io::Result<u64> {
         if self.rows == 0 {
@@ -257,7 +296,7 @@ impl<W: Write> StreamTable<W> {
             .map(|i| {
                 self.pending
                     .iter()
-                    .map(|r| r[i].width())
+                    .map(|r| widest_line(&r[i]))
                     .chain(std::iter::once(self.columns[i].header.width()))
                     .chain(std::iter::once(self.columns[i].min_width))
                     .max()
@@ -403,46 +442,64 @@ impl<W: Write> StreamTable<W> {
             .map(|w| w.saturating_sub(label_width + 3).max(MIN_CUT_WIDTH));
         let mut lines = vec![format!("-[ {} ]-", self.records)];
         for (column, cell) in self.columns.iter().zip(cells) {
-            let value = match value_width {
-                Some(w) if !column.whole && !self.wide => cut_to(cell, w),
-                _ => cell.clone(),
+            let values = match value_width {
+                Some(w) if !column.whole && !self.wide => fit_lines(cell, w, column.wrap),
+                _ => cell.split('\n').map(str::to_string).collect(),
             };
-            lines.push(format!(
-                "{}{} │ {}",
-                column.header,
-                " ".repeat(label_width - column.header.width()),
-                self.painted(&column.header, &value)
-            ));
+            for (n, value) in values.iter().enumerate() {
+                let label = if n == 0 { column.header.as_str() } else { "" };
+                lines.push(format!(
+                    "{}{} │ {}",
+                    label,
+                    " ".repeat(label_width - label.width()),
+                    self.painted(&column.header, value)
+                ));
+            }
         }
         lines.join("\n")
     }
 
+    /// One row: a line per line of its tallest cell.
     fn line(&self, shown: &[usize], widths: &[usize], cells: &[String], paint: bool) -> String {
-        let parts: Vec<String> = shown
+        // Cut only to fit a terminal (or COLUMNS); never with --wide or unlimited.
+        let fitting = self.width.is_some() && !self.wide;
+        let cell_lines: Vec<Vec<String>> = shown
             .iter()
             .map(|&i| {
                 let column = &self.columns[i];
-                // Cut only to fit a terminal (or COLUMNS); never with --wide or unlimited.
-                let fitting = self.width.is_some() && !self.wide;
-                let text = if column.whole || !fitting || cells[i].width() <= widths[i] {
-                    cells[i].clone()
+                if column.whole || !fitting {
+                    cells[i].split('\n').map(str::to_string).collect()
                 } else {
-                    cut_to(&cells[i], widths[i])
-                };
-                let pad = " ".repeat(widths[i].saturating_sub(text.width()));
-                let shown_text = if paint {
-                    self.painted(&column.header, &text)
-                } else {
-                    text
-                };
-                if column.right_align {
-                    format!("{pad}{shown_text}")
-                } else {
-                    format!("{shown_text}{pad}")
+                    fit_lines(&cells[i], widths[i], column.wrap)
                 }
             })
             .collect();
-        format!("│ {} │", parts.join(" ┆ "))
+        let height = cell_lines.iter().map(Vec::len).max().unwrap_or(1).max(1);
+        (0..height)
+            .map(|n| {
+                let parts: Vec<String> = shown
+                    .iter()
+                    .zip(&cell_lines)
+                    .map(|(&i, lines)| {
+                        let column = &self.columns[i];
+                        let text = lines.get(n).cloned().unwrap_or_default();
+                        let pad = " ".repeat(widths[i].saturating_sub(text.width()));
+                        let shown_text = if paint {
+                            self.painted(&column.header, &text)
+                        } else {
+                            text
+                        };
+                        if column.right_align {
+                            format!("{pad}{shown_text}")
+                        } else {
+                            format!("{shown_text}{pad}")
+                        }
+                    })
+                    .collect();
+                format!("│ {} │", parts.join(" ┆ "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     fn painted(&self, column: &str, text: &str) -> String {
@@ -466,6 +523,29 @@ fn border(
         .map(|&i| fill.to_string().repeat(widths[i] + 2))
         .collect();
     format!("{left}{}{right}", parts.join(&mid.to_string()))
+}
+
+/// The widest of a cell's lines.
+fn widest_line(cell: &str) -> usize {
+    cell.split('\n').map(|l| l.width()).max().unwrap_or(0)
+}
+
+/// A cell's lines within `width`: each cut, or with `wrap` broken onto more lines.
+fn fit_lines(cell: &str, width: usize, wrap: bool) -> Vec<String> {
+    cell.split('\n')
+        .flat_map(|line| {
+            if line.width() <= width {
+                vec![line.to_string()]
+            } else if wrap {
+                textwrap::wrap(line, width.max(1))
+                    .into_iter()
+                    .map(|piece| piece.into_owned())
+                    .collect()
+            } else {
+                vec![cut_to(line, width)]
+            }
+        })
+        .collect()
 }
 
 /// Text cut to `width` display columns, ending in `…` when anything was cut.

@@ -5,7 +5,7 @@ use std::io::{self, IsTerminal, Write};
 
 use std::borrow::Cow;
 
-use comfy_table::{ContentArrangement, Table, presets};
+use crate::render::layout::{Column, StreamTable};
 use serde_json::{Map, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,15 +168,23 @@ impl Output {
         Ok(picked.into_iter().filter(keep).collect())
     }
 
-    /// A table styled for the terminal; its width follows the terminal when there is one.
-    /// Every cell goes through [`escape`].
+    /// A small table for people (a report, key and value): the same layout as the
+    /// streamed ones, its width the terminal's. The first column is never cut; the
+    /// others are cut to fit, the last one first. Every cell goes through [`escape`].
     pub fn table(&self, header: &[&str]) -> View {
-        let mut table = Table::new();
-        table
-            .load_style(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Dynamic)
-            .set_header(header.iter().map(|h| escape(h).into_owned()));
-        View(table)
+        let count = header.len();
+        let columns = header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| match i {
+                0 => Column::whole(h),
+                _ => Column::text_kept(h, (count - i) as u8),
+            })
+            .collect();
+        View {
+            columns,
+            rows: Vec::new(),
+        }
     }
 
     /// A note for the operator on stderr, unless `--quiet`. Text from the database must
@@ -196,25 +204,58 @@ impl Output {
 }
 
 /// A human table whose cells are always escaped: values from the database never reach
-/// the terminal raw.
-pub struct View(Table);
+/// the terminal raw. Rendered by the streamed tables' layout, all rows at once.
+pub struct View {
+    columns: Vec<Column>,
+    /// Each row, and whether its cells hold lines of outboxctl's own.
+    rows: Vec<(Vec<String>, bool)>,
+}
 
 impl View {
     pub fn add_row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
-        self.0
-            .add_row(cells.into_iter().map(|c| escape(c.as_ref()).into_owned()));
+        self.rows.push((
+            cells.into_iter().map(|c| c.as_ref().to_string()).collect(),
+            false,
+        ));
     }
 
-    /// A row whose cells are already escaped (and whose line breaks are outboxctl's own).
-    pub fn add_row_trusted<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
-        self.0
-            .add_row(cells.into_iter().map(|c| c.as_ref().to_string()));
+    /// A row whose cells may hold line breaks of outboxctl's own (a pretty-printed
+    /// document): each line is escaped, the breaks kept.
+    pub fn add_row_lines<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) {
+        self.rows.push((
+            cells.into_iter().map(|c| c.as_ref().to_string()).collect(),
+            true,
+        ));
+    }
+
+    /// Values people must read whole (a message's fields): wrapped, never cut.
+    pub fn wrap_values(mut self) -> Self {
+        for column in self.columns.iter_mut().skip(1) {
+            *column = Column::wrapped(&column.header);
+        }
+        self
     }
 }
 
 impl std::fmt::Display for View {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+        let mut buffer = Vec::new();
+        let mut table = StreamTable::new(
+            self.columns.clone(),
+            &mut buffer,
+            crate::render::layout::output_width(),
+            false,
+        );
+        for (cells, lines) in &self.rows {
+            let pushed = if *lines {
+                table.push_lines(cells.clone())
+            } else {
+                table.push(cells.clone())
+            };
+            pushed.map_err(|_| std::fmt::Error)?;
+        }
+        table.finish().map_err(|_| std::fmt::Error)?;
+        f.write_str(String::from_utf8_lossy(&buffer).trim_end())
     }
 }
 

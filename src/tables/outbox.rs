@@ -935,4 +935,3 @@ mod tests {
         assert_eq!(glob_to_like("pay_*.?"), "pay\\_%._");
     }
 }
-
