@@ -3,8 +3,12 @@
 //! by placeholders, so that `dial tcp 10.0.3.17:9092: connect: connection refused` and
 //! the same error from `10.0.3.18:9092` count as one class.
 //!
-//! What is kept: words, punctuation, and the status codes of HTTP and gRPC, which name
-//! different causes (`503` is not `401`).
+//! What is kept: words, punctuation, what names a cause — the status codes of HTTP, gRPC
+//! and AMQP (`503` is not `401`), an AMQP reply's constant (`NOT_FOUND`), endpoints'
+//! hosts and paths without their ids, words with digits (`x509`, `sha256`). What is
+//! folded besides: the topic, queue, exchange, subject or stream a broker error names,
+//! and AWS ARNs and queue URLs. `tests/corpus/error_causes.tsv` holds the normaliser to
+//! 258 errors of 45 causes as the Go clients produce them: one class per cause.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -33,9 +37,23 @@ fn rules() -> &'static [Rule] {
             rule(r"\x1b\[[0-9;?]*[ -/]*[@-~]", "<csi>"),
             // Quoted values next: what is inside them is data, whatever it looks like
             // (a quoted URL is kept as a URL, below).
-            rule(r#""(?:[^"\\:]|\\.)*""#, "\"<v>\""),
+            // (Already folded ones, holding `<`, stay as they are.)
+            rule(r#""(?:[^"\\:<]|\\.)*""#, "\"<v>\""),
             rule(r"'(?:[^'\\]|\\.)*'", "'<v>'"),
             rule(r"`[^`]*`", "`<v>`"),
+            // The topic, queue, exchange, subject or stream a broker error names: one
+            // failing broker fails every topic alike. A NATS subject is the dotted name
+            // after `publish` or `request`.
+            rule(
+                r"(?i)\b(topic|exchange|queue|subject|stream)(\s+)[A-Za-z0-9_][A-Za-z0-9_.\-*>]*",
+                "$1$2<name>",
+            ),
+            rule(
+                r"(?i)\b(publish|request)(\s+)[A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-*>]+)+",
+                "$1$2<name>",
+            ),
+            // An AWS ARN: the service stays, region, account and resource vary.
+            rule(r"\barn:aws:([a-z0-9-]+):[^\s:]*:[^\s:]*:[^\s:,]+", "arn:aws:$1:<arn>"),
             // URLs: see `endpoint`.
             rule(
                 r"(?i)\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
@@ -99,6 +117,10 @@ fn endpoint(scheme: &str, authority: &str, path: &str) -> String {
             .count();
         letters > 0 && segment[letters..].chars().all(|c| c.is_ascii_digit())
     };
+    // An SQS queue's URL is its account and name.
+    if host.starts_with("sqs.") && host.contains(".amazonaws.com") {
+        return format!("{scheme}://{host}/<account>/<queue>");
+    }
     let path: Vec<String> = path
         .split('/')
         .map(|segment| {
@@ -112,6 +134,14 @@ fn endpoint(scheme: &str, authority: &str, path: &str) -> String {
     format!("{scheme}://{host}{}", path.join("/"))
 }
 
+/// The leading `UPPER_CASE - ` of a quoted reason, as AMQP brokers write their reply
+/// texts (`NOT_FOUND - no exchange …`, `ACCESS_REFUSED - …`).
+fn reply_constant(inner: &str) -> Option<&str> {
+    let (constant, _) = inner.split_once(" - ")?;
+    (constant.len() >= 3 && constant.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .then_some(constant)
+}
+
 fn long_hex() -> &'static Regex {
     static HEX: OnceLock<Regex> = OnceLock::new();
     HEX.get_or_init(|| Regex::new(r"(?i)\b[0-9a-f]{8,}\b").expect("a valid pattern"))
@@ -120,8 +150,10 @@ fn long_hex() -> &'static Regex {
 fn status_code() -> &'static Regex {
     static STATUS: OnceLock<Regex> = OnceLock::new();
     STATUS.get_or_init(|| {
-        Regex::new(r"(?i)\b(HTTP(?:/\d(?:\.\d)?)?|status(?: code)?|code)([ :=]+)([1-5]\d\d)\b")
-            .expect("a valid pattern")
+        Regex::new(
+            r"(?i)\b(HTTP(?:/\d(?:\.\d)?)?|status(?: ?code)?|code|Exception)([ :=(]+)([1-5]\d\d)\b",
+        )
+        .expect("a valid pattern")
     })
 }
 
@@ -156,10 +188,15 @@ pub fn classify(error: &str) -> String {
     // Quoted values that are not URLs are data.
     text = quoted()
         .replace_all(&text, |caps: &regex::Captures| {
+            let quote = &caps[0][..1];
+            let inner = &caps[0][1..caps[0].len() - 1];
             if caps[0].contains("://") {
                 caps[0].to_string()
+            } else if let Some(constant) = reply_constant(inner) {
+                // `"NOT_FOUND - no exchange 'x'"`: the constant names the cause.
+                format!("{quote}{constant} - <v>{quote}")
             } else {
-                format!("{}<v>{}", &caps[0][..1], &caps[0][caps[0].len() - 1..])
+                format!("{quote}<v>{quote}")
             }
         })
         .into_owned();
@@ -251,8 +288,8 @@ mod tests {
             ),
             (
                 "kafka: Failed to produce message to topic orders: kafka server: Message was too large, server rejected it to avoid allocation error (offset 184467)",
-                "kafka: Failed to produce message to topic orders: kafka server: Message was too large, server rejected it to avoid allocation error (offset 99)",
-                "kafka: Failed to produce message to topic orders: kafka server: Message was too large, server rejected it to avoid allocation error (offset <n>)",
+                "kafka: Failed to produce message to topic billing.invoices: kafka server: Message was too large, server rejected it to avoid allocation error (offset 99)",
+                "kafka: Failed to produce message to topic <name>: kafka server: Message was too large, server rejected it to avoid allocation error (offset <n>)",
             ),
             (
                 "write tcp 10.0.0.5:51234->10.0.3.17:9092: write: broken pipe",
@@ -261,13 +298,13 @@ mod tests {
             ),
             (
                 "nats: timeout after 2.5s waiting for ack from stream ORDERS",
-                "nats: timeout after 300ms waiting for ack from stream ORDERS",
-                "nats: timeout after <duration> waiting for ack from stream ORDERS",
+                "nats: timeout after 300ms waiting for ack from stream BILLING",
+                "nats: timeout after <duration> waiting for ack from stream <name>",
             ),
             (
-                "Exception (504) Reason: \"channel/connection is not open\"",
-                "Exception (504) Reason: \"NOT_FOUND - no exchange 'orders-7' in vhost '/'\"",
-                "Exception (<n>) Reason: \"<v>\"",
+                "Exception (404) Reason: \"NOT_FOUND - no exchange 'billing' in vhost '/'\"",
+                "Exception (404) Reason: \"NOT_FOUND - no exchange 'orders-7' in vhost '/'\"",
+                "Exception (404) Reason: \"NOT_FOUND - <v>\"",
             ),
             (
                 "json: cannot unmarshal string into Go struct field Order.amount of type int64",
@@ -448,3 +485,52 @@ pub fn error_classes(
 
 /// Where errors go once [`MAX_CLASSES`] classes exist.
 pub const OTHER_CLASS: &str = "(other errors: more classes than outboxctl keeps apart)";
+
+#[cfg(test)]
+mod corpus {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::classify;
+
+    /// Error texts as the Go clients used with the library produce them (sarama,
+    /// franz-go, kafka-go, amqp091-go, nats.go, net/http, grpc-go, the AWS SDK v2, pgx,
+    /// lib/pq), each labelled with its cause; `tests/corpus/SOURCES.md` says where each
+    /// format comes from.
+    const CORPUS: &str = include_str!("../../tests/corpus/error_causes.tsv");
+
+    #[test]
+    fn classes_are_causes() {
+        let mut by_cause: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        let mut lines = 0;
+        for line in CORPUS.lines().filter(|l| !l.trim().is_empty()) {
+            let (cause, error) = line.split_once('\t').expect("cause<TAB>error");
+            by_cause.entry(cause).or_default().insert(classify(error));
+            lines += 1;
+        }
+        assert!(lines >= 200, "the corpus holds {lines} errors");
+        let split: Vec<String> = by_cause
+            .iter()
+            .filter(|(_, classes)| classes.len() > 1)
+            .map(|(cause, classes)| format!("{cause} became {classes:#?}"))
+            .collect();
+        let mut causes_of: BTreeMap<&String, Vec<&str>> = BTreeMap::new();
+        for (cause, classes) in &by_cause {
+            for class in classes {
+                causes_of.entry(class).or_default().push(cause);
+            }
+        }
+        let merged: Vec<String> = causes_of
+            .iter()
+            .filter(|(_, causes)| causes.len() > 1)
+            .map(|(class, causes)| format!("{causes:?} share {class:?}"))
+            .collect();
+        assert!(
+            split.is_empty() && merged.is_empty(),
+            "{} causes split, {} classes merged:\n{}\n{}",
+            split.len(),
+            merged.len(),
+            split.join("\n"),
+            merged.join("\n")
+        );
+    }
+}
