@@ -215,8 +215,20 @@ pub fn slots(probe: &mut Probe<'_>) -> CheckResult {
             &crate::params![],
         )
     })?;
+    // -1: a slot may keep WAL without limit, until the disk is full.
+    let keep_limit_mb: i64 = probe.read("max_slot_wal_keep_size", |tx| {
+        Ok(tx
+            .query_one(
+                "SELECT pg_catalog.current_setting('max_slot_wal_keep_size', true)",
+                &crate::params![],
+            )?
+            .get::<_, Option<String>>(0)
+            .and_then(|v| v.trim_end_matches("MB").trim().parse().ok())
+            .unwrap_or(-1))
+    })?;
     let mut finding = probe.finding("xmin-slots");
     let mut problems = Vec::new();
+    let mut unlimited_and_retaining = false;
     for row in &rows {
         let name: String = row.get(0);
         let kind: String = row.get(1);
@@ -239,14 +251,30 @@ pub fn slots(probe: &mut Probe<'_>) -> CheckResult {
         }
         if retained.is_some_and(|r| r as f64 > max_retained) {
             why.push(format!(
-                "retains {} of WAL",
-                human_size(retained.unwrap_or_default())
+                "retains {} of WAL{}",
+                human_size(retained.unwrap_or_default()),
+                if keep_limit_mb < 0 {
+                    ", with no max_slot_wal_keep_size to stop it before the disk is full"
+                } else {
+                    ""
+                }
             ));
+            unlimited_and_retaining |= keep_limit_mb < 0;
             finding.raise(Status::Warn);
         }
-        if wal_status.as_deref() == Some("lost") {
-            why.push("the WAL it needs is gone: it can never be used again".into());
-            finding.raise(Status::Warn);
+        match wal_status.as_deref() {
+            Some("lost") => {
+                why.push("the WAL it needs is gone: it can never be used again".into());
+                finding.raise(Status::Warn);
+            }
+            Some("unreserved") => {
+                why.push(format!(
+                    "past max_slot_wal_keep_size ({} MB): the next checkpoint removes WAL it needs",
+                    keep_limit_mb
+                ));
+                finding.raise(Status::Warn);
+            }
+            _ => {}
         }
         let mut holds = Vec::new();
         if let Some(a) = xmin_age {
@@ -291,6 +319,7 @@ pub fn slots(probe: &mut Probe<'_>) -> CheckResult {
                 "catalog_xmin_age": catalog_xmin_age,
                 "retained_wal_bytes": retained,
                 "wal_status": wal_status,
+                "max_slot_wal_keep_size_mb": keep_limit_mb,
             }),
         ));
         if !why.is_empty() {
@@ -302,6 +331,12 @@ pub fn slots(probe: &mut Probe<'_>) -> CheckResult {
                 ));
             }
         }
+    }
+    if unlimited_and_retaining {
+        finding.fix(format!(
+            "ALTER SYSTEM SET max_slot_wal_keep_size = '{}MB'; SELECT pg_catalog.pg_reload_conf();  -- a slot past it loses its WAL instead of filling the disk",
+            ((max_retained / 1024.0 / 1024.0) * 4.0).round().max(1024.0) as i64
+        ));
     }
     let summary = if rows.is_empty() {
         "no replication slots".to_string()

@@ -14,6 +14,7 @@ mod indexes;
 mod locks;
 mod partitions;
 pub mod report;
+mod server;
 mod size;
 pub mod thresholds;
 mod vacuum;
@@ -155,8 +156,14 @@ pub const CHECKS: &[Check] = &[
         run: indexes::indexes,
     },
     Check {
+        id: "stale-stats",
+        title: "statistics for the claim query's plan",
+        thresholds: server::STATISTICS_THRESHOLDS,
+        run: server::stale_stats,
+    },
+    Check {
         id: "wraparound",
-        title: "transaction id wraparound",
+        title: "transaction id and multixact wraparound",
         thresholds: vacuum::WRAPAROUND_THRESHOLDS,
         run: vacuum::wraparound,
     },
@@ -183,6 +190,18 @@ pub const CHECKS: &[Check] = &[
         title: "schema drift",
         thresholds: &[],
         run: indexes::schema,
+    },
+    Check {
+        id: "connections",
+        title: "connection slots",
+        thresholds: server::CONNECTION_THRESHOLDS,
+        run: server::connections,
+    },
+    Check {
+        id: "guard-rails",
+        title: "guard rails against forgotten transactions",
+        thresholds: &[],
+        run: server::guard_rails,
     },
     Check {
         id: "claim-cost",
@@ -267,6 +286,8 @@ const NEEDS_THE_PRIMARY: &[&str] = &[
     "dead-rows",
     "locks",
     "claim-cost",
+    "connections",
+    "stale-stats",
 ];
 
 /// Whether a fix only reads (and so runs on a standby as well as anywhere).

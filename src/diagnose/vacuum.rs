@@ -33,7 +33,7 @@ pub const WRAPAROUND_THRESHOLDS: &[Threshold] = &[Threshold {
     key: "wraparound",
     measure: Measure::Ratio,
     default: 1.2,
-    about: "age(relfrozenxid) as a share of autovacuum_freeze_max_age; above 1 an anti-wraparound vacuum is due or blocked; fail past 1 billion",
+    about: "age(relfrozenxid) as a share of autovacuum_freeze_max_age, and mxid_age(relminmxid) of autovacuum_multixact_freeze_max_age; above 1 an anti-wraparound vacuum is due or blocked; fail past 1 billion",
 }];
 
 /// Past this many transactions a table is half-way to the server refusing writes.
@@ -351,7 +351,10 @@ pub fn wraparound(probe: &mut Probe<'_>) -> CheckResult {
                         pg_catalog.mxid_age(c.relminmxid)::pg_catalog.int8,
                         coalesce((SELECT pg_catalog.split_part(o, '=', 2) FROM pg_catalog.unnest(c.reloptions) AS o
                                    WHERE o OPERATOR(pg_catalog.~~) 'autovacuum\\_freeze\\_max\\_age=%'),
-                                 pg_catalog.current_setting('autovacuum_freeze_max_age'))::pg_catalog.int8
+                                 pg_catalog.current_setting('autovacuum_freeze_max_age'))::pg_catalog.int8,
+                        coalesce((SELECT pg_catalog.split_part(o, '=', 2) FROM pg_catalog.unnest(c.reloptions) AS o
+                                   WHERE o OPERATOR(pg_catalog.~~) 'autovacuum\\_multixact\\_freeze\\_max\\_age=%'),
+                                 pg_catalog.current_setting('autovacuum_multixact_freeze_max_age'))::pg_catalog.int8
                    FROM pg_catalog.pg_class c
                    LEFT JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) c.reltoastrelid
                   WHERE c.oid OPERATOR(pg_catalog.=) $1",
@@ -366,34 +369,52 @@ pub fn wraparound(probe: &mut Probe<'_>) -> CheckResult {
         ) else {
             continue;
         };
+        let multixact_max = row.get::<_, Option<i64>>(3).unwrap_or(400_000_000);
         oldest = oldest.max(xid_age);
-        let ratio = xid_age as f64 / freeze_max.max(1) as f64;
+        let xid_ratio = xid_age as f64 / freeze_max.max(1) as f64;
+        // Multixacts (row locks shared by several transactions: the relay's FOR UPDATE
+        // beside a foreign key's FOR KEY SHARE) wrap around on their own counter.
+        let mxid_ratio = mxid_age as f64 / multixact_max.max(1) as f64;
+        let ratio = xid_ratio.max(mxid_ratio);
         finding.detail(Detail::new(
             format!(
-                "{}: age(relfrozenxid) {} ({:.0}% of autovacuum_freeze_max_age {}), multixact age {}",
+                "{}: age(relfrozenxid) {} ({:.0}% of autovacuum_freeze_max_age {}), multixact age {} ({:.0}% of autovacuum_multixact_freeze_max_age {})",
                 rel.name,
                 grouped(xid_age),
-                ratio * 100.0,
+                xid_ratio * 100.0,
                 grouped(freeze_max),
-                grouped(mxid_age)
+                grouped(mxid_age),
+                mxid_ratio * 100.0,
+                grouped(multixact_max)
             ),
             json!({"table": rel.name, "xid_age": xid_age, "multixact_age": mxid_age,
                    "autovacuum_freeze_max_age": freeze_max,
-                   "ratio": (ratio * 1000.0).round() / 1000.0}),
+                   "autovacuum_multixact_freeze_max_age": multixact_max,
+                   "ratio": (ratio * 1000.0).round() / 1000.0,
+                   "multixact_ratio": (mxid_ratio * 1000.0).round() / 1000.0}),
         ));
-        if xid_age > WRAPAROUND_FAIL_XIDS {
+        if xid_age > WRAPAROUND_FAIL_XIDS || mxid_age > WRAPAROUND_FAIL_XIDS {
             finding.raise(Status::Fail);
         } else if ratio > ratio_limit {
             finding.raise(Status::Warn);
         } else {
             continue;
         }
-        parts.push(format!(
-            "{} is {} transactions from its last freeze ({:.0}% of autovacuum_freeze_max_age): its anti-wraparound vacuum is overdue",
-            rel.name,
-            grouped(xid_age),
-            ratio * 100.0
-        ));
+        if xid_ratio >= mxid_ratio {
+            parts.push(format!(
+                "{} is {} transactions from its last freeze ({:.0}% of autovacuum_freeze_max_age): its anti-wraparound vacuum is overdue",
+                rel.name,
+                grouped(xid_age),
+                xid_ratio * 100.0
+            ));
+        } else {
+            parts.push(format!(
+                "{} is {} multixacts from its last freeze ({:.0}% of autovacuum_multixact_freeze_max_age): its anti-wraparound vacuum is overdue, and the server stops assigning multixacts (row locks several sessions share) at 2 billion",
+                rel.name,
+                grouped(mxid_age),
+                mxid_ratio * 100.0
+            ));
+        }
         finding.fix(format!("VACUUM (FREEZE, VERBOSE) {};", rel.sql));
     }
     let summary = if parts.is_empty() {

@@ -66,7 +66,7 @@ fn backend_pid(client: &mut postgres::Client) -> i32 {
         .get(0)
 }
 
-const ALL_IDS: [&str; 14] = [
+const ALL_IDS: [&str; 17] = [
     "xmin-sessions",
     "xmin-slots",
     "xmin-standbys",
@@ -75,11 +75,14 @@ const ALL_IDS: [&str; 14] = [
     "autovacuum",
     "bloat",
     "indexes",
+    "stale-stats",
     "wraparound",
     "locks",
     "backlog",
     "partitions",
     "schema",
+    "connections",
+    "guard-rails",
     "claim-cost",
 ];
 
@@ -113,6 +116,7 @@ fn a_healthy_outbox_passes_and_the_json_has_the_documented_shape() {
         "backlog",
         "partitions",
         "schema",
+        "stale-stats",
     ] {
         assert_eq!(status(&report, id), "ok", "{id}: {report:#}");
     }
@@ -303,6 +307,29 @@ fn slots_prepared_transactions_and_the_claim_cost_on_a_cluster_of_its_own() {
     assert!(
         fix.contains("pg_drop_replication_slot('doctor_logical')"),
         "{fix}"
+    );
+    // WAL the physical slot holds, with no max_slot_wal_keep_size to stop it.
+    admin
+        .batch_execute(
+            "CREATE TABLE wal_filler AS SELECT g, md5(g::text) FROM generate_series(1, 20000) g;
+             SELECT pg_switch_wal();",
+        )
+        .unwrap();
+    let (_, report) = doctor_json(
+        cmd(),
+        &["--only", "xmin-slots", "--threshold", "xmin-slots=64kB"],
+    );
+    let slots = check(&report, "xmin-slots");
+    assert!(
+        slots["summary"]
+            .as_str()
+            .unwrap()
+            .contains("no max_slot_wal_keep_size"),
+        "{slots:#}"
+    );
+    assert!(
+        fixes(&report, "xmin-slots").contains("ALTER SYSTEM SET max_slot_wal_keep_size"),
+        "{slots:#}"
     );
     admin
         .batch_execute(
@@ -859,7 +886,7 @@ fn bad_doctor_arguments_are_usage_errors_and_list_needs_no_server() {
         .output()
         .unwrap();
     let list = json_out(&out);
-    assert_eq!(list.as_array().unwrap().len(), 14);
+    assert_eq!(list.as_array().unwrap().len(), ALL_IDS.len());
     assert_eq!(list[0]["thresholds"][0]["default"], "5m");
 }
 
@@ -1655,4 +1682,161 @@ fn bloat_never_estimated_is_not_ok() {
         .unwrap();
     let (_, report) = doctor_json(db.cmd(), &args);
     assert_eq!(status(&report, "bloat"), "ok", "{report:#}");
+}
+
+/// The server around the outbox, each condition made for real: connection slots in
+/// use by role and application, a role that writes the outbox without
+/// idle_in_transaction_session_timeout (and its fix, applied), statistics gone stale.
+#[test]
+fn connections_guard_rails_and_stale_statistics_are_judged() {
+    let db = TestDb::new().migrated();
+    // Three connections of one application.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut client = db.client();
+        client
+            .batch_execute("SET application_name = 'relay-under-test'")
+            .unwrap();
+        held.push(client);
+    }
+    let (_, report) = doctor_json(
+        db.cmd(),
+        &["--only", "connections", "--threshold", "connections=0.001"],
+    );
+    let found = check(&report, "connections");
+    assert_eq!(found["status"], "warn", "{found:#}");
+    assert!(
+        found["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["application"] == "relay-under-test" && d["connections"] == 3),
+        "{found:#}"
+    );
+    let (_, report) = doctor_json(db.cmd(), &["--only", "connections"]);
+    assert_eq!(status(&report, "connections"), "ok", "{report:#}");
+    drop(held);
+
+    // A relay role granted the outbox, without the timeout: named, with its fix.
+    let role = format!("relay_{}", db.name);
+    db.client()
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN; GRANT SELECT, INSERT, UPDATE ON outbox_messages TO {role};"
+        ))
+        .unwrap();
+    let (_, report) = doctor_json(db.cmd(), &["--only", "guard-rails"]);
+    let rails = check(&report, "guard-rails");
+    assert_eq!(rails["status"], "warn", "{rails:#}");
+    let fix = rails["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_string())
+        .find(|f| f.contains(&role))
+        .unwrap_or_else(|| panic!("no fix for {role}: {rails:#}"));
+    assert!(fix.starts_with("ALTER ROLE"), "{fix}");
+    db.client().batch_execute(&fix).unwrap();
+    let (_, report) = doctor_json(db.cmd(), &["--only", "guard-rails"]);
+    let rails = check(&report, "guard-rails");
+    assert!(
+        !rails["summary"].as_str().unwrap().contains(&role),
+        "{rails:#}"
+    );
+    db.client()
+        .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role};"))
+        .unwrap();
+
+    // Statistics: analyzed empty, then 2,000 rows written with autovacuum off.
+    db.client()
+        .batch_execute(
+            "ALTER TABLE outbox_messages SET (autovacuum_enabled = off);
+             ANALYZE outbox_messages;
+             INSERT INTO outbox_messages (topic) SELECT 't' FROM generate_series(1, 2000);",
+        )
+        .unwrap();
+    let stale = |db: &TestDb| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (_, report) = doctor_json(
+                db.cmd(),
+                &[
+                    "--only",
+                    "stale-stats",
+                    "--threshold",
+                    "stale-stats.min=1000",
+                ],
+            );
+            let found = check(&report, "stale-stats").clone();
+            // The counters reach the statistics a moment after the writer commits.
+            if found["status"] == "warn" || std::time::Instant::now() > deadline {
+                return found;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    };
+    let found = stale(&db);
+    assert_eq!(found["status"], "warn", "{found:#}");
+    assert!(
+        found["fix"][0].as_str().unwrap().starts_with("ANALYZE"),
+        "{found:#}"
+    );
+    db.client()
+        .batch_execute("ANALYZE outbox_messages")
+        .unwrap();
+    let (_, report) = doctor_json(
+        db.cmd(),
+        &[
+            "--only",
+            "stale-stats",
+            "--threshold",
+            "stale-stats.min=1000",
+        ],
+    );
+    assert_eq!(status(&report, "stale-stats"), "ok", "{report:#}");
+}
+
+/// Multixacts wrap around on their own counter: rows locked by two sessions at once
+/// make them for real, and the check names the multixact age, not the transaction one.
+#[test]
+fn multixact_wraparound_is_judged_beside_the_transaction_ids() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "ALTER TABLE outbox_messages SET (autovacuum_multixact_freeze_max_age = 10000);
+             INSERT INTO outbox_messages (topic) SELECT 't' FROM generate_series(1, 5);",
+        )
+        .unwrap();
+    // Two transactions share a lock on the rows: a multixact, one per pair.
+    let (mut first, mut second) = (db.client(), db.client());
+    for _ in 0..4 {
+        first
+            .batch_execute("BEGIN; SELECT * FROM outbox_messages FOR SHARE")
+            .unwrap();
+        second
+            .batch_execute("BEGIN; SELECT * FROM outbox_messages FOR SHARE")
+            .unwrap();
+        first.batch_execute("COMMIT").unwrap();
+        second.batch_execute("COMMIT").unwrap();
+    }
+    let (_, report) = doctor_json(
+        db.cmd(),
+        &["--only", "wraparound", "--threshold", "wraparound=0.0001"],
+    );
+    let found = check(&report, "wraparound");
+    assert_eq!(found["status"], "warn", "{found:#}");
+    assert!(
+        found["summary"]
+            .as_str()
+            .unwrap()
+            .contains("multixacts from its last freeze"),
+        "{found:#}"
+    );
+    assert_eq!(
+        found["details"][0]["autovacuum_multixact_freeze_max_age"],
+        10000
+    );
+    assert!(
+        found["details"][0]["multixact_age"].as_i64().unwrap() >= 2,
+        "{found:#}"
+    );
 }
