@@ -49,6 +49,9 @@ _outboxctl() {
             outboxctl,purge)
                 cmd="outboxctl__subcmd__purge"
                 ;;
+            outboxctl,reindex)
+                cmd="outboxctl__subcmd__reindex"
+                ;;
             outboxctl,requeue)
                 cmd="outboxctl__subcmd__requeue"
                 ;;
@@ -130,6 +133,9 @@ _outboxctl() {
             outboxctl__subcmd__help,purge)
                 cmd="outboxctl__subcmd__help__subcmd__purge"
                 ;;
+            outboxctl__subcmd__help,reindex)
+                cmd="outboxctl__subcmd__help__subcmd__reindex"
+                ;;
             outboxctl__subcmd__help,requeue)
                 cmd="outboxctl__subcmd__help__subcmd__requeue"
                 ;;
@@ -197,7 +203,7 @@ _outboxctl() {
 
     case "${cmd}" in
         outboxctl)
-            opts="-d -o -q -W -w -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help"
+            opts="-d -o -q -W -w -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1136,11 +1142,11 @@ _outboxctl() {
             fi
             case "${prev}" in
                 --only)
-                    COMPREPLY=($(compgen -W "xmin-sessions xmin-slots xmin-standbys prepared-xacts dead-rows autovacuum bloat indexes wraparound locks backlog partitions schema claim-cost" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "xmin-sessions xmin-slots xmin-standbys prepared-xacts dead-rows autovacuum bloat indexes stale-stats wraparound locks backlog partitions schema connections guard-rails claim-cost" -- "${cur}"))
                     return 0
                     ;;
                 --skip)
-                    COMPREPLY=($(compgen -W "xmin-sessions xmin-slots xmin-standbys prepared-xacts dead-rows autovacuum bloat indexes wraparound locks backlog partitions schema claim-cost" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "xmin-sessions xmin-slots xmin-standbys prepared-xacts dead-rows autovacuum bloat indexes stale-stats wraparound locks backlog partitions schema connections guard-rails claim-cost" -- "${cur}"))
                     return 0
                     ;;
                 --threshold)
@@ -1215,7 +1221,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__help)
-            opts="ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help"
+            opts="ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1481,6 +1487,20 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__help__subcmd__purge)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outboxctl__subcmd__help__subcmd__reindex)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2116,6 +2136,76 @@ _outboxctl() {
                     return 0
                     ;;
                 --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outboxctl__subcmd__reindex)
+            opts="-y -d -o -q -W -w -h -V --index --all --threshold --exact --dry-run --yes --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --index)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threshold)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

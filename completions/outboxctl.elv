@@ -52,6 +52,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand delete 'Discard messages by id or filter (poison messages), in any status but processing'
             cand doctor 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
             cand watch 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
+            cand reindex 'Rebuild the tables'' bloated indexes online (REINDEX … CONCURRENTLY, one at a time)'
             cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
             cand partition 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
             cand completions 'Print a shell completion script'
@@ -448,6 +449,38 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'outboxctl;reindex'= {
+            cand --index 'Rebuild this index of the outbox or dedup table (or of a partition), bloated or not (repeatable)'
+            cand --threshold 'Change the bloat check''s threshold, as doctor takes it (bloat=RATIO, bloat.min-size=SIZE) (repeatable)'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --dedup-columns 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…'
+            cand --schema 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under'
+            cand -o 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand --all 'Rebuild every valid index of both tables'
+            cand --exact 'Measure bloat with pgstattuple (reads every index) instead of estimating it'
+            cand --dry-run 'Print the statements, run none'
+            cand -y 'Run without asking'
+            cand --yes 'Run without asking'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand -W 'Ask for the password on the terminal before connecting (psql''s -W)'
+            cand --password 'Ask for the password on the terminal before connecting (psql''s -W)'
+            cand -w 'Never ask for a password: fail when the server wants one and none was given (psql''s -w; the default without a terminal)'
+            cand --no-password 'Never ask for a password: fail when the server wants one and none was given (psql''s -w; the default without a terminal)'
+            cand --no-color 'Same as --color never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'outboxctl;dedup'= {
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
@@ -820,6 +853,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand delete 'Discard messages by id or filter (poison messages), in any status but processing'
             cand doctor 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
             cand watch 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
+            cand reindex 'Rebuild the tables'' bloated indexes online (REINDEX … CONCURRENTLY, one at a time)'
             cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
             cand partition 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
             cand completions 'Print a shell completion script'
@@ -846,6 +880,8 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         &'outboxctl;help;doctor'= {
         }
         &'outboxctl;help;watch'= {
+        }
+        &'outboxctl;help;reindex'= {
         }
         &'outboxctl;help;dedup'= {
             cand mark 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'

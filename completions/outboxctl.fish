@@ -58,6 +58,7 @@ complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "purge" -d 'Dele
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "delete" -d 'Discard messages by id or filter (poison messages), in any status but processing'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "doctor" -d 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "watch" -d 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
+complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "reindex" -d 'Rebuild the tables\' bloated indexes online (REINDEX … CONCURRENTLY, one at a time)'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "partition" -d 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
 complete -c outboxctl -n "__fish_outboxctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -393,11 +394,14 @@ dead-rows\t''
 autovacuum\t''
 bloat\t''
 indexes\t''
+stale-stats\t''
 wraparound\t''
 locks\t''
 backlog\t''
 partitions\t''
 schema\t''
+connections\t''
+guard-rails\t''
 claim-cost\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l skip -d 'Run every check but these' -r -f -a "xmin-sessions\t''
 xmin-slots\t''
@@ -407,11 +411,14 @@ dead-rows\t''
 autovacuum\t''
 bloat\t''
 indexes\t''
+stale-stats\t''
 wraparound\t''
 locks\t''
 backlog\t''
 partitions\t''
 schema\t''
+connections\t''
+guard-rails\t''
 claim-cost\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l threshold -d 'Change a threshold: a duration (30s), count (10000), ratio (0.2 or 20%) or size (1GiB), as --list shows (repeatable)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand doctor" -l service -d 'Examine each service of the libpq service file matching NAME (`*` and `?` match like a shell glob); with several targets (or repeated -d), each is examined at once (repeatable)' -r
@@ -468,6 +475,35 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s w -l no-pa
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l index -d 'Rebuild this index of the outbox or dedup table (or of a partition), bloated or not (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l threshold -d 'Change the bloat check\'s threshold, as doctor takes it (bloat=RATIO, bloat.min-size=SIZE) (repeatable)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l table -d 'Outbox table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l dedup-columns -d 'The dedup table\'s columns when it names them differently: group=…,id=…,metadata=…,at=…' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l schema -d 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role\'s search_path, which the tables\' triggers run under' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -s o -l format -d 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)' -r -f -a "table\t''
+wide\t'The table, every column in full (kubectl\'s `-o wide`)'
+json\t''
+ndjson\t''
+csv\t''
+prometheus\t'The Prometheus text exposition (`stats` only)'"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l lock-timeout -d 'Give up waiting for a table lock after this long (e.g. 5s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l statement-timeout -d 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l connect-timeout -d 'Give up connecting after this long, per host [default: 10s, or connect_timeout]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l all -d 'Rebuild every valid index of both tables'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l exact -d 'Measure bloat with pgstattuple (reads every index) instead of estimating it'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l dry-run -d 'Print the statements, run none'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -s y -l yes -d 'Run without asking'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -s w -l no-password -d 'Never ask for a password: fail when the server wants one and none was given (psql\'s -w; the default without a terminal)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -l no-color -d 'Same as --color never'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand reindex" -s V -l version -d 'Print version'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l table -d 'Outbox table name (unqualified; see --schema)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and not __fish_seen_subcommand_from mark check list unmark purge help" -l processed-table -d 'Dedup ("processed") table name (unqualified; see --schema)' -r
@@ -782,21 +818,22 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s w -l
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -l no-color -d 'Same as --color never'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "show" -d 'Show one message in full'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "delete" -d 'Discard messages by id or filter (poison messages), in any status but processing'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "doctor" -d 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "watch" -d 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "partition" -d 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch dedup partition completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "ddl" -d 'Print the DDL of both tables (no database needed)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "migrate" -d 'Create both tables where missing (safe to run from many processes at once)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "check" -d 'Compare the live tables with the contract; exit 3 on drift'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "stats" -d 'Counts by status (and topic), oldest pending age, dedup totals; thresholds for monitoring'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "list" -d 'List messages (default: pending and failed, oldest first, 50 rows)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "show" -d 'Show one message in full'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "requeue" -d 'Move failed (or stuck / processed) messages back to pending'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "purge" -d 'Delete processed messages older than a cutoff (the library\'s retention rule)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "delete" -d 'Discard messages by id or filter (poison messages), in any status but processing'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "doctor" -d 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "watch" -d 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "reindex" -d 'Rebuild the tables\' bloated indexes online (REINDEX … CONCURRENTLY, one at a time)'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "dedup" -d 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "partition" -d 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and not __fish_seen_subcommand_from ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "mark" -d 'Record GROUP/MSG_ID as handled (never overwrites an existing entry)'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "check" -d 'Exit 0 when GROUP/MSG_ID is recorded as handled, 3 when it is not'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand help; and __fish_seen_subcommand_from dedup" -f -a "list" -d 'List dedup entries (newest last, 50 rows)'

@@ -298,6 +298,18 @@ after N).",
     )]
     Watch(WatchArgs),
 
+    /// Rebuild the tables' bloated indexes online (REINDEX … CONCURRENTLY, one at a time)
+    #[command(
+        long_about = "Rebuild the tables' bloated indexes online: REINDEX INDEX CONCURRENTLY, one index at a time, \
+each lock wait bounded by --lock-timeout.\n\n\
+Which indexes: those doctor's bloat check finds emptier than its threshold (--threshold bloat=RATIO, \
+--threshold bloat.min-size=SIZE), or --index NAME, or --all. Invalid indexes an interrupted rebuild left \
+(REINDEX CONCURRENTLY's _ccnew and _ccold) are dropped first. On a terminal the plan is shown and asked \
+about; without one nothing runs without --yes.",
+        after_help = "Examples:\n  outboxctl reindex --dry-run\n  outboxctl reindex --yes\n  outboxctl reindex --index outbox_messages_pkey --yes"
+    )]
+    Reindex(ReindexArgs),
+
     /// Mark, check, list, unmark and purge entries of the dedup ("processed") table
     #[command(subcommand)]
     Dedup(DedupCommand),
@@ -954,6 +966,35 @@ pub enum PartitionCommand {
         after_help = "Examples:\n  outboxctl partition convert --partition-by day --dry-run\n  outboxctl partition convert --partition-by day\n  outboxctl partition convert --partition-by day --rollback   # undo an unfinished conversion"
     )]
     Convert(PartitionConvertArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    /// Rebuild this index of the outbox or dedup table (or of a partition), bloated or
+    /// not (repeatable)
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub index: Vec<String>,
+
+    /// Rebuild every valid index of both tables
+    #[arg(long)]
+    pub all: bool,
+
+    /// Change the bloat check's threshold, as doctor takes it (bloat=RATIO,
+    /// bloat.min-size=SIZE) (repeatable)
+    #[arg(long, value_name = "ID=VALUE")]
+    pub threshold: Vec<String>,
+
+    /// Measure bloat with pgstattuple (reads every index) instead of estimating it
+    #[arg(long)]
+    pub exact: bool,
+
+    /// Print the statements, run none
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Run without asking
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

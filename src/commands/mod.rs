@@ -14,6 +14,7 @@ mod migrate;
 pub(crate) mod partition;
 mod preview;
 mod purge;
+pub(crate) mod reindex;
 mod repair;
 mod requeue;
 mod schemas;
@@ -80,6 +81,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Watch(args) => watch::run(&ctx, &args),
         Command::Dedup(command) => dedup::run(&ctx, &command),
         Command::Partition(command) => partition::run(&ctx, &command),
+        Command::Reindex(args) => reindex::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
     }
 }

@@ -199,7 +199,10 @@ fn plan_tables(
 /// The connection the statements run on: the timeouts in its startup packet. When the
 /// server or a pooler refuses startup options, the planning session does the work, under
 /// whatever `statement_timeout` the database gives it.
-fn repair_connection(ctx: &Context, session: &mut Session) -> anyhow::Result<Option<Session>> {
+pub(crate) fn repair_connection(
+    ctx: &Context,
+    session: &mut Session,
+) -> anyhow::Result<Option<Session>> {
     let version: i32 = session.with_tx(
         Access::ReadOnly,
         &|e| anyhow::anyhow!("{}", describe_pg_error(&e)),
@@ -236,7 +239,7 @@ fn repair_connection(ctx: &Context, session: &mut Session) -> anyhow::Result<Opt
 
 /// `CREATE INDEX CONCURRENTLY` waits for every transaction older than itself; naming them
 /// up front saves a user from staring at a silent terminal.
-fn announce_older_transactions(ctx: &Context, session: &mut Session) {
+pub(crate) fn announce_older_transactions(ctx: &Context, session: &mut Session) {
     if ctx.out.quiet {
         return;
     }
@@ -281,7 +284,7 @@ fn announce_older_transactions(ctx: &Context, session: &mut Session) {
     ));
 }
 
-fn confirm(target: &str, statements: usize) -> anyhow::Result<bool> {
+pub(crate) fn confirm(target: &str, statements: usize) -> anyhow::Result<bool> {
     crate::batch::engine::ask(&format!(
         "Run {} on {}?",
         count_of(statements as u64, "this statement", "these statements"),

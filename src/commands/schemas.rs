@@ -9,6 +9,7 @@ use crate::commands::check::{CheckReport, CheckedTable};
 use crate::commands::convert::ConvertReport;
 use crate::commands::dedup::DedupCheckRecord;
 use crate::commands::partition::{MaintainReport, PartitionReport, TargetPartitions};
+use crate::commands::reindex::ReindexReport;
 use crate::commands::targets::TargetSummary;
 use crate::commands::watch::WatchLine;
 use crate::diagnose::report::{DoctorReport, TargetDoctorReport};
@@ -47,6 +48,7 @@ pub fn published_schemas() -> Vec<(&'static str, Schema)> {
             "partition-list-target.schema.json",
             schema_for!(TargetPartitions),
         ),
+        ("reindex.schema.json", schema_for!(ReindexReport)),
         (
             "partition-maintain.schema.json",
             schema_for!(MaintainReport),

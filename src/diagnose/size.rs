@@ -49,6 +49,7 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
     let mut finding = probe.finding("bloat");
     let mut parts = Vec::new();
     let mut notes = Vec::new();
+    let mut index_bloated = false;
     for (_, rel, oid) in probe.storage() {
         // Sizes from the files need ACCESS SHARE on each relation: bounded by the lock
         // wait, and read from the statistics when another session holds the table.
@@ -226,11 +227,14 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
                 b * 100.0
             ));
             match m.kind {
-                "index" => finding.fix(format!(
-                    "REINDEX INDEX CONCURRENTLY {}.{};",
-                    quote_ident(rel.schema.as_deref().unwrap_or("public")),
-                    quote_ident(&m.name)
-                )),
+                "index" => {
+                    index_bloated = true;
+                    finding.fix(format!(
+                        "REINDEX INDEX CONCURRENTLY {}.{};",
+                        quote_ident(rel.schema.as_deref().unwrap_or("public")),
+                        quote_ident(&m.name)
+                    ))
+                }
                 _ => {
                     finding.fix(format!(
                         "-- shrink {} online (VACUUM FULL would block the relay for its whole run):\npg_repack --table {} --dbname {}",
@@ -241,6 +245,18 @@ pub fn bloat(probe: &mut Probe<'_>) -> CheckResult {
                 }
             }
         }
+    }
+    if index_bloated {
+        finding.fix(probe.outboxctl(
+            "reindex --yes  # the same, one index at a time, after dropping what an interrupted rebuild left",
+        ));
+    }
+    let hot = write_amplification(probe)?;
+    if let Some((text, fields)) = hot {
+        if index_bloated {
+            parts.push(text.clone());
+        }
+        finding.detail(Detail::new(text, fields));
     }
     let mut summary = if probe.tables().is_empty() {
         "no outbox or dedup table exists".to_string()
@@ -310,4 +326,41 @@ fn exact_bloat(
         m.method = "pgstattuple";
     }
     Ok(())
+}
+
+/// Why the outbox's indexes bloat: every claim and mark changes `status`, which the
+/// pending index's predicate reads, so no such update can be HOT (heap-only, without
+/// new index entries) — each writes a new entry into every index, whatever the
+/// fillfactor. The share of updates that were HOT, from the statistics.
+fn write_amplification(
+    probe: &mut Probe<'_>,
+) -> Result<Option<(String, serde_json::Value)>, CheckError> {
+    let rel = probe.outbox.clone();
+    let Some(oid) = rel.oid else { return Ok(None) };
+    let row = probe.read("pg_stat_all_tables", |tx| {
+        tx.query_one(
+            "WITH RECURSIVE tree(oid) AS (
+                 SELECT $1::pg_catalog.oid
+                 UNION
+                 SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.oid)
+             SELECT coalesce(pg_catalog.sum(s.n_tup_upd), 0)::pg_catalog.int8, coalesce(pg_catalog.sum(s.n_tup_hot_upd), 0)::pg_catalog.int8,
+                    (SELECT pg_catalog.count(*) FROM pg_catalog.pg_index x WHERE x.indrelid OPERATOR(pg_catalog.=) $1)::pg_catalog.int8
+               FROM tree JOIN pg_catalog.pg_stat_all_tables s ON s.relid OPERATOR(pg_catalog.=) tree.oid",
+            &crate::params![oid],
+        )
+    })?;
+    let (updates, hot, indexes): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+    if updates == 0 {
+        return Ok(None);
+    }
+    let share = hot as f64 / updates as f64;
+    Ok(Some((
+        format!(
+            "{:.0}% of the outbox's {} updates were HOT: every claim and mark changes status, which the pending index's predicate reads, so each writes a new entry into all {} of its indexes — a lower fillfactor does not change that; rebuilding the indexes does",
+            share * 100.0,
+            crate::diagnose::grouped(updates),
+            indexes
+        ),
+        json!({"table": rel.name, "updates": updates, "hot_updates": hot, "hot_ratio": (share * 1000.0).round() / 1000.0, "indexes": indexes}),
+    )))
 }

@@ -1840,3 +1840,150 @@ fn multixact_wraparound_is_judged_beside_the_transaction_ids() {
         "{found:#}"
     );
 }
+
+/// `reindex` on an outbox whose primary key bloated the way a relay bloats it (every
+/// claim and mark writes a new entry into every index), with a leftover of an
+/// interrupted rebuild: the plan names both, a dry run changes nothing, the run drops
+/// the leftover and shrinks the index, and doctor's bloat check is then quiet.
+#[test]
+fn reindex_rebuilds_what_bloated_and_cleans_up_an_interrupted_run() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "ALTER TABLE outbox_messages SET (autovacuum_enabled = off);
+             INSERT INTO outbox_messages (topic, key) SELECT 't', 'k' || g FROM generate_series(1, 20000) g;
+             UPDATE outbox_messages SET status = 'processing';
+             UPDATE outbox_messages SET status = 'processed';
+             UPDATE outbox_messages SET status = 'processing';
+             UPDATE outbox_messages SET status = 'processed';
+             DELETE FROM outbox_messages WHERE key OPERATOR(pg_catalog.~) '[1-8]$';",
+        )
+        .unwrap();
+    db.client()
+        .batch_execute("VACUUM ANALYZE outbox_messages")
+        .unwrap();
+    // What an interrupted REINDEX CONCURRENTLY leaves: an invalid index (a unique one
+    // that met duplicates fails the same way).
+    let _ = db.client().batch_execute(
+        "CREATE UNIQUE INDEX CONCURRENTLY outbox_messages_pkey_ccnew ON outbox_messages (topic)",
+    );
+    let size = |db: &TestDb| -> i64 {
+        db.client()
+            .query_one("SELECT pg_relation_size('outbox_messages_pkey')", &[])
+            .unwrap()
+            .get(0)
+    };
+    let before = size(&db);
+    let loose = [
+        "--threshold",
+        "bloat=0.3",
+        "--threshold",
+        "bloat.min-size=0",
+    ];
+    // doctor says why (no update of the relay's can be HOT) and points here. The
+    // writer's statistics arrive when its session has ended: waited for.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let report = loop {
+        let (_, report) = doctor_json(db.cmd(), &[&["--only", "bloat"][..], &loose[..]].concat());
+        let seen = check(&report, "bloat")["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("80,000 updates");
+        if seen || std::time::Instant::now() > deadline {
+            break report;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let bloat = check(&report, "bloat");
+    assert_eq!(bloat["status"], "warn", "{bloat:#}");
+    assert!(
+        bloat["summary"]
+            .as_str()
+            .unwrap()
+            .contains("0% of the outbox's 80,000 updates were HOT"),
+        "{bloat:#}"
+    );
+    assert!(
+        fixes(&report, "bloat").contains("reindex --yes"),
+        "{bloat:#}"
+    );
+    let out = db
+        .cmd()
+        .args(["reindex", "--dry-run", "--format", "json"])
+        .args(loose)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let plan = json_out(&out);
+    crate::schemas::assert_valid("reindex.schema.json", "reindex --dry-run", &plan);
+    assert_eq!(plan["dry_run"], true);
+    let statements: Vec<&str> = plan["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statements.first().copied(),
+        Some("DROP INDEX CONCURRENTLY IF EXISTS \"public\".\"outbox_messages_pkey_ccnew\";"),
+        "{plan:#}"
+    );
+    assert!(
+        statements.contains(&"REINDEX INDEX CONCURRENTLY \"public\".\"outbox_messages_pkey\";"),
+        "{plan:#}"
+    );
+    assert_eq!(size(&db), before, "a dry run changes nothing");
+    // Without a terminal and without --yes, nothing runs either.
+    let out = db.cmd().args(["reindex"]).args(loose).output().unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("without a terminal"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = db
+        .cmd()
+        .args(["reindex", "--yes", "--format", "json"])
+        .args(loose)
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let done = json_out(&out);
+    crate::schemas::assert_valid("reindex.schema.json", "reindex --yes", &done);
+    let pkey = done["indexes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["index"] == "\"public\".\"outbox_messages_pkey\"")
+        .unwrap_or_else(|| panic!("{done:#}"));
+    assert!(
+        pkey["bytes_after"].as_i64().unwrap() < pkey["bytes_before"].as_i64().unwrap() / 2,
+        "{done:#}"
+    );
+    let invalid: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_index WHERE indrelid = 'outbox_messages'::regclass AND NOT indisvalid",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(invalid, 0);
+    // A rebuilt index is one doctor no longer warns about; an unknown name is exit 2.
+    let (_, report) = doctor_json(db.cmd(), &[&["--only", "bloat"][..], &loose[..]].concat());
+    let bloat = check(&report, "bloat");
+    assert!(
+        !bloat["summary"]
+            .as_str()
+            .unwrap()
+            .contains("outbox_messages_pkey"),
+        "{bloat:#}"
+    );
+    let out = db
+        .cmd()
+        .args(["reindex", "--index", "no_such_index", "--yes"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+}
