@@ -738,18 +738,7 @@ pub fn clip(text: &str, max: usize) -> String {
     crate::render::layout::cut_to(&one_line, max)
 }
 
-/// Separates thousands for counts people read: `1,234,567`.
-pub fn grouped(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
+pub use crate::render::output::grouped;
 
 #[cfg(test)]
 mod tests {

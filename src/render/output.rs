@@ -578,10 +578,29 @@ pub fn human_size(bytes: i64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-/// `1 batch`, `3 batches`: a count with its noun in the right number.
+/// `1 batch`, `3 batches`, `12,500 messages`: a count with its noun in the right
+/// number, its thousands separated as everywhere people read numbers.
 pub fn count_of(n: impl Into<u64>, one: &str, many: &str) -> String {
     let n = n.into();
-    format!("{n} {}", if n == 1 { one } else { many })
+    format!(
+        "{} {}",
+        grouped(i64::try_from(n).unwrap_or(i64::MAX)),
+        if n == 1 { one } else { many }
+    )
+}
+
+/// Separates thousands for counts people read: `1,234,567` (the progress bar's
+/// `human_pos` does the same).
+pub fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// Text from the database for a table cell: escaped (so on one line) and cut to `max`

@@ -105,7 +105,7 @@ fn estimate_counts_pending_exactly_and_the_rest_without_a_scan() {
         text.contains("estimated from the planner's statistics"),
         "{text}"
     );
-    assert!(text.contains("8000"), "pending shown exactly: {text}");
+    assert!(text.contains("8,000"), "pending shown exactly: {text}");
 
     // --by-topic counts every row: it cannot be estimated.
     let out = db

@@ -3,6 +3,7 @@
 
 use crate::db::pgtime::PgTime;
 use crate::render::layout::{Column, StreamTable, output_width};
+use crate::render::output::grouped;
 use crate::render::stats::{Breach, Figures, StatsView};
 use crate::tables::dedup::DedupStats;
 use crate::tables::dedup_columns::DedupColumns;
@@ -39,9 +40,9 @@ fn counts(
     // `~` marks a figure from the planner's statistics.
     let figure = |status: &str, n: i64| {
         if stats.estimated && status != "pending" {
-            format!("~{n}")
+            format!("~{}", grouped(n))
         } else {
-            n.to_string()
+            grouped(n)
         }
     };
     table.add_row(vec![
@@ -58,7 +59,7 @@ fn counts(
                 format!("  stuck (> {})", format_duration(view.stuck_after)),
                 stats
                     .stuck_processing
-                    .map_or("not counted (estimate)".to_string(), |n| n.to_string()),
+                    .map_or("not counted (estimate)".to_string(), grouped),
             ]);
         }
     }
@@ -120,9 +121,9 @@ fn counts(
         dedup_table.add_row(vec![
             "total".to_string(),
             if dedup.estimated {
-                format!("~{}", dedup.total)
+                format!("~{}", grouped(dedup.total))
             } else {
-                dedup.total.to_string()
+                grouped(dedup.total)
             },
         ]);
         // A table with other column names says which ones it counted by.
@@ -135,7 +136,7 @@ fn counts(
         };
         dedup_table.add_row(vec![
             by("groups", &dedup_cols.group.name),
-            dedup.groups.to_string(),
+            grouped(dedup.groups),
         ]);
         dedup_table.add_row(vec![
             by("oldest entry", &dedup_cols.at.name),
@@ -199,8 +200,8 @@ fn group_table(view: &StatsView<'_>, header: &str, groups: &[GroupStats], now: P
     let mut table = StreamTable::new(columns, &mut buffer, output_width(), view.out.wide);
     for g in groups {
         let mut row = vec![g.value.clone().unwrap_or_else(|| "(none)".to_string())];
-        row.extend(STATUSES.iter().map(|s| g.counts.get(s).to_string()));
-        row.push(g.counts.total().to_string());
+        row.extend(STATUSES.iter().map(|s| grouped(g.counts.get(s))));
+        row.push(grouped(g.counts.total()));
         row.push(age(g.oldest_pending));
         row.push(age(g.oldest_processing));
         let _ = table.push(row);
@@ -277,7 +278,7 @@ fn error_classes(view: &StatsView<'_>, classes: Option<&[ErrorClass]>) -> String
             None => String::new(),
         };
         let _ = table.push(vec![
-            c.count.to_string(),
+            grouped(c.count),
             crate::tables::error_class::class_id(&c.class),
             c.class.clone(),
             topics,
