@@ -12,7 +12,7 @@ use crate::db::sql::{Params, limit_clause, where_clause};
 use crate::render::export::{MessageWriter, WriteError};
 use crate::render::layout::{Column, StreamTable, output_width};
 use crate::render::output::or_null;
-use crate::render::output::{escape, human_size};
+use crate::render::output::{count_of, escape, grouped, human_size};
 use crate::tables::outbox::{self, MESSAGE_COLUMNS, MESSAGE_FIELDS};
 
 const SUMMARY_COLUMNS: &str = "id::pg_catalog.text, status::pg_catalog.text, topic::pg_catalog.text, key::pg_catalog.text, retries::pg_catalog.int4, \
@@ -371,7 +371,7 @@ pub fn paint_status(column: &str, text: &str) -> Option<&'static str> {
     }
 }
 
-/// How many rows a list printed, and from where, on stderr: `50 of 1102 messages shown
+/// How many rows a list printed, and from where, on stderr: `50 of 1,102 messages shown
 /// (--limit 0 lists all)` when the limit cut it short, in every format, so no script is
 /// misled.
 pub fn note_count(
@@ -384,11 +384,12 @@ pub fn note_count(
     let from = format!("from \"{}\" on {}", rel.name, rel.target);
     match total {
         Some(total) if total > count => ctx.out.note(format!(
-            "{count} of {total} {many} shown {from} (--limit 0 lists all)"
+            "{} of {} {many} shown {from} (--limit 0 lists all)",
+            grouped(count as i64),
+            grouped(total as i64)
         )),
-        _ => ctx.out.note(format!(
-            "{count} {} {from}",
-            if count == 1 { one } else { many }
-        )),
+        _ => ctx
+            .out
+            .note(format!("{} {from}", count_of(count, one, many))),
     }
 }
