@@ -863,3 +863,36 @@ fn list_gives_the_error_the_room_a_person_reads() {
     let screen = tmux_stdout(&db, 120, &["list", "--status", "failed", "--wide"]);
     assert!(screen.contains(IDS[0]), "{screen}");
 }
+
+/// `stats --by-topic` at 80 columns keeps the backlog and both ages: the counts a
+/// person acts on least (processed, total, processing) give way first.
+#[test]
+fn stats_by_topic_keeps_the_ages_at_80_columns() {
+    let db = TestDb::new();
+    fixed_messages(&db);
+    let out = db
+        .cmd()
+        .env("COLUMNS", "80")
+        .args(["stats", "--by-topic"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    for header in [
+        "topic",
+        "pending",
+        "failed",
+        "oldest pending",
+        "oldest processing",
+    ] {
+        assert!(
+            text.contains(header),
+            "{header} dropped at 80 columns:\n{text}"
+        );
+    }
+    assert!(
+        text.lines()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 80),
+        "{text}"
+    );
+}

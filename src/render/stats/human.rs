@@ -173,21 +173,28 @@ fn group_table(view: &StatsView<'_>, header: &str, groups: &[GroupStats], now: P
         drop_order: None,
         ..Column::text(header, 0, 0)
     }];
+    // On a narrow terminal the counts a person acts on least give way first — processed,
+    // the total, processing (its age says whether anything is stuck) — so the backlog
+    // and its ages stay at 80 columns (JSON has them all).
+    let drop_order = |status: &str| match status {
+        "processed" => Some(0),
+        "processing" => Some(2),
+        _ => None,
+    };
     columns.extend(STATUSES.iter().map(|s| Column {
-        drop_order: None,
+        drop_order: drop_order(s),
         ..Column::number(s, 0)
     }));
     columns.push(Column {
-        drop_order: None,
+        drop_order: Some(1),
         ..Column::number("total", 0)
     });
-    // The ages give way before the counts on a narrow terminal (JSON has them all).
     columns.push(Column {
-        drop_order: Some(1),
+        drop_order: Some(4),
         ..Column::whole("oldest pending")
     });
     columns.push(Column {
-        drop_order: Some(0),
+        drop_order: Some(3),
         ..Column::whole("oldest processing")
     });
     let age = |at: Option<PgTime>| {
