@@ -118,8 +118,72 @@ fn render_subcommand_man_pages() -> Vec<(String, String)> {
 
 fn man(command: clap::Command) -> String {
     let mut buffer = Vec::new();
-    clap_mangen::Man::new(command)
+    // A page per subcommand but `help`, which has none: no page refers to one.
+    fn without_help(command: clap::Command) -> clap::Command {
+        command
+            .disable_help_subcommand(true)
+            .mut_subcommands(without_help)
+    }
+    clap_mangen::Man::new(without_help(command))
         .render(&mut buffer)
         .expect("rendering to memory cannot fail");
     String::from_utf8(buffer).expect("man page is UTF-8")
+}
+
+/// README's install line, on a scratch prefix: the binary runs, every man page the
+/// main one refers to is there, and bash loads the completion from where it landed.
+#[test]
+fn scripts_install_puts_everything_under_a_prefix() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let prefix = tempfile::tempdir().unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("outboxctl");
+    let out = std::process::Command::new(root.join("scripts/install"))
+        .arg("--prefix")
+        .arg(prefix.path().join("p"))
+        .arg("--binary")
+        .arg(&binary)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = prefix.path().join("p");
+    let version = std::process::Command::new(p.join("bin/outboxctl"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(version.status.success());
+    let main_page = std::fs::read_to_string(p.join("share/man/man1/outboxctl.1")).unwrap();
+    for page in main_page
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '\\'))
+        .map(|w| w.replace("\\-", "-"))
+        .filter(|w| w.starts_with("outboxctl-"))
+    {
+        assert!(
+            p.join(format!("share/man/man1/{page}.1")).exists(),
+            "outboxctl.1 refers to {page}(1), which is not installed"
+        );
+    }
+    let loaded = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source {} && complete -p outboxctl",
+            p.join("share/bash-completion/completions/outboxctl")
+                .display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&loaded.stdout).contains("_outboxctl"),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    for file in [
+        "share/zsh/site-functions/_outboxctl",
+        "share/fish/vendor_completions.d/outboxctl.fish",
+    ] {
+        assert!(p.join(file).exists(), "{file}");
+    }
 }
