@@ -681,7 +681,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__dedup__subcmd__list)
-            opts="-d -o -q -W -w -h -V --group --msg-id --before --after --order --limit --columns --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
+            opts="-f -d -o -q -W -w -h -V --group --msg-id --before --after --order --limit --follow --interval --columns --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,6 +708,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1571,7 +1575,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__list)
-            opts="-d -o -q -W -w -h -V --status --topic --key --header --error-contains --error-class --before --after --processed-before --processed-after --order --limit --columns --no-payload --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
+            opts="-f -d -o -q -W -w -h -V --status --topic --key --header --error-contains --error-class --before --after --processed-before --processed-after --order --limit --follow --interval --columns --no-payload --wide --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1622,6 +1626,10 @@ _outboxctl() {
                     return 0
                     ;;
                 --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --interval)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

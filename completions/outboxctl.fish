@@ -206,6 +206,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l processed-a
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l order -d 'Oldest or newest first (by created_at)' -r -f -a "oldest\t''
 newest\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l limit -d 'At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l interval -d 'With --follow: how often to look' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l columns -d 'Only these columns, in this order, in every format' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
@@ -224,6 +225,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l connect-tim
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s f -l follow -d 'Print each message that comes to match after the command starts (a new failure, a new pending row), as it happens, until Ctrl-C: tail -f for the outbox'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l no-payload -d 'Leave payloads out of json, ndjson and csv'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
@@ -588,6 +590,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l order -d 'Oldest or newest first (by processed_at)' -r -f -a "oldest\t''
 newest\t''"
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l limit -d 'At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]' -r
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l interval -d 'With --follow: how often to look' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l columns -d 'Only these columns, in this order, in every format' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s d -l database-url -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)' -r
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l table -d 'Outbox table name (unqualified; see --schema)' -r
@@ -606,6 +609,7 @@ complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_se
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l color -d 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s f -l follow -d 'Print each message that comes to match after the command starts (a new failure, a new pending row), as it happens, until Ctrl-C: tail -f for the outbox'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -l wide -d 'Human tables show every column in full, however wide'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print only results and errors: no progress bars, warnings or summaries on stderr'
 complete -c outboxctl -n "__fish_outboxctl_using_subcommand dedup; and __fish_seen_subcommand_from list" -s W -l password -d 'Ask for the password on the terminal before connecting (psql\'s -W)'

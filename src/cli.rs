@@ -597,8 +597,22 @@ pub struct ListArgs {
     pub order: Order,
 
     /// At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        conflicts_with = "follow"
+    )]
     pub limit: Option<u64>,
+
+    /// Print each message that comes to match after the command starts (a new failure,
+    /// a new pending row), as it happens, until Ctrl-C: tail -f for the outbox
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+
+    /// With --follow: how often to look
+    #[arg(long, value_parser = parse_duration, default_value = "1s", value_name = "DURATION", requires = "follow")]
+    pub interval: Duration,
 
     #[command(flatten)]
     pub columns: ColumnsArg,
@@ -800,8 +814,22 @@ pub struct DedupListArgs {
     pub order: Order,
 
     /// At most N rows; 0 lists all [default: 50 in the table view, all in json, ndjson, csv]
-    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_hyphen_values = true,
+        conflicts_with = "follow"
+    )]
     pub limit: Option<u64>,
+
+    /// Print each message that comes to match after the command starts (a new failure,
+    /// a new pending row), as it happens, until Ctrl-C: tail -f for the outbox
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+
+    /// With --follow: how often to look
+    #[arg(long, value_parser = parse_duration, default_value = "1s", value_name = "DURATION", requires = "follow")]
+    pub interval: Duration,
 
     #[command(flatten)]
     pub columns: ColumnsArg,

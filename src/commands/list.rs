@@ -112,6 +112,9 @@ pub fn effective_limit(ctx: &Context, limit: Option<u64>) -> u64 {
 }
 
 pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
+    if args.follow {
+        return crate::commands::follow::run(ctx, args);
+    }
     let statuses = outbox::parse_statuses(&args.status)?;
     // The library sets processed_at only when it delivers a message.
     if (args.filter.processed_before.is_some() || args.filter.processed_after.is_some())

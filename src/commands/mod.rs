@@ -9,6 +9,7 @@ mod ddl;
 pub(crate) mod dedup;
 mod delete;
 mod doctor;
+mod follow;
 pub(crate) mod list;
 mod migrate;
 pub(crate) mod partition;

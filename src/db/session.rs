@@ -39,6 +39,9 @@ pub struct Settings {
 pub enum Access {
     ReadOnly,
     ReadWrite,
+    /// Read-only, every statement on the transaction's one snapshot (REPEATABLE READ):
+    /// what one statement learns of the snapshot holds for the next.
+    ReadOnlySnapshot,
 }
 
 pub struct Session {
@@ -403,6 +406,7 @@ fn relkind_name(kind: &str) -> &'static str {
 fn prelude(access: Access, settings: Settings, search_path: Option<&str>) -> String {
     let mut sql = String::from(match access {
         Access::ReadOnly => "BEGIN READ ONLY",
+        Access::ReadOnlySnapshot => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         // Plain BEGIN: a server or role that defaults to read-only stays read-only.
         Access::ReadWrite => "BEGIN",
     });

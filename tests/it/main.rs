@@ -10,6 +10,7 @@ mod demo;
 mod doctor;
 mod export;
 mod failures;
+mod follow;
 mod harness;
 mod jobs;
 mod layers;

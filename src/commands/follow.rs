@@ -1,0 +1,204 @@
+//! `outboxctl list --follow`: `tail -f` for the outbox. Prints each message that comes
+//! to match the filter after the command starts — a new failure, a new pending row — as
+//! it happens, one line each (or one JSON object each with `--format ndjson`), until
+//! Ctrl-C, which ends it with exit 0.
+//!
+//! How rows are found: every poll runs in a transaction on one snapshot and selects the
+//! rows that match the filter and were written since the previous poll's snapshot (their
+//! `xmin` is newer; `RunStart` is the same test a mutation uses), so each change is
+//! printed once. When an index serves every status of the filter (the pending index,
+//! `idx_<table>_processing`, or any partial index on `status = 'failed'`), a poll
+//! reads only that index's rows; otherwise the table's change counters
+//! (`pg_stat_user_tables`) decide whether anything was written since the last poll, and
+//! only then is the table read.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use crate::batch::engine::RunStart;
+use crate::batch::signals;
+use crate::cli::ListArgs;
+use crate::commands::message_filter;
+use crate::context::Context;
+use crate::db::errors::explain_table_error;
+use crate::db::pgtime::PgTime;
+use crate::db::session::{Access, Rel, Session, Tx};
+use crate::db::sql::{Params, where_clause};
+use crate::render::export::{MessageWriter, WriteError};
+use crate::render::output::{Format, escape, grouped, or_null};
+use crate::tables::outbox::{self, MESSAGE_COLUMNS};
+
+/// Above this many rows a table read on every change is worth a warning.
+const LARGE_TABLE_ROWS: f64 = 100_000.0;
+
+pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
+    if matches!(ctx.out.format, Format::Json | Format::Csv) {
+        return Err(crate::error::usage(
+            "--follow prints messages as they come: use the table view or --format ndjson",
+        ));
+    }
+    let statuses = outbox::parse_statuses(&args.status)?;
+    let mut filter = message_filter(&args.filter, statuses.clone());
+    let (mut session, located) = ctx.open()?;
+    let rel = located.outbox.clone();
+    rel.require()?;
+    let fail = |e| explain_table_error(e, &rel);
+    if !filter.error_classes.is_empty() {
+        session.with_tx(Access::ReadOnly, &fail, |tx| {
+            filter.resolve_classes(tx, &rel)
+        })?;
+    }
+    let (indexed, rows) = session.with_tx(Access::ReadOnly, &fail, |tx| {
+        served_by_indexes(tx, &rel, &statuses).map_err(fail)
+    })?;
+    if !indexed && rows > LARGE_TABLE_ROWS {
+        ctx.out.warn(format!(
+            "no index serves --status {}: each poll after a change reads \"{}\" (about {} rows); a partial index on the status (CREATE INDEX CONCURRENTLY … WHERE status = '…') makes it cheap",
+            statuses.join(","),
+            rel.name,
+            grouped(rows as i64)
+        ));
+    }
+    signals::install();
+    let mut since = session.with_tx(Access::ReadOnlySnapshot, &fail, |tx| {
+        RunStart::take(tx).map_err(fail)
+    })?;
+    let mut counters = change_counters(&mut session, &rel)?;
+    ctx.out.note(format!(
+        "following \"{}\" on {} for {}: Ctrl-C ends",
+        rel.name,
+        rel.target,
+        statuses.join(", ")
+    ));
+    let mut printed = 0u64;
+    loop {
+        if !wait(args.interval) {
+            break;
+        }
+        if !indexed {
+            let now = change_counters(&mut session, &rel)?;
+            if now == counters {
+                continue;
+            }
+            counters = now;
+        }
+        let (next, rows) = session.with_tx(Access::ReadOnlySnapshot, &fail, |tx| {
+            let next = RunStart::take(tx).map_err(fail)?;
+            let mut params = Params::default();
+            let mut conditions = filter.conditions(&mut params);
+            conditions.push(format!("NOT {}", since.existed_condition(&mut params)));
+            let sql = format!(
+                "SELECT {MESSAGE_COLUMNS} FROM {}{} ORDER BY created_at, id",
+                rel.sql,
+                where_clause(&conditions)
+            );
+            Ok((next, tx.query(&sql, &params).map_err(fail)?))
+        })?;
+        since = next;
+        printed += rows.len() as u64;
+        print_rows(ctx, &rows)?;
+    }
+    ctx.out.note(format!(
+        "{} came to match while following",
+        crate::render::output::count_of(printed, "message", "messages")
+    ));
+    Ok(())
+}
+
+/// Sleeps `interval` unless a signal comes first: false when one did.
+fn wait(interval: Duration) -> bool {
+    let until = Instant::now() + interval;
+    while Instant::now() < until {
+        if signals::stop_requested() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50).min(until - Instant::now()));
+    }
+    !signals::stop_requested()
+}
+
+/// Whether a partial index serves each of `statuses` (so a poll reads only its rows),
+/// and the planner's row count of the table.
+fn served_by_indexes(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    statuses: &[String],
+) -> Result<(bool, f64), tokio_postgres::Error> {
+    let oid = rel.oid.unwrap_or_default();
+    let row = tx.query_one(
+        "SELECT ARRAY(SELECT pg_catalog.pg_get_expr(i.indpred, i.indrelid) FROM pg_catalog.pg_index i
+                       WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisvalid AND i.indpred IS NOT NULL),
+                (SELECT c.reltuples::pg_catalog.float8 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1)",
+        &crate::params![oid],
+    )?;
+    let predicates: Vec<String> = row.get(0);
+    let served = statuses.iter().all(|status| {
+        predicates
+            .iter()
+            .any(|p| p == &format!("(status = '{status}'::text)"))
+    });
+    Ok((served, row.get::<_, f64>(1)))
+}
+
+/// Rows inserted, updated and deleted in the table (and its partitions) as the
+/// statistics count them: unchanged, nothing was written.
+fn change_counters(session: &mut Session, rel: &Rel) -> anyhow::Result<i64> {
+    let fail = |e| explain_table_error(e, rel);
+    session.with_tx(Access::ReadOnly, &fail, |tx| {
+        // A snapshot of the statistics is cached per transaction: each poll its own.
+        Ok(tx
+            .query_one(
+                "WITH RECURSIVE tree(oid) AS (
+                     SELECT $1::pg_catalog.oid
+                     UNION
+                     SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.oid)
+                 SELECT coalesce(pg_catalog.sum(s.n_tup_ins OPERATOR(pg_catalog.+) s.n_tup_upd OPERATOR(pg_catalog.+) s.n_tup_del), 0)::pg_catalog.int8
+                   FROM tree JOIN pg_catalog.pg_stat_all_tables s ON s.relid OPERATOR(pg_catalog.=) tree.oid",
+                &crate::params![rel.oid.unwrap_or_default()],
+            )
+            .map_err(fail)?
+            .get(0))
+    })
+}
+
+/// The rows of one poll: a JSON object each with `--format ndjson`, else a line each.
+fn print_rows(ctx: &Context, rows: &[tokio_postgres::Row]) -> anyhow::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let out = crate::render::output::stdout();
+    if ctx.out.format == Format::Ndjson {
+        let columns = ctx.out.pick_columns(outbox::MESSAGE_FIELDS)?;
+        let mut writer = MessageWriter::new(Format::Ndjson, out, &columns)?;
+        for row in rows {
+            writer.write(row).map_err(|e| match e {
+                WriteError::Value(e) => anyhow::anyhow!("{e}"),
+                WriteError::Output(e) => e.into(),
+            })?;
+        }
+        writer.finish()?;
+        return Ok(());
+    }
+    let mut out = std::io::BufWriter::new(out);
+    for row in rows {
+        let message = outbox::Message::from_row(row)?;
+        let at: Option<PgTime> = message.created_at;
+        let error = message.last_error.clone().unwrap_or_default();
+        writeln!(
+            out,
+            "{}  {:<10}  {}  {}  retries {}{}",
+            at.map_or("null".to_string(), |t| t.human()),
+            escape(&or_null(message.status.clone())),
+            or_null(message.id.map(|id| id.to_string())),
+            escape(&or_null(message.topic.clone())),
+            or_null(message.retries.map(|r| r.to_string())),
+            if error.is_empty() {
+                String::new()
+            } else {
+                format!("  {}", escape(&error))
+            }
+        )?;
+    }
+    out.flush()?;
+    Ok(())
+}

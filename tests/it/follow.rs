@@ -1,0 +1,149 @@
+//! `list --follow`: tail -f for the outbox, against a relay's real writes.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::harness::{Seed, TestDb};
+use crate::{assert_exit, stderr};
+
+/// Lines of a running command's stdout, as they come.
+fn lines_of(child: &mut std::process::Child) -> mpsc::Receiver<String> {
+    let (send, receive) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receive
+}
+
+fn next_json(lines: &mpsc::Receiver<String>) -> Value {
+    let line = lines
+        .recv_timeout(Duration::from_secs(20))
+        .expect("a line within 20 s");
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+}
+
+/// Failures that happen after the start are printed once each, as they happen; those
+/// from before are not; Ctrl-C ends it with exit 0. Without an index on failed rows the
+/// table's change counters say when to look.
+#[test]
+fn follow_prints_each_new_failure_once_and_ctrl_c_ends_it() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 5,
+        status: "'failed'",
+        last_error: "'old failure'",
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    Seed {
+        n: 10,
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let mut child = db
+        .cmd()
+        .args([
+            "list",
+            "--follow",
+            "--status",
+            "failed",
+            "--interval",
+            "200ms",
+            "--format",
+            "ndjson",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut child);
+    std::thread::sleep(Duration::from_millis(800));
+    // The relay's failure mark, twice, on different rows.
+    for error in [
+        "dial tcp 10.0.0.7:9092: connect: connection refused",
+        "second",
+    ] {
+        db.client()
+            .execute(
+                "UPDATE outbox_messages SET status = 'failed', last_error = $1, retries = retries + 1
+                  WHERE id = (SELECT id FROM outbox_messages WHERE status = 'pending' ORDER BY created_at LIMIT 1)",
+                &[&error],
+            )
+            .unwrap();
+        let row = next_json(&lines);
+        assert_eq!(row["status"], "failed", "{row}");
+        assert_eq!(row["last_error"], error, "{row}");
+        crate::schemas::assert_valid("message.schema.json", "list --follow", &row);
+    }
+    // An update that leaves a row outside the filter prints nothing.
+    db.client()
+        .batch_execute("UPDATE outbox_messages SET retries = 9 WHERE status = 'pending'")
+        .unwrap();
+    assert!(
+        lines.recv_timeout(Duration::from_millis(1500)).is_err(),
+        "a pending row was printed"
+    );
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 0);
+    assert!(
+        stderr(&out).contains("2 messages came to match"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// With an index that serves the filter (the pending index), every poll reads only it;
+/// new rows come out in the order they were created, once each.
+#[test]
+fn follow_pending_through_the_pending_index() {
+    let db = TestDb::new().migrated();
+    let mut child = db
+        .cmd()
+        .args([
+            "list",
+            "-f",
+            "--status",
+            "pending",
+            "--interval",
+            "100ms",
+            "-o",
+            "ndjson",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut child);
+    std::thread::sleep(Duration::from_millis(500));
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, key) SELECT 'orders', 'k' || g FROM generate_series(1, 3) g",
+        )
+        .unwrap();
+    let keys: Vec<String> = (0..3)
+        .map(|_| next_json(&lines)["key"].as_str().unwrap().to_string())
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["k1", "k2", "k3"]);
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 0);
+    // json and csv cannot stream: refused, exit 2.
+    let out = db
+        .cmd()
+        .args(["list", "--follow", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+}
