@@ -55,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Discard messages by id or filter (poison messages), in any status but processing')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'A Prometheus exporter: /metrics for one target or many, /healthz for liveness')
             [CompletionResult]::new('reindex', 'reindex', [CompletionResultType]::ParameterValue, 'Rebuild the tables'' bloated indexes online (REINDEX … CONCURRENTLY, one at a time)')
             [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Mark, check, list, unmark and purge entries of the dedup ("processed") table')
             [CompletionResult]::new('partition', 'partition', [CompletionResultType]::ParameterValue, 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead')
@@ -442,6 +443,38 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('--interval', '--interval', [CompletionResultType]::ParameterName, 'Time between refreshes (at least 1s)')
             [CompletionResult]::new('--count', '--count', [CompletionResultType]::ParameterName, 'Stop after N refreshes (for scripts; the live view runs until q)')
             [CompletionResult]::new('--stuck-after', '--stuck-after', [CompletionResultType]::ParameterName, 'A message in processing created longer ago than this counts as stuck')
+            [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
+            [CompletionResult]::new('--processed-table', '--processed-table', [CompletionResultType]::ParameterName, 'Dedup ("processed") table name (unqualified; see --schema)')
+            [CompletionResult]::new('--dedup-columns', '--dedup-columns', [CompletionResultType]::ParameterName, 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…')
+            [CompletionResult]::new('--schema', '--schema', [CompletionResultType]::ParameterName, 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)')
+            [CompletionResult]::new('--lock-timeout', '--lock-timeout', [CompletionResultType]::ParameterName, 'Give up waiting for a table lock after this long (e.g. 5s)')
+            [CompletionResult]::new('--statement-timeout', '--statement-timeout', [CompletionResultType]::ParameterName, 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)')
+            [CompletionResult]::new('--connect-timeout', '--connect-timeout', [CompletionResultType]::ParameterName, 'Give up connecting after this long, per host [default: 10s, or connect_timeout]')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print only results and errors: no progress bars, warnings or summaries on stderr')
+            [CompletionResult]::new('-W', '-W ', [CompletionResultType]::ParameterName, 'Ask for the password on the terminal before connecting (psql''s -W)')
+            [CompletionResult]::new('--password', '--password', [CompletionResultType]::ParameterName, 'Ask for the password on the terminal before connecting (psql''s -W)')
+            [CompletionResult]::new('-w', '-w', [CompletionResultType]::ParameterName, 'Never ask for a password: fail when the server wants one and none was given (psql''s -w; the default without a terminal)')
+            [CompletionResult]::new('--no-password', '--no-password', [CompletionResultType]::ParameterName, 'Never ask for a password: fail when the server wants one and none was given (psql''s -w; the default without a terminal)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Same as --color never')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'outboxctl;serve' {
+            [CompletionResult]::new('--listen', '--listen', [CompletionResultType]::ParameterName, 'Address to listen on (host:port)')
+            [CompletionResult]::new('--min-interval', '--min-interval', [CompletionResultType]::ParameterName, 'Figures younger than this are served from the cache')
+            [CompletionResult]::new('--scrape-timeout', '--scrape-timeout', [CompletionResultType]::ParameterName, 'Longest a scrape waits for a target (also its statement timeout unless --statement-timeout is given)')
+            [CompletionResult]::new('--doctor-interval', '--doctor-interval', [CompletionResultType]::ParameterName, 'How often the doctor''s checks run (0 turns them off)')
+            [CompletionResult]::new('--stuck-after', '--stuck-after', [CompletionResultType]::ParameterName, 'Rows in processing longer than this count as stuck')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'Serve each service of the libpq service file matching NAME too (repeatable)')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--database-url', '--database-url', [CompletionResultType]::ParameterName, 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)')
             [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'Outbox table name (unqualified; see --schema)')
@@ -898,6 +931,7 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Discard messages by id or filter (poison messages), in any status but processing')
             [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog')
             [CompletionResult]::new('watch', 'watch', [CompletionResultType]::ParameterValue, 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'A Prometheus exporter: /metrics for one target or many, /healthz for liveness')
             [CompletionResult]::new('reindex', 'reindex', [CompletionResultType]::ParameterValue, 'Rebuild the tables'' bloated indexes online (REINDEX … CONCURRENTLY, one at a time)')
             [CompletionResult]::new('dedup', 'dedup', [CompletionResultType]::ParameterValue, 'Mark, check, list, unmark and purge entries of the dedup ("processed") table')
             [CompletionResult]::new('partition', 'partition', [CompletionResultType]::ParameterValue, 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead')
@@ -936,6 +970,9 @@ Register-ArgumentCompleter -Native -CommandName 'outboxctl' -ScriptBlock {
             break
         }
         'outboxctl;help;watch' {
+            break
+        }
+        'outboxctl;help;serve' {
             break
         }
         'outboxctl;help;reindex' {

@@ -55,6 +55,9 @@ _outboxctl() {
             outboxctl,requeue)
                 cmd="outboxctl__subcmd__requeue"
                 ;;
+            outboxctl,serve)
+                cmd="outboxctl__subcmd__serve"
+                ;;
             outboxctl,show)
                 cmd="outboxctl__subcmd__show"
                 ;;
@@ -139,6 +142,9 @@ _outboxctl() {
             outboxctl__subcmd__help,requeue)
                 cmd="outboxctl__subcmd__help__subcmd__requeue"
                 ;;
+            outboxctl__subcmd__help,serve)
+                cmd="outboxctl__subcmd__help__subcmd__serve"
+                ;;
             outboxctl__subcmd__help,show)
                 cmd="outboxctl__subcmd__help__subcmd__show"
                 ;;
@@ -203,7 +209,7 @@ _outboxctl() {
 
     case "${cmd}" in
         outboxctl)
-            opts="-d -o -q -W -w -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help"
+            opts="-d -o -q -W -w -h -V --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version ddl migrate check stats list show requeue purge delete doctor watch serve reindex dedup partition completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1225,7 +1231,7 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__help)
-            opts="ddl migrate check stats list show requeue purge delete doctor watch reindex dedup partition completions help"
+            opts="ddl migrate check stats list show requeue purge delete doctor watch serve reindex dedup partition completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1519,6 +1525,20 @@ _outboxctl() {
             return 0
             ;;
         outboxctl__subcmd__help__subcmd__requeue)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outboxctl__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2332,6 +2352,92 @@ _outboxctl() {
                     return 0
                     ;;
                 --max-replica-lag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --database-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --processed-table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dedup-columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json ndjson csv prometheus" -- "${cur}"))
+                    return 0
+                    ;;
+                --lock-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --statement-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --connect-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        outboxctl__subcmd__serve)
+            opts="-d -o -q -W -w -h -V --listen --min-interval --scrape-timeout --doctor-interval --stuck-after --service --database-url --table --processed-table --dedup-columns --schema --format --lock-timeout --statement-timeout --connect-timeout --quiet --password --no-password --color --no-color --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scrape-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --doctor-interval)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stuck-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

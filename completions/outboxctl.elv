@@ -52,6 +52,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand delete 'Discard messages by id or filter (poison messages), in any status but processing'
             cand doctor 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
             cand watch 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
+            cand serve 'A Prometheus exporter: /metrics for one target or many, /healthz for liveness'
             cand reindex 'Rebuild the tables'' bloated indexes online (REINDEX … CONCURRENTLY, one at a time)'
             cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
             cand partition 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
@@ -428,6 +429,37 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand --interval 'Time between refreshes (at least 1s)'
             cand --count 'Stop after N refreshes (for scripts; the live view runs until q)'
             cand --stuck-after 'A message in processing created longer ago than this counts as stuck'
+            cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
+            cand --table 'Outbox table name (unqualified; see --schema)'
+            cand --processed-table 'Dedup ("processed") table name (unqualified; see --schema)'
+            cand --dedup-columns 'The dedup table''s columns when it names them differently: group=…,id=…,metadata=…,at=…'
+            cand --schema 'Schema that holds the tables [default: the first on the search path that has them]; also put first on the role''s search_path, which the tables'' triggers run under'
+            cand -o 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)'
+            cand --format 'Output format: human table, or json / ndjson / csv for scripts (-o wide: the table with every column in full, as --wide)'
+            cand --lock-timeout 'Give up waiting for a table lock after this long (e.g. 5s)'
+            cand --statement-timeout 'Cancel a statement (a batch, a read, a whole streamed list) that runs longer (e.g. 30s)'
+            cand --connect-timeout 'Give up connecting after this long, per host [default: 10s, or connect_timeout]'
+            cand --color 'Colour in human output: auto (on a terminal, unless NO_COLOR is set), always, never'
+            cand -q 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand --quiet 'Print only results and errors: no progress bars, warnings or summaries on stderr'
+            cand -W 'Ask for the password on the terminal before connecting (psql''s -W)'
+            cand --password 'Ask for the password on the terminal before connecting (psql''s -W)'
+            cand -w 'Never ask for a password: fail when the server wants one and none was given (psql''s -w; the default without a terminal)'
+            cand --no-password 'Never ask for a password: fail when the server wants one and none was given (psql''s -w; the default without a terminal)'
+            cand --no-color 'Same as --color never'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'outboxctl;serve'= {
+            cand --listen 'Address to listen on (host:port)'
+            cand --min-interval 'Figures younger than this are served from the cache'
+            cand --scrape-timeout 'Longest a scrape waits for a target (also its statement timeout unless --statement-timeout is given)'
+            cand --doctor-interval 'How often the doctor''s checks run (0 turns them off)'
+            cand --stuck-after 'Rows in processing longer than this count as stuck'
+            cand --service 'Serve each service of the libpq service file matching NAME too (repeatable)'
             cand -d 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --database-url 'PostgreSQL URL (postgres://…) or conninfo string (host=… dbname=…)'
             cand --table 'Outbox table name (unqualified; see --schema)'
@@ -859,6 +891,7 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
             cand delete 'Discard messages by id or filter (poison messages), in any status but processing'
             cand doctor 'Why the outbox is slow or stuck: horizon holders, vacuum, bloat, indexes, locks, backlog'
             cand watch 'Live view: counts and their changes, rates, backlog, stuck rows, top topics and error classes'
+            cand serve 'A Prometheus exporter: /metrics for one target or many, /healthz for liveness'
             cand reindex 'Rebuild the tables'' bloated indexes online (REINDEX … CONCURRENTLY, one at a time)'
             cand dedup 'Mark, check, list, unmark and purge entries of the dedup ("processed") table'
             cand partition 'A time-partitioned outbox (migrate --partition-by): list its partitions, make them ahead'
@@ -886,6 +919,8 @@ set edit:completion:arg-completer[outboxctl] = {|@words|
         &'outboxctl;help;doctor'= {
         }
         &'outboxctl;help;watch'= {
+        }
+        &'outboxctl;help;serve'= {
         }
         &'outboxctl;help;reindex'= {
         }

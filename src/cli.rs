@@ -298,6 +298,19 @@ after N).",
     )]
     Watch(WatchArgs),
 
+    /// A Prometheus exporter: /metrics for one target or many, /healthz for liveness
+    #[command(
+        long_about = "A long-running Prometheus exporter: /metrics for one target or many (repeated -d, \
+--service patterns), each series labelled with its target, and /healthz for liveness.\n\n\
+Each target keeps one connection, reads its figures through the estimate path (pending exactly through \
+the pending index, the rest from the planner's statistics) in short transactions, and caches them for \
+--min-interval so several Prometheus servers cannot multiply the load; a target that fails or answers \
+later than --scrape-timeout reports outboxctl_up 0 without holding up the others. The doctor's checks \
+run every --doctor-interval as outboxctl_doctor_check_status. SIGTERM ends it with exit 0.",
+        after_help = "Examples:\n  outboxctl serve --listen 127.0.0.1:9858\n  outboxctl serve --listen :9858 --service 'orders-*'\n  curl -s localhost:9858/metrics"
+    )]
+    Serve(ServeArgs),
+
     /// Rebuild the tables' bloated indexes online (REINDEX … CONCURRENTLY, one at a time)
     #[command(
         long_about = "Rebuild the tables' bloated indexes online: REINDEX INDEX CONCURRENTLY, one index at a time, \
@@ -994,6 +1007,34 @@ pub enum PartitionCommand {
         after_help = "Examples:\n  outboxctl partition convert --partition-by day --dry-run\n  outboxctl partition convert --partition-by day\n  outboxctl partition convert --partition-by day --rollback   # undo an unfinished conversion"
     )]
     Convert(PartitionConvertArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (host:port)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9858")]
+    pub listen: String,
+
+    /// Figures younger than this are served from the cache
+    #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
+    pub min_interval: Duration,
+
+    /// Longest a scrape waits for a target (also its statement timeout unless
+    /// --statement-timeout is given)
+    #[arg(long, value_parser = parse_duration, default_value = "5s", value_name = "DURATION")]
+    pub scrape_timeout: Duration,
+
+    /// How often the doctor's checks run (0 turns them off)
+    #[arg(long, value_parser = parse_duration, default_value = "5m", value_name = "DURATION")]
+    pub doctor_interval: Duration,
+
+    /// Rows in processing longer than this count as stuck
+    #[arg(long, value_parser = parse_duration, default_value = "15m", value_name = "DURATION")]
+    pub stuck_after: Duration,
+
+    /// Serve each service of the libpq service file matching NAME too (repeatable)
+    #[arg(long, value_name = "NAME")]
+    pub service: Vec<String>,
 }
 
 #[derive(Debug, Args)]

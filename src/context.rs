@@ -275,6 +275,14 @@ impl Context {
     }
 
     /// The user's `--statement-timeout` and `--lock-timeout`.
+    /// This context with `timeout` as the statement timeout when none was given (a
+    /// long-running command that must answer within a deadline of its own).
+    pub fn with_default_statement_timeout(&self, timeout: std::time::Duration) -> Self {
+        let mut other = self.clone();
+        other.connect.statement_timeout = other.connect.statement_timeout.or(Some(timeout));
+        other
+    }
+
     pub fn timeouts(&self) -> (Option<std::time::Duration>, Option<std::time::Duration>) {
         (self.connect.statement_timeout, self.connect.lock_timeout)
     }

@@ -19,8 +19,9 @@ pub(crate) mod reindex;
 mod repair;
 mod requeue;
 mod schemas;
+mod serve;
 mod show;
-mod stats;
+pub(crate) mod stats;
 pub(crate) mod targets;
 pub(crate) mod watch;
 
@@ -50,10 +51,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
                     crate::cli::PartitionCommand::Maintain(_)
                         | crate::cli::PartitionCommand::List(_)
                 )
+                | Command::Serve(_)
         )
     {
         return Err(crate::error::usage(
-            "several -d apply to stats, doctor, requeue, delete, purge, dedup purge, partition list and partition maintain: run the command once per database",
+            "several -d apply to stats, doctor, serve, requeue, delete, purge, dedup purge, partition list and partition maintain: run the command once per database",
         ));
     }
     if ctx.out.format == crate::render::output::Format::Prometheus
@@ -83,6 +85,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Dedup(command) => dedup::run(&ctx, &command),
         Command::Partition(command) => partition::run(&ctx, &command),
         Command::Reindex(args) => reindex::run(&ctx, &args),
+        Command::Serve(args) => serve::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
     }
 }

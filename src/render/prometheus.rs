@@ -49,6 +49,60 @@ impl Exposition {
     }
 }
 
+/// Several targets' expositions as one: each family's HELP and TYPE once, then every
+/// target's samples of it, each with a `target` label first.
+pub fn merge_targets(parts: &[(String, String)]) -> String {
+    // Families in the order they first appear: (HELP and TYPE lines, samples).
+    let mut families: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    for (target, text) in parts {
+        let target = escape_label(target);
+        let mut current: Option<usize> = None;
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("# HELP ") {
+                let name = rest.split(' ').next().unwrap_or_default().to_string();
+                let at = match families.iter().position(|(n, _, _)| *n == name) {
+                    Some(at) => at,
+                    None => {
+                        families.push((name, vec![line.to_string()], Vec::new()));
+                        families.len() - 1
+                    }
+                };
+                current = Some(at);
+            } else if line.starts_with("# TYPE ") {
+                if let Some(at) = current
+                    && families[at].1.len() == 1
+                {
+                    families[at].1.push(line.to_string());
+                }
+            } else if !line.is_empty()
+                && !line.starts_with('#')
+                && let Some(at) = current
+            {
+                families[at].2.push(with_target(line, &target));
+            }
+        }
+    }
+    let mut out = String::new();
+    for (_, head, samples) in families {
+        for line in head.iter().chain(&samples) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `name{a="b"} 1` as `name{target="t",a="b"} 1`; `name 1` as `name{target="t"} 1`.
+fn with_target(sample: &str, target: &str) -> String {
+    let end = sample.find(['{', ' ']).unwrap_or(sample.len());
+    let (name, rest) = sample.split_at(end);
+    match rest.strip_prefix('{') {
+        Some(labels) if labels.starts_with('}') => format!("{name}{{target=\"{target}\"{labels}"),
+        Some(labels) => format!("{name}{{target=\"{target}\",{labels}"),
+        None => format!("{name}{{target=\"{target}\"}}{rest}"),
+    }
+}
+
 impl Default for Exposition {
     fn default() -> Self {
         Self::new()
@@ -106,5 +160,24 @@ mod tests {
         );
         assert_eq!(number(1.5), "1.5");
         assert_eq!(number(f64::INFINITY), "+Inf");
+    }
+}
+
+#[cfg(test)]
+mod merge {
+    use super::*;
+
+    #[test]
+    fn families_are_written_once_with_every_targets_samples() {
+        let one =
+            "# HELP a A.\n# TYPE a gauge\na{status=\"x\"} 1\n# HELP b B.\n# TYPE b gauge\nb 2\n";
+        let two =
+            "# HELP b B.\n# TYPE b gauge\nb 3\n# HELP a A.\n# TYPE a gauge\na{status=\"y\"} 4\n";
+        let merged = merge_targets(&[("db1".into(), one.into()), ("d\"b2".into(), two.into())]);
+        assert_eq!(
+            merged,
+            "# HELP a A.\n# TYPE a gauge\na{target=\"db1\",status=\"x\"} 1\na{target=\"d\\\"b2\",status=\"y\"} 4\n\
+             # HELP b B.\n# TYPE b gauge\nb{target=\"db1\"} 2\nb{target=\"d\\\"b2\"} 3\n"
+        );
     }
 }

@@ -25,6 +25,7 @@ mod reliability;
 mod schema_commands;
 mod schemas;
 mod search_path;
+mod serve;
 mod shards;
 mod signals;
 mod sockets;

@@ -44,6 +44,16 @@ pub fn run(ctx: &Context, args: &StatsArgs) -> anyhow::Result<()> {
 /// Reads every figure from the target `ctx` points at.
 pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Figures> {
     let (mut session, located) = ctx.open()?;
+    gather_on(ctx, &mut session, &located, args)
+}
+
+/// [`gather`] on a session already open (`serve` keeps one per target).
+pub(crate) fn gather_on(
+    ctx: &Context,
+    session: &mut crate::db::session::Session,
+    located: &crate::context::Located,
+    args: &StatsArgs,
+) -> anyhow::Result<Figures> {
     let rel = &located.outbox;
     rel.require()?;
     let fail = |e| explain_table_error(e, rel);
@@ -53,9 +63,9 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Figures>
                 crate::tables::rates::sample(tx, rel).map_err(fail)
             })
         };
-        let first = read(&mut session)?;
+        let first = read(session)?;
         std::thread::sleep(args.interval);
-        let second = read(&mut session)?;
+        let second = read(session)?;
         Some((
             crate::tables::rates::between(&first, &second),
             second.pending,
@@ -102,7 +112,7 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Figures>
     }
     // The dedup table must not take outbox monitoring down with it: when its columns
     // cannot be told apart, the outbox figures and thresholds still stand.
-    let (dedup, dedup_cols, dedup_error) = match ctx.dedup_table(&mut session, &located.processed) {
+    let (dedup, dedup_cols, dedup_error) = match ctx.dedup_table(session, &located.processed) {
         Ok(dedup_table) => {
             let dedup_fail = |e| explain_table_error(e, &located.processed);
             let dedup = session.with_tx(Access::ReadOnly, &dedup_fail, |tx| {
@@ -135,7 +145,7 @@ pub(super) fn gather(ctx: &Context, args: &StatsArgs) -> anyhow::Result<Figures>
 }
 
 /// How the renderers see this invocation.
-fn view<'a>(ctx: &'a Context, args: &StatsArgs) -> StatsView<'a> {
+pub(crate) fn view<'a>(ctx: &'a Context, args: &StatsArgs) -> StatsView<'a> {
     StatsView {
         out: &ctx.out,
         outbox_table: &ctx.tables.outbox,
