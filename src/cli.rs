@@ -1190,3 +1190,21 @@ pub enum TopicOrder {
     Failed,
     Name,
 }
+
+/// The command line, each subcommand's `--help` (and man page) naming its guide under
+/// `docs/`.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command().mut_subcommands(|sub| {
+        let guide = match sub.get_name() {
+            "help" => return sub,
+            "partition" => "docs/guide/partitioned-outbox.md".to_string(),
+            name => format!("docs/commands/{name}.md"),
+        };
+        let text = match sub.get_after_help() {
+            Some(examples) => format!("{examples}\n\nGuide: {guide} in outboxctl's source"),
+            None => format!("Guide: {guide} in outboxctl's source"),
+        };
+        sub.after_long_help(text)
+    })
+}

@@ -18,8 +18,6 @@ pub mod units;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 /// Stack for the thread that does the work: jsonb values as deep as PostgreSQL accepts
 /// (tens of thousands of levels) are parsed, printed and dropped recursively. Only the
 /// pages used are ever touched.
@@ -38,7 +36,10 @@ pub fn run_with_large_stack() -> ExitCode {
 /// Parses the command line, runs the command, and maps the outcome to an exit code with
 /// one line on stderr for any failure.
 pub fn run() -> ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let parsed = cli::command()
+        .try_get_matches()
+        .and_then(|matches| <cli::Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };

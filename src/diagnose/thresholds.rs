@@ -36,7 +36,7 @@ pub struct Threshold {
     pub key: &'static str,
     pub measure: Measure,
     pub default: f64,
-    /// What crossing it means, for `doctor --list` and README.
+    /// What crossing it means, for `doctor --list` and docs/commands/doctor.md.
     pub about: &'static str,
 }
 

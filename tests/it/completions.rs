@@ -92,7 +92,7 @@ fn completions_command_prints_the_script() {
 
 /// The roff man page, as checked in as `completions/outboxctl.1`.
 fn render_man_page() -> String {
-    man(Cli::command())
+    man(outboxctl::cli::command())
 }
 
 /// One man page per subcommand (`outboxctl-requeue.1`, `outboxctl-dedup-mark.1`, …), the
@@ -109,7 +109,7 @@ fn render_subcommand_man_pages() -> Vec<(String, String)> {
             walk(&page, &name, pages);
         }
     }
-    let mut command = Cli::command();
+    let mut command = outboxctl::cli::command();
     command.build();
     let mut pages = Vec::new();
     walk(&command, "outboxctl", &mut pages);

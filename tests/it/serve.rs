@@ -213,7 +213,7 @@ fn prometheus_scrapes_serve_and_sees_the_outbox() {
     assert_eq!(status.code(), Some(0));
 }
 
-/// The alert rules README gives are rules Prometheus accepts.
+/// The alert rules serve's guide gives are rules Prometheus accepts.
 #[test]
 fn the_alert_rules_pass_promtool() {
     let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/prometheus/alerts.yml");
@@ -228,8 +228,9 @@ fn the_alert_rules_pass_promtool() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let readme =
-        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap();
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/commands/serve.md"),
+    )
+    .unwrap();
     assert!(readme.contains("docs/prometheus/alerts.yml"));
 }
