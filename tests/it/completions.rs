@@ -3,9 +3,7 @@
 
 use std::path::Path;
 
-use clap::CommandFactory;
 use clap_complete::Shell;
-use outboxctl::cli::Cli;
 use outboxctl::commands::render_completions;
 
 fn check(file: &str, expected: String) {
