@@ -349,7 +349,15 @@ fn start_private_cluster() -> Server {
     let port = match running_port(&cluster) {
         Some(port) => port,
         None => {
-            let port = free_port();
+            // TEST_PG_PORT chooses the port; otherwise a free one, said on stderr.
+            let port = std::env::var("TEST_PG_PORT")
+                .ok()
+                .and_then(|p| p.parse().ok())
+                .unwrap_or_else(free_port);
+            eprintln!(
+                "tests: a private PostgreSQL on 127.0.0.1:{port}, files in {} (TEST_PG_PORT picks the port)",
+                dir.display()
+            );
             fs::create_dir_all(&socket_dir).unwrap();
             make_owned(&cluster, &socket_dir);
             let log = dir.join("server.log");
