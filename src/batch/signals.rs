@@ -37,6 +37,17 @@ struct JobSlot {
 }
 
 /// Starts listening for the signals, once per process.
+/// Set by commands that only read until told to stop (`list --follow`, `serve`): a
+/// signal stops them, a second one ends the process at once — exit 0 either way, since
+/// stopping is how they end.
+static READING: AtomicBool = AtomicBool::new(false);
+
+/// [`install`] for a command that reads until a signal ends it.
+pub fn install_for_reading() {
+    READING.store(true, Ordering::SeqCst);
+    install();
+}
+
 pub fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
@@ -60,6 +71,17 @@ fn on_signal(signal: i32) {
             "\noutboxctl: interrupted by {name}; nothing was changed"
         ));
         std::process::exit(i32::from(exit::INTERRUPTED));
+    }
+    if READING.load(Ordering::SeqCst) {
+        if count == 1 {
+            stderr_line(&format!(
+                "\noutboxctl: {name} received: stopping ({} again ends at once)",
+                again(signal)
+            ));
+        } else {
+            std::process::exit(0);
+        }
+        return;
     }
     let jobs = JOBS.lock();
     let running = jobs.as_ref().map(|j| j.len()).unwrap_or(0);

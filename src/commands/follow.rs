@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
             grouped(rows as i64)
         ));
     }
-    signals::install();
+    signals::install_for_reading();
     let mut since = session.with_tx(Access::ReadOnlySnapshot, &fail, |tx| {
         RunStart::take(tx).map_err(fail)
     })?;

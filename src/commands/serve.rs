@@ -45,7 +45,7 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
     };
     let server = tiny_http::Server::http(&args.listen)
         .map_err(|e| crate::error::usage(format!("cannot listen on {}: {e}", args.listen)))?;
-    signals::install();
+    signals::install_for_reading();
     // Two targets that read the same (one database named twice) get distinct labels:
     // Prometheus refuses a series twice in one scrape.
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();

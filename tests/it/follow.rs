@@ -147,3 +147,72 @@ fn follow_pending_through_the_pending_index() {
         .unwrap();
     assert_exit(&out, 2);
 }
+
+/// In a real terminal (tmux): the line of a new failure appears as it happens, with its
+/// error escaped, and Ctrl-C ends the follow with exit 0.
+#[test]
+fn follow_in_a_terminal_shows_failures_and_ctrl_c_ends_it() {
+    let db = TestDb::new().migrated();
+    Seed {
+        n: 3,
+        ..Default::default()
+    }
+    .insert(&mut db.client());
+    let socket = format!("outboxctl-follow-{}", std::process::id());
+    let binary = assert_cmd::cargo::cargo_bin("outboxctl");
+    let command = format!(
+        "trap true INT; env DATABASE_URL='{}' NO_COLOR=1 '{}' list --follow --status failed --interval 200ms; printf '__EXIT_%s__' $?; sleep 60",
+        db.url(),
+        binary.display()
+    );
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null"])
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .expect("tmux is installed (scripts/test installs it)")
+    };
+    assert!(
+        tmux(&[
+            "new-session",
+            "-d",
+            "-x",
+            "160",
+            "-y",
+            "30",
+            "sh",
+            "-c",
+            &command
+        ])
+        .status
+        .success()
+    );
+    let screen =
+        || String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "0"]).stdout).into_owned();
+    let until = |what: &str, seen: &dyn Fn(&str) -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let now = screen();
+            if seen(&now) {
+                return now;
+            }
+            assert!(std::time::Instant::now() < deadline, "never {what}:\n{now}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    until("started", &|s| s.contains("Ctrl-C ends"));
+    db.client()
+        .batch_execute(
+            "UPDATE outbox_messages SET status = 'failed', last_error = E'broker gone \\x1b]0;owned\\x07'
+              WHERE id = (SELECT id FROM outbox_messages ORDER BY created_at LIMIT 1)",
+        )
+        .unwrap();
+    let shown = until("the failure", &|s| s.contains("broker gone"));
+    assert!(shown.contains("broker gone \\x1b]0;owned\\x07"), "{shown}");
+    tmux(&["send-keys", "-t", "0", "C-c"]);
+    let ended = until("the exit", &|s| s.contains("__EXIT_"));
+    let _ = tmux(&["kill-server"]);
+    assert!(ended.contains("__EXIT_0__"), "{ended}");
+    assert!(ended.contains("1 message came to match"), "{ended}");
+}
