@@ -302,10 +302,30 @@ impl Worker {
         let mut state = self.lock();
         match result {
             Ok(text) => {
+                if state.error.is_some() {
+                    crate::render::output::stderr_line(&format!(
+                        "serve: {}: read again",
+                        crate::render::output::escape(&self.label)
+                    ));
+                }
                 state.figures = Some(text);
                 state.error = None;
             }
-            Err(e) => state.error = Some(crate::db::errors::one_line(&e)),
+            Err(e) => {
+                // Said when it starts or changes, not on every scrape.
+                let error = crate::db::errors::one_line(&e);
+                if state.error.as_deref() != Some(error.as_str()) && error != "reconnecting" {
+                    crate::render::output::stderr_line(&format!(
+                        "serve: {}: {}",
+                        crate::render::output::escape(&self.label),
+                        crate::render::output::escape(&error)
+                    ));
+                }
+                // Waiting out the backoff keeps the reason it is waiting for.
+                if error != "reconnecting" || state.error.is_none() {
+                    state.error = Some(error);
+                }
+            }
         }
         state.seconds = Some(started.elapsed().as_secs_f64());
         state.read_at = Some(Instant::now());
