@@ -3,19 +3,21 @@
 //! it happens, one line each (or one JSON object each with `--format ndjson`), until
 //! Ctrl-C, which ends it with exit 0.
 //!
-//! How rows are found: every poll runs in a transaction on one snapshot and selects the
-//! rows that match the filter and were written since the previous poll's snapshot (their
-//! `xmin` is newer; `RunStart` is the same test a mutation uses), so each change is
-//! printed once. When an index serves every status of the filter (the pending index,
-//! `idx_<table>_processing`, or any partial index on `status = 'failed'`), a poll
-//! reads only that index's rows; otherwise the table's change counters
-//! (`pg_stat_user_tables`) decide whether anything was written since the last poll, and
-//! only then is the table read.
+//! How rows are found: every look runs on one snapshot. It reads the rows that match
+//! the filter and whose `xmin` is no older than the previous look's snapshot `xmin` —
+//! every transaction that could still commit a row version unseen then, its
+//! subtransactions included, has an id at least that — and prints those not printed yet
+//! (by id and `xmin`; the memory of them is pruned as the horizon moves). When an index
+//! serves every status of the filter (the pending index, `idx_<table>_processing`, or
+//! any partial index on `status = 'failed'`), a look reads only that index's rows;
+//! otherwise the table's change counters (`pg_stat_user_tables`) decide whether
+//! anything was written since the last look, and only then is the table read. A lost
+//! connection is opened again (after a pause that doubles up to a minute) and the
+//! follow goes on from where it was.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use crate::batch::engine::RunStart;
 use crate::batch::signals;
 use crate::cli::ListArgs;
 use crate::commands::message_filter;
@@ -27,6 +29,7 @@ use crate::db::sql::{Params, where_clause};
 use crate::render::export::{MessageWriter, WriteError};
 use crate::render::output::{Format, escape, grouped, or_null};
 use crate::tables::outbox::{self, MESSAGE_COLUMNS};
+use tokio_postgres::Row;
 
 /// Above this many rows a table read on every change is worth a warning.
 const LARGE_TABLE_ROWS: f64 = 100_000.0;
@@ -60,9 +63,12 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
         ));
     }
     signals::install_for_reading();
-    let mut since = session.with_tx(Access::ReadOnlySnapshot, &fail, |tx| {
-        RunStart::take(tx).map_err(fail)
+    // The rows that match now were there before the start: seen, not printed.
+    let mut seen = Seen::default();
+    let (mut horizon, present) = session.with_tx(Access::ReadOnlySnapshot, &fail, |tx| {
+        look(tx, &rel, &filter, None).map_err(fail)
     })?;
+    seen.add(&present);
     let mut counters = change_counters(&mut session, &rel)?;
     ctx.out.note(format!(
         "following \"{}\" on {} for {}: Ctrl-C ends",
@@ -71,38 +77,129 @@ pub fn run(ctx: &Context, args: &ListArgs) -> anyhow::Result<()> {
         statuses.join(", ")
     ));
     let mut printed = 0u64;
+    let mut backoff = Duration::from_secs(1);
     loop {
         if !wait(args.interval) {
             break;
         }
-        if !indexed {
-            let now = change_counters(&mut session, &rel)?;
-            if now == counters {
-                continue;
+        let result = (|| -> anyhow::Result<Vec<Row>> {
+            if !indexed {
+                let now = change_counters(&mut session, &rel)?;
+                if now == counters {
+                    return Ok(Vec::new());
+                }
+                counters = now;
             }
-            counters = now;
+            let (next, rows) = session.with_tx(Access::ReadOnlySnapshot, &fail, |tx| {
+                look(tx, &rel, &filter, Some(horizon)).map_err(fail)
+            })?;
+            horizon = next;
+            Ok(rows)
+        })();
+        match result {
+            Ok(rows) => {
+                backoff = Duration::from_secs(1);
+                let new = seen.fresh(rows, horizon);
+                printed += new.len() as u64;
+                print_rows(ctx, &new)?;
+            }
+            Err(err) if crate::commands::watch::lost_connection(&err, Some(&session)) => {
+                ctx.out.warn(format!(
+                    "connection lost: {} — reconnecting",
+                    escape(&crate::db::errors::one_line(&err))
+                ));
+                loop {
+                    if !wait(backoff) {
+                        break;
+                    }
+                    match ctx.open() {
+                        Ok((reopened, _)) => {
+                            session = reopened;
+                            // Counters of the new connection: look once at least.
+                            counters = -1;
+                            ctx.out.note("reconnected: following on");
+                            break;
+                        }
+                        Err(_) => backoff = (backoff * 2).min(Duration::from_secs(60)),
+                    }
+                }
+            }
+            Err(err) => return Err(err),
         }
-        let (next, rows) = session.with_tx(Access::ReadOnlySnapshot, &fail, |tx| {
-            let next = RunStart::take(tx).map_err(fail)?;
-            let mut params = Params::default();
-            let mut conditions = filter.conditions(&mut params);
-            conditions.push(format!("NOT {}", since.existed_condition(&mut params)));
-            let sql = format!(
-                "SELECT {MESSAGE_COLUMNS} FROM {}{} ORDER BY created_at, id",
-                rel.sql,
-                where_clause(&conditions)
-            );
-            Ok((next, tx.query(&sql, &params).map_err(fail)?))
-        })?;
-        since = next;
-        printed += rows.len() as u64;
-        print_rows(ctx, &rows)?;
     }
     ctx.out.note(format!(
         "{} came to match while following",
         crate::render::output::count_of(printed, "message", "messages")
     ));
     Ok(())
+}
+
+/// The rows printed (or present at the start), by id and `xmin`, for as long as a row
+/// version with that `xmin` can still come up in a look.
+#[derive(Default)]
+struct Seen(std::collections::HashSet<(String, u32)>);
+
+impl Seen {
+    fn key(row: &Row) -> (String, u32) {
+        let id: Option<uuid::Uuid> = row.get(0);
+        (
+            id.map(|u| u.to_string()).unwrap_or_default(),
+            // `xmin` is the last column of a look's rows, after the message's own.
+            row.get::<_, Option<String>>(row.len() - 1)
+                .and_then(|x| x.parse().ok())
+                .unwrap_or_default(),
+        )
+    }
+
+    fn add(&mut self, rows: &[Row]) {
+        self.0.extend(rows.iter().map(Self::key));
+    }
+
+    /// `rows` not seen before (now seen); then forgets what is older than `horizon`,
+    /// the next look's, which cannot come up again.
+    fn fresh(&mut self, rows: Vec<Row>, horizon: u32) -> Vec<Row> {
+        let new = rows
+            .into_iter()
+            .filter(|row| self.0.insert(Self::key(row)))
+            .collect();
+        // Modulo 2^32, as transaction ids wrap: older means more than 2^31 behind.
+        self.0
+            .retain(|(_, xmin)| xmin.wrapping_sub(horizon) < (1 << 31));
+        new
+    }
+}
+
+/// One look, on the transaction's snapshot: the rows that match, written by a
+/// transaction no older than `since` (all of them at the start), and this snapshot's
+/// `xmin`, the next look's horizon.
+fn look(
+    tx: &mut Tx<'_>,
+    rel: &Rel,
+    filter: &outbox::MessageFilter,
+    since: Option<u32>,
+) -> Result<(u32, Vec<Row>), tokio_postgres::Error> {
+    let horizon: i64 = tx
+        .query_one(
+            "SELECT (pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())::pg_catalog.text::pg_catalog.int8
+                     OPERATOR(pg_catalog.%) 4294967296)",
+            &Params::default(),
+        )?
+        .get(0);
+    let mut params = Params::default();
+    let mut conditions = filter.conditions(&mut params);
+    if let Some(since) = since {
+        let at = params.push(i64::from(since).to_string());
+        conditions.push(format!(
+            "pg_catalog.age(xmin) OPERATOR(pg_catalog.>=) 0 AND pg_catalog.age(xmin) OPERATOR(pg_catalog.<=) (SELECT pg_catalog.age({at}::pg_catalog.xid))"
+        ));
+    }
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS}, xmin::pg_catalog.text FROM {}{} ORDER BY created_at, id",
+        rel.sql,
+        where_clause(&conditions)
+    );
+    let rows = tx.query(&sql, &params)?;
+    Ok((horizon as u32, rows))
 }
 
 /// Sleeps `interval` unless a signal comes first: false when one did.
@@ -162,7 +259,7 @@ fn change_counters(session: &mut Session, rel: &Rel) -> anyhow::Result<i64> {
 }
 
 /// The rows of one poll: a JSON object each with `--format ndjson`, else a line each.
-fn print_rows(ctx: &Context, rows: &[tokio_postgres::Row]) -> anyhow::Result<()> {
+fn print_rows(ctx: &Context, rows: &[Row]) -> anyhow::Result<()> {
     if rows.is_empty() {
         return Ok(());
     }

@@ -285,7 +285,7 @@ fn snapshot_json(
 /// Whether `err` means the connection is gone (closed, reset, the server shutting down
 /// or refusing), which reconnecting can heal; any other error (a query the table's data
 /// breaks, a permission) is an error to show as one, on a connection kept.
-fn lost_connection(err: &anyhow::Error, session: Option<&Session>) -> bool {
+pub(crate) fn lost_connection(err: &anyhow::Error, session: Option<&Session>) -> bool {
     // Errors are often reworded on their way up: the connection itself says best.
     if session.is_none_or(Session::is_closed) {
         return true;

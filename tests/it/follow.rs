@@ -216,3 +216,78 @@ fn follow_in_a_terminal_shows_failures_and_ctrl_c_ends_it() {
     assert!(ended.contains("__EXIT_0__"), "{ended}");
     assert!(ended.contains("1 message came to match"), "{ended}");
 }
+
+/// A failure written inside a savepoint (a subtransaction: PL/pgSQL exception blocks,
+/// ORMs) and committed after a later failure is still printed, once; a lost connection
+/// is opened again and nothing committed meanwhile is missed.
+#[test]
+fn follow_sees_late_subtransactions_and_survives_a_lost_connection() {
+    let db = TestDb::new().migrated();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (topic, key) VALUES ('t', 'a'), ('t', 'b'), ('t', 'c')",
+        )
+        .unwrap();
+    let mut child = db
+        .cmd()
+        .args([
+            "list",
+            "-f",
+            "--status",
+            "failed",
+            "--interval",
+            "200ms",
+            "-o",
+            "ndjson",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let lines = lines_of(&mut child);
+    std::thread::sleep(Duration::from_millis(600));
+    let fail = |client: &mut postgres::Client, key: &str| {
+        client
+            .execute(
+                "UPDATE outbox_messages SET status = 'failed', last_error = 'x' WHERE key = $1",
+                &[&key],
+            )
+            .unwrap();
+    };
+    let mut late = db.client();
+    late.batch_execute("BEGIN; SAVEPOINT s").unwrap();
+    fail(&mut late, "a");
+    late.batch_execute("RELEASE SAVEPOINT s").unwrap();
+    fail(&mut db.client(), "b");
+    assert_eq!(next_json(&lines)["key"], "b");
+    std::thread::sleep(Duration::from_millis(600));
+    late.batch_execute("COMMIT").unwrap();
+    assert_eq!(next_json(&lines)["key"], "a");
+
+    // The server ends the follow's connection (a restart, a failover).
+    let ended: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(ended >= 1);
+    fail(&mut db.client(), "c");
+    assert_eq!(next_json(&lines)["key"], "c");
+    assert!(
+        lines.recv_timeout(Duration::from_millis(800)).is_err(),
+        "a row was printed twice"
+    );
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_exit(&out, 0);
+    assert!(stderr(&out).contains("reconnected"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("3 messages came to match"),
+        "{}",
+        stderr(&out)
+    );
+}
