@@ -65,6 +65,8 @@ pub fn run(ctx: &Context, args: &ReindexArgs) -> anyhow::Result<()> {
             escape(&target)
         );
     }
+    refuse_while_building(&mut session, &tables, &target)?;
+    refuse_unless_owner(&mut session, &tables, &target)?;
     let indexes = indexes_of(&mut session, &tables)?;
     let mut report = ReindexReport {
         leftovers: indexes
@@ -171,6 +173,71 @@ pub fn run(ctx: &Context, args: &ReindexArgs) -> anyhow::Result<()> {
         index.bytes_after = after.iter().find(|i| i.sql == index.index).map(|i| i.bytes);
     }
     finish(ctx, &report, "", &target)
+}
+
+/// An invalid index is a leftover only when nothing builds it: while another session
+/// builds an index on the tables (a migration's CREATE INDEX CONCURRENTLY, another
+/// reindex), its index is invalid too, and dropping it would break that build. Refused,
+/// naming the session; nothing is changed.
+fn refuse_while_building(
+    session: &mut Session,
+    tables: &[&Rel],
+    target: &str,
+) -> anyhow::Result<()> {
+    for rel in tables {
+        let fail = |e| explain_table_error(e, rel);
+        let builds = session.with_tx(Access::ReadOnly, &fail, |tx| {
+            tx.query(
+                "WITH RECURSIVE tree(oid) AS (
+                     SELECT $1::pg_catalog.oid
+                     UNION
+                     SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.oid)
+                 SELECT p.pid, p.command, p.phase FROM pg_catalog.pg_stat_progress_create_index p JOIN tree ON tree.oid OPERATOR(pg_catalog.=) p.relid
+                  WHERE p.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()",
+                &crate::params![rel.oid.unwrap_or_default()],
+            )
+            .map_err(fail)
+        })?;
+        if let Some(build) = builds.first() {
+            anyhow::bail!(
+                "an index is being built on \"{}\" in {} ({} by pid {}, {}): run reindex once it has finished; nothing was changed",
+                rel.name,
+                escape(target),
+                build.get::<_, String>(1),
+                build.get::<_, i32>(0),
+                build.get::<_, String>(2)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// REINDEX needs the tables' owner (or a role that is a member of it): said before
+/// anything, dry runs included.
+fn refuse_unless_owner(session: &mut Session, tables: &[&Rel], target: &str) -> anyhow::Result<()> {
+    for rel in tables {
+        let fail = |e| explain_table_error(e, rel);
+        let owner: Option<String> = session.with_tx(Access::ReadOnly, &fail, |tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT CASE WHEN pg_catalog.pg_has_role(c.relowner, 'USAGE') THEN NULL
+                                 ELSE pg_catalog.pg_get_userbyid(c.relowner)::pg_catalog.text END
+                       FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1",
+                    &crate::params![rel.oid.unwrap_or_default()],
+                )
+                .map_err(fail)?
+                .get(0))
+        })?;
+        if let Some(owner) = owner {
+            anyhow::bail!(
+                "rebuilding \"{}\"'s indexes in {} needs its owner, {}, or a member of that role: this role is neither; nothing was changed",
+                rel.name,
+                escape(target),
+                escape(&owner)
+            );
+        }
+    }
+    Ok(())
 }
 
 /// One index of the tables (or of their partitions).

@@ -26,6 +26,9 @@ use crate::db::session::Session;
 use crate::diagnose::{self, Options, Status, Thresholds};
 use crate::render::prometheus::{Exposition, merge_targets};
 
+/// Why a target has no figures in a scrape that waited its whole timeout.
+const LATE: &str = "no answer within --scrape-timeout";
+
 /// The longest pause between two attempts to reach a target that is down.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
@@ -80,7 +83,12 @@ pub fn run(ctx: &Context, args: &ServeArgs) -> anyhow::Result<()> {
                 continue;
             }
         };
+        let readable = matches!(
+            request.method(),
+            tiny_http::Method::Get | tiny_http::Method::Head
+        );
         let (status, body) = match request.url().split('?').next().unwrap_or_default() {
+            _ if !readable => (405, "only GET and HEAD\n".to_string()),
             "/metrics" => (200, scrape(&workers, args)),
             "/healthz" | "/-/healthy" => (200, "ok\n".to_string()),
             "/" => (
@@ -129,7 +137,13 @@ fn scrape(workers: &[Arc<Worker>], args: &ServeArgs) -> String {
             }
             _ => up.push((vec![("target", label.clone())], 0.0)),
         }
-        if let Some(seconds) = state.seconds {
+        // A target that did not answer in time took the whole timeout.
+        let seconds = if state.error.as_deref() == Some(LATE) {
+            Some(args.scrape_timeout.as_secs_f64())
+        } else {
+            state.seconds
+        };
+        if let Some(seconds) = seconds {
             durations.push((vec![("target", label.clone())], seconds));
         }
         for (check, status) in &state.doctor {
@@ -227,7 +241,7 @@ impl Worker {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 let mut late = state.clone();
-                late.error = Some("no answer within --scrape-timeout".into());
+                late.error = Some(LATE.into());
                 return late;
             }
             state = self

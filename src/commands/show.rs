@@ -55,6 +55,30 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
             .map_err(fail)?;
         Ok((rows, outbox::server_now(tx).map_err(fail)?))
     })?;
+    // One id in several rows: a partitioned outbox's key is (id, created_at), so the
+    // same id can be stored twice. Each is shown.
+    let same_id = rows.len() > 1
+        && rows
+            .iter()
+            .all(|r| r.get::<_, Option<uuid::Uuid>>(0) == rows[0].get::<_, Option<uuid::Uuid>>(0));
+    if same_id {
+        if ctx.out.format == crate::render::output::Format::Json {
+            return Err(usage(format!(
+                "id {text} is in {} rows of \"{}\" (its key is (id, created_at)): --format ndjson or the table view shows each",
+                rows.len(),
+                rel.name
+            )));
+        }
+        ctx.out.warn(format!(
+            "id {text} is in {} rows of \"{}\" (its key is (id, created_at)): each is shown",
+            rows.len(),
+            rel.name
+        ));
+        for row in &rows {
+            show_one(ctx, args, rel, row, now, &fail)?;
+        }
+        return Ok(());
+    }
     let row = match rows.as_slice() {
         [row] => row,
         [] => anyhow::bail!(
@@ -75,6 +99,18 @@ pub fn run(ctx: &Context, args: &ShowArgs) -> anyhow::Result<()> {
             )));
         }
     };
+    show_one(ctx, args, rel, row, now, &fail)
+}
+
+/// One row, in the format asked for.
+fn show_one(
+    ctx: &Context,
+    args: &ShowArgs,
+    rel: &crate::db::session::Rel,
+    row: &tokio_postgres::Row,
+    now: PgTime,
+    fail: &dyn Fn(tokio_postgres::Error) -> anyhow::Error,
+) -> anyhow::Result<()> {
     let message = Message::from_row(row).map_err(fail)?;
 
     // The record's keys are `outbox::MESSAGE_FIELDS` in order, so the csv header matches `list`'s.

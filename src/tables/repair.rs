@@ -45,7 +45,9 @@ impl std::fmt::Display for Build {
 pub fn builds_in_progress(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Build>, tokio_postgres::Error> {
     Ok(tx
         .query(
-            "SELECT pid, command, phase FROM pg_catalog.pg_stat_progress_create_index WHERE relid OPERATOR(pg_catalog.=) $1",
+            // Every database's builds are listed, and an oid is unique only within one.
+            "SELECT pid, command, phase FROM pg_catalog.pg_stat_progress_create_index
+              WHERE relid OPERATOR(pg_catalog.=) $1 AND datname OPERATOR(pg_catalog.=) pg_catalog.current_database()",
             &crate::params![oid],
         )?
         .iter()

@@ -1987,3 +1987,76 @@ fn reindex_rebuilds_what_bloated_and_cleans_up_an_interrupted_run() {
         .unwrap();
     assert_exit(&out, 2);
 }
+
+/// reindex never takes another session's index build for a leftover (a migration's
+/// CREATE INDEX CONCURRENTLY waiting on an old transaction is invalid until it ends),
+/// and says up front when the role does not own the tables.
+#[test]
+fn reindex_leaves_a_build_in_progress_alone_and_needs_the_owner() {
+    let db = TestDb::new().migrated();
+    // A writer's open transaction: the build waits for it, invalid meanwhile.
+    let mut old = db.client();
+    old.batch_execute("BEGIN; INSERT INTO outbox_messages (topic) VALUES ('t')")
+        .unwrap();
+    let url = db.url();
+    let build = std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        client
+            .batch_execute("CREATE INDEX CONCURRENTLY migration_idx ON outbox_messages (topic)")
+            .unwrap();
+    });
+    // Wait until the build is under way (and its index invalid).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_stat_progress_create_index WHERE datname = current_database()",
+            &[],
+        )
+        .unwrap()
+        .get::<_, i64>(0)
+        == 0
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the build never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    for args in [
+        &["reindex", "--dry-run"][..],
+        &["reindex", "--all", "--yes"][..],
+    ] {
+        let out = db.cmd().args(args).output().unwrap();
+        assert_exit(&out, 1);
+        assert!(stderr(&out).contains("is being built"), "{}", stderr(&out));
+    }
+    old.batch_execute("COMMIT").unwrap();
+    build.join().unwrap();
+    let valid: bool = db
+        .client()
+        .query_one(
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'migration_idx'::regclass",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(valid, "the migration's index was broken");
+
+    let role = format!("reader_{}", db.name);
+    db.client()
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN; GRANT SELECT, INSERT, UPDATE, DELETE ON outbox_messages, processed_messages TO {role}"
+        ))
+        .unwrap();
+    let out = crate::harness::bare_cmd()
+        .env("DATABASE_URL", db.url_as(&role))
+        .args(["reindex", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("needs its owner"), "{}", stderr(&out));
+    db.client()
+        .batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
+        .unwrap();
+}

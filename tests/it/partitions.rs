@@ -1363,3 +1363,49 @@ fn doctor_says_a_partitioned_finding_once_and_its_fix_works() {
     let check = doctor(&db);
     assert_eq!(check["status"], "ok", "{check}");
 }
+
+/// On the partitioned layout one id can be stored twice (the key is (id, created_at)):
+/// `show` shows each row rather than calling the id ambiguous, and json, which holds
+/// one message, says how to see them.
+#[test]
+fn show_shows_every_row_of_an_id_stored_twice() {
+    let db = partitioned_db();
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (id, topic, status, created_at) VALUES
+               ('feedface-0000-4000-8000-000000000000', 'dup', 'failed', now()),
+               ('feedface-0000-4000-8000-000000000000', 'dup', 'pending', now() - interval '1 day')",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args([
+            "show",
+            "feedface-0000-4000-8000-000000000000",
+            "-o",
+            "ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    let statuses: HashSet<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["status"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        HashSet::from(["failed".to_string(), "pending".to_string()])
+    );
+    assert!(stderr(&out).contains("is in 2 rows"), "{}", stderr(&out));
+    let out = db
+        .cmd()
+        .args(["show", "feedface", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+}
