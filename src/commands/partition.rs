@@ -162,19 +162,10 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
                 crate::render::output::Format::Csv,
                 &serde_json::Value::Null,
                 &rows,
-                &[
-                    "target",
-                    "partition",
-                    "from",
-                    "to",
-                    "default",
-                    "rows",
-                    "rows_estimated",
-                    "bytes",
-                    "droppable",
-                    "kept_because",
-                    "error",
-                ],
+                &std::iter::once("target")
+                    .chain(PARTITION_CSV_COLUMNS)
+                    .chain(std::iter::once("error"))
+                    .collect::<Vec<_>>(),
             )?
         }
         _ => {}
@@ -189,6 +180,19 @@ fn list(ctx: &Context, args: &PartitionListArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// `partition list --format csv`'s columns: a [`PartitionReport`]'s keys.
+const PARTITION_CSV_COLUMNS: [&str; 9] = [
+    "partition",
+    "from",
+    "to",
+    "default",
+    "rows",
+    "rows_estimated",
+    "bytes",
+    "droppable",
+    "kept_because",
+];
 
 /// `partition list --format json` over several targets: one per target.
 #[derive(Debug, serde::Serialize, schemars::JsonSchema)]
@@ -300,17 +304,7 @@ fn render_list(
             crate::render::output::Format::Csv,
             &serde_json::Value::Null,
             &values(),
-            &[
-                "partition",
-                "from",
-                "to",
-                "default",
-                "rows",
-                "rows_estimated",
-                "bytes",
-                "droppable",
-                "kept_because",
-            ],
+            &PARTITION_CSV_COLUMNS,
         )?),
         _ => {
             let mut columns = vec![
