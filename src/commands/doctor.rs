@@ -66,6 +66,25 @@ fn verdict(report: &Report, target: &str) -> anyhow::Result<()> {
 /// One target's report, its name and the schema its tables are in.
 type Examined = (Report, String, Option<String>);
 
+/// Options for checks run on another command's behalf (`reindex`'s bloat estimate,
+/// `serve`'s gauges): no sampling and no scans, so they cost catalog reads only.
+pub(crate) fn quick_options(
+    ctx: &Context,
+    thresholds: Thresholds,
+    selected: Vec<&'static str>,
+    exact: bool,
+) -> Options {
+    Options {
+        thresholds,
+        exact,
+        sample: std::time::Duration::ZERO,
+        scan_budget: std::time::Duration::ZERO,
+        selected,
+        dedup_columns: ctx.dedup_columns().clone(),
+        locating_args: ctx.locating_args(),
+    }
+}
+
 /// Runs the selected checks on the target `ctx` points at.
 fn examine(
     ctx: &Context,

@@ -8,7 +8,7 @@ pub(crate) mod convert;
 mod ddl;
 pub(crate) mod dedup;
 mod delete;
-mod doctor;
+pub(crate) mod doctor;
 mod follow;
 pub(crate) mod list;
 mod migrate;

@@ -15,7 +15,7 @@ use crate::context::Context;
 use crate::db::errors::{describe_pg_error, explain_table_error};
 use crate::db::session::{Access, Rel, Session};
 use crate::db::sql::quote_ident;
-use crate::diagnose::{self, Options, Thresholds};
+use crate::diagnose::{self, Thresholds};
 use crate::render::output::{Format, count_of, escape, print_text};
 
 /// `reindex --format json`.
@@ -312,15 +312,7 @@ fn bloated(
         &reconnect,
         located.outbox.clone(),
         located.processed.clone(),
-        Options {
-            thresholds,
-            exact,
-            sample: std::time::Duration::ZERO,
-            scan_budget: std::time::Duration::ZERO,
-            selected: vec!["bloat"],
-            dedup_columns: ctx.dedup_columns().clone(),
-            locating_args: ctx.locating_args(),
-        },
+        crate::commands::doctor::quick_options(ctx, thresholds, vec!["bloat"], exact),
     )?;
     let mut found = Vec::new();
     for finding in &report.findings {

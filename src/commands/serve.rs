@@ -23,7 +23,7 @@ use crate::batch::signals;
 use crate::cli::{ServeArgs, StatsArgs, TopicOrder, WideArg};
 use crate::context::{Context, Located};
 use crate::db::session::Session;
-use crate::diagnose::{self, Options, Status, Thresholds};
+use crate::diagnose::{self, Status, Thresholds};
 use crate::render::prometheus::{Exposition, merge_targets};
 
 /// Why a target has no figures in a scrape that waited its whole timeout.
@@ -411,15 +411,12 @@ fn examine(
         &reconnect,
         located.outbox.clone(),
         located.processed.clone(),
-        Options {
-            thresholds: Thresholds::parse(&[])?,
-            exact: false,
-            sample: Duration::ZERO,
-            scan_budget: Duration::ZERO,
-            selected: diagnose::check_ids(),
-            dedup_columns: ctx.dedup_columns().clone(),
-            locating_args: ctx.locating_args(),
-        },
+        crate::commands::doctor::quick_options(
+            ctx,
+            Thresholds::parse(&[])?,
+            diagnose::check_ids(),
+            false,
+        ),
     )?;
     Ok(report
         .findings
