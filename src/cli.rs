@@ -1201,10 +1201,21 @@ pub fn command() -> clap::Command {
             "partition" => "docs/guide/partitioned-outbox.md".to_string(),
             name => format!("docs/commands/{name}.md"),
         };
-        let text = match sub.get_after_help() {
-            Some(examples) => format!("{examples}\n\nGuide: {guide} in outboxctl's source"),
-            None => format!("Guide: {guide} in outboxctl's source"),
-        };
-        sub.after_long_help(text)
+        with_guide(sub, &guide)
     })
+}
+
+/// `command` and its own subcommands (`dedup list`, `partition convert`) naming `guide`
+/// after their examples.
+fn with_guide(command: clap::Command, guide: &str) -> clap::Command {
+    let text = match command.get_after_help() {
+        Some(examples) => format!("{examples}\n\nGuide: {guide} in outboxctl's source"),
+        None => format!("Guide: {guide} in outboxctl's source"),
+    };
+    command
+        .after_long_help(text)
+        .mut_subcommands(|sub| match sub.get_name() {
+            "help" => sub,
+            _ => with_guide(sub, guide),
+        })
 }

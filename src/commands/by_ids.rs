@@ -29,10 +29,11 @@ pub fn refuse_jobs(ids: &[String], jobs: &crate::cli::JobsArgs) -> anyhow::Resul
     Ok(())
 }
 
-/// Ids as given: `-` reads one per line from standard input (blank lines skipped).
-/// Duplicates are dropped, first position kept; a malformed id is a usage error before
-/// anything is sent.
-pub fn read_ids(args: &[String]) -> anyhow::Result<Vec<Uuid>> {
+/// Ids as given — whole, or their first 8 or more hex digits as `list` shows them: `-`
+/// reads one per line from standard input (blank lines skipped). Duplicates are
+/// dropped, first position kept; a malformed id is a usage error before anything is
+/// sent.
+pub fn read_ids(args: &[String]) -> anyhow::Result<Vec<outbox::IdPrefix>> {
     let mut texts: Vec<String> = Vec::new();
     for arg in args {
         if arg == "-" {
@@ -51,9 +52,63 @@ pub fn read_ids(args: &[String]) -> anyhow::Result<Vec<Uuid>> {
     let mut seen = HashSet::new();
     let mut ids = Vec::new();
     for text in &texts {
-        let id = outbox::parse_id(text)?;
+        let id = outbox::parse_id_or_prefix(text)?;
         if seen.insert(id) {
             ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// The ids `wanted` names: a whole id as it is, a prefix as the one id of the table that
+/// starts with it. A prefix that names no message, or several, is refused before
+/// anything changes.
+fn resolve(
+    session: &mut Session,
+    rel: &Rel,
+    wanted: Vec<outbox::IdPrefix>,
+) -> anyhow::Result<Vec<Uuid>> {
+    let fail = |e| explain_table_error(e, rel);
+    let mut ids = Vec::with_capacity(wanted.len());
+    for prefix in wanted {
+        let (lowest, highest) = prefix.range();
+        if lowest == highest {
+            ids.push(lowest);
+            continue;
+        }
+        let found: Vec<Uuid> = session.with_tx(Access::ReadOnly, &fail, |tx| {
+            Ok(tx
+                .query(
+                    &format!(
+                        "SELECT DISTINCT id FROM {} WHERE id OPERATOR(pg_catalog.>=) $1 AND id OPERATOR(pg_catalog.<=) $2 ORDER BY id LIMIT 6",
+                        rel.sql
+                    ),
+                    &crate::params![lowest, highest],
+                )
+                .map_err(fail)?
+                .iter()
+                .map(|r| r.get(0))
+                .collect())
+        })?;
+        let shown = prefix.text();
+        match found.as_slice() {
+            [id] => ids.push(*id),
+            [] => anyhow::bail!(
+                "no message with id prefix {shown} in table \"{}\" on {}; nothing was changed",
+                rel.name,
+                rel.target
+            ),
+            many => {
+                return Err(usage(format!(
+                    "id prefix {shown} is ambiguous: it matches {}{} — give more digits; nothing was changed",
+                    many.iter()
+                        .take(5)
+                        .map(Uuid::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if many.len() > 5 { ", …" } else { "" }
+                )));
+            }
         }
     }
     Ok(ids)
@@ -96,10 +151,11 @@ pub fn change(
     ctx: &Context,
     session: &mut Session,
     rel: &Rel,
-    ids: Vec<Uuid>,
+    ids: Vec<outbox::IdPrefix>,
     args: &BatchOptions,
     how: IdChange<'_>,
 ) -> anyhow::Result<()> {
+    let ids = resolve(session, rel, ids)?;
     let table = &rel.sql;
     let fail = |e| explain_table_error(e, rel);
     let mut params = Params::default();

@@ -67,17 +67,19 @@ fn verdict(report: &Report, target: &str) -> anyhow::Result<()> {
 type Examined = (Report, String, Option<String>);
 
 /// Options for checks run on another command's behalf (`reindex`'s bloat estimate,
-/// `serve`'s gauges): no sampling and no scans, so they cost catalog reads only.
+/// `serve`'s gauges): no scans, and `sample` for the backlog's look at a stalled queue
+/// (zero: none, and a stalled queue warns rather than fails).
 pub(crate) fn quick_options(
     ctx: &Context,
     thresholds: Thresholds,
     selected: Vec<&'static str>,
     exact: bool,
+    sample: std::time::Duration,
 ) -> Options {
     Options {
         thresholds,
         exact,
-        sample: std::time::Duration::ZERO,
+        sample,
         scan_budget: std::time::Duration::ZERO,
         selected,
         dedup_columns: ctx.dedup_columns().clone(),

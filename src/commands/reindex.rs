@@ -312,7 +312,13 @@ fn bloated(
         &reconnect,
         located.outbox.clone(),
         located.processed.clone(),
-        crate::commands::doctor::quick_options(ctx, thresholds, vec!["bloat"], exact),
+        crate::commands::doctor::quick_options(
+            ctx,
+            thresholds,
+            vec!["bloat"],
+            exact,
+            std::time::Duration::ZERO,
+        ),
     )?;
     let mut found = Vec::new();
     for finding in &report.findings {

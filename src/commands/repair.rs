@@ -287,7 +287,11 @@ pub(crate) fn announce_older_transactions(ctx: &Context, session: &mut Session) 
 pub(crate) fn confirm(target: &str, statements: usize) -> anyhow::Result<bool> {
     crate::batch::engine::ask(&format!(
         "Run {} on {}?",
-        count_of(statements as u64, "this statement", "these statements"),
+        if statements == 1 {
+            "this statement".to_string()
+        } else {
+            format!("these {statements} statements")
+        },
         escape(target)
     ))
 }

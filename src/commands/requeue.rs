@@ -3,8 +3,6 @@
 //! changed only if it is still in the source status when the update reaches it, so a
 //! relay that moved it first wins and the row is counted as skipped.
 
-use uuid::Uuid;
-
 use crate::batch::ctid::WalkAction;
 use crate::batch::plan::{Plan, Walk, Words};
 use crate::cli::RequeueArgs;
@@ -158,7 +156,7 @@ fn requeue_ids(
     args: &RequeueArgs,
     source: &'static str,
     set: &'static str,
-    ids: Vec<Uuid>,
+    ids: Vec<outbox::IdPrefix>,
 ) -> anyhow::Result<()> {
     by_ids::change(
         ctx,

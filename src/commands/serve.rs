@@ -396,7 +396,7 @@ impl Worker {
 }
 
 /// The doctor's checks on the target, each as a number, on its one connection (opened
-/// when there is none). No sampling and no scans: the connection is the scrapes' too.
+/// when there is none). No scans, and a 2 s sample: the connection is the scrapes' too.
 fn examine(
     ctx: &Context,
     connection: &mut Option<(Session, Located)>,
@@ -411,11 +411,14 @@ fn examine(
         &reconnect,
         located.outbox.clone(),
         located.processed.clone(),
+        // The backlog's sample tells a stopped relay (fail) from a slow one (warn), as
+        // doctor does; scrapes of this target wait for it, within their timeout.
         crate::commands::doctor::quick_options(
             ctx,
             Thresholds::parse(&[])?,
             diagnose::check_ids(),
             false,
+            Duration::from_secs(2),
         ),
     )?;
     Ok(report

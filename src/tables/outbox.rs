@@ -288,7 +288,7 @@ pub fn parse_header(text: &str) -> Result<(String, String), String> {
 
 /// A full id, or a prefix of at least 8 hex digits (dashes optional) naming the ids that
 /// start with it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct IdPrefix {
     lowest: Uuid,
     highest: Uuid,
@@ -298,6 +298,18 @@ impl IdPrefix {
     /// The first and last id with this prefix.
     pub fn range(self) -> (Uuid, Uuid) {
         (self.lowest, self.highest)
+    }
+
+    /// The prefix as a person typed it, near enough: its hex digits.
+    pub fn text(self) -> String {
+        let low = self.lowest.simple().to_string();
+        let high = self.highest.simple().to_string();
+        let common = low
+            .chars()
+            .zip(high.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        low[..common].to_string()
     }
 }
 

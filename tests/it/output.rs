@@ -904,3 +904,50 @@ fn stats_by_topic_keeps_the_ages_at_80_columns() {
         "{text}"
     );
 }
+
+/// The ids `list` shows (the shortest unique prefix) are ids `requeue` and `delete`
+/// take; a prefix that names nothing, or several, changes nothing.
+#[test]
+fn requeue_and_delete_take_the_prefixes_list_shows() {
+    let db = TestDb::new();
+    fixed_messages(&db);
+    let out = db
+        .cmd()
+        .args(["requeue", &IDS[0][..8], "--yes", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+    assert_eq!(json_out(&out)["changed"], 1);
+    db.client()
+        .batch_execute(
+            "INSERT INTO outbox_messages (id, topic, status) VALUES
+               ('c0ffee00-1234-4abc-8def-000000000001', 'x', 'failed')",
+        )
+        .unwrap();
+    let out = db
+        .cmd()
+        .args(["delete", "c0ffee00", "--yes"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 2);
+    assert!(stderr(&out).contains("ambiguous"), "{}", stderr(&out));
+    let out = db
+        .cmd()
+        .args(["delete", "00000000", "--yes"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 1);
+    assert_eq!(
+        db.client()
+            .query_one("SELECT count(*) FROM outbox_messages", &[])
+            .unwrap()
+            .get::<_, i64>(0),
+        5
+    );
+    let out = db
+        .cmd()
+        .args(["delete", "c0ffee00-1234-4abc-8def-0000", "--yes"])
+        .output()
+        .unwrap();
+    assert_exit(&out, 0);
+}
