@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::db::catalog::RELATION_TREE;
 use crate::db::session::{Rel, Tx};
 use crate::db::sql::{Params, quote_literal};
 use crate::tables::partitions::{self, Partition};
@@ -54,17 +55,16 @@ impl Tree {
         // Every relation with storage in the tree, each once (a child of two parents
         // is one relation).
         let leaves = tx.query(
-            "WITH RECURSIVE tree(oid) AS (
-                 SELECT $1::pg_catalog.oid
-                 UNION
-                 SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.oid)
+            &format!(
+"{RELATION_TREE}
              SELECT pg_catalog.format('%I.%I', n.nspname, c.relname), c.relkind::pg_catalog.text, c.oid,
                     (pg_catalog.pg_relation_size(c.oid) OPERATOR(pg_catalog./) pg_catalog.current_setting('block_size')::bigint)::bigint,
                     c.relpages::pg_catalog.float8, c.reltuples::pg_catalog.float8
                FROM tree JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) tree.oid
                JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-              WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,f}'::pg_catalog.char[])
-              ORDER BY c.oid",
+              WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{{r,f}}'::pg_catalog.char[])
+              ORDER BY c.oid"
+),
             &crate::params![root],
         )?;
         let single = leaves.len() == 1 && leaves[0].get::<_, u32>(2) == root;

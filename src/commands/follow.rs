@@ -22,6 +22,7 @@ use crate::batch::signals;
 use crate::cli::ListArgs;
 use crate::commands::message_filter;
 use crate::context::Context;
+use crate::db::catalog::RELATION_TREE;
 use crate::db::errors::explain_table_error;
 use crate::db::pgtime::PgTime;
 use crate::db::session::{Access, Rel, Session, Tx};
@@ -245,12 +246,11 @@ fn change_counters(session: &mut Session, rel: &Rel) -> anyhow::Result<i64> {
         // A snapshot of the statistics is cached per transaction: each poll its own.
         Ok(tx
             .query_one(
-                "WITH RECURSIVE tree(oid) AS (
-                     SELECT $1::pg_catalog.oid
-                     UNION
-                     SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.oid)
+                &format!(
+"{RELATION_TREE}
                  SELECT coalesce(pg_catalog.sum(s.n_tup_ins OPERATOR(pg_catalog.+) s.n_tup_upd OPERATOR(pg_catalog.+) s.n_tup_del), 0)::pg_catalog.int8
-                   FROM tree JOIN pg_catalog.pg_stat_all_tables s ON s.relid OPERATOR(pg_catalog.=) tree.oid",
+                   FROM tree JOIN pg_catalog.pg_stat_all_tables s ON s.relid OPERATOR(pg_catalog.=) tree.oid"
+),
                 &crate::params![rel.oid.unwrap_or_default()],
             )
             .map_err(fail)?

@@ -12,6 +12,7 @@
 
 use crate::cli::ReindexArgs;
 use crate::context::Context;
+use crate::db::catalog::RELATION_TREE;
 use crate::db::errors::{describe_pg_error, explain_table_error};
 use crate::db::session::{Access, Rel, Session};
 use crate::db::sql::quote_ident;
@@ -188,12 +189,11 @@ fn refuse_while_building(
         let fail = |e| explain_table_error(e, rel);
         let builds = session.with_tx(Access::ReadOnly, &fail, |tx| {
             tx.query(
-                "WITH RECURSIVE tree(oid) AS (
-                     SELECT $1::pg_catalog.oid
-                     UNION
-                     SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.oid)
+                &format!(
+"{RELATION_TREE}
                  SELECT p.pid, p.command, p.phase FROM pg_catalog.pg_stat_progress_create_index p JOIN tree ON tree.oid OPERATOR(pg_catalog.=) p.relid
-                  WHERE p.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()",
+                  WHERE p.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()"
+),
                 &crate::params![rel.oid.unwrap_or_default()],
             )
             .map_err(fail)
@@ -266,10 +266,8 @@ fn indexes_of(session: &mut Session, tables: &[&Rel]) -> anyhow::Result<Vec<Inde
         let fail = |e| explain_table_error(e, rel);
         let rows = session.with_tx(Access::ReadOnly, &fail, |tx| {
             tx.query(
-                "WITH RECURSIVE tree(oid) AS (
-                     SELECT $1::pg_catalog.oid
-                     UNION
-                     SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.oid)
+                &format!(
+                    "{RELATION_TREE}
                  SELECT c.relname::pg_catalog.text, n.nspname::pg_catalog.text, x.indisvalid,
                         pg_catalog.pg_relation_size(c.oid)::pg_catalog.int8
                    FROM tree
@@ -277,7 +275,8 @@ fn indexes_of(session: &mut Session, tables: &[&Rel]) -> anyhow::Result<Vec<Inde
                    JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.indexrelid
                    JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
                   WHERE c.relkind OPERATOR(pg_catalog.=) 'i'
-                  ORDER BY c.relname",
+                  ORDER BY c.relname"
+                ),
                 &crate::params![rel.oid.unwrap_or_default()],
             )
             .map_err(fail)

@@ -4,6 +4,14 @@
 use crate::db::session::{Rel, Tx};
 use crate::db::sql::Params;
 
+/// `tree(oid)`: the relation `$1` and every relation below it (partitions and their
+/// partitions, inheritance children), each once. Put in front of a query that reads
+/// `tree`.
+pub const RELATION_TREE: &str = "WITH RECURSIVE tree(oid) AS (
+     SELECT $1::pg_catalog.oid
+     UNION
+     SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.oid)";
+
 /// The oldest server with a built-in `gen_random_uuid()` and `pg_current_snapshot()`,
 /// which the DDL and the batch engine need.
 pub const MIN_SERVER_VERSION: i32 = 130_000;

@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use crate::db::catalog::RELATION_TREE;
 use crate::db::sql::quote_ident;
 use crate::diagnose::{CheckError, CheckResult, Detail, Measure, Probe, Status, Threshold};
 use crate::render::output::human_size;
@@ -339,13 +340,12 @@ fn write_amplification(
     let Some(oid) = rel.oid else { return Ok(None) };
     let row = probe.read("pg_stat_all_tables", |tx| {
         tx.query_one(
-            "WITH RECURSIVE tree(oid) AS (
-                 SELECT $1::pg_catalog.oid
-                 UNION
-                 SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree t ON i.inhparent OPERATOR(pg_catalog.=) t.oid)
+            &format!(
+"{RELATION_TREE}
              SELECT coalesce(pg_catalog.sum(s.n_tup_upd), 0)::pg_catalog.int8, coalesce(pg_catalog.sum(s.n_tup_hot_upd), 0)::pg_catalog.int8,
                     (SELECT pg_catalog.count(*) FROM pg_catalog.pg_index x WHERE x.indrelid OPERATOR(pg_catalog.=) $1)::pg_catalog.int8
-               FROM tree JOIN pg_catalog.pg_stat_all_tables s ON s.relid OPERATOR(pg_catalog.=) tree.oid",
+               FROM tree JOIN pg_catalog.pg_stat_all_tables s ON s.relid OPERATOR(pg_catalog.=) tree.oid"
+),
             &crate::params![oid],
         )
     })?;

@@ -7,6 +7,7 @@
 //! an interval under two seconds undercounts), and they restart from zero after a
 //! statistics reset or a crash — detected here, and the rates are then withheld.
 
+use crate::db::catalog::RELATION_TREE;
 use crate::db::session::{Rel, Tx};
 
 /// One reading of the counters.
@@ -27,10 +28,8 @@ pub struct Sample {
 pub fn sample(tx: &mut Tx<'_>, rel: &Rel) -> Result<Sample, tokio_postgres::Error> {
     let oid = rel.oid.unwrap_or_default();
     let row = tx.query_one(
-        "WITH RECURSIVE tree(oid) AS (
-             SELECT $1::pg_catalog.oid
-             UNION
-             SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent OPERATOR(pg_catalog.=) tree.oid)
+        &format!(
+"{RELATION_TREE}
          SELECT extract(epoch FROM pg_catalog.clock_timestamp())::pg_catalog.float8,
                 coalesce(pg_catalog.sum(s.n_tup_ins), 0)::pg_catalog.int8,
                 coalesce(pg_catalog.sum(s.n_tup_upd), 0)::pg_catalog.int8,
@@ -38,7 +37,8 @@ pub fn sample(tx: &mut Tx<'_>, rel: &Rel) -> Result<Sample, tokio_postgres::Erro
                 coalesce((SELECT stats_reset::pg_catalog.text FROM pg_catalog.pg_stat_database
                            WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database()), '')
                     OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) pg_catalog.pg_postmaster_start_time()::pg_catalog.text
-           FROM tree LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid OPERATOR(pg_catalog.=) tree.oid",
+           FROM tree LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid OPERATOR(pg_catalog.=) tree.oid"
+),
         &crate::params![oid],
     )?;
     let pending = crate::tables::outbox::count_pending(tx, rel)?;
