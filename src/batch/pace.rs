@@ -132,7 +132,7 @@ impl Pacer {
         if let Some(rate) = self.max_rate {
             let changed = lock(&self.state).changed;
             let due = self.started + Duration::from_secs_f64(changed as f64 / f64::from(rate));
-            sleep_until(due);
+            signals::sleep_until(due);
         }
         let Some(max_lag) = self.max_lag else {
             return Ok(());
@@ -190,7 +190,7 @@ impl Pacer {
                         "{} {what}, paused: {why}",
                         indicatif::HumanCount(bar.position())
                     ));
-                    sleep_until(Instant::now() + RECHECK);
+                    signals::sleep_until(Instant::now() + RECHECK);
                 }
             }
         }
@@ -356,17 +356,6 @@ fn lag_text(lag: Duration) -> String {
         format_duration(Duration::from_secs(
             lag.as_micros().div_ceil(1_000_000) as u64
         ))
-    }
-}
-
-/// Sleeps until `deadline`, waking early when a signal asks the run to stop.
-fn sleep_until(deadline: Instant) {
-    loop {
-        let now = Instant::now();
-        if now >= deadline || signals::stop_requested() {
-            return;
-        }
-        std::thread::sleep((deadline - now).min(Duration::from_millis(100)));
     }
 }
 

@@ -248,3 +248,18 @@ pub fn progress(summary: &Summary) {
 pub fn abandoned() -> bool {
     ABANDONED.load(Ordering::SeqCst)
 }
+
+/// Sleeps until `deadline`, waking early when a signal asks the run to stop: whether
+/// the whole sleep passed without one.
+pub fn sleep_until(deadline: std::time::Instant) -> bool {
+    loop {
+        let now = std::time::Instant::now();
+        if stop_requested() {
+            return false;
+        }
+        if now >= deadline {
+            return true;
+        }
+        std::thread::sleep((deadline - now).min(std::time::Duration::from_millis(100)));
+    }
+}

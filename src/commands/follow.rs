@@ -205,14 +205,7 @@ fn look(
 
 /// Sleeps `interval` unless a signal comes first: false when one did.
 fn wait(interval: Duration) -> bool {
-    let until = Instant::now() + interval;
-    while Instant::now() < until {
-        if signals::stop_requested() {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(50).min(until - Instant::now()));
-    }
-    !signals::stop_requested()
+    signals::sleep_until(Instant::now() + interval)
 }
 
 /// Whether a partial index serves each of `statuses` (so a poll reads only its rows),
