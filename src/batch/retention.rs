@@ -525,10 +525,7 @@ fn facts(session: &mut Session, rel: &Rel, partitions: &[Partition]) -> anyhow::
             }
             let row = tx
                 .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
-                                     WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisvalid AND i.indpred IS NOT NULL
-                                       AND pg_catalog.pg_get_expr(i.indpred, i.indrelid) OPERATOR(pg_catalog.=) '(status = ''pending''::text)'),
-                            (SELECT x.indexrelid FROM pg_catalog.pg_index x
+                    "SELECT (SELECT x.indexrelid FROM pg_catalog.pg_index x
                                JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) x.indexrelid
                                JOIN pg_catalog.pg_am a ON a.oid OPERATOR(pg_catalog.=) ic.relam
                               WHERE x.indrelid OPERATOR(pg_catalog.=) $1 AND x.indisvalid AND a.amname OPERATOR(pg_catalog.=) 'brin'
@@ -542,7 +539,11 @@ fn facts(session: &mut Session, rel: &Rel, partitions: &[Partition]) -> anyhow::
                     &crate::params![partition.oid],
                 )
                 .map_err(fail)?;
-            let pending = if row.get::<_, bool>(0) {
+            let indexed = crate::tables::outbox::statuses_with_index(tx, partition.oid)
+                .map_err(fail)?
+                .iter()
+                .any(|s| s == "pending");
+            let pending = if indexed {
                 crate::tables::outbox::count_pending_in(tx, &format!("ONLY {}", partition.sql()))
                     .map_err(fail)?
             } else {
@@ -550,9 +551,9 @@ fn facts(session: &mut Session, rel: &Rel, partitions: &[Partition]) -> anyhow::
             };
             all.push(Facts {
                 pending,
-                retention_index: row.get(1),
-                blocks: row.get(2),
-                estimated_rows: row.get(3),
+                retention_index: row.get(0),
+                blocks: row.get(1),
+                estimated_rows: row.get(2),
             });
         }
         Ok(all)

@@ -216,19 +216,14 @@ fn served_by_indexes(
     statuses: &[String],
 ) -> Result<(bool, f64), tokio_postgres::Error> {
     let oid = rel.oid.unwrap_or_default();
-    let row = tx.query_one(
-        "SELECT ARRAY(SELECT pg_catalog.pg_get_expr(i.indpred, i.indrelid) FROM pg_catalog.pg_index i
-                       WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisvalid AND i.indpred IS NOT NULL),
-                (SELECT c.reltuples::pg_catalog.float8 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1)",
-        &crate::params![oid],
-    )?;
-    let predicates: Vec<String> = row.get(0);
-    let served = statuses.iter().all(|status| {
-        predicates
-            .iter()
-            .any(|p| p == &format!("(status = '{status}'::text)"))
-    });
-    Ok((served, row.get::<_, f64>(1)))
+    let indexed = outbox::statuses_with_index(tx, oid)?;
+    let rows: f64 = tx
+        .query_one(
+            "SELECT c.reltuples::pg_catalog.float8 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) $1",
+            &crate::params![oid],
+        )?
+        .get(0);
+    Ok((statuses.iter().all(|s| indexed.contains(s)), rows))
 }
 
 /// Rows inserted, updated and deleted in the table (and its partitions) as the

@@ -607,6 +607,29 @@ pub fn count_pending(tx: &mut Tx<'_>, rel: &Rel) -> Result<i64, tokio_postgres::
     count_pending_in(tx, &rel.sql)
 }
 
+/// The statuses a valid partial index of the relation `oid` covers (`WHERE status =
+/// 'pending'`, the library's; `'processing'`, `migrate --repair --processing-index`'s;
+/// any other of the same shape): counting or finding rows of those reads the index.
+pub fn statuses_with_index(
+    tx: &mut Tx<'_>,
+    oid: u32,
+) -> Result<Vec<String>, tokio_postgres::Error> {
+    let predicates: Vec<String> = tx
+        .query_one(
+            "SELECT ARRAY(SELECT pg_catalog.pg_get_expr(i.indpred, i.indrelid) FROM pg_catalog.pg_index i
+                           WHERE i.indrelid OPERATOR(pg_catalog.=) $1 AND i.indisvalid AND i.indpred IS NOT NULL)",
+            &crate::params![oid],
+        )?
+        .get(0);
+    Ok(predicates
+        .iter()
+        .filter_map(|p| {
+            let status = p.strip_prefix("(status = '")?.strip_suffix("'::text)")?;
+            (!status.contains('\'')).then(|| status.to_string())
+        })
+        .collect())
+}
+
 /// [`count_pending`] over any relation as SQL text: a table, or `ONLY` one partition.
 pub fn count_pending_in(tx: &mut Tx<'_>, relation: &str) -> Result<i64, tokio_postgres::Error> {
     tx.batch_execute("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")?;
