@@ -188,24 +188,13 @@ fn refuse_while_building(
     for rel in tables {
         let fail = |e| explain_table_error(e, rel);
         let builds = session.with_tx(Access::ReadOnly, &fail, |tx| {
-            tx.query(
-                &format!(
-"{RELATION_TREE}
-                 SELECT p.pid, p.command, p.phase FROM pg_catalog.pg_stat_progress_create_index p JOIN tree ON tree.oid OPERATOR(pg_catalog.=) p.relid
-                  WHERE p.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()"
-),
-                &crate::params![rel.oid.unwrap_or_default()],
-            )
-            .map_err(fail)
+            crate::tables::repair::builds_in_progress(tx, rel.oid.unwrap_or_default()).map_err(fail)
         })?;
         if let Some(build) = builds.first() {
             anyhow::bail!(
-                "an index is being built on \"{}\" in {} ({} by pid {}, {}): run reindex once it has finished; nothing was changed",
+                "an index is being built on \"{}\" in {} ({build}): run reindex once it has finished; nothing was changed",
                 rel.name,
                 escape(target),
-                build.get::<_, String>(1),
-                build.get::<_, i32>(0),
-                build.get::<_, String>(2)
             );
         }
     }

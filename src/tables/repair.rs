@@ -42,12 +42,17 @@ impl std::fmt::Display for Build {
     }
 }
 
+/// The builds running on the table `oid` or any of its partitions.
 pub fn builds_in_progress(tx: &mut Tx<'_>, oid: u32) -> Result<Vec<Build>, tokio_postgres::Error> {
     Ok(tx
         .query(
             // Every database's builds are listed, and an oid is unique only within one.
-            "SELECT pid, command, phase FROM pg_catalog.pg_stat_progress_create_index
-              WHERE relid OPERATOR(pg_catalog.=) $1 AND datname OPERATOR(pg_catalog.=) pg_catalog.current_database()",
+            &format!(
+                "{} SELECT p.pid, p.command, p.phase FROM pg_catalog.pg_stat_progress_create_index p
+                   JOIN tree ON tree.oid OPERATOR(pg_catalog.=) p.relid
+                  WHERE p.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()",
+                crate::db::catalog::RELATION_TREE
+            ),
             &crate::params![oid],
         )?
         .iter()
