@@ -258,23 +258,12 @@ pub fn drop_removable(
     let mut proven: Vec<(&Partition, Counted)> = Vec::new();
     for (i, (partition, facts)) in left.iter().enumerate() {
         if signals::stop_requested() {
-            unmark(session, lock_timeout, &names[i..]);
-            unmark(
-                session,
-                lock_timeout,
-                &proven.iter().map(|(p, _)| p.sql()).collect::<Vec<_>>(),
-            );
-            outcome.interrupted = true;
-            for p in proven
+            let marked: Vec<&Partition> = proven
                 .iter()
                 .map(|(p, _)| *p)
                 .chain(left[i..].iter().map(|(p, _)| *p))
-            {
-                outcome.kept.push((
-                    p.name.clone(),
-                    "interrupted before it was dropped".to_string(),
-                ));
-            }
+                .collect();
+            interrupted(session, lock_timeout, &marked, &mut outcome);
             return Ok(outcome);
         }
         match verdict(session, rel, partition, facts, rule, true) {
@@ -299,18 +288,8 @@ pub fn drop_removable(
         return Ok(outcome);
     }
     if signals::stop_requested() {
-        unmark(
-            session,
-            lock_timeout,
-            &proven.iter().map(|(p, _)| p.sql()).collect::<Vec<_>>(),
-        );
-        outcome.interrupted = true;
-        for (p, _) in &proven {
-            outcome.kept.push((
-                p.name.clone(),
-                "interrupted before it was dropped".to_string(),
-            ));
-        }
+        let marked: Vec<&Partition> = proven.iter().map(|(p, _)| *p).collect();
+        interrupted(session, lock_timeout, &marked, &mut outcome);
         return Ok(outcome);
     }
     // Step 4 for every proven partition in one transaction, else one at a time. The
@@ -357,6 +336,28 @@ pub fn drop_removable(
         }
     }
     Ok(outcome)
+}
+
+/// A signal came between the steps: the partitions still marked lose their
+/// constraint and stay, each said to be kept for that.
+fn interrupted(
+    session: &mut Session,
+    lock_timeout: u128,
+    marked: &[&Partition],
+    outcome: &mut Outcome,
+) {
+    unmark(
+        session,
+        lock_timeout,
+        &marked.iter().map(|p| p.sql()).collect::<Vec<_>>(),
+    );
+    outcome.interrupted = true;
+    outcome.kept.extend(marked.iter().map(|p| {
+        (
+            p.name.clone(),
+            "interrupted before it was dropped".to_string(),
+        )
+    }));
 }
 
 fn busy(rel: &Rel, partition: &Partition) -> String {
